@@ -1,0 +1,124 @@
+import '../gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { effectiveGate } from './gates';
+import type { GlifRawParams } from './params';
+import { spikeRect, type SpikeFn } from './surrogate';
+import { assertNever, gateMode, type NeuronSpec } from './variants';
+
+export interface GlifForwardOptions {
+  /** Also return the membrane u_t of every step (the charged, pre-reset potential). */
+  readonly recordMembrane?: boolean;
+  /** Spike function; the authors' rectangle of width 1 by default. */
+  readonly spike?: SpikeFn;
+}
+
+export interface GlifForwardResult {
+  /** S_t stacked over time, same shape as the input, 0/1 float32. */
+  readonly spikes: tf.Tensor;
+  /** u_t stacked over time, when asked for. */
+  readonly membrane?: tf.Tensor;
+}
+
+/**
+ * The per-layer coefficients of one update, all broadcastable against a per-step tensor
+ * [..., C]:   u_t = decay * u_{t-1} * (1 - hard * S_{t-1}) - linear + gain_t * x_t - soft * S_{t-1}
+ */
+interface StepCoefficients {
+  readonly decay: tf.Tensor;
+  readonly hard: tf.Tensor;
+  readonly linear: tf.Tensor;
+  readonly soft: tf.Tensor;
+  /** One gain per time step. */
+  readonly gain: tf.Tensor[];
+  readonly threshold: tf.Tensor;
+}
+
+function requireGate(t: tf.Tensor | undefined, name: string): tf.Tensor {
+  if (!t) throw new Error(`this GLIF variant needs the '${name}' gate parameter`);
+  return t;
+}
+
+function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCoefficients {
+  const tau = tf.sigmoid(p.tau);
+  const leak = tf.sigmoid(p.leak);
+  const reVth = tf.sigmoid(p.reVth);
+  const g = tf.sigmoid(p.conduct);
+  const threshold = tf.sigmoid(p.vth);
+  const mode = gateMode(spec.variant);
+  if (mode === 'none') {
+    // GLIF_f (appendix A.3): both leaks, conductance input, hard reset and soft subtraction.
+    return { decay: tau, hard: tf.onesLike(tau), linear: leak, soft: reVth, gain: tf.unstack(g), threshold };
+  }
+  const a = effectiveGate(requireGate(p.alpha, 'alpha'), mode);
+  const b = effectiveGate(requireGate(p.beta, 'beta'), mode);
+  const c = effectiveGate(requireGate(p.gamma, 'gamma'), mode);
+  const oneMinusA = tf.sub(1, a);
+  const gain = tf.sub(1, tf.mul(b, tf.sub(1, g)));
+  if (gain.shape[0] !== T) throw new Error(`conductance has ${gain.shape[0]} steps, the layer has T=${T}`);
+  return {
+    decay: tf.sub(1, tf.mul(a, tf.sub(1, tau))),
+    hard: c,
+    linear: tf.mul(oneMinusA, leak),
+    soft: tf.mul(tf.sub(1, c), reVth),
+    gain: tf.unstack(gain),
+    threshold,
+  };
+}
+
+/**
+ * GLIF over T steps (reference glif.md sections 1.2-1.3), time on axis 0, channels last.
+ *
+ * State restarts from u = 0, S = 0 on every call. The reset is lazy: S_t is applied while
+ * computing u_{t+1}, so u_t is compared to V_th before any reset. Nothing is detached, so the
+ * gradient also flows through the previous spike in both reset terms (BPTT with a surrogate).
+ */
+export function glifForward(
+  x: tf.Tensor,
+  params: GlifRawParams,
+  spec: NeuronSpec,
+  options: GlifForwardOptions = {},
+): GlifForwardResult {
+  const spike = options.spike ?? spikeRect;
+  const T = params.conduct.shape[0];
+  if (x.shape[0] !== T) {
+    throw new Error(`GLIF input has ${x.shape[0]} time steps on axis 0; the layer was built for T=${T}`);
+  }
+  return tf.tidy(() => {
+    const k = stepCoefficients(params, spec, T);
+    const inputs = tf.unstack(x);
+    const spikes: tf.Tensor[] = [];
+    const membranes: tf.Tensor[] = [];
+    let u: tf.Tensor | null = null;
+    let s: tf.Tensor | null = null;
+    for (let t = 0; t < T; t++) {
+      const drive = tf.mul(k.gain[t], inputs[t]);
+      if (u === null || s === null) {
+        // u_{-1} = 0 and S_{-1} = 0: every term but the leak and the input vanishes.
+        u = tf.sub(drive, k.linear);
+      } else {
+        u = nextMembrane(u, s, drive, k, spec);
+      }
+      s = spike(tf.sub(u, k.threshold));
+      spikes.push(s);
+      if (options.recordMembrane) membranes.push(u);
+    }
+    const out: { spikes: tf.Tensor; membrane?: tf.Tensor } = { spikes: tf.stack(spikes) };
+    if (options.recordMembrane) out.membrane = tf.stack(membranes);
+    return out;
+  });
+}
+
+function nextMembrane(u: tf.Tensor, s: tf.Tensor, drive: tf.Tensor, k: StepCoefficients, spec: NeuronSpec) {
+  const keep = tf.sub(1, tf.mul(k.hard, s));
+  const softReset = tf.mul(k.soft, s);
+  switch (spec.reset) {
+    case 'code':
+      // The hard reset multiplies only the exponential part; the linear leak always applies.
+      return tf.sub(tf.add(tf.sub(tf.mul(tf.mul(k.decay, u), keep), k.linear), drive), softReset);
+    case 'paper-figure':
+      // The overview figure: the hard reset removes the whole leaked potential, linear leak included.
+      return tf.add(tf.sub(tf.mul(tf.sub(tf.mul(k.decay, u), k.linear), keep), softReset), drive);
+    default:
+      return assertNever(spec.reset, 'reset form');
+  }
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, type ForwardContext } from '../nn/module';
+
+export interface TdBatchNormOptions {
+  readonly channels: number;
+  /** alpha_bn: 1, or 1/sqrt(2) for the second conv of a residual body and for the shortcut. */
+  readonly alpha?: number;
+  /** V_bn: the module constant 0.5, not the neurons' learnable threshold (reference 7.1). */
+  readonly vBn?: number;
+  readonly eps?: number;
+  readonly momentum?: number;
+  /**
+   * Plain BatchNorm2d instead (alpha * V_bn = 1): the DVS model uses standard BN (reference 7.7).
+   */
+  readonly plain?: boolean;
+}
+
+/**
+ * Threshold-dependent batch norm (tdBN): y = alpha * V_bn * (x - mean) / sqrt(var + eps) * w + b,
+ * per channel (last axis), statistics over every other axis of the folded [T*N, ..., C] input,
+ * so they span time and batch. Training uses the batch mean and biased variance and updates
+ * running statistics with momentum 0.1, the variance with the unbiased factor n / (n - 1).
+ */
+export class TdBatchNorm extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly scale: number;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(options: TdBatchNormOptions) {
+    super();
+    const c = options.channels;
+    this.scale = options.plain ? 1 : (options.alpha ?? 1) * (options.vBn ?? 0.5);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    this.weight = this.param('weight', tf.ones([c]));
+    this.bias = this.param('bias', tf.zeros([c]));
+    this.runningMean = this.buffer('running_mean', tf.zeros([c]));
+    this.runningVar = this.buffer('running_var', tf.ones([c]));
+  }
+
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    return tf.tidy(() => {
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (ctx.training) {
+        const moments = tf.moments(x, axes);
+        mean = moments.mean;
+        variance = moments.variance;
+        this.updateRunningStats(mean, variance, x.size / x.shape[x.shape.length - 1]);
+      } else {
+        mean = this.runningMean;
+        variance = this.runningVar;
+      }
+      const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.eps)));
+      const scaled = this.scale === 1 ? normalised : tf.mul(normalised, this.scale);
+      return tf.add(tf.mul(scaled, this.weight), this.bias);
+    });
+  }
+
+  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+    const m = this.momentum;
+    const unbiased = n > 1 ? n / (n - 1) : 1;
+    // Assign keeps its own reference, so the values survive the surrounding tidy.
+    this.runningMean.assign(tf.add(tf.mul(mean, m), tf.mul(this.runningMean, 1 - m)));
+    this.runningVar.assign(tf.add(tf.mul(variance, m * unbiased), tf.mul(this.runningVar, 1 - m)));
+  }
+}

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { runBlockCase } from './block-case';
+import { checkPassed, type Check } from './compare';
+import { FixtureError, parseFixture } from './fixture-schema';
+import { runNeuronCase } from './neuron-case';
+
+export type FixtureOutcome =
+  | { readonly file: string; readonly status: 'pass' | 'fail'; readonly caseName: string; readonly checks: Check[] }
+  | { readonly file: string; readonly status: 'error'; readonly message: string };
+
+/** Loads, validates and runs one parity fixture; any problem with the file becomes an 'error' outcome. */
+export async function runParityFile(path: string): Promise<FixtureOutcome> {
+  const file = basename(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { file, status: 'error', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { file, status: 'error', message: `not valid JSON: ${(err as Error).message}` };
+  }
+  try {
+    const fixture = parseFixture(json);
+    const checks = fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture) : runNeuronCase(fixture);
+    return { file, status: checks.every(checkPassed) ? 'pass' : 'fail', caseName: fixture.case, checks };
+  } catch (err) {
+    if (err instanceof FixtureError) return { file, status: 'error', message: err.message };
+    // Shape mismatches inside TF.js surface as plain Errors: still a problem of this file.
+    return { file, status: 'error', message: `could not run: ${(err as Error).message}` };
+  }
+}
