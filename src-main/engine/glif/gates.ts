@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { unaryCustomGrad } from './custom-grad';
 import { assertNever, type GateMode } from './variants';
 
 /**
@@ -8,20 +9,20 @@ import { assertNever, type GateMode } from './variants';
  * live in non-trainable variables, so optimisers never see them.
  */
 function frozen(fn: (raw: tf.Tensor) => tf.Tensor): (raw: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((raw: tf.Tensor) => ({
+  return unaryCustomGrad((raw) => ({
     value: fn(raw),
-    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-  })) as (raw: tf.Tensor) => tf.Tensor;
+    gradFunc: (dy) => tf.zerosLike(dy),
+  }));
 }
 
 const frozenSoft = frozen((raw) => tf.sigmoid(raw));
 const frozenBinary = frozen((raw) => tf.cast(tf.greater(raw, 0), 'float32'));
 
 /** Forward 1[s > 0.5]; backward the identity into s = sigmoid(raw) (straight-through). */
-const straightThroughStep = tf.customGrad((s: tf.Tensor) => ({
+const straightThroughStep = unaryCustomGrad((s) => ({
   value: tf.cast(tf.greater(s, 0.5), 'float32'),
-  gradFunc: (dy: tf.Tensor) => tf.clone(dy),
-})) as (s: tf.Tensor) => tf.Tensor;
+  gradFunc: (dy) => tf.clone(dy),
+}));
 
 /** The gate value the neuron multiplies with, from its raw logit, for a gate mode. */
 export function effectiveGate(raw: tf.Tensor, mode: Exclude<GateMode, 'none'>): tf.Tensor {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { unaryCustomGrad } from './custom-grad';
 
 /**
  * A spike function: Heaviside forward, a surrogate derivative backward.
@@ -15,16 +16,16 @@ export function rectangularSurrogate(width = 1): SpikeFn {
   if (!(width > 0)) throw new Error(`surrogate width must be > 0, got ${width}`);
   const half = width / 2;
   const height = 1 / width;
-  return tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+  return unaryCustomGrad((z, save) => {
     save([z]);
     return {
       value: tf.cast(tf.greater(z, 0), 'float32'),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const window = tf.cast(tf.less(tf.abs(saved[0]), half), 'float32');
         return height === 1 ? tf.mul(dy, window) : tf.mul(tf.mul(dy, window), height);
       },
     };
-  }) as SpikeFn;
+  });
 }
 
 /** The default spike of every GLIF layer: the authors' rectangle of width 1. */

@@ -5,6 +5,7 @@ import type { SpikeFn } from '../glif/surrogate';
 import { TdBatchNorm } from '../glif/tdbn';
 import type { NeuronSpec } from '../glif/variants';
 import { Conv2d } from '../nn/conv2d';
+import { Linear } from '../nn/linear';
 
 /** Anything that yields standard normal and uniform draws (the engine's seeded Rng does). */
 export interface NormalSource extends UniformSource {
@@ -20,6 +21,8 @@ export interface LayerFactory {
   conv(inC: number, outC: number, kernel: number, stride: number, padding: number, bias?: boolean): Conv2d;
   norm(channels: number, alpha: number): TdBatchNorm;
   glif(channels: number): GlifLayer;
+  /** Weight [in, out]; bias only where the official model has one. */
+  linear(inFeatures: number, outFeatures: number, bias?: boolean): Linear;
 }
 
 export interface LayerFactoryOptions {
@@ -74,6 +77,18 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
     },
     glif(channels) {
       return new GlifLayer({ channels, T: o.T, spec: o.spec, init: o.init, rng: o.rng, spike: o.spike });
+    },
+    linear(inF, outF, bias = false) {
+      // Static models: normal(0, 0.01) weights and zero bias (`_initialize_weights`). DVS: PyTorch's
+      // nn.Linear default, weight and bias both U(-1/sqrt(in), 1/sqrt(in)).
+      const bound = 1 / Math.sqrt(inF);
+      return new Linear({
+        inFeatures: inF,
+        outFeatures: outF,
+        bias,
+        init: (shape) => (o.weightInit === 'kaiming' ? normalTensor(shape, 0.01, o.rng) : uniformTensor(shape, bound, o.rng)),
+        biasInit: (shape) => (o.weightInit === 'kaiming' ? tf.zeros(shape) : uniformTensor(shape, bound, o.rng)),
+      });
     },
   };
 }

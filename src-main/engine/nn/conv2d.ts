@@ -37,7 +37,8 @@ export class Conv2d extends Module {
     if (options.bias) this.bias = this.param('bias', tf.zeros([options.outChannels]));
   }
 
-  forward(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor {
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    ctx.recorder?.synapticInput?.(this.path, x, (this.outChannels * this.kernel * this.kernel) / (this.stride * this.stride));
     return conv2dSymmetric(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, this.bias);
   }
 }

@@ -23,7 +23,8 @@ export class Linear extends Module {
     }
   }
 
-  forward(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor {
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    ctx.recorder?.synapticInput?.(this.path, x, this.options.outFeatures);
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.options.inFeatures]) as tf.Tensor2D;

@@ -23,7 +23,10 @@ export interface NamedBuffer {
 /** Per-layer spikes (and optionally membranes) seen during a forward pass. */
 export interface ActivityRecorder {
   readonly wantsMembrane?: boolean;
+  /** A GLIF layer's output (tensors are disposed after the call: keep or reduce them inside). */
   record(path: string, activity: { spikes: tf.Tensor; membrane?: tf.Tensor }): void;
+  /** The input of a weighted layer and how many synapses each input value drives (SOP estimate). */
+  synapticInput?(path: string, input: tf.Tensor, fanOut: number): void;
 }
 
 export interface ForwardContext {

@@ -10,6 +10,8 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   parity: async () => (await import('./commands/parity')).parityCommand,
   info: async () => (await import('./commands/info')).infoCommand,
+  train: async () => (await import('./commands/train')).trainCommand,
+  runs: async () => (await import('./commands/runs')).runsCommand,
 };
 
 function usage(): string {

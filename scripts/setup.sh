@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the workbench and its tests need, idempotently:
+#   system packages (Debian/Ubuntu): a C++ toolchain for better-sqlite3, chromium + xvfb for the
+#   browser tests, and the real Fashion-MNIST dataset; then the npm dependencies (npm ci).
+# Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+
+apt_packages=()
+command -v g++ >/dev/null 2>&1 || apt_packages+=(build-essential)
+command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+command -v xvfb-run >/dev/null 2>&1 || apt_packages+=(xvfb)
+[ -d /usr/share/datasets/fashion-mnist ] || apt_packages+=(dataset-fashion-mnist)
+
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=''
+    [ "$(id -u)" -eq 0 ] || sudo='sudo'
+    say "installing system packages: ${apt_packages[*]}"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+  else
+    say "not a Debian-like system: please install yourself: ${apt_packages[*]}"
+  fi
+fi
+
+stamp=node_modules/.glif-setup-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+  touch "$stamp"
+else
+  say "npm dependencies are up to date"
+fi
+
+node -e "require('better-sqlite3')" 2>/dev/null || { say "better-sqlite3 did not build; run: npm rebuild better-sqlite3"; exit 1; }
+say "ready"

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Runs every test suite of the project and ends with one plain line `N passed, N failed`
+// (CI reads that line; it does not read Vitest's or Playwright's own summaries).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const resultsDir = path.join(root, 'out/test-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+
+function run(title, cmd, args, env = {}) {
+  process.stdout.write(`\n=== ${title}: ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+function check(title, cmd, args) {
+  const ok = run(title, cmd, args) === 0;
+  if (ok) passed++;
+  else failed++;
+  summary.push(`${ok ? 'ok  ' : 'FAIL'} ${title}`);
+}
+
+function vitestSuite(title, args, file) {
+  const out = path.join(resultsDir, file);
+  fs.rmSync(out, { force: true });
+  const status = run(title, 'npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+  if (!fs.existsSync(out)) {
+    failed++;
+    summary.push(`FAIL ${title}: no results (exit ${status})`);
+    return;
+  }
+  const r = JSON.parse(fs.readFileSync(out, 'utf8'));
+  const suiteFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + suiteFailures + (status !== 0 && r.numFailedTests + suiteFailures === 0 ? 1 : 0);
+  summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} not run`);
+}
+
+check('type check (node side)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
+if (fs.existsSync(path.join(root, 'tsconfig.web.json'))) {
+  check('type check (renderer)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.web.json', '--fail-on-warnings']);
+}
+check('lint', 'npx', ['eslint', '.']);
+vitestSuite('unit and integration tests (vitest)', [], 'vitest.json');
+
+process.stdout.write('\n=== summary\n' + summary.join('\n') + '\n');
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,410 @@
+import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ensureGradientConfigs } from './kernels/gradient-configs';
+import { registerWasmGradientKernels } from './kernels/registry';
+
+/**
+ * Picks the fastest TensorFlow.js backend this machine can run and says why the faster ones
+ * are missing. Order: tfjs-node-gpu (CUDA), tfjs-node (native CPU), wasm (XNNPACK, SIMD), cpu
+ * (pure JS, about a hundred times slower than wasm for conv nets).
+ *
+ * The native packages are optional dependencies whose install script downloads libtensorflow;
+ * where that could not happen (npm 11 skips unapproved scripts, or no internet) they are
+ * installed but inert and throw when required. They are therefore loaded lazily, inside
+ * try/catch, and reported rather than allowed to crash the app.
+ */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Both native packages register themselves with tfjs under the same name. */
+const TF_NAME: Record<BackendName, string> = {
+  'tensorflow-gpu': 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+export const BACKEND_PACKAGE: Record<BackendName, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+export interface BackendCandidateReport {
+  name: BackendName;
+  package: string;
+  /** Whether this backend can be used; for a candidate that was not probed, from its files only. */
+  available: boolean;
+  /**
+   * True when this process tried to load and initialise it (a native package whose addon was
+   * never built is not required at all); false when only its files were looked at because a
+   * preferred backend came first.
+   */
+  probed: boolean;
+  /** Why it is not available, e.g. 'package not installed', 'native load failed: ...'. */
+  reason?: string;
+  /** Something to know although it works, e.g. tfjs-node-gpu running without a GPU. */
+  note?: string;
+  version?: string;
+}
+
+export interface BackendReport {
+  active: BackendName;
+  candidates: BackendCandidateReport[];
+  tfjsVersion: string;
+  /** Commands (with the conditions they need) that would enable a faster backend than the active one. */
+  fixHints: string[];
+}
+
+export interface InitBackendOptions {
+  /** Try this one first, then the usual order. */
+  prefer?: BackendName;
+  /** Use this one or throw BackendUnavailableError. */
+  only?: BackendName;
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: BackendName,
+    readonly reason: string,
+    readonly fixHints: readonly string[],
+  ) {
+    super(
+      `TensorFlow.js backend '${backend}' is not available: ${reason}` +
+        (fixHints.length > 0 ? `\nTo enable it:\n${fixHints.map((h) => `  ${h}`).join('\n')}` : ''),
+    );
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+export const BACKEND_ENV_VAR = 'GLIF_BACKEND';
+
+export class UnknownBackendError extends Error {
+  constructor(value: string, source: string) {
+    super(`${source}: unknown backend '${value}'; expected one of ${BACKEND_ORDER.join(', ')}`);
+    this.name = 'UnknownBackendError';
+  }
+}
+
+/** Checks a backend name coming from outside (flag, env var, settings); `source` names where. */
+export function parseBackendName(value: string, source = 'backend'): BackendName {
+  const name = value.trim().toLowerCase();
+  if ((BACKEND_ORDER as readonly string[]).includes(name)) return name as BackendName;
+  throw new UnknownBackendError(value, source);
+}
+
+const require = createRequire(import.meta.url);
+
+interface Probe {
+  available: boolean;
+  reason?: string;
+  note?: string;
+  version?: string;
+}
+
+/** Results of real load/initialise attempts; a native library, once loaded, stays loaded. */
+const attempts = new Map<BackendName, Probe>();
+let lastReport: { key: string; report: BackendReport } | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Selects and initialises a backend. Repeated calls with the same options reuse the result. */
+export function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
+  const run = queue.then(() => selectBackend(opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** The report of the last successful initBackend, if any. */
+export function getBackendReport(): BackendReport | undefined {
+  return lastReport?.report;
+}
+
+async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
+  // Options often come straight from a command line or a settings file: check them here.
+  const envValue = process.env[BACKEND_ENV_VAR];
+  const only =
+    opts.only !== undefined
+      ? parseBackendName(opts.only, 'only')
+      : envValue
+        ? parseBackendName(envValue, BACKEND_ENV_VAR)
+        : undefined;
+  const prefer = opts.prefer !== undefined ? parseBackendName(opts.prefer, 'prefer') : undefined;
+  const key = `${only ?? ''}|${prefer ?? ''}`;
+  if (lastReport && lastReport.key === key && tf.getBackend() === TF_NAME[lastReport.report.active]) {
+    return lastReport.report;
+  }
+  await ensureGradientConfigs();
+  quietCpuBackend();
+  const order = only ? [only] : prefer ? [prefer, ...BACKEND_ORDER.filter((n) => n !== prefer)] : BACKEND_ORDER;
+  let active: BackendName | undefined;
+  for (const name of order) {
+    if (await activate(name)) {
+      active = name;
+      break;
+    }
+  }
+  if (active === undefined) {
+    const name = order[0];
+    const failed = candidateReport(name);
+    throw new BackendUnavailableError(name, failed.reason ?? 'unknown reason', hintsFor(failed));
+  }
+  const candidates = BACKEND_ORDER.map(candidateReport);
+  const better = candidates.slice(0, BACKEND_ORDER.indexOf(active)).filter((c) => !c.available);
+  const report: BackendReport = {
+    active,
+    candidates,
+    tfjsVersion: tf.version_core,
+    fixHints: better.flatMap(hintsFor),
+  };
+  lastReport = { key, report };
+  return report;
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  let probe = attempts.get(name);
+  if (probe === undefined) {
+    probe = await load(name);
+    attempts.set(name, probe);
+  }
+  if (!probe.available) return false;
+  if (name === 'wasm') registerWasmGradientKernels();
+  const ok = await tf.setBackend(TF_NAME[name]);
+  if (!ok) {
+    attempts.set(name, { ...probe, available: false, reason: 'tf.setBackend returned false' });
+    return false;
+  }
+  if (name === 'tensorflow-gpu' && probe.note === undefined && !nativeUsesGpu()) {
+    attempts.set(name, { ...probe, note: 'loaded, but TensorFlow found no usable CUDA GPU and runs on the CPU' });
+  }
+  return true;
+}
+
+/** tfjs-node's backend asks libtensorflow whether it placed ops on a GPU. */
+function nativeUsesGpu(): boolean {
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: unknown };
+  return backend.isUsingGpuDevice === true;
+}
+
+function load(name: BackendName): Promise<Probe> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return Promise.resolve(loadNative(name));
+    case 'wasm':
+      return loadWasm();
+    case 'cpu':
+      return loadCpu();
+  }
+}
+
+function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): Probe {
+  const files = inspectPackage(name);
+  if (!files.available) return files;
+  const sibling = name === 'tensorflow-gpu' ? 'tensorflow' : 'tensorflow-gpu';
+  if (attempts.get(sibling)?.available) {
+    return { ...files, available: false, reason: siblingLoaded(sibling) };
+  }
+  const mismatch = foreignTfjsCore(BACKEND_PACKAGE[name], ['@tensorflow/tfjs']);
+  if (mismatch) return { ...files, available: false, reason: mismatch };
+  const kernelsBefore = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
+  try {
+    require(BACKEND_PACKAGE[name]);
+    return files;
+  } catch (err) {
+    // The package registers its ~150 kernels before it loads libtensorflow; left behind, they make
+    // the sibling package print one "already registered" warning per kernel.
+    for (const k of tf.getKernelsForBackend('tensorflow')) {
+      if (!kernelsBefore.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'tensorflow');
+    }
+    return { ...files, available: false, reason: describeNativeFailure(err) };
+  }
+}
+
+function siblingLoaded(sibling: BackendName): string {
+  return `${BACKEND_PACKAGE[sibling]} is already loaded in this process and owns tfjs's 'tensorflow' backend`;
+}
+
+async function loadWasm(): Promise<Probe> {
+  const files = inspectPackage('wasm');
+  if (!files.available) return files;
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const dist = packageDir(BACKEND_PACKAGE.wasm);
+    // In Node the .wasm binaries are read from disk; point the loader at the package's dist
+    // folder so this works from any working directory. Threads stay off: the worker script
+    // cannot be located under Node (ERR_WORKER_PATH), and on 2 cores they gain nothing.
+    if (dist !== undefined) wasm.setWasmPaths(path.join(dist, 'dist') + path.sep);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return files;
+  } catch (err) {
+    return { ...files, available: false, reason: `package failed to load: ${firstLine(err)}` };
+  }
+}
+
+async function loadCpu(): Promise<Probe> {
+  const files = inspectPackage('cpu');
+  if (!files.available) return files;
+  try {
+    await import('@tensorflow/tfjs-backend-cpu');
+    return files;
+  } catch (err) {
+    return { ...files, available: false, reason: `package failed to load: ${firstLine(err)}` };
+  }
+}
+
+/**
+ * tfjs-backend-cpu greets its first tensor in Node with a banner recommending tfjs-node. Backend
+ * selection has already said so in its report, and the banner would land in `glif info --json`
+ * consumers' logs, so it is switched off on the instance (there is no flag for it short of PROD
+ * mode, which would also hide tfjs's useful warnings).
+ */
+function quietCpuBackend(): void {
+  if (tf.findBackendFactory('cpu') == null) return;
+  // findBackend creates the (cheap, synchronous) cpu backend without making it the active one.
+  const backend = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
+function candidateReport(name: BackendName): BackendCandidateReport {
+  const tried = attempts.get(name);
+  let probe = tried ?? inspectPackage(name);
+  const sibling = name === 'tensorflow-gpu' ? 'tensorflow' : name === 'tensorflow' ? 'tensorflow-gpu' : undefined;
+  if (!tried && probe.available && sibling && attempts.get(sibling)?.available) {
+    probe = { ...probe, available: false, reason: siblingLoaded(sibling) };
+  }
+  const report: BackendCandidateReport = {
+    name,
+    package: BACKEND_PACKAGE[name],
+    available: probe.available,
+    probed: tried !== undefined,
+  };
+  if (probe.reason !== undefined) report.reason = probe.reason;
+  if (probe.note !== undefined) report.note = probe.note;
+  if (probe.version !== undefined) report.version = probe.version;
+  return report;
+}
+
+/** What can be known without loading the backend: installed, version, native addon built. */
+function inspectPackage(name: BackendName): Probe {
+  const dir = packageDir(BACKEND_PACKAGE[name]);
+  if (dir === undefined) return { available: false, reason: 'package not installed' };
+  const version = readVersion(dir);
+  if ((name === 'tensorflow-gpu' || name === 'tensorflow') && !hasNativeAddon(dir)) {
+    return {
+      available: false,
+      version,
+      reason:
+        'native addon not built: tfjs_binding.node and libtensorflow are missing ' +
+        '(the install script that downloads them was skipped or had no internet)',
+    };
+  }
+  return { available: true, version };
+}
+
+function packageDir(pkg: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+function readVersion(dir: string): string | undefined {
+  try {
+    const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    return typeof json === 'object' && json !== null && 'version' in json && typeof json.version === 'string'
+      ? json.version
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** node-pre-gyp puts the addon in lib/napi-v<N>/ once the install script has run. */
+function hasNativeAddon(dir: string): boolean {
+  const lib = path.join(dir, 'lib');
+  if (!fs.existsSync(lib)) return false;
+  return fs.readdirSync(lib).some((sub) => fs.existsSync(path.join(lib, sub, 'tfjs_binding.node')));
+}
+
+/**
+ * A backend registers its kernels with the tfjs-core it resolves. If that were a different copy
+ * from ours, it would register where our engine code never looks. Follows pkg -> via... ->
+ * tfjs-core and compares with our own resolution; returns a reason when they differ.
+ */
+function foreignTfjsCore(pkg: string, via: readonly string[]): string | undefined {
+  try {
+    const ours = require.resolve('@tensorflow/tfjs-core');
+    let from = require.resolve(`${pkg}/package.json`);
+    for (const hop of via) from = createRequire(from).resolve(hop);
+    const theirs = createRequire(from).resolve('@tensorflow/tfjs-core');
+    return theirs === ours ? undefined : `it uses another copy of @tensorflow/tfjs-core (${theirs}, ours is ${ours})`;
+  } catch (err) {
+    return `cannot resolve its @tensorflow/tfjs-core: ${firstLine(err)}`;
+  }
+}
+
+/** Turns a failed native require into a reason, naming a missing shared library (CUDA ones especially). */
+export function describeNativeFailure(err: unknown): string {
+  const message = firstLine(err);
+  const missing = /(lib[\w+-]+\.so(?:\.\d+)*)\s*:\s*cannot open shared object/.exec(message)?.[1];
+  if (missing && /cud|cublas|cufft|curand|cusolver|cusparse|nvinfer/.test(missing)) {
+    return `native load failed: missing CUDA library ${missing} (tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1): ${message}`;
+  }
+  if (missing) return `native load failed: missing library ${missing}: ${message}`;
+  return `native load failed: ${message}`;
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].trim();
+}
+
+/** Whether the project's package.json already approves pkg's install script (npm 11 allowScripts). */
+function installScriptApproved(pkg: string): boolean {
+  const dir = packageDir(pkg);
+  if (dir === undefined) return false;
+  // node_modules/@scope/name -> the project that installed it.
+  const project = path.resolve(dir, '..', '..', '..', 'package.json');
+  try {
+    const json: unknown = JSON.parse(fs.readFileSync(project, 'utf8'));
+    if (typeof json !== 'object' || json === null || !('allowScripts' in json)) return false;
+    const allow = json.allowScripts;
+    return typeof allow === 'object' && allow !== null && (allow as Record<string, unknown>)[pkg] === true;
+  } catch {
+    return false;
+  }
+}
+
+function hintsFor(candidate: BackendCandidateReport): string[] {
+  const pkg = candidate.package;
+  const reason = candidate.reason ?? '';
+  if (candidate.name === 'wasm' || candidate.name === 'cpu') {
+    return [`${candidate.name}: npm install ${pkg}`];
+  }
+  const hints: string[] = [];
+  const where =
+    'on a machine with internet access: the install script downloads libtensorflow 2.9.1 ' +
+    '(npm 11 runs it only when package.json allowScripts approves it, npm 10 always)';
+  if (reason === 'package not installed') {
+    hints.push(`${candidate.name}: npm install ${pkg}  -- ${where}`);
+  } else if (reason.startsWith('native addon not built')) {
+    const approve = installScriptApproved(pkg) ? '' : `npm install-scripts approve ${pkg} && `;
+    hints.push(`${candidate.name}: ${approve}npm rebuild ${pkg}  -- ${where}`);
+  } else if (!reason.includes('CUDA')) {
+    hints.push(`${candidate.name}: npm rebuild ${pkg} --build-addon-from-source  -- ${where}`);
+  }
+  if (candidate.name === 'tensorflow-gpu') {
+    const missing = /missing CUDA library (\S+)/.exec(reason)?.[1];
+    hints.push(
+      `tensorflow-gpu: needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the ` +
+        `library path, e.g. LD_LIBRARY_PATH=/usr/local/cuda-11.2/lib64; newer CUDA installs lack these` +
+        (missing ? ` (missing here: ${missing})` : ''),
+    );
+  }
+  return hints;
+}

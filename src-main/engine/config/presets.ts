@@ -1,0 +1,116 @@
+import type { RunConfig } from './types';
+
+/**
+ * The paper's experiments as one-click presets (reference section 8, with the appendix's
+ * weight decay 5e-5), plus quick ones for this machine.
+ */
+export interface Preset {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly config: RunConfig;
+}
+
+const CIFAR_TRAIN = {
+  epochs: 200,
+  batchSize: 64,
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 5e-5,
+  gateLrScale: 0.1,
+  schedule: 'cosine',
+  scheduleTMax: null,
+  scheduleStep: 'epoch',
+  seed: 9,
+} as const;
+
+const GLIF_NEURON = {
+  variant: 'glif',
+  layerwise: false,
+  init: 'cifar',
+  gateRange: 'code',
+  reset: 'code',
+  surrogateWidth: 1,
+} as const;
+
+function cifarPreset(dataset: 'cifar10' | 'cifar100', arch: 'resnet19' | 'resnet18' | 'cifarnet', T: number): Preset {
+  const archName = { resnet19: 'ResNet-19', resnet18: 'ResNet-18', cifarnet: 'CIFARNet' }[arch];
+  const dataName = dataset === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100';
+  return {
+    id: `${dataset}-${arch}-t${T}`,
+    title: `${archName} on ${dataName}, T=${T}`,
+    description: `The paper's ${dataName} row: ${archName}, T=${T}, 200 epochs, SGD 0.1 cosine, batch 64, gates at lr/10.`,
+    config: {
+      preset: `${dataset}-${arch}-t${T}`,
+      data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true },
+      model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming' },
+      neuron: GLIF_NEURON,
+      train: CIFAR_TRAIN,
+    },
+  };
+}
+
+const cifarPresets: Preset[] = [];
+for (const dataset of ['cifar10', 'cifar100'] as const) {
+  for (const arch of ['resnet19', 'resnet18', 'cifarnet'] as const) {
+    for (const T of [2, 4, 6]) cifarPresets.push(cifarPreset(dataset, arch, T));
+  }
+}
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'fmnist-cnn',
+    title: 'Fashion-MNIST CNN',
+    description:
+      'Two conv layers with tdBN and GLIF on the real Fashion-MNIST (the benchmark workload): T=4, batch 64, one epoch of SGD 0.1 cosine, gates at lr/10.',
+    config: {
+      preset: 'fmnist-cnn',
+      data: { dataset: 'fashion-mnist', path: null, trainLimit: null, testLimit: null, augment: false },
+      model: { arch: 'fmnist-cnn', timeSteps: 4, mlpHidden: [], weightInit: 'torch-default' },
+      neuron: GLIF_NEURON,
+      // The benchmark's recipe (shared/bench): cosine to 0 over the steps of the epoch.
+      train: { ...CIFAR_TRAIN, epochs: 1, scheduleStep: 'step' },
+    },
+  },
+  {
+    id: 'synthetic-mlp',
+    title: 'Synthetic smoke run',
+    description: 'A small GLIF MLP on synthetic data: trains in seconds on any backend.',
+    config: {
+      preset: 'synthetic-mlp',
+      data: { dataset: 'synthetic', path: null, trainLimit: 512, testLimit: 256, augment: false },
+      model: { arch: 'mlp', timeSteps: 4, mlpHidden: [64], weightInit: 'kaiming' },
+      neuron: GLIF_NEURON,
+      train: { ...CIFAR_TRAIN, epochs: 2, batchSize: 32 },
+    },
+  },
+  ...cifarPresets,
+  {
+    id: 'cifar10dvs-7b',
+    title: '7B-wideNet on CIFAR10-DVS, T=16',
+    description:
+      "The paper's CIFAR10-DVS row: 7B-wideNet, T=16, 200 epochs, SGD 0.01 in one group without weight decay, PyTorch cosine with T_max 64, DVS initial values.",
+    config: {
+      preset: 'cifar10dvs-7b',
+      data: { dataset: 'cifar10-dvs', path: null, trainLimit: null, testLimit: null, augment: true },
+      model: { arch: 'wide7b', timeSteps: 16, mlpHidden: [], weightInit: 'torch-default' },
+      neuron: { ...GLIF_NEURON, init: 'dvs' },
+      train: {
+        epochs: 200,
+        batchSize: 32,
+        lr: 0.01,
+        momentum: 0.9,
+        weightDecay: 0,
+        gateLrScale: 1,
+        schedule: 'cosine-periodic',
+        scheduleTMax: 64,
+        scheduleStep: 'epoch',
+        seed: 9,
+      },
+    },
+  },
+];
+
+export function findPreset(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

@@ -1,0 +1,70 @@
+import type { GateRangeId, InitPresetId } from '../glif/init';
+import type { ResetForm, VariantId } from '../glif/variants';
+
+/**
+ * The full, serialisable description of a training run. Everything a run depends on is here,
+ * so a stored config reproduces the run (on the same backend). Pure data: no Node or TF.js
+ * imports, so the UI can share it.
+ */
+export type DatasetId = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs' | 'synthetic';
+export type ArchId = 'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'ms-resnet18' | 'wide7b';
+/** `cosine`: to 0 over the epochs. `cosine-periodic`: PyTorch CosineAnnealingLR with T_max < epochs (the DVS recipe). */
+export type WeightInitId = 'kaiming' | 'torch-default';
+export type ScheduleId = 'cosine' | 'cosine-periodic' | 'constant';
+
+export interface DataConfig {
+  readonly dataset: DatasetId;
+  /** Folder or archive of the dataset; null = the default location (Fashion-MNIST's Debian package). */
+  readonly path: string | null;
+  /** Train on the first N training samples only (quick runs); null = all. */
+  readonly trainLimit: number | null;
+  /** Evaluate on the first N test samples only; null = all. */
+  readonly testLimit: number | null;
+  /** The reference's train augmentation (CIFAR: crop 32 pad 4 + flip; DVS: crop 48 pad 4). */
+  readonly augment: boolean;
+}
+
+export interface ModelConfig {
+  readonly arch: ArchId;
+  /** T, the number of time steps (DVS: frames per sample). */
+  readonly timeSteps: number;
+  /** Hidden layer sizes of the `mlp` architecture. */
+  readonly mlpHidden: readonly number[];
+  /** `kaiming`: the reference's static-dataset init (section 7.8); `torch-default`: PyTorch's layer defaults. */
+  readonly weightInit: WeightInitId;
+}
+
+export interface NeuronConfig {
+  readonly variant: VariantId;
+  readonly layerwise: boolean;
+  readonly init: InitPresetId;
+  readonly gateRange: GateRangeId;
+  readonly reset: ResetForm;
+  /** Width of the rectangular surrogate window (the authors use 1). */
+  readonly surrogateWidth: number;
+}
+
+export interface TrainConfig {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly momentum: number;
+  /** On conv, linear and BN parameters; GLIF parameters never get weight decay. */
+  readonly weightDecay: number;
+  /** Learning-rate factor of the gates (0.1 on the CIFAR recipe). */
+  readonly gateLrScale: number;
+  readonly schedule: ScheduleId;
+  /** Period of `cosine-periodic` in epochs (64 in the DVS recipe). */
+  readonly scheduleTMax: number | null;
+  /** Step the schedule once per epoch (the paper's recipe) or once per batch (the one-epoch benchmark). */
+  readonly scheduleStep: 'epoch' | 'step';
+  readonly seed: number;
+}
+
+export interface RunConfig {
+  readonly preset: string;
+  readonly data: DataConfig;
+  readonly model: ModelConfig;
+  readonly neuron: NeuronConfig;
+  readonly train: TrainConfig;
+}

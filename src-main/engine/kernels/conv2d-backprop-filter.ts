@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { callWasmKernel, input as inputOf, release, sliceInfo, transposeInfo, WASM } from './wasm-kernel-calls';
+
+/**
+ * Conv2DBackpropFilter for the wasm backend, which ships Conv2D and Conv2DBackpropInput
+ * but not this one, so training any conv net on wasm fails at its first step without it.
+ *
+ * The filter gradient is itself a convolution:
+ *   dW[kh, kw, ci, co] = sum over n, ho, wo of xPadded[n, ho*s + kh, wo*s + kw, ci] * dy[n, ho, wo, co]
+ * Reading ci as the batch, n as the channel being summed and dy as the filter, this is the wasm
+ * Conv2D of x as [Ci, H, W, N] with dy as [Ho, Wo, N, Co], dilated by the forward stride s, with the
+ * forward padding; its output [Ci, KH, KW, Co] is dW transposed. (The conv2d gradient in tfjs-core
+ * rejects forward dilations above 1, so only strides need handling here.)
+ *
+ * The bottom/right padding is recomputed so that the convolution yields exactly KH x KW outputs:
+ * the forward pass may pad, or leave, rows its last window never reads (e.g. stride 2 with pad 1 on
+ * an even size), and computing those only to slice them off would waste most of the work when the
+ * kernel is small. Where the forward pass leaves rows unread, the input is cropped instead, since
+ * a convolution cannot take a negative padding.
+ */
+const conv2dBackpropFilter: tf.KernelFunc = (args) => {
+  const backend = args.backend as tf.KernelBackend;
+  const x = inputOf(args.inputs, 'x', tf.Conv2DBackpropFilter);
+  const dy = inputOf(args.inputs, 'dy', tf.Conv2DBackpropFilter);
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (attrs.dataFormat === 'NCHW') {
+    throw new Error("wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only, as does the wasm Conv2D");
+  }
+  const [batch, inHeight, inWidth, inChannels] = x.shape;
+  const [kernelHeight, kernelWidth, , outChannels] = attrs.filterShape;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const [, outHeight, outWidth, dyChannels] = dy.shape;
+  if (outHeight !== info.outHeight || outWidth !== info.outWidth || dyChannels !== outChannels) {
+    throw new Error(
+      `wasm Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the forward output ` +
+        `[${batch},${info.outHeight},${info.outWidth},${outChannels}]`,
+    );
+  }
+
+  const rows = spanAfterPadding(inHeight, kernelHeight, outHeight, info.strideHeight, info.padInfo.top);
+  const cols = spanAfterPadding(inWidth, kernelWidth, outWidth, info.strideWidth, info.padInfo.left);
+  const temps: tf.TensorInfo[] = [];
+  let input = x;
+  if (rows.keep < inHeight || cols.keep < inWidth) {
+    input = sliceInfo(x, [0, 0, 0, 0], [batch, rows.keep, cols.keep, inChannels], backend);
+    temps.push(input);
+  }
+  const xByChannel = transposeInfo(input, [3, 1, 2, 0], backend);
+  const dyAsFilter = transposeInfo(dy, [1, 2, 0, 3], backend);
+  temps.push(xByChannel, dyAsFilter);
+  const explicitPad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [info.padInfo.top, rows.padEnd],
+    [info.padInfo.left, cols.padEnd],
+    [0, 0],
+  ];
+  const gradByChannel = callWasmKernel(
+    'Conv2D',
+    { x: xByChannel, filter: dyAsFilter },
+    {
+      strides: [1, 1],
+      pad: explicitPad,
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+      dimRoundingMode: undefined,
+    },
+    backend,
+  );
+  temps.push(gradByChannel);
+  const dw = transposeInfo(gradByChannel, [1, 2, 0, 3], backend);
+  release(backend, temps, dw);
+  if (dw.shape.join() !== attrs.filterShape.join()) {
+    backend.disposeData(dw.dataId);
+    throw new Error(`wasm Conv2DBackpropFilter produced [${dw.shape}] instead of [${attrs.filterShape}]`);
+  }
+  return dw;
+};
+
+/**
+ * Along one spatial axis: the last padded position the forward windows read is
+ * (out - 1) * stride + kernel - 1. Returns how many input rows to keep and how much padding to
+ * add after them so the padded length is exactly that span.
+ */
+export function spanAfterPadding(
+  inSize: number,
+  kernel: number,
+  out: number,
+  stride: number,
+  padStart: number,
+): { keep: number; padEnd: number } {
+  const span = (out - 1) * stride + kernel;
+  const padEnd = span - padStart - inSize;
+  return padEnd >= 0 ? { keep: inSize, padEnd } : { keep: inSize + padEnd, padEnd: 0 };
+}
+
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: WASM,
+  kernelFunc: conv2dBackpropFilter,
+};

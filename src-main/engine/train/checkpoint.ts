@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { RngState } from '../random';
+
+/**
+ * A checkpoint holds everything needed to continue a run exactly: weights, buffers (tdBN
+ * running statistics), optimiser momentum, the RNG state and the position in the run.
+ *
+ * File layout: the magic line `GLIFCKPT1\n`, a 4-byte little-endian header length, a JSON
+ * header (position, RNG state, and per tensor its kind, path, shape and offset), then the
+ * float32 data of every tensor back to back. Written to a temporary file, fsynced and renamed,
+ * so a crash never leaves a half-written checkpoint under the final name.
+ */
+const MAGIC = 'GLIFCKPT1\n';
+
+export type CheckpointTensorKind = 'param' | 'buffer' | 'momentum';
+
+interface TensorEntry {
+  readonly kind: CheckpointTensorKind;
+  readonly path: string;
+  readonly shape: number[];
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface Header {
+  readonly version: 1;
+  readonly epoch: number;
+  readonly step: number;
+  readonly optimizerSteps: number;
+  readonly rng: RngState;
+  readonly tensors: TensorEntry[];
+  /** Run metadata that helps a human; not needed to resume. */
+  readonly meta: Record<string, unknown>;
+}
+
+export interface CheckpointContents {
+  /** The epoch (0-based) completed when the checkpoint was taken. */
+  readonly epoch: number;
+  /** Global steps done. */
+  readonly step: number;
+  readonly optimizerSteps: number;
+  readonly rng: RngState;
+  readonly tensors: ReadonlyArray<{ kind: CheckpointTensorKind; path: string; tensor: tf.Tensor }>;
+  readonly meta: Record<string, unknown>;
+}
+
+export interface WrittenCheckpoint {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export class CheckpointError extends Error {
+  constructor(file: string, problem: string) {
+    super(`checkpoint ${file}: ${problem}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+export async function writeCheckpoint(file: string, c: CheckpointContents): Promise<WrittenCheckpoint> {
+  const entries: TensorEntry[] = [];
+  const chunks: Float32Array[] = [];
+  let offset = 0;
+  for (const t of c.tensors) {
+    const data = (await t.tensor.data()) as Float32Array;
+    entries.push({ kind: t.kind, path: t.path, shape: t.tensor.shape, offset, length: data.length });
+    chunks.push(data);
+    offset += data.length;
+  }
+  const header: Header = {
+    version: 1,
+    epoch: c.epoch,
+    step: c.step,
+    optimizerSteps: c.optimizerSteps,
+    rng: c.rng,
+    tensors: entries,
+    meta: c.meta,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(headerBytes.length);
+  const parts = [Buffer.from(MAGIC, 'latin1'), len, headerBytes, ...chunks.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength))];
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const p of parts) {
+    hash.update(p);
+    bytes += p.length;
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w');
+  try {
+    for (const p of parts) await fh.write(p);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  return { path: file, sha256: hash.digest('hex'), bytes };
+}
+
+export async function sha256File(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+/** Reads a checkpoint; the caller owns (and disposes) the returned tensors. */
+export async function readCheckpoint(file: string, expectedSha256?: string): Promise<CheckpointContents> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (err) {
+    throw new CheckpointError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err));
+  }
+  if (expectedSha256) {
+    const actual = createHash('sha256').update(buf).digest('hex');
+    if (actual !== expectedSha256) throw new CheckpointError(file, `sha256 ${actual} does not match the recorded ${expectedSha256}`);
+  }
+  if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new CheckpointError(file, 'not a GLIF checkpoint (bad magic)');
+  const headerLength = buf.readUInt32LE(MAGIC.length);
+  const dataStart = MAGIC.length + 4 + headerLength;
+  if (dataStart > buf.length) throw new CheckpointError(file, 'truncated header');
+  const header = JSON.parse(buf.subarray(MAGIC.length + 4, dataStart).toString('utf8')) as Header;
+  if (header.version !== 1) throw new CheckpointError(file, `unsupported version ${header.version}`);
+  const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + dataStart, buf.byteOffset + buf.length));
+  const tensors = header.tensors.map((e) => {
+    if (e.offset + e.length > floats.length) throw new CheckpointError(file, `truncated data for ${e.path}`);
+    return { kind: e.kind, path: e.path, tensor: tf.tensor(floats.subarray(e.offset, e.offset + e.length), e.shape) };
+  });
+  return { epoch: header.epoch, step: header.step, optimizerSteps: header.optimizerSteps, rng: header.rng, tensors, meta: header.meta };
+}

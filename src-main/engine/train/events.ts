@@ -1,0 +1,125 @@
+/**
+ * What a training run reports while it runs. The trainer only emits these; the run manager
+ * stores them and forwards them to the UI. Plain JSON data.
+ */
+
+/** Quantities whose per-layer distributions are recorded every epoch (effective values). */
+export type DistributionQuantity =
+  | 'alpha'
+  | 'beta'
+  | 'gamma'
+  | 'tau_exp'
+  | 'tau_lin'
+  | 'v_th'
+  | 'v_re'
+  | 'g_t'
+  | 'firing_rate';
+
+export interface Histogram {
+  readonly lo: number;
+  readonly hi: number;
+  readonly counts: number[];
+}
+
+export interface SummaryStats {
+  readonly count: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  readonly p05: number;
+  readonly p25: number;
+  readonly p50: number;
+  readonly p75: number;
+  readonly p95: number;
+}
+
+export interface LayerDistribution {
+  /** The GLIF layer's module path, e.g. `layer1.0.lif`. */
+  readonly layer: string;
+  readonly quantity: DistributionQuantity;
+  readonly stats: SummaryStats;
+  readonly histogram: Histogram;
+}
+
+export interface FinalMetrics {
+  readonly testAccuracy: number;
+  readonly testLoss: number;
+  readonly trainAccuracy: number;
+  readonly trainLoss: number;
+}
+
+export interface RunStartedEvent {
+  readonly type: 'started';
+  readonly backend: string;
+  readonly startEpoch: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly trainSize: number;
+  readonly testSize: number;
+  readonly parameters: { readonly total: number; readonly glif: number; readonly glifLayers: number };
+  readonly layers: readonly string[];
+}
+
+export interface StepEvent {
+  readonly type: 'step';
+  readonly epoch: number;
+  /** Global step (0-based) over the whole run. */
+  readonly step: number;
+  /** Step within the epoch (0-based) and the number of steps of the epoch. */
+  readonly stepInEpoch: number;
+  readonly stepsPerEpoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly lr: number;
+  readonly samplesPerSecond: number;
+  readonly etaSeconds: number;
+}
+
+export interface EpochEvent {
+  readonly type: 'epoch';
+  readonly epoch: number;
+  readonly step: number;
+  readonly lr: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  /** Mean spikes per neuron per time step of each GLIF layer on the test set. */
+  readonly firingRates: Readonly<Record<string, number>>;
+  /** Synaptic operations per test sample (see energy.ts for the formula). */
+  readonly sopsPerSample: number;
+  readonly distributions: readonly LayerDistribution[];
+  readonly seconds: number;
+  /** tf.memory().numTensors at the end of the epoch: flat across epochs when nothing leaks. */
+  readonly numTensors: number;
+}
+
+export interface CheckpointEvent {
+  readonly type: 'checkpoint';
+  readonly epoch: number;
+  readonly step: number;
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface LogEvent {
+  readonly type: 'log';
+  readonly level: 'info' | 'warn';
+  readonly message: string;
+}
+
+export type TrainEvent = RunStartedEvent | StepEvent | EpochEvent | CheckpointEvent | LogEvent;
+
+export type EventSink = (event: TrainEvent) => void;
+
+export type TrainStatus = 'completed' | 'cancelled' | 'failed';
+
+export interface TrainOutcome {
+  readonly status: TrainStatus;
+  readonly final?: FinalMetrics;
+  readonly error?: string;
+  readonly epochsDone: number;
+  readonly seconds: number;
+}

@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunConfig } from '../config/types';
+import type { Dataset } from '../data/dataset';
+import { openDataset } from '../data/registry';
+import type { Model } from '../models/model';
+import { Rng } from '../random';
+import { batchInput, batchLabels } from './batch-tensors';
+import { buildRunModel } from './build';
+import { datasetSpec } from './data-spec';
+import { readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
+import { layerDistributions } from './distributions';
+import { evaluate } from './evaluate';
+import type { EventSink, FinalMetrics, TrainOutcome } from './events';
+import { recipeGroups, Sgd } from './optimizer';
+import { learningRateAt } from './schedule';
+
+export interface TrainRequest {
+  readonly config: RunConfig;
+  /** Folder for this run's checkpoints. */
+  readonly checkpointDir: string;
+  /** Continue from this checkpoint (a run's last one). */
+  readonly resumeFrom?: { readonly path: string; readonly sha256?: string };
+  /** Cancels between steps. */
+  readonly signal?: AbortSignal;
+  readonly sink: EventSink;
+  /** Name of the active TF.js backend, for the started event. */
+  readonly backend: string;
+  /** How many checkpoint files to keep (the newest); the store keeps their records. */
+  readonly keepCheckpoints?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains one run: the paper's recipe (SGD with momentum, parameter groups, cosine schedule),
+ * evaluation and a checkpoint after every epoch. Never throws: failures become a 'failed'
+ * outcome with the message.
+ */
+export async function train(req: TrainRequest): Promise<TrainOutcome> {
+  const t0 = performance.now();
+  let dataset: Dataset | undefined;
+  let model: Model | undefined;
+  let optimizer: Sgd | undefined;
+  let epochsDone = 0;
+  try {
+    const { config, sink } = req;
+    const rng = new Rng(config.train.seed);
+    dataset = await openDataset(datasetSpecFor(config), {
+      onProgress: (p) => sink({ type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` }),
+    });
+    model = buildRunModel(config, dataset.info, rng);
+    const params = model.root.parameters();
+    optimizer = new Sgd(params, { momentum: config.train.momentum, groups: recipeGroups(config.train.weightDecay, config.train.gateLrScale) });
+
+    let startEpoch = 0;
+    let step = 0;
+    if (req.resumeFrom) {
+      const ckpt = await readCheckpoint(req.resumeFrom.path, req.resumeFrom.sha256);
+      restore(model, optimizer, ckpt);
+      rng.setState(ckpt.rng);
+      startEpoch = ckpt.epoch + 1;
+      step = ckpt.step;
+      epochsDone = startEpoch;
+    }
+
+    const { epochs, batchSize } = config.train;
+    const trainSize = Math.min(dataset.info.trainSize, config.data.trainLimit ?? Infinity);
+    const testSize = Math.min(dataset.info.testSize, config.data.testLimit ?? Infinity);
+    const stepsPerEpoch = Math.ceil(trainSize / batchSize);
+    const totalSteps = stepsPerEpoch * epochs;
+    const counts = model.countParameters();
+    sink({
+      type: 'started',
+      backend: req.backend,
+      startEpoch,
+      epochs,
+      stepsPerEpoch,
+      trainSize,
+      testSize,
+      parameters: counts,
+      layers: model.glifLayers().map((l) => l.path),
+    });
+
+    let final: FinalMetrics | undefined;
+    let stepSeconds = 0;
+    let stepsTimed = 0;
+    let evalSeconds = 0;
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const epochStart = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let stepInEpoch = 0;
+      let lr = 0;
+      for await (const batch of dataset.batches('train', {
+        batchSize,
+        shuffle: true,
+        augment: config.data.augment,
+        rng,
+        limit: config.data.trainLimit ?? undefined,
+        // The reference's DVS loader drops the last short batch; the CIFAR one keeps it.
+        dropLast: dataset.info.kind === 'frames',
+      })) {
+        if (req.signal?.aborted) return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
+        const s0 = performance.now();
+        lr =
+          config.train.scheduleStep === 'step'
+            ? learningRateAt(config.train, step, totalSteps)
+            : learningRateAt(config.train, epoch, epochs);
+        const m = model;
+        const opt = optimizer;
+        const [loss, hits] = tf.tidy(() => {
+          const x = batchInput(batch, m.T);
+          const y = batchLabels(batch, m.numClasses);
+          let logits: tf.Tensor | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            // Kept: variableGrads disposes what its function created once gradients exist.
+            logits = tf.keep(m.logits(x, { T: m.T, training: true }));
+            return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+          }, opt.trainable.map((p) => p.variable));
+          opt.step(grads, lr);
+          const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32'));
+          const result = [value.dataSync()[0], h.dataSync()[0]];
+          logits!.dispose();
+          return result;
+        });
+        if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower learning rate`);
+        lossSum += loss * batch.n;
+        correct += hits;
+        seen += batch.n;
+        const seconds = (performance.now() - s0) / 1000;
+        stepSeconds += seconds;
+        stepsTimed++;
+        const avg = stepSeconds / stepsTimed;
+        const remainingSteps = totalSteps - step - 1;
+        const remainingEvals = epochs - epoch;
+        sink({
+          type: 'step',
+          epoch,
+          step,
+          stepInEpoch,
+          stepsPerEpoch,
+          loss,
+          accuracy: hits / batch.n,
+          lr,
+          samplesPerSecond: batch.n / seconds,
+          etaSeconds: remainingSteps * avg + remainingEvals * evalSeconds,
+        });
+        step++;
+        stepInEpoch++;
+        await yieldToEventLoop();
+      }
+      if (req.signal?.aborted) return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
+
+      const e0 = performance.now();
+      const ev = await evaluate(model, dataset, { batchSize: Math.max(batchSize, 128), limit: config.data.testLimit ?? undefined, rng, yieldEvery: yieldToEventLoop });
+      evalSeconds = (performance.now() - e0) / 1000;
+      const distributions = model.glifLayers().flatMap(layerDistributions);
+      final = { testAccuracy: ev.accuracy, testLoss: ev.loss, trainAccuracy: seen ? correct / seen : NaN, trainLoss: seen ? lossSum / seen : NaN };
+      const written = await saveCheckpoint(req, model, optimizer, rng, epoch, step);
+      epochsDone = epoch + 1;
+      sink({ type: 'checkpoint', epoch, step, ...written });
+      sink({
+        type: 'epoch',
+        epoch,
+        step,
+        lr,
+        trainLoss: final.trainLoss,
+        trainAccuracy: final.trainAccuracy,
+        testLoss: ev.loss,
+        testAccuracy: ev.accuracy,
+        firingRates: ev.firingRates,
+        sopsPerSample: ev.sopsPerSample,
+        distributions,
+        seconds: (performance.now() - epochStart) / 1000,
+        numTensors: tf.memory().numTensors,
+      });
+      await pruneCheckpoints(req, epoch);
+    }
+    return { status: 'completed', final, epochsDone, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    // GLIF_DEBUG=1 shows where a failure came from; users see the message.
+    if (process.env.GLIF_DEBUG) console.error(err);
+    return { status: 'failed', error: (err as Error).message ?? String(err), epochsDone, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    optimizer?.dispose();
+    model?.dispose();
+    await dataset?.close();
+  }
+}
+
+function datasetSpecFor(config: RunConfig) {
+  return datasetSpec(config, config.train.seed);
+}
+
+export function checkpointPath(dir: string, epoch: number): string {
+  return path.join(dir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`);
+}
+
+async function saveCheckpoint(req: TrainRequest, model: Model, optimizer: Sgd, rng: Rng, epoch: number, step: number) {
+  const state = optimizer.state();
+  return writeCheckpoint(checkpointPath(req.checkpointDir, epoch), {
+    epoch,
+    step,
+    optimizerSteps: state.step,
+    rng: rng.getState(),
+    tensors: [
+      ...model.root.parameters().map((p) => ({ kind: 'param' as const, path: p.path, tensor: p.variable as tf.Tensor })),
+      ...model.root.buffers().map((b) => ({ kind: 'buffer' as const, path: b.path, tensor: b.variable as tf.Tensor })),
+      ...[...state.buffers].map(([p, t]) => ({ kind: 'momentum' as const, path: p, tensor: t })),
+    ],
+    meta: { arch: req.config.model.arch, preset: req.config.preset },
+  });
+}
+
+async function pruneCheckpoints(req: TrainRequest, epoch: number): Promise<void> {
+  const keep = req.keepCheckpoints ?? 2;
+  const old = epoch - keep;
+  if (old >= 0) await rm(checkpointPath(req.checkpointDir, old), { force: true });
+}
+
+function restore(model: Model, optimizer: Sgd, ckpt: CheckpointContents): void {
+  const params = new Map(model.root.parameters().map((p) => [p.path, p.variable]));
+  const buffers = new Map(model.root.buffers().map((b) => [b.path, b.variable]));
+  const momentum = new Map<string, tf.Tensor>();
+  try {
+    for (const t of ckpt.tensors) {
+      if (t.kind === 'momentum') {
+        momentum.set(t.path, t.tensor);
+        continue;
+      }
+      const target = (t.kind === 'param' ? params : buffers).get(t.path);
+      if (!target) throw new Error(`checkpoint tensor ${t.path} does not exist in this model`);
+      if (target.shape.join() !== t.tensor.shape.join()) {
+        throw new Error(`checkpoint tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`);
+      }
+      target.assign(t.tensor);
+    }
+    optimizer.restore(ckpt.optimizerSteps, momentum);
+  } finally {
+    for (const t of ckpt.tensors) t.tensor.dispose();
+  }
+}

@@ -1,0 +1,166 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeVariant, isVariantId } from '../../../engine/glif/variants';
+import { exportRun } from '../../../runs/store/export';
+import { RunStoreError } from '../../../runs/store/errors';
+import type { RunStore } from '../../../runs/store/run-store';
+import type { RunSummary } from '../../../runs/store/types';
+import { CliError } from '../errors';
+import type { CliCommand } from '../main';
+import { openStore } from '../store-access';
+import { fmtNum, fmtPct, fmtSeconds, fmtValue, formatTable } from '../table';
+
+const HELP = `Usage: glif runs <list|show|compare|export> [options]
+
+  glif runs list [--status s] [--search text] [--limit n]   every run, newest first
+  glif runs show <id>                                       one run: config, finals, checkpoints
+  glif runs compare <id> <id>...                            config keys that differ, finals side by side
+  glif runs export <id> --format csv|json [--out file]      metric series (csv) or everything (json)
+
+Each takes --db <path> (default: the desktop app's database) and --json.`;
+
+function variantLabel(v: string | null): string {
+  return v && isVariantId(v) ? describeVariant(v).label : (v ?? '-');
+}
+
+function runRow(r: RunSummary): string[] {
+  return [
+    r.id,
+    r.name,
+    r.status,
+    r.preset ?? '-',
+    `${variantLabel(r.columns.variant)}${r.columns.layerwise ? ' (layer-wise)' : ''}`,
+    `T=${r.columns.timeSteps ?? '-'}`,
+    fmtPct(r.finals.finalTestAccuracy),
+    r.finals.energySops === null ? '-' : Math.round(r.finals.energySops).toLocaleString('en'),
+    fmtSeconds(r.durationMs),
+    r.tags.join(','),
+  ];
+}
+
+function requireRun(store: RunStore, id: string | undefined) {
+  if (!id) throw new CliError('a run id is required');
+  const run = store.getRun(id);
+  if (!run) throw new CliError(`no run '${id}' in this database`);
+  return run;
+}
+
+export const runsCommand: CliCommand = {
+  summary: 'list, show, compare and export recorded runs',
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: {
+          db: { type: 'string' },
+          json: { type: 'boolean' },
+          status: { type: 'string' },
+          search: { type: 'string' },
+          limit: { type: 'string' },
+          format: { type: 'string' },
+          out: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw new CliError(`${(err as Error).message}\n${HELP}`);
+    }
+    const [sub, ...ids] = parsed.positionals;
+    const o = parsed.values;
+    if (o.help || !sub) {
+      process.stdout.write(HELP + '\n');
+      return o.help ? 0 : 2;
+    }
+    if (!['list', 'show', 'compare', 'export'].includes(sub)) throw new CliError(`unknown subcommand '${sub}'\n${HELP}`);
+    const { store } = openStore(o.db);
+    const print = (text: string) => process.stdout.write(text + '\n');
+    try {
+      store.markStaleRunningAsInterrupted((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch (err) {
+          return (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      });
+      switch (sub) {
+        case 'list': {
+          const limit = o.limit ? Number(o.limit) : undefined;
+          if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit: expected a positive integer, got '${o.limit}'`);
+          const runs = store.listRuns({ status: o.status as RunSummary['status'] | undefined, search: o.search, limit });
+          if (o.json) print(JSON.stringify(runs, null, 2));
+          else if (runs.length === 0) print('no runs yet: start one with `glif train --preset fmnist-cnn`');
+          else print(formatTable(['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'], runs.map(runRow)));
+          return 0;
+        }
+        case 'show': {
+          const run = requireRun(store, ids[0]);
+          const checkpoints = store.getCheckpoints(run.id);
+          if (o.json) {
+            print(JSON.stringify({ ...run, checkpoints, metrics: store.getMetricNames(run.id) }, null, 2));
+            return 0;
+          }
+          print(formatTable(['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'], [runRow(run)]));
+          print('');
+          print(`backend: ${run.backend ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`);
+          if (run.error) print(`error: ${run.error}`);
+          print(
+            `final: test acc ${fmtPct(run.finals.finalTestAccuracy)}, test loss ${fmtNum(run.finals.finalTestLoss)}, ` +
+              `train acc ${fmtPct(run.finals.finalTrainAccuracy)}, train loss ${fmtNum(run.finals.finalTrainLoss)}`,
+          );
+          if (run.notes) print(`notes: ${run.notes}`);
+          print('\nconfig:');
+          print(JSON.stringify(run.config, null, 2));
+          print(`\ncheckpoints: ${checkpoints.length === 0 ? 'none' : ''}`);
+          for (const c of checkpoints) print(`  epoch ${c.epoch + 1}  step ${c.step}  ${c.path}  sha256 ${c.sha256.slice(0, 16)}...  ${c.bytes} bytes`);
+          return 0;
+        }
+        case 'compare': {
+          if (ids.length < 2) throw new CliError('compare needs at least two run ids');
+          for (const id of ids) requireRun(store, id);
+          const cmp = store.compareRuns(ids);
+          if (o.json) {
+            print(JSON.stringify(cmp, null, 2));
+            return 0;
+          }
+          print('config keys that differ:');
+          print(
+            cmp.configDiff.length === 0
+              ? '  (none: the configs are identical)'
+              : formatTable(['key', ...ids], cmp.configDiff.map((d) => [d.path, ...ids.map((id) => fmtValue(d.values[id]))])),
+          );
+          print('\nfinal metrics:');
+          const rows: Array<[string, (f: (typeof cmp.finals)[number]) => string]> = [
+            ['test accuracy', (f) => fmtPct(f.finalTestAccuracy)],
+            ['test loss', (f) => fmtNum(f.finalTestLoss)],
+            ['train accuracy', (f) => fmtPct(f.finalTrainAccuracy)],
+            ['train loss', (f) => fmtNum(f.finalTrainLoss)],
+            ['SOPs/sample', (f) => (f.energySops === null ? '-' : Math.round(f.energySops).toLocaleString('en'))],
+            ['time', (f) => fmtSeconds(f.durationMs)],
+          ];
+          print(formatTable(['metric', ...ids], rows.map(([name, get]) => [name, ...cmp.finals.map(get)])));
+          return 0;
+        }
+        case 'export': {
+          const run = requireRun(store, ids[0]);
+          const format = o.format ?? (o.json ? 'json' : undefined);
+          if (format !== 'csv' && format !== 'json') throw new CliError(`--format: expected csv or json, got '${format ?? ''}'`);
+          const text = exportRun(store, run.id, format);
+          if (o.out) {
+            writeFileSync(o.out, text);
+            process.stderr.write(`wrote ${o.out}\n`);
+          } else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+          return 0;
+        }
+      }
+      return 2;
+    } catch (err) {
+      if (err instanceof RunStoreError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,193 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseBackendName, type BackendName } from '../../../engine/backend';
+import { buildConfig } from '../../../engine/config/build';
+import { PRESETS } from '../../../engine/config/presets';
+import type { RunConfig } from '../../../engine/config/types';
+import { ConfigError } from '../../../engine/config/validate';
+import { RunManager } from '../../../runs/manager';
+import type { RunRecord } from '../../../runs/store/types';
+import { CliError } from '../errors';
+import type { CliCommand } from '../main';
+import { ProgressPrinter } from '../progress';
+import { openStore, resolveDb } from '../store-access';
+
+const HELP = `Usage: glif train --preset <name> [--set key=value ...] [--config file.json] [--db path] [--json]
+       glif train --resume <run-id> [--db path] [--json]
+
+Trains in the foreground and records the run (config, metrics, distributions, checkpoints)
+in the run database. Ctrl-C cancels cleanly between steps and marks the run cancelled.
+
+Options:
+  --preset <name>     one of: ${PRESETS.map((p) => p.id).join(', ')}
+  --set key=value     override a config key (repeatable), e.g. --set train.epochs=3 --set data.trainLimit=2048
+  --config <file>     a JSON object of config keys ({"train": {"lr": 0.05}}), applied before --set
+  --resume <run-id>   continue an interrupted or cancelled run from its last checkpoint
+  --name <text>       a name for the run
+  --tag <tag>         tag the run (repeatable)
+  --backend <name>    force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu)
+  --db <path>         run database (default: the desktop app's, in your user data folder)
+  --json              print a final JSON summary on stdout (progress goes to stderr)`;
+
+export interface TrainSummary {
+  runId: string;
+  status: string;
+  backend: string | null;
+  seconds: number;
+  epochs: number;
+  final: { testAccuracy: number | null; testLoss: number | null; trainAccuracy: number | null; trainLoss: number | null };
+  energySopsPerSample: number | null;
+  error: string | null;
+  db: string;
+}
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      options: {
+        preset: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        config: { type: 'string' },
+        resume: { type: 'string' },
+        name: { type: 'string' },
+        tag: { type: 'string', multiple: true },
+        backend: { type: 'string' },
+        db: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+function loadConfigFile(file: string): unknown {
+  if (!existsSync(file)) throw new CliError(`--config: file not found: ${file}`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--config: ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Checks what can be checked before anything is written: the dataset location exists. */
+function checkDataLocation(config: RunConfig): void {
+  const { dataset, path } = config.data;
+  if (dataset === 'synthetic') return;
+  const where = path ?? (dataset === 'fashion-mnist' ? '/usr/share/datasets/fashion-mnist' : null);
+  if (where === null) throw new CliError(`data.path: required for dataset ${dataset}`);
+  if (!existsSync(where)) {
+    const hint = path === null && dataset === 'fashion-mnist' ? ' (install it with: apt-get install dataset-fashion-mnist, or set data.path)' : '';
+    throw new CliError(`data.path: ${where} does not exist${hint}`);
+  }
+}
+
+export function summaryOf(run: RunRecord, dbPath: string): TrainSummary {
+  return {
+    runId: run.id,
+    status: run.status,
+    backend: run.backend,
+    seconds: (run.durationMs ?? 0) / 1000,
+    epochs: (run.config as { train?: { epochs?: number } }).train?.epochs ?? 0,
+    final: {
+      testAccuracy: run.finals.finalTestAccuracy,
+      testLoss: run.finals.finalTestLoss,
+      trainAccuracy: run.finals.finalTrainAccuracy,
+      trainLoss: run.finals.finalTrainLoss,
+    },
+    energySopsPerSample: run.finals.energySops,
+    error: run.error,
+    db: dbPath,
+  };
+}
+
+export const trainCommand: CliCommand = {
+  summary: 'train a GLIF network from a preset and record the run',
+  async run(args) {
+    const o = parse(args);
+    if (o.help) {
+      process.stdout.write(HELP + '\n');
+      return 0;
+    }
+    const backend: BackendName | undefined = o.backend ? parseBackendOrThrow(o.backend) : undefined;
+    let config: RunConfig | undefined;
+    if (o.resume) {
+      if (o.preset || o.set || o.config) throw new CliError('--resume continues a run with its own config; drop --preset, --set and --config');
+    } else {
+      try {
+        config = buildConfig({ preset: o.preset, overlay: o.config ? loadConfigFile(o.config) : undefined, overrides: o.set });
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message);
+        throw err;
+      }
+      checkDataLocation(config);
+    }
+    resolveDb(o.db);
+    const { store, dbPath, dataDir } = openStore(o.db);
+    const log = o.json ? process.stderr : process.stdout;
+    const progress = new ProgressPrinter(log);
+    const manager = new RunManager({ store, dataDir, backend });
+    try {
+      const recovered = manager.recoverInterrupted();
+      if (recovered.length > 0) progress.println(`marked ${recovered.length} run(s) left running by a dead process as interrupted: ${recovered.join(', ')}`);
+      let runId: string;
+      if (o.resume) {
+        const run = store.getRun(o.resume);
+        if (!run) throw new CliError(`--resume: no run '${o.resume}' in ${dbPath}`);
+        if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
+          throw new CliError(`--resume: run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`);
+        }
+        runId = run.id;
+      } else {
+        runId = manager.createRun(config!, { name: o.name, tags: o.tag }).id;
+      }
+      progress.println(`${o.resume ? 'resuming' : 'run'} ${runId} (database ${dbPath})`);
+      manager.on((e) => {
+        if (e.runId !== runId) return;
+        if (e.kind === 'train') progress.handle(e.event);
+        if (e.kind === 'backend' && e.report.fixHints.length > 0 && !o.json) {
+          progress.println(`backend ${e.report.active} (a faster one needs: ${e.report.fixHints[0]})`);
+        }
+      });
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          progress.println('cancelling after the current step (Ctrl-C again to stop at once)...');
+          manager.cancel(runId);
+        } else {
+          manager.killActive();
+        }
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      const final = await (o.resume ? manager.resume(runId) : manager.start(runId));
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      const summary = summaryOf(final, dbPath);
+      if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else {
+        const acc = summary.final.testAccuracy;
+        progress.println(
+          `run ${runId} ${summary.status} in ${summary.seconds.toFixed(1)} s` +
+            (acc !== null ? `: test accuracy ${(acc * 100).toFixed(2)}%` : '') +
+            (summary.error ? `: ${summary.error}` : ''),
+        );
+      }
+      return final.status === 'completed' ? 0 : final.status === 'cancelled' ? 130 : 1;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function parseBackendOrThrow(value: string): BackendName {
+  try {
+    return parseBackendName(value, '--backend');
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}

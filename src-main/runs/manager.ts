@@ -1,0 +1,230 @@
+import path from 'node:path';
+import type { BackendName, BackendReport } from '../engine/backend';
+import { assertValidConfig } from '../engine/config/validate';
+import type { RunConfig } from '../engine/config/types';
+import type { TrainEvent, TrainOutcome } from '../engine/train/events';
+import { configColumns } from './columns';
+import { recordTrainEvent } from './event-recorder';
+import { isProcessAlive } from './store/liveness';
+import type { RunStore } from './store/run-store';
+import type { RunRecord, RunStatus } from './store/types';
+import { launchNodeWorker, type WorkerHandle, type WorkerLauncher } from './worker/launch';
+
+export type RunManagerEvent =
+  | { readonly runId: string; readonly kind: 'train'; readonly event: TrainEvent }
+  | { readonly runId: string; readonly kind: 'status'; readonly status: RunStatus; readonly error?: string }
+  | { readonly runId: string; readonly kind: 'backend'; readonly report: BackendReport };
+
+export interface RunManagerOptions {
+  readonly store: RunStore;
+  /** Checkpoints go to `<dataDir>/checkpoints/<runId>/`. */
+  readonly dataDir: string;
+  readonly launch?: WorkerLauncher;
+  /** Force a TF.js backend in the workers (default: the best available). */
+  readonly backend?: BackendName;
+}
+
+interface ActiveRun {
+  readonly runId: string;
+  readonly worker: WorkerHandle;
+  cancelRequested: boolean;
+}
+
+interface Job {
+  readonly runId: string;
+  readonly resume: boolean;
+  readonly done: (record: RunRecord) => void;
+}
+
+/**
+ * Owns the lifecycle of runs: creates them in the store, queues them, trains each in its own
+ * worker process (one at a time), writes what the worker reports, and tells listeners. It is
+ * the only store writer for training data.
+ */
+export class RunManager {
+  private readonly store: RunStore;
+  private readonly launch: WorkerLauncher;
+  private readonly listeners = new Set<(e: RunManagerEvent) => void>();
+  private readonly queue: Job[] = [];
+  private active: ActiveRun | undefined;
+
+  constructor(private readonly options: RunManagerOptions) {
+    this.store = options.store;
+    this.launch = options.launch ?? launchNodeWorker;
+  }
+
+  /** Runs left `running` by a process that died become `interrupted`; returns their ids. */
+  recoverInterrupted(): string[] {
+    return this.store.markStaleRunningAsInterrupted(isProcessAlive);
+  }
+
+  on(listener: (e: RunManagerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates the config and records a queued run (nothing is written for an invalid config). */
+  createRun(config: RunConfig, opts: { name?: string; tags?: readonly string[]; notes?: string } = {}): RunRecord {
+    assertValidConfig(config);
+    return this.store.createRun({
+      name: opts.name,
+      preset: config.preset,
+      config,
+      columns: configColumns(config),
+      tags: opts.tags,
+      notes: opts.notes,
+    });
+  }
+
+  /** Queues a run; the promise settles with its final record when it has ended. */
+  start(runId: string): Promise<RunRecord> {
+    return this.enqueue(runId, false);
+  }
+
+  /** Continues an interrupted or cancelled run from its last checkpoint. */
+  resume(runId: string): Promise<RunRecord> {
+    const run = this.store.getRun(runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
+      throw new Error(`run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`);
+    }
+    return this.enqueue(runId, true);
+  }
+
+  cancel(runId: string): boolean {
+    if (this.active?.runId === runId) {
+      this.active.cancelRequested = true;
+      this.active.worker.send({ type: 'cancel' });
+      return true;
+    }
+    const i = this.queue.findIndex((j) => j.runId === runId);
+    if (i < 0) return false;
+    const [job] = this.queue.splice(i, 1);
+    const record = job.resume ? this.store.getRun(runId)! : this.store.finishRun(runId, { status: 'cancelled' });
+    this.emit({ runId, kind: 'status', status: record.status });
+    job.done(record);
+    return true;
+  }
+
+  get activeRunId(): string | undefined {
+    return this.active?.runId;
+  }
+
+  get queuedRunIds(): string[] {
+    return this.queue.map((j) => j.runId);
+  }
+
+  private enqueue(runId: string, resume: boolean): Promise<RunRecord> {
+    return new Promise((done) => {
+      this.queue.push({ runId, resume, done });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.active || this.queue.length === 0) return;
+    const job = this.queue.shift()!;
+    this.runJob(job).then(job.done, (err: unknown) => {
+      const record = this.failRun(job.runId, (err as Error).message ?? String(err));
+      job.done(record);
+    });
+  }
+
+  private failRun(runId: string, error: string): RunRecord {
+    const run = this.store.getRun(runId);
+    const record = run && (run.status === 'running' || run.status === 'queued') ? this.store.finishRun(runId, { status: 'failed', error }) : run!;
+    this.emit({ runId, kind: 'status', status: record.status, error });
+    return record;
+  }
+
+  private async runJob(job: Job): Promise<RunRecord> {
+    const run = this.store.getRun(job.runId);
+    if (!run) throw new Error(`no run ${job.runId}`);
+    const config = run.config as unknown as RunConfig;
+    const checkpointDir = path.join(this.options.dataDir, 'checkpoints', job.runId);
+    let resumeFrom: { path: string; sha256: string } | undefined;
+    const previousMs = job.resume ? (run.durationMs ?? 0) : 0;
+    if (job.resume) {
+      const ckpt = this.store.getLatestCheckpoint(job.runId);
+      this.store.resumeRun(job.runId, { pid: process.pid, backend: run.backend ?? 'unknown', fromEpoch: ckpt ? ckpt.epoch : -1 });
+      if (ckpt) resumeFrom = { path: ckpt.path, sha256: ckpt.sha256 };
+    } else {
+      this.store.markRunning(job.runId, { pid: process.pid, backend: 'starting' });
+    }
+    this.emit({ runId: job.runId, kind: 'status', status: 'running' });
+
+    const startedAt = Date.now();
+    const worker = this.launch();
+    const active: ActiveRun = { runId: job.runId, worker, cancelRequested: false };
+    this.active = active;
+    let lastSops: number | null = null;
+    try {
+      const outcome = await new Promise<TrainOutcome>((resolve) => {
+        let settled = false;
+        worker.onMessage((m) => {
+          switch (m.type) {
+            case 'backend':
+              this.store.setBackend(job.runId, m.report.active);
+              this.emit({ runId: job.runId, kind: 'backend', report: m.report });
+              return;
+            case 'event':
+              recordTrainEvent(this.store, job.runId, m.event);
+              if (m.event.type === 'epoch') lastSops = m.event.sopsPerSample;
+              this.emit({ runId: job.runId, kind: 'train', event: m.event });
+              return;
+            case 'done':
+              settled = true;
+              resolve(m.outcome);
+              return;
+          }
+        });
+        worker.onExit((code, signal) => {
+          if (settled) return;
+          settled = true;
+          resolve({
+            status: active.cancelRequested ? 'cancelled' : 'failed',
+            error: active.cancelRequested ? undefined : `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
+            epochsDone: 0,
+            seconds: (Date.now() - startedAt) / 1000,
+          });
+        });
+        worker.send({ type: 'start', runId: job.runId, config, checkpointDir, resumeFrom, backend: this.options.backend });
+      });
+      this.store.flush();
+      const record = this.store.finishRun(job.runId, {
+        status: outcome.status,
+        error: outcome.error ?? null,
+        durationMs: previousMs + (Date.now() - startedAt),
+        finals: outcome.final
+          ? {
+              finalTestAccuracy: outcome.final.testAccuracy,
+              finalTestLoss: outcome.final.testLoss,
+              finalTrainAccuracy: outcome.final.trainAccuracy,
+              finalTrainLoss: outcome.final.trainLoss,
+              energySops: lastSops,
+            }
+          : undefined,
+      });
+      this.emit({ runId: job.runId, kind: 'status', status: record.status, error: record.error ?? undefined });
+      return record;
+    } finally {
+      this.active = undefined;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  private emit(e: RunManagerEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure (a closed socket, say) must not stop training or storage.
+      }
+    }
+  }
+
+  /** Stops the active worker at once (process exit); the run is left to be marked interrupted. */
+  killActive(): void {
+    this.active?.worker.kill();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Queues metric points and distributions and hands them to the store in batches: one
+ * transaction per batch instead of one per point (a training step logs several metrics, and an
+ * fsync per row would cost more than the step). A batch is written when `maxItems` are queued,
+ * `maxDelayMs` after the first queued item, or on an explicit flush (finish, checkpoint, close).
+ * A crash loses at most what was queued since the last batch.
+ */
+import { RunStoreError } from './errors';
+import type { DistributionRecord, MetricPointInput } from './types';
+
+export interface MetricBatch {
+  metrics: MetricPointInput[];
+  distributions: DistributionRecord[];
+}
+
+export interface MetricWriteBufferOptions {
+  /** Queue size that triggers a write. */
+  maxItems?: number;
+  /** Longest time an item waits in the queue; 0 disables the timer (size and explicit flushes only). */
+  maxDelayMs?: number;
+  /** Receives failures of writes started by the timer, which have no caller to throw to. */
+  onError?: (error: unknown) => void;
+}
+
+export const DEFAULT_MAX_ITEMS = 1000;
+export const DEFAULT_MAX_DELAY_MS = 1000;
+
+function checkMetric(point: MetricPointInput): void {
+  const ok =
+    typeof point.runId === 'string' &&
+    typeof point.name === 'string' &&
+    point.name.length > 0 &&
+    Number.isInteger(point.step) &&
+    Number.isInteger(point.epoch) &&
+    typeof point.value === 'number';
+  if (!ok) throw new RunStoreError('invalid_input', `bad metric point ${JSON.stringify(point)}`);
+}
+
+function checkDistribution(record: DistributionRecord): void {
+  const ok =
+    typeof record.runId === 'string' &&
+    Number.isInteger(record.epoch) &&
+    typeof record.layer === 'string' &&
+    typeof record.quantity === 'string' &&
+    typeof record.stats?.count === 'number' &&
+    Array.isArray(record.histogram?.counts) &&
+    record.histogram.counts.every((c) => typeof c === 'number');
+  if (!ok) {
+    throw new RunStoreError(
+      'invalid_input',
+      `bad distribution for run ${String(record.runId)}, layer ${String(record.layer)}, quantity ${String(record.quantity)}`,
+    );
+  }
+}
+
+export class MetricWriteBuffer {
+  private metrics: MetricPointInput[] = [];
+  private distributions: DistributionRecord[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly maxItems: number;
+  private readonly maxDelayMs: number;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(
+    private readonly write: (batch: MetricBatch) => void,
+    options: MetricWriteBufferOptions = {},
+  ) {
+    this.maxItems = Math.max(1, options.maxItems ?? DEFAULT_MAX_ITEMS);
+    this.maxDelayMs = Math.max(0, options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
+    this.onError = options.onError ?? ((error) => console.error('run store: writing queued metrics failed:', error));
+  }
+
+  get pending(): number {
+    return this.metrics.length + this.distributions.length;
+  }
+
+  addMetrics(points: readonly MetricPointInput[]): void {
+    this.assertOpen();
+    points.forEach(checkMetric);
+    for (const point of points) this.metrics.push(point);
+    this.afterAdd();
+  }
+
+  addDistributions(records: readonly DistributionRecord[]): void {
+    this.assertOpen();
+    records.forEach(checkDistribution);
+    for (const record of records) this.distributions.push(record);
+    this.afterAdd();
+  }
+
+  /**
+   * Writes everything queued, as one batch. If the write fails as a whole (nothing was
+   * committed), the batch goes back to the front of the queue for the next flush and the error
+   * is thrown.
+   */
+  flush(): void {
+    this.clearTimer();
+    if (this.pending === 0) return;
+    const batch: MetricBatch = { metrics: this.metrics, distributions: this.distributions };
+    this.metrics = [];
+    this.distributions = [];
+    try {
+      this.write(batch);
+    } catch (error) {
+      this.metrics = batch.metrics.concat(this.metrics);
+      this.distributions = batch.distributions.concat(this.distributions);
+      throw error;
+    }
+  }
+
+  /** Flushes and refuses further items. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+  }
+
+  private afterAdd(): void {
+    if (this.pending >= this.maxItems) {
+      this.flush();
+    } else if (this.pending > 0 && this.timer === null && this.maxDelayMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        try {
+          this.flush();
+        } catch (error) {
+          this.onError(error);
+        }
+      }, this.maxDelayMs);
+      // The timer must not keep a CLI process alive; closing the store is what guarantees the last flush.
+      this.timer.unref();
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RunStoreError('closed', 'the run store is closed');
+  }
+}

@@ -1,0 +1,354 @@
+import type Database from 'better-sqlite3';
+import { openWriterDatabase } from './connection';
+import { RunStoreError } from './errors';
+import { newRunId } from './ids';
+import { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } from './metric-buffer';
+import { defaultDbPath } from './paths';
+import { SqliteRunStoreReader } from './reader';
+import {
+  TERMINAL_RUN_STATUSES,
+  type CheckpointInput,
+  type CheckpointRecord,
+  type DeletedRun,
+  type DistributionRecord,
+  type MetricPointInput,
+  type NewRunInput,
+  type RunOutcome,
+  type RunRecord,
+  type RunStartInput,
+  type RunStoreWriter,
+} from './types';
+import { checkCheckpoint, checkColumns, normalizeName, normalizeTags, serializeConfig } from './validate';
+
+export interface RunStoreOptions {
+  /** Clock for created/started/finished times; injectable for tests. */
+  now?: () => number;
+  buffer?: Omit<MetricWriteBufferOptions, 'onError'>;
+  /**
+   * Receives queued writes that failed: a whole batch written by the timer, or the points of
+   * one run (say, a run deleted while its worker still reports) that were dropped so that the
+   * rest of the batch could commit.
+   */
+  onWriteError?: (error: unknown, runId: string | null) => void;
+}
+
+const SQL = {
+  insertRun: `INSERT INTO runs (id, name, status, preset, created_at, parent_run_id, notes, config_json,
+      dataset, model, variant, layerwise, time_steps, epochs, batch_size, lr, seed)
+    VALUES (@id, @name, 'queued', @preset, @createdAt, @parentRunId, @notes, @configJson,
+      @dataset, @model, @variant, @layerwise, @timeSteps, @epochs, @batchSize, @lr, @seed)`,
+  insertTag: 'INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)',
+  deleteTags: 'DELETE FROM tags WHERE run_id = ?',
+  markRunning: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend,
+      started_at = coalesce(started_at, @now)
+    WHERE id = @id AND status = 'queued'`,
+  finishRun: `UPDATE runs SET status = @status, finished_at = @now, error = @error,
+      duration_ms = coalesce(@durationMs, CASE WHEN started_at IS NULL THEN NULL ELSE max(0, @now - started_at) END),
+      final_test_accuracy = coalesce(@finalTestAccuracy, final_test_accuracy),
+      final_test_loss = coalesce(@finalTestLoss, final_test_loss),
+      final_train_accuracy = coalesce(@finalTrainAccuracy, final_train_accuracy),
+      final_train_loss = coalesce(@finalTrainLoss, final_train_loss),
+      energy_sops = coalesce(@energySops, energy_sops)
+    WHERE id = @id AND status IN ('queued', 'running')`,
+  resumeRun: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend, finished_at = NULL, error = NULL
+    WHERE id = @id AND status IN ('interrupted', 'cancelled', 'failed')`,
+  truncateMetrics: 'DELETE FROM metrics WHERE run_id = ? AND epoch > ?',
+  truncateDistributions: 'DELETE FROM distributions WHERE run_id = ? AND epoch > ?',
+  truncateCheckpoints: 'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?',
+  setBackend: 'UPDATE runs SET backend = ? WHERE id = ?',
+  rename: 'UPDATE runs SET name = ? WHERE id = ?',
+  setNotes: 'UPDATE runs SET notes = ? WHERE id = ?',
+  runStatus: 'SELECT status FROM runs WHERE id = ?',
+  deleteRun: 'DELETE FROM runs WHERE id = ?',
+  runningRuns: `SELECT id, pid FROM runs WHERE status = 'running' ORDER BY id`,
+  interrupt: `UPDATE runs SET status = 'interrupted', finished_at = @now,
+      error = coalesce(error, @error)
+    WHERE id = @id AND status = 'running'`,
+  insertMetric: 'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)',
+  upsertDistribution: `INSERT INTO distributions (run_id, epoch, layer, quantity, count, mean, std, min, max,
+      p05, p25, p50, p75, p95, histogram_json)
+    VALUES (@runId, @epoch, @layer, @quantity, @count, @mean, @std, @min, @max,
+      @p05, @p25, @p50, @p75, @p95, @histogramJson)
+    ON CONFLICT (run_id, epoch, layer, quantity) DO UPDATE SET
+      count = excluded.count, mean = excluded.mean, std = excluded.std, min = excluded.min, max = excluded.max,
+      p05 = excluded.p05, p25 = excluded.p25, p50 = excluded.p50, p75 = excluded.p75, p95 = excluded.p95,
+      histogram_json = excluded.histogram_json`,
+  upsertCheckpoint: `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at)
+    VALUES (@runId, @epoch, @step, @path, @sha256, @bytes, @createdAt)
+    ON CONFLICT (run_id, epoch) DO UPDATE SET
+      step = excluded.step, path = excluded.path, sha256 = excluded.sha256, bytes = excluded.bytes,
+      created_at = excluded.created_at`,
+  checkpointPaths: 'SELECT path FROM checkpoints WHERE run_id = ? ORDER BY epoch',
+} as const;
+
+/**
+ * The store's only writer: one connection in the main process, through which every write
+ * goes. It also reads (through the same connection, after flushing its queue, so it always
+ * sees its own writes). Other processes read with `openRunStoreReader`.
+ */
+export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
+  private readonly now: () => number;
+  private readonly buffer: MetricWriteBuffer;
+  private readonly onWriteError: (error: unknown, runId: string | null) => void;
+
+  private constructor(
+    db: Database.Database,
+    readonly file: string,
+    options: RunStoreOptions,
+  ) {
+    super(db);
+    this.now = options.now ?? Date.now;
+    this.onWriteError =
+      options.onWriteError ??
+      ((error, runId) => console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
+    this.buffer = new MetricWriteBuffer((batch) => this.writeBatch(batch), {
+      ...options.buffer,
+      onError: (error) => this.onWriteError(error, null),
+    });
+  }
+
+  /** Opens (creating and migrating if needed) the database at `file`, by default in the user's data folder. */
+  static open(file: string = defaultDbPath(), options: RunStoreOptions = {}): RunStore {
+    return new RunStore(openWriterDatabase(file), file, options);
+  }
+
+  /** Points and distributions queued but not yet written. */
+  get pendingWrites(): number {
+    return this.buffer.pending;
+  }
+
+  protected override beforeSeriesRead(): void {
+    this.flush();
+  }
+
+  createRun(input: NewRunInput): RunRecord {
+    checkColumns(input.columns);
+    const configJson = serializeConfig(input.config);
+    const { columns } = input;
+    const name = normalizeName(input.name ?? `${columns.model} on ${columns.dataset}`);
+    const tags = normalizeTags(input.tags ?? []);
+    const parentRunId = input.parentRunId ?? null;
+    if (parentRunId !== null) this.requireRun(parentRunId);
+    const createdAt = this.now();
+    const id = newRunId(createdAt);
+
+    this.db.transaction(() => {
+      this.statement(SQL.insertRun).run({
+        id,
+        name,
+        preset: input.preset ?? null,
+        createdAt,
+        parentRunId,
+        notes: input.notes ?? '',
+        configJson,
+        dataset: columns.dataset,
+        model: columns.model,
+        variant: columns.variant,
+        layerwise: columns.layerwise === null ? null : columns.layerwise ? 1 : 0,
+        timeSteps: columns.timeSteps,
+        epochs: columns.epochs,
+        batchSize: columns.batchSize,
+        lr: columns.lr,
+        seed: columns.seed,
+      });
+      for (const tag of tags) this.statement(SQL.insertTag).run(id, tag);
+    })();
+    return this.requireRun(id);
+  }
+
+  /**
+   * Puts an interrupted, cancelled or failed run back to running, to continue from the
+   * checkpoint taken after `fromEpoch`; whatever it recorded after that epoch is dropped, so
+   * the continued run's series join without duplicates.
+   */
+  resumeRun(runId: string, start: RunStartInput & { fromEpoch: number }): RunRecord {
+    this.flush();
+    const tx = this.db.transaction(() => {
+      const result = this.statement(SQL.resumeRun).run({ id: runId, pid: start.pid, backend: start.backend });
+      if (result.changes === 0) this.throwTransitionError(runId, 'running', ['interrupted', 'cancelled', 'failed']);
+      for (const sql of [SQL.truncateMetrics, SQL.truncateDistributions, SQL.truncateCheckpoints]) {
+        this.statement(sql).run(runId, start.fromEpoch);
+      }
+    });
+    tx();
+    return this.requireRun(runId);
+  }
+
+  /** The backend the worker actually runs on, once it knows. */
+  setBackend(runId: string, backend: string): void {
+    this.statement(SQL.setBackend).run(backend, runId);
+  }
+
+  markRunning(runId: string, start: RunStartInput): RunRecord {
+    if (!Number.isInteger(start.pid) || start.pid <= 0) {
+      throw new RunStoreError('invalid_input', `bad pid ${start.pid}`);
+    }
+    const result = this.statement(SQL.markRunning).run({ id: runId, pid: start.pid, backend: start.backend, now: this.now() });
+    if (result.changes === 0) this.throwTransitionError(runId, 'running', ['queued']);
+    return this.requireRun(runId);
+  }
+
+  appendMetrics(points: readonly MetricPointInput[]): void {
+    this.buffer.addMetrics(points);
+  }
+
+  putDistributions(records: readonly DistributionRecord[]): void {
+    this.buffer.addDistributions(records);
+  }
+
+  flush(): void {
+    this.buffer.flush();
+  }
+
+  /** Flushes queued metrics first, so the metrics up to a checkpoint are on disk when it is. */
+  addCheckpoint(input: CheckpointInput): CheckpointRecord {
+    checkCheckpoint(input);
+    this.requireRun(input.runId);
+    this.flush();
+    const record: CheckpointRecord = { ...input, createdAt: this.now() };
+    this.statement(SQL.upsertCheckpoint).run(record);
+    return record;
+  }
+
+  finishRun(runId: string, outcome: RunOutcome): RunRecord {
+    if (!(TERMINAL_RUN_STATUSES as readonly string[]).includes(outcome.status)) {
+      throw new RunStoreError('invalid_input', `a run cannot finish as ${JSON.stringify(outcome.status)}`);
+    }
+    this.flush();
+    const finals = outcome.finals ?? {};
+    const result = this.statement(SQL.finishRun).run({
+      id: runId,
+      status: outcome.status,
+      now: this.now(),
+      error: outcome.error ?? null,
+      durationMs: outcome.durationMs ?? null,
+      finalTestAccuracy: finals.finalTestAccuracy ?? null,
+      finalTestLoss: finals.finalTestLoss ?? null,
+      finalTrainAccuracy: finals.finalTrainAccuracy ?? null,
+      finalTrainLoss: finals.finalTrainLoss ?? null,
+      energySops: finals.energySops ?? null,
+    });
+    if (result.changes === 0) this.throwTransitionError(runId, outcome.status, ['queued', 'running']);
+    return this.requireRun(runId);
+  }
+
+  rename(runId: string, name: string): void {
+    this.expectOneChange(this.statement(SQL.rename).run(normalizeName(name), runId), runId);
+  }
+
+  setNotes(runId: string, notes: string): void {
+    if (typeof notes !== 'string') throw new RunStoreError('invalid_input', 'notes must be a string');
+    this.expectOneChange(this.statement(SQL.setNotes).run(notes, runId), runId);
+  }
+
+  setTags(runId: string, tags: readonly string[]): string[] {
+    const normalized = normalizeTags(tags);
+    this.requireRun(runId);
+    this.db.transaction(() => {
+      this.statement(SQL.deleteTags).run(runId);
+      for (const tag of normalized) this.statement(SQL.insertTag).run(runId, tag);
+    })();
+    return normalized;
+  }
+
+  /** Deletes the run with its metrics, distributions, checkpoints rows and tags. A running run must be stopped first. */
+  deleteRun(runId: string): DeletedRun {
+    const run = this.requireRun(runId);
+    if (run.status === 'running') {
+      throw new RunStoreError('run_active', `run ${runId} is running; cancel it before deleting it`);
+    }
+    // Queued points of this run would fail their foreign key after the delete; write them first.
+    this.flush();
+    const checkpointPaths = this.db.transaction(() => {
+      const paths = (this.statement(SQL.checkpointPaths).all(runId) as Array<{ path: string }>).map((row) => row.path);
+      this.statement(SQL.deleteRun).run(runId);
+      return paths;
+    })();
+    return { runId, checkpointPaths };
+  }
+
+  markStaleRunningAsInterrupted(isAlive: (pid: number) => boolean): string[] {
+    const running = this.statement(SQL.runningRuns).all() as Array<{ id: string; pid: number | null }>;
+    const stale = running.filter((run) => run.pid === null || !isAlive(run.pid));
+    const now = this.now();
+    this.db.transaction(() => {
+      for (const run of stale) {
+        this.statement(SQL.interrupt).run({
+          id: run.id,
+          now,
+          error: `interrupted: the process running it (pid ${run.pid ?? 'unknown'}) ended without finishing the run`,
+        });
+      }
+    })();
+    return stale.map((run) => run.id);
+  }
+
+  /** Writes what is queued, then closes the connection (also when the last write fails). */
+  override close(): void {
+    if (!this.db.open) return;
+    try {
+      this.buffer.close();
+    } finally {
+      super.close();
+    }
+  }
+
+  /**
+   * One transaction for the whole batch, with a savepoint per run: if one run's points fail
+   * (typically a foreign key, the run having been deleted), only those are dropped and reported.
+   */
+  private writeBatch(batch: MetricBatch): void {
+    const byRun = new Map<string, MetricBatch>();
+    const groupOf = (runId: string): MetricBatch => {
+      let group = byRun.get(runId);
+      if (group === undefined) {
+        group = { metrics: [], distributions: [] };
+        byRun.set(runId, group);
+      }
+      return group;
+    };
+    for (const point of batch.metrics) groupOf(point.runId).metrics.push(point);
+    for (const record of batch.distributions) groupOf(record.runId).distributions.push(record);
+
+    const insertMetric = this.statement(SQL.insertMetric);
+    const upsertDistribution = this.statement(SQL.upsertDistribution);
+    const writeGroup = this.db.transaction((group: MetricBatch) => {
+      for (const p of group.metrics) insertMetric.run(p.runId, p.step, p.epoch, p.name, p.value);
+      for (const d of group.distributions) {
+        upsertDistribution.run({
+          runId: d.runId,
+          epoch: d.epoch,
+          layer: d.layer,
+          quantity: d.quantity,
+          ...d.stats,
+          histogramJson: JSON.stringify(d.histogram),
+        });
+      }
+    });
+
+    const failures: Array<{ runId: string; error: unknown }> = [];
+    this.db.transaction(() => {
+      for (const [runId, group] of byRun) {
+        try {
+          writeGroup(group); // nested: runs as a savepoint inside the outer transaction
+        } catch (error) {
+          failures.push({ runId, error });
+        }
+      }
+    })();
+    for (const { runId, error } of failures) this.onWriteError(error, runId);
+  }
+
+  private expectOneChange(result: Database.RunResult, runId: string): void {
+    if (result.changes === 0) throw new RunStoreError('not_found', `no run with id ${runId}`);
+  }
+
+  private throwTransitionError(runId: string, to: string, allowedFrom: readonly string[]): never {
+    const row = this.statement(SQL.runStatus).get(runId) as { status: string } | undefined;
+    if (row === undefined) throw new RunStoreError('not_found', `no run with id ${runId}`);
+    throw new RunStoreError(
+      'invalid_transition',
+      `run ${runId} is ${row.status}; only a run that is ${allowedFrom.join(' or ')} can become ${to}`,
+    );
+  }
+}

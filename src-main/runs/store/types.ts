@@ -1,0 +1,300 @@
+/**
+ * Rows and inputs of the run store. These types cross the process boundary (IPC, WebSocket,
+ * exports), so they are plain JSON-friendly data: epochs in ms, `null` for "not known".
+ */
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Statuses a run ends in; once there it never changes again. */
+export const TERMINAL_RUN_STATUSES = ['completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
+
+/** Per-layer quantities whose distributions the trainer records each epoch. */
+export const DISTRIBUTION_QUANTITIES = [
+  'alpha',
+  'beta',
+  'gamma',
+  'tau_exp',
+  'tau_lin',
+  'v_th',
+  'v_re',
+  'g_t',
+  'firing_rate',
+] as const;
+export type DistributionQuantity = (typeof DISTRIBUTION_QUANTITIES)[number];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The main hyperparameters, copied out of the config into their own indexed columns so that
+ * runs can be filtered and sorted without parsing JSON. The config module decides how to
+ * extract them; the store keeps the full config as JSON next to them.
+ */
+export interface RunConfigColumns {
+  dataset: string;
+  model: string;
+  /** GLIF variant name or bit code (e.g. "glif", "layerwise", "101"); null when not applicable. */
+  variant: string | null;
+  /** True for layer-wise GLIF parameters, false for channel-wise; null when not applicable. */
+  layerwise: boolean | null;
+  timeSteps: number | null;
+  epochs: number | null;
+  batchSize: number | null;
+  lr: number | null;
+  seed: number | null;
+}
+
+/** Results recorded when a run ends. `energySops` is synaptic operations per sample. */
+export interface RunFinals {
+  finalTestAccuracy: number | null;
+  finalTestLoss: number | null;
+  finalTrainAccuracy: number | null;
+  finalTrainLoss: number | null;
+  energySops: number | null;
+}
+
+/** One run without its config: what lists and comparisons need. */
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  preset: string | null;
+  backend: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Training time, excluding time spent queued or paused. */
+  durationMs: number | null;
+  error: string | null;
+  pid: number | null;
+  parentRunId: string | null;
+  notes: string;
+  tags: string[];
+  columns: RunConfigColumns;
+  finals: RunFinals;
+}
+
+export interface RunRecord extends RunSummary {
+  /** The full config as given to `createRun`, parsed back from JSON. */
+  config: JsonValue;
+}
+
+export interface NewRunInput {
+  /** Shown in lists; defaults to "<model> on <dataset>". */
+  name?: string;
+  preset?: string | null;
+  /** The full training config; must be JSON-serialisable. */
+  config: unknown;
+  columns: RunConfigColumns;
+  /** The run this one resumes from, if any. */
+  parentRunId?: string | null;
+  tags?: readonly string[];
+  notes?: string;
+}
+
+export interface RunStartInput {
+  pid: number;
+  backend: string;
+}
+
+export interface RunOutcome {
+  status: TerminalRunStatus;
+  finals?: Partial<RunFinals>;
+  error?: string | null;
+  /** Training time measured by the caller (without pauses); defaults to finishedAt - startedAt. */
+  durationMs?: number | null;
+}
+
+export interface MetricPointInput {
+  runId: string;
+  step: number;
+  epoch: number;
+  name: string;
+  /** NaN is allowed (a diverged loss); it is stored as NULL and read back as NaN. */
+  value: number;
+}
+
+export interface MetricPoint {
+  step: number;
+  epoch: number;
+  value: number;
+}
+
+export interface MetricSeries {
+  name: string;
+  points: MetricPoint[];
+  /** Number of stored points in the requested range, before downsampling. */
+  totalPoints: number;
+  downsampled: boolean;
+}
+
+export type DownsampleMethod = 'lttb' | 'stride';
+
+export interface MetricQueryOptions {
+  /** Upper bound on points per series; series longer than this are downsampled. */
+  maxPoints?: number;
+  method?: DownsampleMethod;
+  fromStep?: number;
+  toStep?: number;
+}
+
+export interface DistributionStats {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  p05: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p95: number;
+}
+
+/** Equal-width histogram: `counts[i]` covers [lo + i*w, lo + (i+1)*w) with w = (hi - lo) / counts.length. */
+export interface Histogram {
+  lo: number;
+  hi: number;
+  counts: number[];
+}
+
+export interface DistributionRecord {
+  runId: string;
+  epoch: number;
+  layer: string;
+  quantity: DistributionQuantity;
+  stats: DistributionStats;
+  histogram: Histogram;
+}
+
+export interface DistributionFilter {
+  layer?: string;
+  quantity?: DistributionQuantity;
+  epoch?: number;
+}
+
+export interface CheckpointInput {
+  runId: string;
+  epoch: number;
+  step: number;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface CheckpointRecord extends CheckpointInput {
+  createdAt: number;
+}
+
+export const RUN_SORT_KEYS = [
+  'createdAt',
+  'startedAt',
+  'finishedAt',
+  'name',
+  'status',
+  'durationMs',
+  'dataset',
+  'model',
+  'lr',
+  'finalTestAccuracy',
+  'finalTestLoss',
+  'energySops',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+export interface RunFilter {
+  status?: RunStatus | readonly RunStatus[];
+  dataset?: string;
+  model?: string;
+  variant?: string;
+  preset?: string;
+  backend?: string;
+  layerwise?: boolean;
+  /** Runs carrying every one of these tags. */
+  tags?: readonly string[];
+  parentRunId?: string;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** Case-insensitive substring of id, name, notes, dataset, model, variant, preset or a tag. */
+  search?: string;
+}
+
+export interface RunListQuery extends RunFilter {
+  /** Default: newest first. A sort without a direction is ascending; NULLs always go last. */
+  sort?: { by: RunSortKey; direction?: 'asc' | 'desc' };
+  limit?: number;
+  offset?: number;
+}
+
+export interface TagCount {
+  tag: string;
+  runs: number;
+}
+
+export interface ConfigDiffEntry {
+  /** Dotted path into the config, e.g. "optimizer.lr" or "layers.2.channels". */
+  path: string;
+  /** Value per run id; a run whose config lacks the path has no entry. */
+  values: Record<string, JsonValue>;
+}
+
+export interface RunComparison {
+  /** The compared runs, in the order asked for. */
+  runs: RunSummary[];
+  /** Only the config paths whose values differ between the runs. */
+  configDiff: ConfigDiffEntry[];
+  /** Final metrics side by side, in the same order as `runs`. */
+  finals: Array<{ runId: string; durationMs: number | null } & RunFinals>;
+}
+
+export interface DeletedRun {
+  runId: string;
+  /** Checkpoint files the run referenced; the caller removes them from disk. */
+  checkpointPaths: string[];
+}
+
+export interface RunStoreReader {
+  listRuns(query?: RunListQuery): RunSummary[];
+  countRuns(filter?: RunFilter): number;
+  getRun(runId: string): RunRecord | null;
+  getMetrics(runId: string, names?: readonly string[], options?: MetricQueryOptions): MetricSeries[];
+  getMetricNames(runId: string): string[];
+  getDistributions(runId: string, filter?: DistributionFilter): DistributionRecord[];
+  getCheckpoints(runId: string): CheckpointRecord[];
+  getLatestCheckpoint(runId: string): CheckpointRecord | null;
+  getTags(runId: string): string[];
+  listTags(): TagCount[];
+  compareRuns(runIds: readonly string[]): RunComparison;
+  close(): void;
+}
+
+export interface RunStoreWriter {
+  createRun(input: NewRunInput): RunRecord;
+  markRunning(runId: string, start: RunStartInput): RunRecord;
+  setBackend(runId: string, backend: string): void;
+  /** Continues an interrupted/cancelled/failed run after epoch `fromEpoch`, dropping what it recorded later. */
+  resumeRun(runId: string, start: RunStartInput & { fromEpoch: number }): RunRecord;
+  /** Queued and written in batches; see MetricWriteBuffer. */
+  appendMetrics(points: readonly MetricPointInput[]): void;
+  /** Queued like metrics; a record for an existing (run, epoch, layer, quantity) replaces it. */
+  putDistributions(records: readonly DistributionRecord[]): void;
+  /** Writes everything queued now, in one transaction. */
+  flush(): void;
+  addCheckpoint(input: CheckpointInput): CheckpointRecord;
+  finishRun(runId: string, outcome: RunOutcome): RunRecord;
+  rename(runId: string, name: string): void;
+  setNotes(runId: string, notes: string): void;
+  setTags(runId: string, tags: readonly string[]): string[];
+  deleteRun(runId: string): DeletedRun;
+  /** Marks runs left `running` by a process that no longer exists as `interrupted`; returns their ids. */
+  markStaleRunningAsInterrupted(isAlive: (pid: number) => boolean): string[];
+  close(): void;
+}

@@ -1,0 +1,23 @@
+import type { RunConfig } from '../../engine/config/types';
+import type { BackendName, BackendReport } from '../../engine/backend';
+import type { TrainEvent, TrainOutcome } from '../../engine/train/events';
+
+/**
+ * Messages between the run manager (the only store writer) and the training worker process.
+ * The worker owns TensorFlow.js; the manager owns SQLite. One worker trains one run.
+ */
+export type ToWorker =
+  | {
+      readonly type: 'start';
+      readonly runId: string;
+      readonly config: RunConfig;
+      readonly checkpointDir: string;
+      readonly resumeFrom?: { readonly path: string; readonly sha256: string };
+      readonly backend?: BackendName;
+    }
+  | { readonly type: 'cancel' };
+
+export type FromWorker =
+  | { readonly type: 'backend'; readonly report: BackendReport }
+  | { readonly type: 'event'; readonly event: TrainEvent }
+  | { readonly type: 'done'; readonly outcome: TrainOutcome };

@@ -1,0 +1,60 @@
+/**
+ * Entry of the training worker process (a Node child process in the CLI and headless host,
+ * an Electron utilityProcess in the desktop app). It trains one run and reports over the
+ * parent channel; it never touches the store. If the parent goes away it stops at once, so a
+ * killed app never leaves an orphan training in the background.
+ */
+import { initBackend } from '../../engine/backend';
+import { train } from '../../engine/train/trainer';
+import type { FromWorker, ToWorker } from './protocol';
+
+interface ParentPort {
+  send(message: FromWorker): void;
+  onMessage(handler: (message: ToWorker) => void): void;
+}
+
+function nodeParentPort(): ParentPort {
+  if (!process.send) throw new Error('the training worker must be started with an IPC channel');
+  process.on('disconnect', () => process.exit(0));
+  return {
+    send: (m) => process.send!(m),
+    onMessage: (h) => process.on('message', (m) => h(m as ToWorker)),
+  };
+}
+
+export function runWorker(port: ParentPort): void {
+  const abort = new AbortController();
+  let started = false;
+  port.onMessage(async (message) => {
+    switch (message.type) {
+      case 'cancel':
+        abort.abort();
+        return;
+      case 'start': {
+        if (started) return;
+        started = true;
+        let outcome;
+        try {
+          const report = await initBackend(message.backend ? { only: message.backend } : {});
+          port.send({ type: 'backend', report });
+          outcome = await train({
+            config: message.config,
+            checkpointDir: message.checkpointDir,
+            resumeFrom: message.resumeFrom,
+            signal: abort.signal,
+            backend: report.active,
+            sink: (event) => port.send({ type: 'event', event }),
+          });
+        } catch (err) {
+          outcome = { status: 'failed' as const, error: (err as Error).message, epochsDone: 0, seconds: 0 };
+        }
+        port.send({ type: 'done', outcome });
+        // Let the IPC channel drain before leaving.
+        setTimeout(() => process.exit(0), 50);
+        return;
+      }
+    }
+  });
+}
+
+runWorker(nodeParentPort());

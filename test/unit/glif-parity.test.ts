@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../src-main/engine/backend';
+import { checkPassed, formatCheck } from '../../src-main/engine/parity/compare';
+import { runParityFile } from '../../src-main/engine/parity/run-fixture';
+import { availableBackends } from '../helpers/backends';
+import { glifBin, parityFixtureDir } from '../helpers/paths';
+
+const fixtures = fs
+  .readdirSync(parityFixtureDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const backends = await availableBackends();
+
+describe('parity fixtures are present', () => {
+  it('finds the shared fixtures of every kind', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(19);
+    for (const prefix of ['a_', 'b_', 'c_', 'd_simplex_', 'd_glif_f', 'd_glif_hard', 'd_glif_s', 'e_', 'e2_', 'f_block_']) {
+      expect(fixtures.some((f) => f.startsWith(prefix)), prefix).toBe(true);
+    }
+  });
+});
+
+describe.each(backends)('GLIF parity on the %s backend', (backend) => {
+  it.each(fixtures)('%s', async (file) => {
+    await initBackend({ only: backend });
+    const before = tf.memory().numTensors;
+    const outcome = await runParityFile(path.join(parityFixtureDir, file));
+    if (outcome.status === 'error') throw new Error(outcome.message);
+    const failed = outcome.checks.filter((c) => !checkPassed(c));
+    expect(failed.map(formatCheck)).toEqual([]);
+    expect(outcome.status).toBe('pass');
+    expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
+  });
+});
+
+function glif(args: string[]) {
+  return spawnSync(process.execPath, [glifBin, ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+describe('glif parity command', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-parity-'));
+
+  it('passes every shared fixture with one line per file', () => {
+    const r = glif(['parity', ...fixtures.map((f) => path.join(parityFixtureDir, f))]);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => /^(PASS|FAIL|ERROR) /.test(l));
+    expect(lines).toHaveLength(fixtures.length);
+    expect(lines.every((l) => l.startsWith('PASS '))).toBe(true);
+    expect(r.stdout).toMatch(new RegExp(`${fixtures.length} passed, 0 failed, 0 errors`));
+    expect(lines.find((l) => l.includes('d_simplex_100'))).toMatch(/grad\.leak 0\.0e\+0 \(zero\)/);
+  });
+
+  it('fails (exit 1) a fixture whose reference numbers were changed', () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(parityFixtureDir, 'c_cw_perturbed_T5.json'), 'utf8'));
+    fixture.tensors.membrane.data[7] += 1e-3;
+    fixture.grads.tau.data[0] *= 1.01;
+    const file = path.join(tmp, 'changed.json');
+    fs.writeFileSync(file, JSON.stringify(fixture));
+    const r = glif(['parity', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL changed\.json .*membrane 1\.0e-3 \[1\/540 out of tolerance\].*grad\.tau .*\[1\/4 out of tolerance\]/m);
+  });
+
+  it('fails a spike that differs', () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(parityFixtureDir, 'a_cw_cifar_default_T4.json'), 'utf8'));
+    fixture.tensors.spikes.data[3] = 1 - fixture.tensors.spikes.data[3];
+    const file = path.join(tmp, 'spike.json');
+    fs.writeFileSync(file, JSON.stringify(fixture));
+    const r = glif(['parity', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/spikes 1\/96 differ/);
+  });
+
+  it('reports malformed and unsupported files clearly (exit 2, no stack trace)', () => {
+    const notJson = path.join(tmp, 'broken.json');
+    fs.writeFileSync(notJson, '{"schema": "glif-parity/1", ');
+    const wrongSchema = path.join(tmp, 'schema.json');
+    fs.writeFileSync(wrongSchema, JSON.stringify({ schema: 'other/2' }));
+    const unsupported = path.join(tmp, 'unsupported.json');
+    const f = JSON.parse(fs.readFileSync(path.join(parityFixtureDir, 'a_cw_cifar_default_T4.json'), 'utf8'));
+    f.official.class = 'LIFSpike_Mystery';
+    fs.writeFileSync(unsupported, JSON.stringify(f));
+    const badShape = path.join(tmp, 'shape.json');
+    const g = JSON.parse(fs.readFileSync(path.join(parityFixtureDir, 'a_cw_cifar_default_T4.json'), 'utf8'));
+    g.tensors.input.data.pop();
+    fs.writeFileSync(badShape, JSON.stringify(g));
+    const r = glif(['parity', notJson, wrongSchema, unsupported, badShape, path.join(tmp, 'missing.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^ERROR broken\.json: not valid JSON/m);
+    expect(r.stdout).toMatch(/^ERROR schema\.json: not a glif-parity\/1 fixture: schema/m);
+    expect(r.stdout).toMatch(/^ERROR unsupported\.json: unsupported official class 'LIFSpike_Mystery'/m);
+    expect(r.stdout).toMatch(/^ERROR shape\.json: .*tensors\.input.*data length does not match/m);
+    expect(r.stdout).toMatch(/^ERROR missing\.json: file not found/m);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to run without files', () => {
+    const r = glif(['parity']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no fixture files given/);
+  });
+});

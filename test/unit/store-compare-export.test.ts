@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RunStore,
+  RunStoreError,
+  diffConfigs,
+  exportRun,
+  flattenConfig,
+  openRunStoreReader,
+  type RunConfigColumns,
+  type RunExport,
+} from '../../src-main/runs/store';
+
+let dir: string;
+let dbFile: string;
+let store: RunStore;
+
+const columns: RunConfigColumns = {
+  dataset: 'fashion-mnist',
+  model: 'cifarnet',
+  variant: 'glif',
+  layerwise: false,
+  timeSteps: 4,
+  epochs: 2,
+  batchSize: 32,
+  lr: 0.1,
+  seed: 1,
+};
+
+const baseConfig = {
+  model: { name: 'cifarnet', layers: [{ type: 'conv', channels: 64 }, { type: 'conv', channels: 128 }] },
+  glif: { variant: 'glif', gates: { alpha: 0.6, beta: 0.8, gamma: 0.6 }, layerwise: false },
+  optimizer: { lr: 0.1, milestones: [30, 60] },
+  timeSteps: 4,
+  seed: 1,
+};
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-store-compare-'));
+  dbFile = path.join(dir, 'runs.sqlite');
+  store = RunStore.open(dbFile);
+});
+
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('flattenConfig / diffConfigs', () => {
+  it('flattens objects and arrays of objects to dotted paths, arrays of numbers as one value', () => {
+    const flat = flattenConfig(baseConfig);
+    expect(flat.get('model.layers.1.channels')).toBe(128);
+    expect(flat.get('optimizer.milestones')).toEqual([30, 60]);
+    expect(flat.get('glif.gates.beta')).toBe(0.8);
+    expect(flat.has('glif.gates')).toBe(false);
+    expect(flattenConfig({ empty: {}, none: [] })).toEqual(new Map([['empty', {}], ['none', []]]));
+  });
+
+  it('lists only differing paths, and paths some configs lack', () => {
+    const diff = diffConfigs([
+      { runId: 'a', config: { lr: 0.1, same: { x: [1, 2] }, only: 'a' } },
+      { runId: 'b', config: { lr: 0.01, same: { x: [1, 2] } } },
+      { runId: 'c', config: { lr: 0.1, same: { x: [1, 2] } } },
+    ]);
+    expect(diff).toEqual([
+      { path: 'lr', values: { a: 0.1, b: 0.01, c: 0.1 } },
+      { path: 'only', values: { a: 'a' } },
+    ]);
+    expect(diffConfigs([{ runId: 'a', config: { k: { y: 1, x: 2 } } }, { runId: 'b', config: { k: { x: 2, y: 1 } } }])).toEqual([]);
+  });
+});
+
+describe('compareRuns', () => {
+  it('shows the differing config keys with each run value and the finals side by side', () => {
+    const a = store.createRun({ name: 'a', config: baseConfig, columns });
+    const bConfig = structuredClone(baseConfig);
+    bConfig.optimizer.lr = 0.05;
+    bConfig.model.layers[1].channels = 256;
+    bConfig.glif.layerwise = true;
+    const b = store.createRun({ name: 'b', config: bConfig, columns: { ...columns, lr: 0.05, layerwise: true } });
+    for (const [run, acc] of [[a, 0.9], [b, 0.92]] as const) {
+      store.markRunning(run.id, { pid: 1, backend: 'wasm' });
+      store.finishRun(run.id, { status: 'completed', finals: { finalTestAccuracy: acc, energySops: 1e6 }, durationMs: 5000 });
+    }
+
+    const comparison = store.compareRuns([b.id, a.id]);
+    expect(comparison.runs.map((r) => r.name)).toEqual(['b', 'a']);
+    expect(comparison.runs[0]).not.toHaveProperty('config');
+    expect(comparison.configDiff).toEqual([
+      { path: 'glif.layerwise', values: { [a.id]: false, [b.id]: true } },
+      { path: 'model.layers.1.channels', values: { [a.id]: 128, [b.id]: 256 } },
+      { path: 'optimizer.lr', values: { [a.id]: 0.1, [b.id]: 0.05 } },
+    ]);
+    expect(comparison.finals).toEqual([
+      { runId: b.id, durationMs: 5000, finalTestAccuracy: 0.92, finalTestLoss: null, finalTrainAccuracy: null, finalTrainLoss: null, energySops: 1e6 },
+      { runId: a.id, durationMs: 5000, finalTestAccuracy: 0.9, finalTestLoss: null, finalTrainAccuracy: null, finalTrainLoss: null, energySops: 1e6 },
+    ]);
+    expect(() => store.compareRuns([a.id, 'r000000000missing'])).toThrow(RunStoreError);
+  });
+});
+
+describe('exportRun', () => {
+  function seededRun(): string {
+    const run = store.createRun({ name: 'export me', config: baseConfig, columns, tags: ['paper'] });
+    store.markRunning(run.id, { pid: 1, backend: 'wasm' });
+    store.appendMetrics([
+      { runId: run.id, step: 0, epoch: 0, name: 'train/loss', value: 2.5 },
+      { runId: run.id, step: 1, epoch: 0, name: 'train/loss', value: Number.NaN },
+      { runId: run.id, step: 1, epoch: 0, name: 'test,acc "top1"', value: 0.5 },
+    ]);
+    store.putDistributions([
+      {
+        runId: run.id,
+        epoch: 0,
+        layer: 'conv1',
+        quantity: 'firing_rate',
+        stats: { count: 10, mean: 0.1, std: 0.05, min: 0, max: 0.3, p05: 0, p25: 0.05, p50: 0.1, p75: 0.15, p95: 0.25 },
+        histogram: { lo: 0, hi: 0.3, counts: [5, 3, 2] },
+      },
+    ]);
+    store.addCheckpoint({ runId: run.id, epoch: 0, step: 1, path: '/c/0', sha256: 'c'.repeat(64), bytes: 9 });
+    store.finishRun(run.id, { status: 'completed', finals: { finalTestAccuracy: 0.5 } });
+    return run.id;
+  }
+
+  it('CSV: one row per metric point, quoted where needed', () => {
+    const id = seededRun();
+    const reader = openRunStoreReader(dbFile);
+    try {
+      expect(exportRun(reader, id, 'csv')).toBe(
+        ['step,epoch,name,value', '1,0,"test,acc ""top1""",0.5', '0,0,train/loss,2.5', '1,0,train/loss,NaN', ''].join('\n'),
+      );
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('JSON: run, config, full metrics, distributions and checkpoints', () => {
+    const id = seededRun();
+    const exported = JSON.parse(exportRun(store, id, 'json')) as RunExport;
+    expect(exported.format).toBe('glif-workbench-run');
+    expect(exported.run).toMatchObject({ id, name: 'export me', status: 'completed', tags: ['paper'], finals: { finalTestAccuracy: 0.5 } });
+    expect(exported.run).not.toHaveProperty('config');
+    expect(exported.config).toEqual(baseConfig);
+    expect(exported.metrics).toEqual([
+      { name: 'test,acc "top1"', points: [{ step: 1, epoch: 0, value: 0.5 }] },
+      { name: 'train/loss', points: [{ step: 0, epoch: 0, value: 2.5 }, { step: 1, epoch: 0, value: null }] },
+    ]);
+    expect(exported.distributions).toHaveLength(1);
+    expect(exported.distributions[0].histogram.counts).toEqual([5, 3, 2]);
+    expect(exported.checkpoints).toMatchObject([{ epoch: 0, path: '/c/0', bytes: 9 }]);
+  });
+
+  it('unknown run -> not_found', () => {
+    expect(() => exportRun(store, 'r000000000missing', 'csv')).toThrow(/no run/);
+    expect(() => exportRun(store, 'r000000000missing', 'json')).toThrow(/no run/);
+  });
+});
