@@ -190,15 +190,7 @@ function nativeUsesGpu(): boolean {
 }
 
 function load(name: BackendName): Promise<Probe> {
-  switch (name) {
-    case 'tensorflow-gpu':
-    case 'tensorflow':
-      return Promise.resolve(loadNative(name));
-    case 'wasm':
-      return loadWasm();
-    case 'cpu':
-      return loadCpu();
-  }
+  return name === 'wasm' || name === 'cpu' ? loadJsBackend(name) : Promise.resolve(loadNative(name));
 }
 
 function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): Probe {
@@ -228,28 +220,23 @@ function siblingLoaded(sibling: BackendName): string {
   return `${BACKEND_PACKAGE[sibling]} is already loaded in this process and owns tfjs's 'tensorflow' backend`;
 }
 
-async function loadWasm(): Promise<Probe> {
-  const files = inspectPackage('wasm');
+async function loadJsBackend(name: 'wasm' | 'cpu'): Promise<Probe> {
+  const files = inspectPackage(name);
   if (!files.available) return files;
+  const mismatch = foreignTfjsCore(BACKEND_PACKAGE[name], []);
+  if (mismatch) return { ...files, available: false, reason: mismatch };
   try {
+    if (name === 'cpu') {
+      await import('@tensorflow/tfjs-backend-cpu');
+      return files;
+    }
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const dist = packageDir(BACKEND_PACKAGE.wasm);
+    const dir = packageDir(BACKEND_PACKAGE.wasm);
     // In Node the .wasm binaries are read from disk; point the loader at the package's dist
     // folder so this works from any working directory. Threads stay off: the worker script
     // cannot be located under Node (ERR_WORKER_PATH), and on 2 cores they gain nothing.
-    if (dist !== undefined) wasm.setWasmPaths(path.join(dist, 'dist') + path.sep);
+    if (dir !== undefined) wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return files;
-  } catch (err) {
-    return { ...files, available: false, reason: `package failed to load: ${firstLine(err)}` };
-  }
-}
-
-async function loadCpu(): Promise<Probe> {
-  const files = inspectPackage('cpu');
-  if (!files.available) return files;
-  try {
-    await import('@tensorflow/tfjs-backend-cpu');
     return files;
   } catch (err) {
     return { ...files, available: false, reason: `package failed to load: ${firstLine(err)}` };
@@ -313,15 +300,18 @@ function packageDir(pkg: string): string | undefined {
   }
 }
 
-function readVersion(dir: string): string | undefined {
+function readJson(file: string): Record<string, unknown> | undefined {
   try {
-    const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    return typeof json === 'object' && json !== null && 'version' in json && typeof json.version === 'string'
-      ? json.version
-      : undefined;
+    const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function readVersion(dir: string): string | undefined {
+  const version = readJson(path.join(dir, 'package.json'))?.version;
+  return typeof version === 'string' ? version : undefined;
 }
 
 /** node-pre-gyp puts the addon in lib/napi-v<N>/ once the install script has run. */
@@ -367,17 +357,9 @@ function firstLine(err: unknown): string {
 /** Whether the project's package.json already approves pkg's install script (npm 11 allowScripts). */
 function installScriptApproved(pkg: string): boolean {
   const dir = packageDir(pkg);
-  if (dir === undefined) return false;
   // node_modules/@scope/name -> the project that installed it.
-  const project = path.resolve(dir, '..', '..', '..', 'package.json');
-  try {
-    const json: unknown = JSON.parse(fs.readFileSync(project, 'utf8'));
-    if (typeof json !== 'object' || json === null || !('allowScripts' in json)) return false;
-    const allow = json.allowScripts;
-    return typeof allow === 'object' && allow !== null && (allow as Record<string, unknown>)[pkg] === true;
-  } catch {
-    return false;
-  }
+  const allow = dir && readJson(path.resolve(dir, '..', '..', '..', 'package.json'))?.allowScripts;
+  return typeof allow === 'object' && allow !== null && (allow as Record<string, unknown>)[pkg] === true;
 }
 
 function hintsFor(candidate: BackendCandidateReport): string[] {

@@ -43,7 +43,6 @@ export function checkFieldValue(field: ConfigField, value: unknown): string | nu
       return typeof value === 'string' && value.trim() !== '' ? null : bad();
     case 'int-list':
       return Array.isArray(value) &&
-        value.length > 0 &&
         value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= k.min && v <= k.max)
         ? null
         : bad();
@@ -63,6 +62,7 @@ export function parseFieldText(field: ConfigField, text: string): unknown {
       if (['false', 'no', 'off', '0'].includes(t.toLowerCase())) return false;
       return t;
     case 'int-list':
+      if (t === '') return [];
       return t.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim()));
     case 'enum':
     case 'path':
@@ -113,6 +113,9 @@ export function validateConfig(config: RunConfig): ConfigIssue[] {
   const allowed = ARCH_DATASETS[model.arch];
   if (!allowed.includes(data.dataset)) {
     issues.push({ key: 'model.arch', message: `${model.arch} cannot take dataset ${data.dataset}; it takes ${allowed.join(', ')}` });
+  }
+  if (model.arch === 'mlp' && model.mlpHidden.length === 0) {
+    issues.push({ key: 'model.mlpHidden', message: 'the mlp architecture needs at least one hidden layer size, e.g. 256' });
   }
   if (train.schedule === 'cosine-periodic' && train.scheduleTMax === null) {
     issues.push({ key: 'train.scheduleTMax', message: 'required by the cosine-periodic schedule' });

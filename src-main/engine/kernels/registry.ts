@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
+import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { WASM } from './wasm-kernel-calls';
 
@@ -25,5 +26,7 @@ export function registerWasmGradientKernels(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
+  // A faster version of a kernel wasm has but implements as a plain loop.
+  if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
   return added;
 }
