@@ -1,0 +1,155 @@
+/**
+ * Drives src-main/app/main.ts against a stand-in 'electron' module: the wiring (single instance,
+ * security, IPC, window) is checked without the Electron binary, which cannot be downloaded here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const fake = vi.hoisted(() => {
+  const state = {
+    userData: '',
+    lock: true,
+    appListeners: new Map<string, Listener>(),
+    windows: [] as { options: Record<string, unknown>; loaded: string; calls: string[] }[],
+    ipcHandlers: new Map<string, Listener>(),
+    headerListener: undefined as Listener | undefined,
+    quit: 0,
+  };
+
+  class FakeWindow {
+    readonly listeners = new Map<string, Listener>();
+    readonly calls: string[] = [];
+    loaded = '';
+    constructor(readonly options: Record<string, unknown>) {
+      state.windows.push(this);
+    }
+    on(name: string, listener: Listener) {
+      this.listeners.set(name, listener);
+      return this;
+    }
+    once(name: string, listener: Listener) {
+      return this.on(name, listener);
+    }
+    loadFile(file: string) {
+      this.loaded = file;
+      return Promise.resolve();
+    }
+    loadURL(url: string) {
+      this.loaded = url;
+      return Promise.resolve();
+    }
+    maximize() {}
+    isMinimized() {
+      return true;
+    }
+    restore() {
+      this.calls.push('restore');
+    }
+    show() {
+      this.calls.push('show');
+    }
+    focus() {
+      this.calls.push('focus');
+    }
+    static getAllWindows() {
+      return state.windows;
+    }
+  }
+
+  const electron = {
+    app: {
+      isPackaged: false,
+      setName: (name: string) => ((state as { name?: string }).name = name),
+      enableSandbox: () => {},
+      requestSingleInstanceLock: () => state.lock,
+      quit: () => (state.quit += 1),
+      exit: () => {},
+      on: (name: string, listener: Listener) => state.appListeners.set(name, listener),
+      whenReady: () => Promise.resolve(),
+      getVersion: () => '0.1.0-test',
+      getPath: () => state.userData,
+    },
+    BrowserWindow: FakeWindow,
+    ipcMain: {
+      handle: (channel: string, listener: Listener) => state.ipcHandlers.set(channel, listener),
+      removeHandler: () => {},
+    },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    session: {
+      defaultSession: {
+        webRequest: { onHeadersReceived: (listener: Listener) => (state.headerListener = listener) },
+        setPermissionRequestHandler: () => {},
+        setPermissionCheckHandler: () => {},
+      },
+    },
+    shell: { openExternal: () => Promise.resolve() },
+  };
+  return { state, electron, FakeWindow };
+});
+
+vi.mock('electron', () => fake.electron);
+
+async function startMain(): Promise<void> {
+  vi.resetModules();
+  await import('../../src-main/app/main');
+  // Let the whenReady() continuation run.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+describe('Electron main entry', () => {
+  beforeEach(() => {
+    fake.state.userData = mkdtempSync(join(tmpdir(), 'glif-main-'));
+    fake.state.lock = true;
+    fake.state.appListeners.clear();
+    fake.state.windows.length = 0;
+    fake.state.ipcHandlers.clear();
+    fake.state.headerListener = undefined;
+    fake.state.quit = 0;
+  });
+  afterEach(() => rmSync(fake.state.userData, { recursive: true, force: true }));
+
+  it('opens one hardened window on the built renderer, with the CSP header and the IPC router in place', async () => {
+    await startMain();
+    expect((fake.state as { name?: string }).name).toBe('GLIF Workbench');
+    expect(fake.state.windows).toHaveLength(1);
+    const [window] = fake.state.windows;
+    const prefs = window!.options['webPreferences'] as Record<string, unknown>;
+    expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });
+    expect(String(prefs['preload'])).toMatch(/preload[/\\]index\.cjs$/);
+    expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
+    expect(fake.state.headerListener).toBeTypeOf('function');
+
+    const handler = fake.state.ipcHandlers.get('glif:request')!;
+    const ownPage = `${pathToFileURL(window!.loaded).href}#/runs`;
+    const answer = await handler({ senderFrame: { url: ownPage, parent: null } }, 'system.info', {});
+    expect(answer).toMatchObject({
+      ok: true,
+      data: { appName: 'GLIF Workbench', appVersion: '0.1.0-test', host: 'electron' },
+    });
+    const refused = await handler(
+      { senderFrame: { url: 'https://evil.example/', parent: null } },
+      'system.info',
+      {},
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('focuses the existing window when a second instance starts', async () => {
+    await startMain();
+    fake.state.appListeners.get('second-instance')!();
+    expect(fake.state.windows[0]!.calls).toEqual(['restore', 'show', 'focus']);
+  });
+
+  it('quits at once when another instance holds the lock', async () => {
+    fake.state.lock = false;
+    await startMain();
+    expect(fake.state.quit).toBe(1);
+    expect(fake.state.windows).toHaveLength(0);
+    expect(fake.state.ipcHandlers.size).toBe(0);
+  });
+});

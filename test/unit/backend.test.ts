@@ -1,0 +1,249 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BACKEND_ENV_VAR,
+  BACKEND_ORDER,
+  BackendUnavailableError,
+  describeNativeFailure,
+  getBackendReport,
+  initBackend,
+  parseBackendName,
+  UnknownBackendError,
+  type BackendName,
+} from '../../src-main/engine/backend';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+
+/** Whether a native package's install script ever produced its addon on this machine. */
+function nativeAddonBuilt(pkg: string): boolean {
+  try {
+    const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
+    return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
+}
+// On this project's machines libtensorflow cannot be downloaded, so both native packages are inert.
+const nativesInert = !nativeAddonBuilt('@tensorflow/tfjs-node') && !nativeAddonBuilt('@tensorflow/tfjs-node-gpu');
+
+const savedEnv = process.env[BACKEND_ENV_VAR];
+afterEach(() => {
+  if (savedEnv === undefined) delete process.env[BACKEND_ENV_VAR];
+  else process.env[BACKEND_ENV_VAR] = savedEnv;
+});
+
+describe('initBackend', () => {
+  it('picks the best available backend and reports every candidate in order', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const report = await initBackend();
+    expect(report.candidates.map((c) => c.name)).toEqual([...BACKEND_ORDER]);
+    expect(report.tfjsVersion).toBe(tf.version_core);
+    const activeIndex = BACKEND_ORDER.indexOf(report.active);
+    for (const better of report.candidates.slice(0, activeIndex)) {
+      expect(better.available).toBe(false);
+      expect(better.reason).toMatch(/\S/);
+    }
+    expect(tf.getBackend()).toBe(report.active === 'tensorflow-gpu' ? 'tensorflow' : report.active);
+    if (nativesInert) {
+      expect(report.active).toBe('wasm');
+      for (const native of report.candidates.slice(0, 2)) {
+        expect(native.probed).toBe(true);
+        expect(native.version).toBe('4.22.0');
+        expect(native.reason).toMatch(/native addon not built/);
+      }
+      expect(report.candidates[2]).toMatchObject({ name: 'wasm', available: true, probed: true });
+      expect(report.candidates[3]).toMatchObject({ name: 'cpu', available: true });
+      const hints = report.fixHints.join('\n');
+      expect(hints).toContain('npm rebuild @tensorflow/tfjs-node-gpu');
+      expect(hints).toContain('npm rebuild @tensorflow/tfjs-node');
+      expect(hints).toMatch(/CUDA 11\.2 and cuDNN 8\.1/);
+    }
+    expect(getBackendReport()).toBe(report);
+  });
+
+  it('is idempotent: the same options return the same report without reinitialising', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const first = await initBackend();
+    const [second, third] = await Promise.all([initBackend(), initBackend()]);
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+  });
+
+  it('can be forced onto the pure-JS cpu backend, which then computes', async () => {
+    const report = await initBackend({ only: 'cpu' });
+    expect(report.active).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    const sum = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3.5])).dataSync()[0]);
+    expect(sum).toBeCloseTo(6.5, 6);
+    // Going back to the default selection switches back.
+    delete process.env[BACKEND_ENV_VAR];
+    expect((await initBackend()).active).not.toBe('cpu');
+  });
+
+  it('honours prefer as a first choice that still falls back', async () => {
+    const report = await initBackend({ prefer: 'cpu' });
+    expect(report.active).toBe('cpu');
+    if (nativesInert) {
+      const fallback = await initBackend({ prefer: 'tensorflow' });
+      expect(fallback.active).toBe('wasm');
+    }
+  });
+
+  it('is forced by the GLIF_BACKEND environment variable', async () => {
+    process.env[BACKEND_ENV_VAR] = 'cpu';
+    expect((await initBackend()).active).toBe('cpu');
+    process.env[BACKEND_ENV_VAR] = 'wasm';
+    expect((await initBackend()).active).toBe('wasm');
+    process.env[BACKEND_ENV_VAR] = 'gpu-please';
+    await expect(initBackend()).rejects.toThrow(UnknownBackendError);
+  });
+
+  it('throws a clear error, with the fix, when a forced backend is unavailable', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const report = await initBackend();
+    const missing = report.candidates.find((c) => !c.available);
+    expect(missing, 'some backend must be unavailable for this test').toBeDefined();
+    const name = missing!.name;
+    const before = tf.getBackend();
+    const error = await initBackend({ only: name }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    const e = error as BackendUnavailableError;
+    expect(e.backend).toBe(name);
+    expect(e.message).toContain(`backend '${name}' is not available: ${missing!.reason}`);
+    if (nativesInert) expect(e.message).toContain('npm rebuild @tensorflow/tfjs-node-gpu');
+    // The previous backend stays in use.
+    expect(tf.getBackend()).toBe(before);
+  });
+
+  it('leaves no stray tensorflow kernels behind from inert native packages', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    await initBackend();
+    if (nativesInert) expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
+  });
+
+  it('rejects names it does not know', () => {
+    expect(parseBackendName(' WASM ')).toBe('wasm');
+    expect(() => parseBackendName('webgl', '--backend')).toThrow(/--backend: unknown backend 'webgl'/);
+    return expect(initBackend({ only: 'webgpu' as BackendName })).rejects.toThrow(UnknownBackendError);
+  });
+});
+
+describe('describeNativeFailure', () => {
+  it('names a missing CUDA library', () => {
+    const reason = describeNativeFailure(
+      new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory'),
+    );
+    expect(reason).toMatch(/^native load failed: missing CUDA library libcudart\.so\.11\.0/);
+    expect(describeNativeFailure(new Error('libcudnn.so.8: cannot open shared object file'))).toContain('libcudnn.so.8');
+  });
+
+  it('names other missing libraries and passes other messages through', () => {
+    expect(describeNativeFailure(new Error('libtensorflow.so.2: cannot open shared object file: x'))).toMatch(
+      /^native load failed: missing library libtensorflow\.so\.2/,
+    );
+    expect(describeNativeFailure(new Error('boom\nstack'))).toBe('native load failed: boom');
+  });
+});
+
+describe('glif info', () => {
+  function glif(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    if (!(BACKEND_ENV_VAR in env)) delete childEnv[BACKEND_ENV_VAR];
+    return spawnSync(process.execPath, [path.join(root, 'bin', 'glif.mjs'), ...args], {
+      cwd: root,
+      env: childEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  }
+
+  it('prints the backend report, versions and memory as JSON', () => {
+    const out = glif(['info', '--json']);
+    expect(out.status, out.stderr).toBe(0);
+    const info = JSON.parse(out.stdout) as {
+      backend: { active: string; candidates: { name: string; available: boolean }[]; fixHints: string[] };
+      versions: { glifWorkbench: string; tfjs: string; node: string; platform: string; arch: string };
+      memory: { numTensors: number; numBytes: number };
+    };
+    expect(BACKEND_ORDER).toContain(info.backend.active);
+    if (nativesInert) expect(info.backend.active).toBe('wasm');
+    expect(info.backend.candidates.map((c) => c.name)).toEqual([...BACKEND_ORDER]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(info.versions.glifWorkbench).toBe(pkg.version);
+    expect(info.versions.tfjs).toBe(tf.version_core);
+    expect(info.versions.node).toBe(process.version);
+    expect(info.versions.platform).toBe(process.platform);
+    expect(info.memory.numTensors).toBe(0);
+    expect(typeof info.memory.numBytes).toBe('number');
+    expect(out.stderr).not.toContain('Hi, looks like you are running TensorFlow.js in Node.js');
+  });
+
+  it('prints a readable report and honours --backend', () => {
+    const out = glif(['info', '--backend', 'cpu']);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/^Backend: cpu$/m);
+    expect(out.stdout).toMatch(/^ {2}wasm\s+(available|installed)\s+@tensorflow\/tfjs-backend-wasm/m);
+    expect(out.stdout).toContain('glif-workbench');
+    expect(out.stdout + out.stderr).not.toContain('Hi, looks like you are running TensorFlow.js in Node.js');
+  });
+
+  it('exits 2 with one clear message for a bad or unavailable backend', () => {
+    const bad = glif(['info', '--backend', 'tpu']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("glif info: --backend: unknown backend 'tpu'");
+    const badEnv = glif(['info'], { [BACKEND_ENV_VAR]: 'tpu' });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toContain("GLIF_BACKEND: unknown backend 'tpu'");
+    if (nativesInert) {
+      const missing = glif(['info', '--backend', 'tensorflow']);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain("backend 'tensorflow' is not available");
+      expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});
+
+describe('a native package whose addon is present but fails to load', () => {
+  it('is reported with the load error, and its half-registered kernels are removed', async () => {
+    // Pretend the install scripts produced tfjs_binding.node: the real packages are then required,
+    // register their kernels, and throw when the addon itself cannot be loaded.
+    const realExists = fs.existsSync;
+    const realReaddir = fs.readdirSync;
+    const libDir = /[\\/]tfjs-node(-gpu)?[\\/]lib$/;
+    const exists = vi.spyOn(fs, 'existsSync').mockImplementation((p) => {
+      const file = String(p);
+      return libDir.test(file) || /[\\/]tfjs-node(-gpu)?[\\/]lib[\\/]napi-v8[\\/]tfjs_binding\.node$/.test(file) || realExists(p);
+    });
+    const readdir = vi
+      .spyOn(fs, 'readdirSync')
+      .mockImplementation(((p: fs.PathLike, o?: unknown) =>
+        libDir.test(String(p)) ? ['napi-v8'] : realReaddir(p, o as undefined)) as typeof fs.readdirSync);
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      vi.resetModules();
+      const fresh = await import('../../src-main/engine/backend');
+      delete process.env[BACKEND_ENV_VAR];
+      const report = await fresh.initBackend();
+      expect(report.active).toBe('wasm');
+      for (const native of report.candidates.slice(0, 2)) {
+        expect(native.probed).toBe(true);
+        expect(native.reason).toMatch(/^native load failed: /);
+        expect(native.reason).toContain('tfjs_binding.node');
+      }
+      expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
+      const duplicateWarnings = warn.mock.calls.filter((args) => String(args[0]).includes('is already registered'));
+      expect(duplicateWarnings).toHaveLength(0);
+      expect(report.fixHints.join('\n')).toContain('npm rebuild @tensorflow/tfjs-node --build-addon-from-source');
+    } finally {
+      exists.mockRestore();
+      readdir.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
