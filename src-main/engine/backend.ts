@@ -221,9 +221,12 @@ function siblingLoaded(sibling: BackendName): string {
 }
 
 async function loadJsBackend(name: 'wasm' | 'cpu'): Promise<Probe> {
-  const files = inspectPackage(name);
+  // A bundled build (the packaged desktop app) carries the JS backends inside its bundle and the
+  // .wasm binaries in a folder it names in GLIF_WASM_DIR; there is no package folder to inspect.
+  const bundledWasmDir = process.env['GLIF_WASM_DIR'];
+  const files = bundledWasmDir ? { available: true } : inspectPackage(name);
   if (!files.available) return files;
-  const mismatch = foreignTfjsCore(BACKEND_PACKAGE[name], []);
+  const mismatch = bundledWasmDir ? undefined : foreignTfjsCore(BACKEND_PACKAGE[name], []);
   if (mismatch) return { ...files, available: false, reason: mismatch };
   try {
     if (name === 'cpu') {
@@ -235,7 +238,8 @@ async function loadJsBackend(name: 'wasm' | 'cpu'): Promise<Probe> {
     // In Node the .wasm binaries are read from disk; point the loader at the package's dist
     // folder so this works from any working directory. Threads stay off: the worker script
     // cannot be located under Node (ERR_WORKER_PATH), and on 2 cores they gain nothing.
-    if (dir !== undefined) wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
+    if (bundledWasmDir) wasm.setWasmPaths(bundledWasmDir.endsWith(path.sep) ? bundledWasmDir : bundledWasmDir + path.sep);
+    else if (dir !== undefined) wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     return files;
   } catch (err) {

@@ -56,6 +56,7 @@ const fake = vi.hoisted(() => {
     focus() {
       this.calls.push('focus');
     }
+    readonly webContents = { isDestroyed: () => false, send: () => {} };
     static getAllWindows() {
       return state.windows;
     }
@@ -88,6 +89,7 @@ const fake = vi.hoisted(() => {
       },
     },
     shell: { openExternal: () => Promise.resolve() },
+    utilityProcess: { fork: () => ({ postMessage: () => {}, on: () => {}, once: () => {}, kill: () => true }) },
   };
   return { state, electron, FakeWindow };
 });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDispatcher, requests, type Result } from '../../src-main/contract';
 import { checkSender, registerIpcRouter } from '../../src-main/app/ipc-router';
 import { createRequestHandlers } from '../../src-main/app/request-handlers';
+import { testWorkbench } from '../helpers/workbench';
 import {
   buildWebPreferences,
   contentSecurityPolicy,
@@ -214,7 +215,7 @@ describe('web contents hardening', () => {
 describe('IPC router', () => {
   const dispatch = createDispatcher(
     requests,
-    createRequestHandlers({ appName: 'GLIF Workbench', appVersion: '1.0.0', host: 'electron' }),
+    createRequestHandlers({ appName: 'GLIF Workbench', appVersion: '1.0.0', host: 'electron' }, testWorkbench()),
   );
 
   function registered() {

@@ -13,9 +13,10 @@ import {
   type SystemInfo,
 } from '../../src-main/contract';
 import { createRequestHandlers } from '../../src-main/app/request-handlers';
+import { testWorkbench } from '../helpers/workbench';
 
 const host = { appName: 'GLIF Workbench', appVersion: '9.8.7', host: 'electron' } as const;
-const dispatch = createDispatcher(requests, createRequestHandlers(host));
+const dispatch = createDispatcher(requests, createRequestHandlers(host, testWorkbench()));
 
 /** A table with real fields, to exercise validation messages beyond the params-less system.info. */
 const table = {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, foldTime, unfoldTime, type ForwardContext } from '../nn/module';
 import { gatesAreTrainable } from './gates';
+import type { GlifNeuronImpl } from './impl';
 import { initialGateRaw, logit, type GlifInit, type UniformSource } from './init';
 import { glifForward } from './neuron';
 import type { GlifRawParams } from './params';
@@ -15,6 +16,8 @@ export interface GlifLayerOptions {
   readonly init: GlifInit;
   readonly rng: UniformSource;
   readonly spike?: SpikeFn;
+  /** Neuron implementation (impl.ts); unset follows withNeuronImpl / GLIF_NEURON_IMPL / auto. */
+  readonly impl?: GlifNeuronImpl;
 }
 
 /**
@@ -27,6 +30,7 @@ export class GlifLayer extends Module {
   readonly channels: number;
   readonly raw: GlifRawParams<tf.Variable>;
   private readonly spike?: SpikeFn;
+  private readonly impl?: GlifNeuronImpl;
 
   constructor(options: GlifLayerOptions) {
     super();
@@ -34,6 +38,7 @@ export class GlifLayer extends Module {
     this.spec = spec;
     this.T = T;
     this.spike = options.spike;
+    this.impl = options.impl;
     const size = spec.layerwise ? 1 : options.channels;
     this.channels = size;
     const shape = spec.layerwise ? [] : [size];
@@ -67,6 +72,7 @@ export class GlifLayer extends Module {
       const result = glifForward(unfoldTime(x, this.T), this.raw, this.spec, {
         recordMembrane: wantsMembrane,
         spike: this.spike,
+        impl: this.impl,
       });
       ctx.recorder?.record(this.path, result);
       return foldTime(result.spikes);

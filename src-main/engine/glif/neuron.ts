@@ -1,8 +1,10 @@
 import '../gradients';
 import * as tf from '@tensorflow/tfjs-core';
+import { glifForwardFused } from './fused';
 import { effectiveGate } from './gates';
+import { requestedNeuronImpl, resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from './impl';
 import type { GlifRawParams } from './params';
-import { spikeRect, type SpikeFn } from './surrogate';
+import { rectangleWidthOf, spikeRect, type SpikeFn } from './surrogate';
 import { assertNever, gateMode, type NeuronSpec } from './variants';
 
 export interface GlifForwardOptions {
@@ -10,6 +12,11 @@ export interface GlifForwardOptions {
   readonly recordMembrane?: boolean;
   /** Spike function; the authors' rectangle of width 1 by default. */
   readonly spike?: SpikeFn;
+  /**
+   * TF.js ops, the fused typed-array op, or `auto` (fused on wasm/cpu): see impl.ts. Unset:
+   * withNeuronImpl's scope, else the GLIF_NEURON_IMPL env var, else `auto`.
+   */
+  readonly impl?: GlifNeuronImpl;
 }
 
 export interface GlifForwardResult {
@@ -65,6 +72,12 @@ function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCo
   };
 }
 
+/** The implementation glifForward runs for these options on the active backend. */
+export function glifNeuronImpl(options: Pick<GlifForwardOptions, 'spike' | 'impl'> = {}): ResolvedNeuronImpl {
+  const width = rectangleWidthOf(options.spike ?? spikeRect);
+  return resolveNeuronImpl(requestedNeuronImpl(options.impl), width !== undefined);
+}
+
 /**
  * GLIF over T steps (reference glif.md sections 1.2-1.3), time on axis 0, channels last.
  *
@@ -82,6 +95,9 @@ export function glifForward(
   const T = params.conduct.shape[0];
   if (x.shape[0] !== T) {
     throw new Error(`GLIF input has ${x.shape[0]} time steps on axis 0; the layer was built for T=${T}`);
+  }
+  if (glifNeuronImpl(options) === 'fused') {
+    return glifForwardFused(x, params, spec, { recordMembrane: options.recordMembrane, surrogateWidth: rectangleWidthOf(spike)! });
   }
   return tf.tidy(() => {
     const k = stepCoefficients(params, spec, T);

@@ -7,6 +7,14 @@ import { unaryCustomGrad } from './custom-grad';
  */
 export type SpikeFn = (z: tf.Tensor) => tf.Tensor;
 
+/** Widths of the rectangles made here, so the fused neuron (fused.ts) can run the same surrogate. */
+const rectangleWidths = new WeakMap<SpikeFn, number>();
+
+/** The total width if `spike` is a rectangular surrogate from `rectangularSurrogate`, else undefined. */
+export function rectangleWidthOf(spike: SpikeFn): number | undefined {
+  return rectangleWidths.get(spike);
+}
+
 /**
  * The official surrogate (reference glif.md section 3): S = 1[z > 0] (strict, so z == 0 gives
  * no spike) and dS/dz = 1[|z| < width/2] / width, a rectangle of total area 1 centred on the
@@ -16,7 +24,7 @@ export function rectangularSurrogate(width = 1): SpikeFn {
   if (!(width > 0)) throw new Error(`surrogate width must be > 0, got ${width}`);
   const half = width / 2;
   const height = 1 / width;
-  return unaryCustomGrad((z, save) => {
+  const spike = unaryCustomGrad((z, save) => {
     save([z]);
     return {
       value: tf.cast(tf.greater(z, 0), 'float32'),
@@ -26,6 +34,8 @@ export function rectangularSurrogate(width = 1): SpikeFn {
       },
     };
   });
+  rectangleWidths.set(spike, width);
+  return spike;
 }
 
 /** The default spike of every GLIF layer: the authors' rectangle of width 1. */

@@ -1,37 +1,52 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { resolveNeuronImpl, withNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from '../glif/impl';
 import { runBlockCase } from './block-case';
 import { checkPassed, type Check } from './compare';
 import { FixtureError, parseFixture } from './fixture-schema';
 import { runNeuronCase } from './neuron-case';
 
-export type FixtureOutcome =
+export type FixtureOutcome = (
   | { readonly file: string; readonly status: 'pass' | 'fail'; readonly caseName: string; readonly checks: Check[] }
-  | { readonly file: string; readonly status: 'error'; readonly message: string };
+  | { readonly file: string; readonly status: 'error'; readonly message: string }
+) & {
+  /** The GLIF neuron implementation the fixture ran through (glif/impl.ts). */
+  readonly impl: ResolvedNeuronImpl;
+};
+
+export interface ParityRunOptions {
+  /** Neuron implementation; default `auto` (the one training would use on this backend). */
+  readonly impl?: GlifNeuronImpl;
+}
 
 /** Loads, validates and runs one parity fixture; any problem with the file becomes an 'error' outcome. */
-export async function runParityFile(path: string): Promise<FixtureOutcome> {
+export async function runParityFile(path: string, options: ParityRunOptions = {}): Promise<FixtureOutcome> {
   const file = basename(path);
+  // The fixtures use the authors' rectangle, which both implementations compute.
+  const impl = resolveNeuronImpl(options.impl ?? 'auto', true);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { file, status: 'error', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` };
+    return { file, impl, status: 'error', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { file, status: 'error', message: `not valid JSON: ${(err as Error).message}` };
+    return { file, impl, status: 'error', message: `not valid JSON: ${(err as Error).message}` };
   }
   try {
     const fixture = parseFixture(json);
-    const checks = fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture) : runNeuronCase(fixture);
-    return { file, status: checks.every(checkPassed) ? 'pass' : 'fail', caseName: fixture.case, checks };
+    // Both cases build their GLIF layers without naming an implementation, so the scope decides.
+    const checks = withNeuronImpl(impl, () =>
+      fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture) : runNeuronCase(fixture),
+    );
+    return { file, impl, status: checks.every(checkPassed) ? 'pass' : 'fail', caseName: fixture.case, checks };
   } catch (err) {
-    if (err instanceof FixtureError) return { file, status: 'error', message: err.message };
+    if (err instanceof FixtureError) return { file, impl, status: 'error', message: err.message };
     // Shape mismatches inside TF.js surface as plain Errors: still a problem of this file.
-    return { file, status: 'error', message: `could not run: ${(err as Error).message}` };
+    return { file, impl, status: 'error', message: `could not run: ${(err as Error).message}` };
   }
 }

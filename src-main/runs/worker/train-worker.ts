@@ -13,6 +13,23 @@ interface ParentPort {
   onMessage(handler: (message: ToWorker) => void): void;
 }
 
+interface ElectronParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+/** An Electron utilityProcess talks through process.parentPort; a Node child through process.send. */
+function parentPort(): ParentPort {
+  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (electronPort) {
+    return {
+      send: (m) => electronPort.postMessage(m),
+      onMessage: (h) => electronPort.on('message', (e) => h(e.data as ToWorker)),
+    };
+  }
+  return nodeParentPort();
+}
+
 function nodeParentPort(): ParentPort {
   if (!process.send) throw new Error('the training worker must be started with an IPC channel');
   process.on('disconnect', () => process.exit(0));
@@ -57,4 +74,4 @@ export function runWorker(port: ParentPort): void {
   });
 }
 
-runWorker(nodeParentPort());
+runWorker(parentPort());

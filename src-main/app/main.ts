@@ -1,0 +1,96 @@
+/**
+ * Electron entry point (built to out/main/index.js). Owns the app lifecycle: one instance, one
+ * hardened window, and the IPC router in front of the request handlers.
+ */
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, screen, session, shell } from 'electron';
+import { Workbench } from '../host/workbench';
+import { DB_FILE_NAME } from '../runs/store/paths';
+import { RunStore } from '../runs/store/run-store';
+import { createDispatcher } from '../contract/dispatch';
+import { requests } from '../contract/requests';
+import { APP_NAME } from './app-info';
+import { createEventEmitter, registerIpcRouter } from './ipc-router';
+import { createRequestHandlers } from './request-handlers';
+import { rendererLocation } from './security';
+import { hardenWebContents, installSessionSecurity } from './session-security';
+import { utilityWorkerLauncher } from './utility-worker';
+import { createMainWindow } from './window';
+import { WINDOW_STATE_FILE } from './window-state';
+
+// Everything is bundled into out/main/index.js, so paths are relative to out/main/.
+const outDir = fileURLToPath(new URL('..', import.meta.url));
+const preloadPath = join(outDir, 'preload', 'index.cjs');
+const indexHtmlPath = join(outDir, 'renderer', 'index.html');
+// Set by `electron-vite dev`; never honoured in a packaged app.
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const renderer = rendererLocation(pathToFileURL(indexHtmlPath).href, devServerUrl);
+
+// Before anything reads userData: the name decides its folder, and the single-instance lock lives there.
+app.setName(APP_NAME);
+app.enableSandbox();
+
+if (app.requestSingleInstanceLock()) {
+  start();
+} else {
+  // Another instance is running; it focuses its window (see 'second-instance') and we leave.
+  app.quit();
+}
+
+function start(): void {
+  let mainWindow: BrowserWindow | null = null;
+
+  const openMainWindow = (): void => {
+    mainWindow = createMainWindow({
+      preloadPath,
+      devServerUrl,
+      indexHtmlPath,
+      stateFile: join(app.getPath('userData'), WINDOW_STATE_FILE),
+      screen,
+    });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, renderer, shell));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      installSessionSecurity(session.defaultSession);
+      // The same database and checkpoint folder as the `glif` CLI, in the user's data folder.
+      const dataDir = app.getPath('userData');
+      const emit = createEventEmitter(() => BrowserWindow.getAllWindows().map((w) => w.webContents));
+      const workbench = new Workbench(RunStore.open(join(dataDir, DB_FILE_NAME)), dataDir, emit, {
+        launch: utilityWorkerLauncher(join(outDir, 'main', 'train-worker.js'), join(outDir, 'main', 'wasm')),
+      });
+      app.on('before-quit', () => workbench.close());
+      const handlers = createRequestHandlers(
+        { appName: APP_NAME, appVersion: app.getVersion(), host: 'electron' },
+        workbench,
+      );
+      const dispatch = createDispatcher(requests, handlers, {
+        onInternalError: (name, error) => console.error(`Request '${name}' failed:`, error),
+      });
+      registerIpcRouter(ipcMain, dispatch, renderer);
+      openMainWindow();
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+      });
+    })
+    .catch((error: unknown) => {
+      console.error(`${APP_NAME} could not start:`, error);
+      app.exit(1);
+    });
+}

@@ -1,0 +1,34 @@
+import type { EpochEvent, RunStartedEvent, StepEvent } from '../engine/train/events';
+import type { RunStatus } from '../runs/store/types';
+
+/** A short message from the main side that the UI shows to the user (e.g. a backend fallback). */
+export interface AppNotice {
+  readonly level: 'info' | 'warning' | 'error';
+  readonly message: string;
+}
+
+/**
+ * Every event the main side pushes, by type. Later: `run.status`, `run.metrics`, ... Events come
+ * from our own main side, so they are typed but not validated.
+ */
+export interface EventMap {
+  'app.notice': AppNotice;
+  /** A run changed status (queued -> running -> completed/failed/cancelled/interrupted). */
+  'run.status': { readonly runId: string; readonly status: RunStatus; readonly error: string | null };
+  /** The worker picked its TF.js backend. */
+  'run.backend': { readonly runId: string; readonly active: string; readonly fixHints: readonly string[] };
+  'run.started': { readonly runId: string } & Omit<RunStartedEvent, 'type'>;
+  /** One training step: loss, batch accuracy, lr, throughput, ETA. */
+  'run.step': { readonly runId: string } & Omit<StepEvent, 'type'>;
+  /** One epoch: train/test metrics, firing rates, SOPs, per-layer distributions. */
+  'run.epoch': { readonly runId: string } & Omit<EpochEvent, 'type'>;
+}
+
+export type EventName = keyof EventMap;
+
+/** One pushed event, discriminated by `type`. */
+export type AppEvent = {
+  readonly [K in EventName]: { readonly type: K; readonly payload: EventMap[K] };
+}[EventName];
+
+export type EventHandler = (event: AppEvent) => void;

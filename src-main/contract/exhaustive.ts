@@ -1,0 +1,7 @@
+/**
+ * Put in the `default` branch of a `switch` over a union: a new variant that is not handled turns
+ * into a compile error here, and a value that slipped past the types at run time into a clear throw.
+ */
+export function missingCase(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

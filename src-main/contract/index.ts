@@ -1,0 +1,15 @@
+/**
+ * The typed contract between the main side and the renderer. No Node or Electron imports: the
+ * renderer imports its types, the main side its schemas and dispatcher.
+ */
+export * from './errors';
+export * from './exhaustive';
+export * from './request-spec';
+export * from './requests';
+export * from './events';
+export * from './system';
+export * from './bridge';
+export * from './wire';
+export * from './dispatch';
+export * from './config';
+export * from './runs';

@@ -1,0 +1,66 @@
+import { defineRequest, type ParamsOf, type ParsedParamsOf, type ResultOf } from './request-spec';
+import { configSchemaParams, configValidateParams, type ConfigSchema, type ConfigValidation } from './config';
+import {
+  ablationCreateParams,
+  ablationListParams,
+  runIdParams,
+  runsCompareParams,
+  runsCreateParams,
+  runsDistributionsParams,
+  runsExportParams,
+  runsListParams,
+  runsMetricsParams,
+  runsUpdateParams,
+  type AblationGroup,
+  type DistributionRecord,
+  type ExportedFile,
+  type MetricSeries,
+  type QueueStatus,
+  type RunComparison,
+  type RunDetails,
+  type RunRecord,
+  type RunSummary,
+} from './runs';
+import { backendStatusParams, systemInfoParams, type BackendStatus, type SystemInfo } from './system';
+
+/**
+ * Every request the renderer can make, by name. Adding a request means adding one entry here (with
+ * its params schema and result type); the compiler then points at the handler map that lacks it.
+ */
+export const requests = {
+  'system.info': defineRequest<SystemInfo>()(systemInfoParams),
+  'system.backend': defineRequest<BackendStatus>()(backendStatusParams),
+  'config.schema': defineRequest<ConfigSchema>()(configSchemaParams),
+  'config.validate': defineRequest<ConfigValidation>()(configValidateParams),
+  'runs.list': defineRequest<RunSummary[]>()(runsListParams),
+  'runs.get': defineRequest<RunDetails>()(runIdParams),
+  'runs.create': defineRequest<RunRecord>()(runsCreateParams),
+  'runs.start': defineRequest<RunRecord>()(runIdParams),
+  'runs.resume': defineRequest<RunRecord>()(runIdParams),
+  'runs.rerun': defineRequest<RunRecord>()(runIdParams),
+  'runs.cancel': defineRequest<{ cancelled: boolean }>()(runIdParams),
+  'runs.delete': defineRequest<{ deleted: true }>()(runIdParams),
+  'runs.update': defineRequest<RunRecord>()(runsUpdateParams),
+  'runs.metrics': defineRequest<MetricSeries[]>()(runsMetricsParams),
+  'runs.distributions': defineRequest<DistributionRecord[]>()(runsDistributionsParams),
+  'runs.compare': defineRequest<RunComparison>()(runsCompareParams),
+  'runs.export': defineRequest<ExportedFile>()(runsExportParams),
+  'runs.queue': defineRequest<QueueStatus>()(ablationListParams),
+  'ablation.create': defineRequest<AblationGroup>()(ablationCreateParams),
+  'ablation.list': defineRequest<AblationGroup[]>()(ablationListParams),
+} as const;
+
+export type RequestTable = typeof requests;
+export type RequestName = keyof RequestTable & string;
+export type RequestParams<K extends RequestName> = ParamsOf<RequestTable, K>;
+export type ParsedRequestParams<K extends RequestName> = ParsedParamsOf<RequestTable, K>;
+export type RequestResult<K extends RequestName> = ResultOf<RequestTable, K>;
+
+/** The same table as a plain type map: `RequestMap['system.info']['result']`. */
+export type RequestMap = {
+  readonly [K in RequestName]: { readonly params: RequestParams<K>; readonly result: RequestResult<K> };
+};
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(requests, name);
+}

@@ -1,0 +1,287 @@
+import { getBackendReport, type BackendName } from '../engine/backend';
+import { buildConfig } from '../engine/config/build';
+import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
+import { PRESETS } from '../engine/config/presets';
+import type { RunConfig } from '../engine/config/types';
+import { ConfigError, type ConfigIssue } from '../engine/config/validate';
+import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
+import type { AblationGroup, ExportedFile, QueueStatus, RunDetails } from '../contract/runs';
+import type { ConfigSchema, ConfigValidation } from '../contract/config';
+import { RequestFailure } from '../contract/errors';
+import type { EventMap, EventName } from '../contract/events';
+import { RunManager } from '../runs/manager';
+import { exportRun } from '../runs/store/export';
+import { RunStoreError } from '../runs/store/errors';
+import type { RunStore } from '../runs/store/run-store';
+import type { DistributionQuantity, RunRecord, RunSummary } from '../runs/store/types';
+import type { WorkerLauncher } from '../runs/worker/launch';
+import { rm } from 'node:fs/promises';
+
+export type EmitEvent = <K extends EventName>(type: K, payload: EventMap[K]) => void;
+
+const GROUPS: ConfigSchema['groups'] = [
+  { id: 'data', label: 'Data' },
+  { id: 'model', label: 'Model' },
+  { id: 'neuron', label: 'Neuron variant and init' },
+  { id: 'optimiser', label: 'Optimiser' },
+  { id: 'schedule', label: 'Schedule' },
+] satisfies ReadonlyArray<{ id: FieldGroup; label: string }>;
+
+/** The variants of an ablation grid: the eight simplex LIFs and GLIF, optionally GLIF_f and static gates. */
+export function ablationVariants(includeGlifF: boolean, includeStatic: boolean): VariantId[] {
+  const out = VARIANT_IDS.filter((v) => v.startsWith('simplex-'));
+  out.push('glif');
+  if (includeGlifF) out.push('glif-f');
+  if (includeStatic) out.push('glif-static');
+  return out;
+}
+
+function toFailure(err: unknown): never {
+  if (err instanceof ConfigError) throw new RequestFailure('invalid_params', err.message);
+  if (err instanceof RunStoreError) {
+    const code = err.code === 'not_found' ? 'not_found' : err.code === 'invalid_input' ? 'invalid_params' : 'conflict';
+    throw new RequestFailure(code, err.message);
+  }
+  throw err;
+}
+
+/**
+ * Everything the UI can ask of the main side, independent of the transport: the run store,
+ * the training queue and the config schema. The Electron shell and the headless host both
+ * wrap one of these.
+ */
+export class Workbench {
+  readonly manager: RunManager;
+
+  constructor(
+    readonly store: RunStore,
+    readonly dataDir: string,
+    private readonly emit: EmitEvent,
+    options: { launch?: WorkerLauncher; backend?: BackendName } = {},
+  ) {
+    this.manager = new RunManager({ store, dataDir, launch: options.launch, backend: options.backend });
+    this.manager.recoverInterrupted();
+    this.manager.on((e) => {
+      switch (e.kind) {
+        case 'status':
+          this.emit('run.status', { runId: e.runId, status: e.status, error: e.error ?? null });
+          return;
+        case 'backend':
+          this.emit('run.backend', { runId: e.runId, active: e.report.active, fixHints: e.report.fixHints });
+          return;
+        case 'train':
+          switch (e.event.type) {
+            case 'started':
+              this.emit('run.started', { runId: e.runId, ...e.event });
+              return;
+            case 'step':
+              this.emit('run.step', { runId: e.runId, ...e.event });
+              return;
+            case 'epoch':
+              this.emit('run.epoch', { runId: e.runId, ...e.event });
+              return;
+            case 'checkpoint':
+            case 'log':
+              return;
+          }
+      }
+    });
+  }
+
+  configSchema(): ConfigSchema {
+    return {
+      fields: CONFIG_FIELDS,
+      groups: GROUPS,
+      presets: PRESETS,
+      variants: VARIANT_IDS.map(describeVariant),
+    };
+  }
+
+  validateConfig(preset: string, values: Record<string, unknown>): ConfigValidation {
+    try {
+      return { config: this.buildConfig(preset, values), issues: [] };
+    } catch (err) {
+      if (err instanceof ConfigError) return { config: null, issues: err.issues as ConfigIssue[] };
+      throw err;
+    }
+  }
+
+  private buildConfig(preset: string, values: Record<string, unknown>): RunConfig {
+    const overrides: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      const text = value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
+      overrides.push(`${key}=${text}`);
+    }
+    return buildConfig({ preset, overrides });
+  }
+
+  listRuns(query: { search?: string; status?: RunSummary['status'][]; tags?: string[]; limit?: number }): RunSummary[] {
+    return this.store.listRuns({ search: query.search, status: query.status, tags: query.tags, limit: query.limit });
+  }
+
+  getRun(runId: string): RunDetails {
+    const run = this.store.getRun(runId);
+    if (!run) throw new RequestFailure('not_found', `No run ${runId}.`);
+    const queued = this.manager.queuedRunIds.indexOf(runId);
+    return {
+      run,
+      checkpoints: this.store.getCheckpoints(runId),
+      metricNames: this.store.getMetricNames(runId),
+      queuePosition: this.manager.activeRunId === runId ? 'active' : queued >= 0 ? queued + 1 : null,
+    };
+  }
+
+  createRun(p: { preset: string; values: Record<string, unknown>; name?: string; tags?: string[]; start: boolean }): RunRecord {
+    let record: RunRecord;
+    try {
+      record = this.manager.createRun(this.buildConfig(p.preset, p.values), { name: p.name, tags: p.tags });
+    } catch (err) {
+      toFailure(err);
+    }
+    if (p.start) void this.manager.start(record.id);
+    return record;
+  }
+
+  startRun(runId: string): RunRecord {
+    const run = this.requireRun(runId);
+    if (run.status !== 'queued') throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a queued run can be started.`);
+    if (this.manager.activeRunId === runId || this.manager.queuedRunIds.includes(runId)) return run;
+    void this.manager.start(runId);
+    return run;
+  }
+
+  resumeRun(runId: string): RunRecord {
+    const run = this.requireRun(runId);
+    try {
+      void this.manager.resume(runId);
+    } catch (err) {
+      throw new RequestFailure('conflict', (err as Error).message);
+    }
+    return run;
+  }
+
+  cancelRun(runId: string): { cancelled: boolean } {
+    const run = this.requireRun(runId);
+    if (!this.manager.cancel(runId)) {
+      throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a queued or running run can be cancelled.`);
+    }
+    return { cancelled: true };
+  }
+
+  async deleteRun(runId: string): Promise<{ deleted: true }> {
+    this.requireRun(runId);
+    if (this.manager.activeRunId === runId || this.manager.queuedRunIds.includes(runId)) {
+      throw new RequestFailure('conflict', `Run ${runId} is training or queued; cancel it first.`);
+    }
+    try {
+      const deleted = this.store.deleteRun(runId);
+      await Promise.all(deleted.checkpointPaths.map((p) => rm(p, { force: true })));
+    } catch (err) {
+      toFailure(err);
+    }
+    return { deleted: true };
+  }
+
+  updateRun(p: { runId: string; name?: string; notes?: string; tags?: string[] }): RunRecord {
+    this.requireRun(p.runId);
+    try {
+      if (p.name !== undefined) this.store.rename(p.runId, p.name);
+      if (p.notes !== undefined) this.store.setNotes(p.runId, p.notes);
+      if (p.tags !== undefined) this.store.setTags(p.runId, p.tags);
+    } catch (err) {
+      toFailure(err);
+    }
+    return this.requireRun(p.runId);
+  }
+
+  metrics(p: { runId: string; names?: string[]; maxPoints: number }) {
+    this.requireRun(p.runId);
+    return this.store.getMetrics(p.runId, p.names, { maxPoints: p.maxPoints });
+  }
+
+  distributions(p: { runId: string; layer?: string; quantity?: string; epoch?: number }) {
+    this.requireRun(p.runId);
+    return this.store.getDistributions(p.runId, { layer: p.layer, quantity: p.quantity as DistributionQuantity | undefined, epoch: p.epoch });
+  }
+
+  compare(runIds: string[]) {
+    for (const id of runIds) this.requireRun(id);
+    return this.store.compareRuns(runIds);
+  }
+
+  exportRun(runId: string, format: 'csv' | 'json'): ExportedFile {
+    const run = this.requireRun(runId);
+    const safe = run.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || run.id;
+    return {
+      filename: `${safe}-${run.id}.${format}`,
+      mimeType: format === 'csv' ? 'text/csv' : 'application/json',
+      content: exportRun(this.store, runId, format),
+    };
+  }
+
+  createAblation(p: { preset: string; values: Record<string, unknown>; seeds: number[]; includeGlifF: boolean; includeStatic: boolean }): AblationGroup {
+    const groupId = `ablation-${Date.now().toString(36)}`;
+    const configs: RunConfig[] = [];
+    for (const seed of p.seeds) {
+      for (const variant of ablationVariants(p.includeGlifF, p.includeStatic)) {
+        try {
+          configs.push(this.buildConfig(p.preset, { ...p.values, 'neuron.variant': variant, 'train.seed': seed }));
+        } catch (err) {
+          toFailure(err);
+        }
+      }
+    }
+    const runIds: string[] = [];
+    for (const config of configs) {
+      const label = describeVariant(config.neuron.variant).label;
+      const run = this.manager.createRun(config, { name: `${label} · seed ${config.train.seed}`, tags: [groupId, 'ablation'] });
+      runIds.push(run.id);
+      void this.manager.start(run.id);
+    }
+    return { groupId, preset: p.preset, seeds: p.seeds, runIds };
+  }
+
+  listAblations(): AblationGroup[] {
+    const runs = this.store.listRuns({ tags: ['ablation'], sort: { by: 'createdAt', direction: 'asc' } });
+    const groups = new Map<string, { preset: string; seeds: Set<number>; runIds: string[] }>();
+    for (const r of runs) {
+      const tag = r.tags.find((t) => t.startsWith('ablation-'));
+      if (!tag) continue;
+      const g = groups.get(tag) ?? { preset: r.preset ?? '', seeds: new Set<number>(), runIds: [] };
+      if (r.columns.seed !== null) g.seeds.add(r.columns.seed);
+      g.runIds.push(r.id);
+      groups.set(tag, g);
+    }
+    return [...groups].reverse().map(([groupId, g]) => ({ groupId, preset: g.preset, seeds: [...g.seeds], runIds: g.runIds }));
+  }
+
+  queueStatus(): QueueStatus {
+    return { active: this.manager.activeRunId ?? null, queued: this.manager.queuedRunIds };
+  }
+
+  backendReport() {
+    return getBackendReport() ?? null;
+  }
+
+  /** Reruns a failed, cancelled or interrupted ablation cell as a fresh run with the same config. */
+  rerun(runId: string): RunRecord {
+    const run = this.requireRun(runId);
+    if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
+      throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a failed, cancelled or interrupted run can be rerun.`);
+    }
+    const fresh = this.manager.createRun(run.config as unknown as RunConfig, { name: run.name, tags: run.tags });
+    void this.manager.start(fresh.id);
+    return fresh;
+  }
+
+  private requireRun(runId: string): RunRecord {
+    const run = this.store.getRun(runId);
+    if (!run) throw new RequestFailure('not_found', `No run ${runId}.`);
+    return run;
+  }
+
+  close(): void {
+    this.manager.killActive();
+    this.store.close();
+  }
+}
