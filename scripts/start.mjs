@@ -186,22 +186,8 @@ async function startBrowser(options) {
     );
     return run(process.execPath, [electronVite, 'dev', '--rendererOnly']);
   }
-  if (existsSync(join(root, 'src-main/host/cli/commands/serve.ts'))) {
-    say(`starting the headless host: glif serve ${options.passThrough.join(' ')}`.trimEnd());
-    return run(process.execPath, [join(root, 'bin/glif.mjs'), 'serve', ...options.passThrough]);
-  }
-  const { startStaticServer } = await import('./static-serve.mjs');
-  const { url } = await startStaticServer({ root: join(root, 'out/renderer') });
-  say(`serving the UI at ${url}`);
-  say(
-    'static files only: the headless host (`glif serve`) is not part of this build yet, so the UI shows "Not connected".',
-  );
-  say('Press Ctrl+C to stop.');
-  await new Promise((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  return 0;
+  say(`starting the headless host: glif serve ${options.passThrough.join(' ')}`.trimEnd());
+  return run(process.execPath, [join(root, 'bin/glif.mjs'), 'serve', ...options.passThrough]);
 }
 
 async function main() {

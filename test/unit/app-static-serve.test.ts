@@ -3,12 +3,20 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs script without type declarations
-import { cspFromIndexHtml, resolveUnderRoot, startStaticServer } from '../../scripts/static-serve.mjs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createStaticHandler, cspFromIndexHtml, resolveUnderRoot } from '../../src-main/host/server/static-files';
+
+async function startStaticServer({ root }: { root: string; port: number }) {
+  const handler = await createStaticHandler(root);
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
 
 const CSP = "default-src 'self'; script-src 'self'";
 
-describe('static renderer server (fallback of npm start)', () => {
+describe('static renderer files of the headless host', () => {
   let dir: string;
   let server: Server;
   let base: string;

@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   info: async () => (await import('./commands/info')).infoCommand,
   train: async () => (await import('./commands/train')).trainCommand,
   runs: async () => (await import('./commands/runs')).runsCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,115 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createDispatcher } from '../../contract/dispatch';
+import type { AppEvent, EventMap, EventName } from '../../contract/events';
+import { requests } from '../../contract/requests';
+import { API_TOKEN_PARAM, API_WS_PATH, clientFrameSchema, type ServerFrame } from '../../contract/wire';
+import { createRequestHandlers, type HostDescription } from '../../app/request-handlers';
+import type { RunStore } from '../../runs/store/run-store';
+import type { BackendName } from '../../engine/backend';
+import { Workbench } from '../workbench';
+import { createStaticHandler } from './static-files';
+
+export interface HostServerOptions {
+  readonly rendererDir: string;
+  readonly store: RunStore;
+  readonly dataDir: string;
+  readonly host: HostDescription;
+  readonly port?: number;
+  /** Fixed token (tests); a random one otherwise. */
+  readonly token?: string;
+  readonly backend?: BackendName;
+}
+
+export interface RunningHost {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly workbench: Workbench;
+  close(): Promise<void>;
+}
+
+/** Largest request frame accepted from a browser. */
+const MAX_FRAME_BYTES = 1 << 20;
+
+function sameToken(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The headless host: the built renderer over HTTP and the contract over a WebSocket, on
+ * 127.0.0.1 only. Every WebSocket must present the token printed at start, and come from a
+ * page of this host (Origin check), so another site in the same browser cannot drive it.
+ */
+export async function startHostServer(o: HostServerOptions): Promise<RunningHost> {
+  const token = o.token ?? randomBytes(24).toString('hex');
+  const sockets = new Set<WebSocket>();
+  const emit = <K extends EventName>(type: K, payload: EventMap[K]) => {
+    const frame: ServerFrame = { kind: 'event', event: { type, payload } as AppEvent };
+    const text = JSON.stringify(frame);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  };
+  const workbench = new Workbench(o.store, o.dataDir, emit, { backend: o.backend });
+  const dispatch = createDispatcher(requests, createRequestHandlers(o.host, workbench), {
+    onInternalError: (name, error) => console.error(`request '${name}' failed:`, error),
+  });
+  const serveStatic = await createStaticHandler(o.rendererDir);
+  const server: Server = createServer((req, res) => {
+    serveStatic(req, res).catch(() => res.writeHead(500).end());
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let origin = '';
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const allowedOrigins = [origin, origin.replace('127.0.0.1', 'localhost')];
+    if (url.pathname !== API_WS_PATH || !sameToken(url.searchParams.get(API_TOKEN_PARAM), token)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    if (req.headers.origin !== undefined && !allowedOrigins.includes(req.headers.origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', async (data) => {
+        let frame;
+        try {
+          frame = clientFrameSchema.parse(JSON.parse(String(data)));
+        } catch {
+          ws.close(1003, 'malformed frame');
+          return;
+        }
+        const result = await dispatch(frame.name, frame.params);
+        const reply: ServerFrame = { kind: 'response', id: frame.id, result };
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/?${API_TOKEN_PARAM}=${token}`,
+    port,
+    token,
+    workbench,
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      workbench.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
