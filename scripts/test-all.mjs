@@ -42,12 +42,51 @@ function vitestSuite(title, args, file) {
   summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} not run`);
 }
 
+function playwrightSuite(title, config, file, wrapper = []) {
+  const out = path.join(resultsDir, file);
+  fs.rmSync(out, { force: true });
+  const cmd = wrapper.length ? wrapper[0] : 'npx';
+  const args = [...wrapper.slice(1), ...(wrapper.length ? ['npx'] : []), 'playwright', 'test', '-c', config];
+  const status = run(title, cmd, args);
+  if (!fs.existsSync(out)) {
+    failed++;
+    summary.push(`FAIL ${title}: no results (exit ${status})`);
+    return;
+  }
+  const stats = JSON.parse(fs.readFileSync(out, 'utf8')).stats;
+  passed += stats.expected + stats.flaky;
+  failed += stats.unexpected + (status !== 0 && stats.unexpected === 0 ? 1 : 0);
+  summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${stats.expected} passed, ${stats.unexpected} failed, ${stats.skipped} not run`);
+}
+
+/** The desktop e2e needs the Electron binary, which cannot be downloaded everywhere: not run is said, never counted as passed. */
+function electronSuite() {
+  const title = 'desktop end-to-end test (Playwright _electron)';
+  let binary = null;
+  try {
+    const dir = path.join(root, 'node_modules/electron');
+    const rel = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+    if (fs.existsSync(path.join(dir, 'dist', rel))) binary = path.join(dir, 'dist', rel);
+  } catch {
+    binary = null;
+  }
+  if (!binary) {
+    summary.push(`NOT RUN ${title}: the Electron binary is absent (fetch it with \`npx install-electron\` on a machine with internet)`);
+    return;
+  }
+  const needsDisplay = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  playwrightSuite(title, 'test/e2e/electron.config.ts', 'e2e-electron.json', needsDisplay ? ['xvfb-run', '-a'] : []);
+}
+
 check('type check (node side)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 if (fs.existsSync(path.join(root, 'tsconfig.web.json'))) {
   check('type check (renderer)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.web.json', '--fail-on-warnings']);
 }
 check('lint', 'npx', ['eslint', '.']);
 vitestSuite('unit and integration tests (vitest)', [], 'vitest.json');
+check('build (electron-vite: main, preload, renderer)', 'npx', ['electron-vite', 'build']);
+playwrightSuite('browser end-to-end tests (Playwright + Chromium, glif serve)', 'test/e2e/playwright.config.ts', 'e2e.json');
+electronSuite();
 
 process.stdout.write('\n=== summary\n' + summary.join('\n') + '\n');
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

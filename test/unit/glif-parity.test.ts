@@ -25,11 +25,15 @@ describe('parity fixtures are present', () => {
   });
 });
 
-describe.each(backends)('GLIF parity on the %s backend', (backend) => {
+const impls = ['ops', 'fused'] as const;
+const runs = backends.flatMap((backend) => impls.map((impl) => [backend, impl] as const));
+
+describe.each(runs)('GLIF parity on the %s backend, %s neuron', (backend, impl) => {
   it.each(fixtures)('%s', async (file) => {
     await initBackend({ only: backend });
     const before = tf.memory().numTensors;
-    const outcome = await runParityFile(path.join(parityFixtureDir, file));
+    const outcome = await runParityFile(path.join(parityFixtureDir, file), { impl });
+    expect(outcome.impl).toBe(impl);
     if (outcome.status === 'error') throw new Error(outcome.message);
     const failed = outcome.checks.filter((c) => !checkPassed(c));
     expect(failed.map(formatCheck)).toEqual([]);
@@ -45,15 +49,35 @@ function glif(args: string[]) {
 describe('glif parity command', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-parity-'));
 
-  it('passes every shared fixture with one line per file', () => {
+  it('passes every shared fixture with one line per file and neuron implementation', () => {
     const r = glif(['parity', ...fixtures.map((f) => path.join(parityFixtureDir, f))]);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => /^(PASS|FAIL|ERROR) /.test(l));
-    expect(lines).toHaveLength(fixtures.length);
+    expect(lines).toHaveLength(2 * fixtures.length);
     expect(lines.every((l) => l.startsWith('PASS '))).toBe(true);
-    expect(r.stdout).toMatch(new RegExp(`${fixtures.length} passed, 0 failed, 0 errors`));
-    expect(lines.find((l) => l.includes('d_simplex_100'))).toMatch(/grad\.leak 0\.0e\+0 \(zero\)/);
+    for (const impl of impls) {
+      expect(lines.filter((l) => new RegExp(`^PASS \\S+ \\[\\w+/${impl}\\] `).test(l))).toHaveLength(fixtures.length);
+    }
+    expect(r.stdout).toMatch(new RegExp(`${fixtures.length} passed, 0 failed, 0 errors \\(backend \\w+; neuron ops, fused\\)`));
+    for (const l of lines.filter((x) => x.includes('d_simplex_100'))) expect(l).toMatch(/grad\.leak 0\.0e\+0 \(zero\)/);
+  });
+
+  it('runs one implementation when asked (--impl), and the fused one under auto on cpu', () => {
+    const file = path.join(parityFixtureDir, 'a_cw_cifar_default_T4.json');
+    const ops = glif(['parity', '--impl', 'ops', file]);
+    expect(ops.status).toBe(0);
+    expect(ops.stdout).toMatch(/^PASS a_cw_cifar_default_T4\.json \[\w+\/ops\] spikes 0\/96 differ/m);
+    expect(ops.stdout).not.toMatch(/fused/);
+    const auto = glif(['parity', '--backend', 'cpu', '--impl', 'auto', '--json', file]);
+    expect(auto.status).toBe(0);
+    const report = JSON.parse(auto.stdout);
+    expect(report).toMatchObject({ backend: 'cpu', impls: ['fused'], passed: 1, failed: 0, errors: 0 });
+    expect(report.outcomes).toHaveLength(1);
+    expect(report.outcomes[0]).toMatchObject({ impl: 'fused', status: 'pass' });
+    const bad = glif(['parity', '--impl', 'gpu', file]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--impl: unknown GLIF neuron implementation 'gpu'/);
   });
 
   it('fails (exit 1) a fixture whose reference numbers were changed', () => {
@@ -64,7 +88,12 @@ describe('glif parity command', () => {
     fs.writeFileSync(file, JSON.stringify(fixture));
     const r = glif(['parity', file]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL changed\.json .*membrane 1\.0e-3 \[1\/540 out of tolerance\].*grad\.tau .*\[1\/4 out of tolerance\]/m);
+    for (const impl of impls) {
+      expect(r.stdout).toMatch(
+        new RegExp(`^FAIL changed\\.json \\[\\w+/${impl}\\] .*membrane 1\\.0e-3 \\[1/540 out of tolerance\\].*grad\\.tau .*\\[1/4 out of tolerance\\]`, 'm'),
+      );
+    }
+    expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors/m);
   });
 
   it('fails a spike that differs', () => {
@@ -97,6 +126,9 @@ describe('glif parity command', () => {
     expect(r.stdout).toMatch(/^ERROR unsupported\.json: unsupported official class 'LIFSpike_Mystery'/m);
     expect(r.stdout).toMatch(/^ERROR shape\.json: .*tensors\.input.*data length does not match/m);
     expect(r.stdout).toMatch(/^ERROR missing\.json: file not found/m);
+    // A file that cannot be used is reported once, not once per implementation.
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('ERROR '))).toHaveLength(5);
+    expect(r.stdout).toMatch(/^0 passed, 0 failed, 5 errors/m);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
   });
 

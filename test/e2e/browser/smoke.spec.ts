@@ -1,0 +1,11 @@
+import { expect, openApp, test } from '../fixtures';
+
+test('the workbench loads in the browser with its four sections', async ({ page, host, shot }) => {
+  await openApp(page, host);
+  for (const name of ['Runs', 'New run', 'Compare', 'Ablation grid']) {
+    await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+  // The token is taken out of the address bar once the API is connected.
+  await expect(page).not.toHaveURL(/token=/);
+  await shot('runs-empty');
+});

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src-main/engine/backend';
+import { installFastConv2dBackpropInput } from '../../src-main/engine/kernels/conv2d-backprop-input';
+
+/**
+ * The stride-1 fast path of wasm's Conv2DBackpropInput (a forward Conv2D of dy with the rotated,
+ * in/out-swapped kernel) against the cpu backend's reference kernel, and its fallback to wasm's
+ * own kernel for everything else.
+ */
+
+/** Deterministic inputs in [-1, 1), so the cpu and wasm runs see the same numbers. */
+function seeded(size: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** max |a - b| over max |a|: the error relative to the result's scale. */
+function relativeError(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  expect(scale).toBeGreaterThan(0);
+  return diff / scale;
+}
+
+async function on<T>(backend: 'cpu' | 'wasm', compute: () => T): Promise<T> {
+  const report = await initBackend({ only: backend });
+  expect(report.active).toBe(backend);
+  return compute();
+}
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  /** Whether the fast path may take it (stride 1 and a padding it can mirror). */
+  fast: boolean;
+}
+
+const cases: Case[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', fast: true },
+  { x: [3, 7, 9, 2], filter: [3, 3, 2, 5], strides: 1, pad: 'valid', fast: true },
+  { x: [2, 6, 10, 3], filter: [3, 3, 3, 2], strides: 1, pad: 1, fast: true },
+  { x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: 1, pad: 0, fast: true },
+  { x: [1, 5, 9, 4], filter: [3, 3, 4, 6], strides: 1, pad: 2, fast: true },
+  { x: [2, 7, 8, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid', fast: true },
+  { x: [2, 7, 8, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'same', fast: true },
+  { x: [2, 5, 6, 3], filter: [1, 1, 3, 2], strides: 1, pad: 0, dimRoundingMode: 'ceil', fast: true },
+  { x: [2, 9, 8, 3], filter: [3, 1, 3, 2], strides: 1, pad: 'same', fast: true },
+  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]], fast: true },
+  { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same', fast: true },
+  // A padding wider than the kernel reaches: the mirrored padding would be negative.
+  { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 3, fast: false },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', fast: false },
+  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid', fast: false },
+  { x: [2, 9, 10, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1, fast: false },
+  { x: [2, 8, 8, 3], filter: [1, 1, 3, 5], strides: 2, pad: 0, fast: false },
+  { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 'same', fast: false },
+];
+
+const label = (c: Case) =>
+  `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
+
+/** dL/dx of a convolution, straight from the kernel, for a seeded dy. */
+function inputGradient(c: Case): { values: Float32Array; shape: number[] } {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+    const dy = tf.tensor4d(seeded(sizeOf(info.outShape), 3), info.outShape);
+    const filter = tf.tensor4d(seeded(sizeOf(c.filter), 4), c.filter);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+    const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return { values: Float32Array.from(dx.dataSync()), shape: dx.shape };
+  });
+}
+
+/** The same through autodiff, as training reaches it: tf.grad of a conv2d with respect to its input. */
+function gradThroughConv(c: Case): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seeded(sizeOf(c.x), 5), c.x);
+    const w = tf.tensor4d(seeded(sizeOf(c.filter), 6), c.filter);
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+    const r = tf.tensor4d(seeded(sizeOf(info.outShape), 7), info.outShape);
+    const g = tf.grad((t: tf.Tensor4D) =>
+      tf.sum(tf.mul(tf.conv2d(t, w, c.strides, c.pad as 'same', 'NHWC', 1, c.dimRoundingMode), r)),
+    )(x);
+    return Float32Array.from(g.dataSync());
+  });
+}
+
+/** Runs `fn` counting calls of wasm's forward Conv2D kernel (the fast path is built on it). */
+function countingWasmConv2D<T>(fn: () => T): { result: T; calls: number } {
+  const original = tf.getKernel(tf.Conv2D, 'wasm');
+  if (!original) throw new Error('wasm has no Conv2D kernel');
+  let calls = 0;
+  tf.unregisterKernel(tf.Conv2D, 'wasm');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      calls++;
+      return original.kernelFunc(args);
+    },
+  });
+  try {
+    return { result: fn(), calls };
+  } finally {
+    tf.unregisterKernel(tf.Conv2D, 'wasm');
+    tf.registerKernel(original);
+  }
+}
+
+beforeAll(async () => {
+  await initBackend({ only: 'wasm' });
+});
+
+describe('wasm Conv2DBackpropInput fast path', () => {
+  it('is installed once by backend selection', async () => {
+    await initBackend({ only: 'wasm' });
+    const kernel = tf.getKernel(tf.Conv2DBackpropInput, 'wasm') as (tf.KernelConfig & { glifFast?: boolean }) | undefined;
+    expect(kernel?.glifFast).toBe(true);
+    expect(installFastConv2dBackpropInput()).toBe(false);
+  });
+
+  for (const c of cases) {
+    it(`matches the cpu backend: ${label(c)}${c.fast ? '' : ' (falls back)'}`, async () => {
+      const expected = await on('cpu', () => inputGradient(c));
+      const { result: actual, calls } = await on('wasm', () => countingWasmConv2D(() => inputGradient(c)));
+      expect(calls, c.fast ? 'took the fast path' : 'fell back to the original kernel').toBe(c.fast ? 1 : 0);
+      expect(actual.shape).toEqual(c.x);
+      expect(expected.shape).toEqual(c.x);
+      expect(relativeError(expected.values, actual.values)).toBeLessThan(1e-5);
+    });
+  }
+
+  for (const c of [cases[0], cases[2], cases[6], cases[12], cases[14]]) {
+    it(`gives conv2d the same input gradient as cpu through tf.grad: ${label(c)}`, async () => {
+      const expected = await on('cpu', () => gradThroughConv(c));
+      const actual = await on('wasm', () => gradThroughConv(c));
+      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('frees every intermediate buffer, on the fast path and on the fallback', async () => {
+    await initBackend({ only: 'wasm' });
+    inputGradient(cases[0]);
+    inputGradient(cases[12]);
+    const backend = tf.backend();
+    const before = backend.numDataIds();
+    const tensorsBefore = tf.memory().numTensors;
+    for (const c of [cases[0], cases[5], cases[11], cases[12]]) inputGradient(c);
+    expect(backend.numDataIds()).toBe(before);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+});
