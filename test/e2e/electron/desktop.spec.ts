@@ -27,7 +27,7 @@ test('the desktop window opens the workbench with a sandboxed renderer and a wor
     expect(info).toMatchObject({ ok: true, data: { host: 'electron' } });
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const w = BrowserWindow.getAllWindows()[0];
-      return w.webContents.getLastWebPreferences();
+      return (w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
     });
     expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });
     await page.screenshot({ path: path.join(repoRoot, 'out/test-results/screenshots/electron-runs.png') });
