@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type ForwardContext } from '../nn/module';
+import { requestedNeuronImpl, resolveNeuronImpl } from './impl';
+import { fusedTdBatchNorm } from './tdbn-fused';
 
 export interface TdBatchNormOptions {
   readonly channels: number;
@@ -43,6 +45,15 @@ export class TdBatchNorm extends Module {
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    // The same switch as the neuron: typed-array loops where tensors live in plain memory.
+    if (ctx.training && resolveNeuronImpl(requestedNeuronImpl(), true) === 'fused') {
+      return tf.tidy(() => {
+        const r = fusedTdBatchNorm(x, this.weight, this.bias, this.scale, this.eps);
+        const n = x.size / x.shape[x.shape.length - 1];
+        this.updateRunningStats(tf.tensor(Float32Array.from(r.mean)), tf.tensor(Float32Array.from(r.variance)), n);
+        return r.y;
+      });
+    }
     return tf.tidy(() => {
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       let mean: tf.Tensor;

@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Training-mode tdBN as one custom op with typed-array loops, for the wasm and cpu backends.
+ *
+ * Built from TF.js ops, batch norm costs several reductions over every axis but the channel
+ * (moments, and in the backward pass the gradients of mean, variance, weight and bias); the
+ * wasm backend reduces leading axes by transposing the whole tensor first. Here the statistics
+ * and the standard batch-norm backward run in two passes over channels-last data:
+ *   xhat = (x - mean) / sqrt(var + eps),  y = scale * w * xhat + b
+ *   dw = sum(dy * scale * xhat),  db = sum(dy),  g = dy * scale * w
+ *   dx = (g - mean(g) - xhat * mean(g * xhat)) / sqrt(var + eps)
+ * Sums are accumulated in float64. The batch mean and biased variance are returned so the
+ * caller can update the running statistics.
+ */
+export interface FusedBatchNormResult {
+  readonly y: tf.Tensor;
+  readonly mean: Float64Array;
+  readonly variance: Float64Array;
+}
+
+export function fusedTdBatchNorm(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  scale: number,
+  eps: number,
+): FusedBatchNormResult {
+  const C = x.shape[x.shape.length - 1];
+  const n = x.size / C;
+  const stats = { mean: new Float64Array(C), variance: new Float64Array(C) };
+  const op = tf.customGrad(((xIn: tf.Tensor, wIn: tf.Tensor, bIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xs = xIn.dataSync() as Float32Array;
+    const w = wIn.dataSync() as Float32Array;
+    const b = bIn.dataSync() as Float32Array;
+    const mean = stats.mean;
+    const variance = stats.variance;
+    for (let i = 0; i < xs.length; i++) mean[i % C] += xs[i];
+    for (let c = 0; c < C; c++) mean[c] /= n;
+    for (let i = 0; i < xs.length; i++) {
+      const d = xs[i] - mean[i % C];
+      variance[i % C] += d * d;
+    }
+    const invStd = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      variance[c] /= n;
+      invStd[c] = 1 / Math.sqrt(variance[c] + eps);
+    }
+    const y = new Float32Array(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const c = i % C;
+      y[i] = scale * w[c] * ((xs[i] - mean[c]) * invStd[c]) + b[c];
+    }
+    const statTensor = tf.tensor2d([...Array.from(mean), ...Array.from(invStd)], [2, C], 'float32');
+    save([xIn, wIn, statTensor]);
+    return {
+      value: tf.tensor(y, xIn.shape, 'float32'),
+      gradFunc: (dyT: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xSaved, wSaved, st] = saved;
+        const x2 = xSaved.dataSync() as Float32Array;
+        const w2 = wSaved.dataSync() as Float32Array;
+        const s = st.dataSync() as Float32Array;
+        const dy = dyT.dataSync() as Float32Array;
+        const dw = new Float64Array(C);
+        const db = new Float64Array(C);
+        const sumG = new Float64Array(C);
+        const sumGX = new Float64Array(C);
+        for (let i = 0; i < dy.length; i++) {
+          const c = i % C;
+          const xhat = (x2[i] - s[c]) * s[C + c];
+          const g = dy[i] * scale * w2[c];
+          dw[c] += dy[i] * scale * xhat;
+          db[c] += dy[i];
+          sumG[c] += g;
+          sumGX[c] += g * xhat;
+        }
+        const dx = new Float32Array(dy.length);
+        for (let i = 0; i < dy.length; i++) {
+          const c = i % C;
+          const xhat = (x2[i] - s[c]) * s[C + c];
+          const g = dy[i] * scale * w2[c];
+          dx[i] = (g - sumG[c] / n - (xhat * sumGX[c]) / n) * s[C + c];
+        }
+        return [tf.tensor(dx, x2.length === dx.length ? xSaved.shape : dyT.shape), tf.tensor(Float32Array.from(dw), [C]), tf.tensor(Float32Array.from(db), [C])];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = (op as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor)(x, weight, bias);
+  return { y, mean: stats.mean, variance: stats.variance };
+}
