@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { describeVariant, isVariantId } from '../../../engine/glif/variants';
 import { exportRun } from '../../../runs/store/export';
 import { RunStoreError } from '../../../runs/store/errors';
+import { isProcessAlive } from '../../../runs/store/liveness';
 import type { RunStore } from '../../../runs/store/run-store';
 import type { RunSummary } from '../../../runs/store/types';
 import { CliError } from '../errors';
@@ -77,14 +78,7 @@ export const runsCommand: CliCommand = {
     const { store } = openStore(o.db);
     const print = (text: string) => process.stdout.write(text + '\n');
     try {
-      store.markStaleRunningAsInterrupted((pid) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch (err) {
-          return (err as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      });
+      store.markStaleRunningAsInterrupted(isProcessAlive);
       switch (sub) {
         case 'list': {
           const limit = o.limit ? Number(o.limit) : undefined;
