@@ -41,6 +41,8 @@ async function startHost(): Promise<{ host: Host; child: ChildProcess }> {
 
 export const test = base.extend<{ shot: (name: string) => Promise<void> }, { host: Host }>({
   host: [
+    // Playwright reads a fixture's dependencies from the destructuring pattern: none here.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const { host, child } = await startHost();
       await use(host);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GlifLayer } from '../glif/layer';
-import { TdBatchNorm } from '../glif/tdbn';
-import { Conv2d } from '../nn/conv2d';
+import { type GlifLayer } from '../glif/layer';
+import { type TdBatchNorm } from '../glif/tdbn';
+import { type Conv2d } from '../nn/conv2d';
 import { Module, Sequential, type ForwardContext } from '../nn/module';
 import type { LayerFactory } from './factory';
 
