@@ -44,7 +44,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   },
   {
     key: 'data.path',
-    label: 'Dataset location',
+    label: 'Data location',
     group: 'data',
     kind: { type: 'path' },
     nullable: true,
@@ -242,7 +242,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   },
   {
     key: 'train.scheduleTMax',
-    label: 'Cosine period (epochs)',
+    label: 'Cosine period T_max',
     group: 'schedule',
     kind: { type: 'int', min: 1, max: 10_000 },
     nullable: true,
@@ -250,7 +250,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   },
   {
     key: 'train.scheduleStep',
-    label: 'Schedule steps',
+    label: 'Advance per',
     group: 'schedule',
     kind: {
       type: 'enum',

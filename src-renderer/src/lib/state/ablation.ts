@@ -1,0 +1,198 @@
+/**
+ * The ablation grid as a paper-style table: one row per neuron variant, its test accuracy as
+ * mean ± std over seeds, its firing rate and its energy. Pure (no Svelte) for unit tests; the
+ * live state is in `ablation-grid.svelte.ts`.
+ */
+import type { MetricSeries, RunStatus, RunSummary, VariantDescription } from '../api/contract';
+
+/** A statistic over the seeds of one variant; `std` is null with fewer than two values. */
+export interface SeedStat {
+  readonly mean: number;
+  readonly std: number | null;
+  readonly n: number;
+}
+
+/** What is known of one run beyond its summary: live numbers while it trains, its firing rate. */
+export interface RunExtras {
+  /** Mean firing rate over the GLIF layers in the last epoch (recorded or live). */
+  readonly firingRate: number | null;
+  /** Test accuracy and SOPs of the last finished epoch while the run still trains. */
+  readonly liveAccuracy: number | null;
+  readonly liveSops: number | null;
+}
+
+export interface AblationCell {
+  readonly run: RunSummary;
+  readonly seed: number | null;
+  /** Earlier runs of the same variant and seed (a failed run before its rerun). */
+  readonly superseded: number;
+}
+
+export interface AblationRow {
+  readonly variantId: string;
+  readonly label: string;
+  readonly bits: string | null;
+  readonly features: string;
+  /** One cell per seed: the newest run of this variant with that seed. */
+  readonly cells: readonly AblationCell[];
+  /** Over completed cells only; null when none has completed. */
+  readonly accuracy: SeedStat | null;
+  readonly firingRate: SeedStat | null;
+  readonly energy: SeedStat | null;
+  /** Live accuracy of the cells still training, when nothing has completed yet. */
+  readonly liveAccuracy: number | null;
+  readonly statusCounts: Readonly<Partial<Record<RunStatus, number>>>;
+}
+
+/** Rows in the paper's order: simplex LIFs by bit code (000 to 111), then GLIF, GLIF_f, static gates. */
+export function variantRank(variantId: string): number {
+  const simplex = /^simplex-([01]{3})$/.exec(variantId);
+  if (simplex) return Number.parseInt(simplex[1], 2);
+  const rest = ['glif', 'glif-f', 'glif-static', 'glif-hard'];
+  const at = rest.indexOf(variantId);
+  return at >= 0 ? 8 + at : 100;
+}
+
+/** Mean and sample standard deviation (n - 1), as papers report over seeds. */
+export function seedStat(values: readonly number[]): SeedStat | null {
+  const finite = values.filter((value) => Number.isFinite(value));
+  const n = finite.length;
+  if (n === 0) return null;
+  const mean = finite.reduce((sum, value) => sum + value, 0) / n;
+  if (n < 2) return { mean, std: null, n };
+  const variance = finite.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+export const FIRING_RATE_PREFIX = 'firing_rate/';
+
+/** Mean over layers of each `firing_rate/<layer>` series' value in the last recorded epoch. */
+export function lastEpochFiringRate(series: readonly MetricSeries[]): number | null {
+  const layers = series.filter(
+    (entry) => entry.name.startsWith(FIRING_RATE_PREFIX) && entry.points.length > 0,
+  );
+  if (layers.length === 0) return null;
+  const lastEpoch = Math.max(...layers.flatMap((entry) => entry.points.map((point) => point.epoch)));
+  const values: number[] = [];
+  for (const entry of layers) {
+    const point = entry.points.findLast((candidate) => candidate.epoch === lastEpoch);
+    if (point && Number.isFinite(point.value)) values.push(point.value);
+  }
+  return values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
+}
+
+/** Mean over layers of one epoch event's firing rates. */
+export function meanOfRates(rates: Readonly<Record<string, number>>): number | null {
+  const values = Object.values(rates).filter((value) => Number.isFinite(value));
+  return values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
+}
+
+const NO_EXTRAS: RunExtras = { firingRate: null, liveAccuracy: null, liveSops: null };
+
+export function buildAblationRows(
+  runs: readonly RunSummary[],
+  extras: (runId: string) => RunExtras | undefined,
+  variants: readonly VariantDescription[],
+): AblationRow[] {
+  const described = new Map(variants.map((variant) => [variant.id as string, variant]));
+  // Newest run per (variant, seed): a rerun replaces the failed cell it was made for.
+  const byVariant = new Map<string, Map<string, RunSummary[]>>();
+  for (const run of runs) {
+    const variantId = run.columns.variant ?? 'unknown';
+    const seeds = byVariant.get(variantId) ?? new Map<string, RunSummary[]>();
+    const key = String(run.columns.seed);
+    seeds.set(key, [...(seeds.get(key) ?? []), run]);
+    byVariant.set(variantId, seeds);
+  }
+
+  const rows: AblationRow[] = [];
+  for (const [variantId, seeds] of byVariant) {
+    const cells: AblationCell[] = [...seeds.values()]
+      .map((attempts) => {
+        const newestFirst = [...attempts].sort((a, b) => b.createdAt - a.createdAt);
+        return { run: newestFirst[0], seed: newestFirst[0].columns.seed, superseded: attempts.length - 1 };
+      })
+      .sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
+    const completed = cells.filter((cell) => cell.run.status === 'completed');
+    const extrasOf = (cell: AblationCell): RunExtras => extras(cell.run.id) ?? NO_EXTRAS;
+    const statusCounts: Partial<Record<RunStatus, number>> = {};
+    for (const cell of cells) statusCounts[cell.run.status] = (statusCounts[cell.run.status] ?? 0) + 1;
+    const running = cells.filter((cell) => cell.run.status === 'running');
+    const description = described.get(variantId);
+    rows.push({
+      variantId,
+      label: description?.label ?? variantId,
+      bits: description?.bits ?? null,
+      features: description?.features ?? '',
+      cells,
+      accuracy: seedStat(completed.flatMap((cell) => numberOrEmpty(cell.run.finals.finalTestAccuracy))),
+      firingRate: seedStat(
+        (completed.length > 0 ? completed : running).flatMap((cell) =>
+          numberOrEmpty(extrasOf(cell).firingRate),
+        ),
+      ),
+      energy: seedStat(
+        completed.length > 0
+          ? completed.flatMap((cell) => numberOrEmpty(cell.run.finals.energySops))
+          : running.flatMap((cell) => numberOrEmpty(extrasOf(cell).liveSops)),
+      ),
+      liveAccuracy:
+        completed.length === 0
+          ? (seedStat(running.flatMap((cell) => numberOrEmpty(extrasOf(cell).liveAccuracy)))?.mean ?? null)
+          : null,
+      statusCounts,
+    });
+  }
+  return rows.sort(
+    (a, b) => variantRank(a.variantId) - variantRank(b.variantId) || a.variantId.localeCompare(b.variantId),
+  );
+}
+
+function numberOrEmpty(value: number | null): number[] {
+  return value === null || !Number.isFinite(value) ? [] : [value];
+}
+
+/** The variant with the best mean accuracy (bold in the table, as in the paper). */
+export function bestAccuracyVariant(rows: readonly AblationRow[]): string | null {
+  let best: AblationRow | null = null;
+  for (const row of rows) {
+    if (row.accuracy && (!best?.accuracy || row.accuracy.mean > best.accuracy.mean)) best = row;
+  }
+  return best?.variantId ?? null;
+}
+
+export type SeedsParse =
+  { readonly ok: true; readonly seeds: number[] } | { readonly ok: false; readonly message: string };
+
+const MAX_SEED = 2 ** 32 - 1;
+const MAX_SEEDS = 10;
+
+/** "1, 2 3" -> [1, 2, 3]: whole numbers 0..2^32-1, at most ten, without duplicates. */
+export function parseSeeds(text: string): SeedsParse {
+  const parts = text
+    .split(/[\s,]+/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length === 0) return { ok: false, message: 'Give at least one seed, e.g. 9 or 1, 2, 3.' };
+  const seeds: number[] = [];
+  for (const part of parts) {
+    if (!/^\d+$/.test(part) || Number(part) > MAX_SEED) {
+      return {
+        ok: false,
+        message: `“${part}” is not a seed; seeds are whole numbers from 0 to ${MAX_SEED}.`,
+      };
+    }
+    if (!seeds.includes(Number(part))) seeds.push(Number(part));
+  }
+  if (seeds.length > MAX_SEEDS)
+    return { ok: false, message: `At most ${MAX_SEEDS} seeds per grid (got ${seeds.length}).` };
+  return { ok: true, seeds };
+}
+
+/** Ablation group ids are `ablation-<base36 ms>`; the time they were queued, when readable. */
+export function groupCreatedAt(groupId: string): number | null {
+  const match = /^ablation-([0-9a-z]+)$/.exec(groupId);
+  if (!match) return null;
+  const ms = Number.parseInt(match[1], 36);
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}

@@ -1,0 +1,222 @@
+/**
+ * The New run form: the schema it is built from, the chosen preset, the values as typed, and the
+ * host's verdict on them. Values are checked by `config.validate` (the CLI's own checks) shortly
+ * after the user stops typing, and again on Start; a stale answer never overwrites a newer one.
+ */
+import type { ApiClient } from '../api/client';
+import type { ConfigIssue, ConfigSchema, ContractError, Preset } from '../api/contract';
+import {
+  changedValues,
+  fieldsOf,
+  groupIssues,
+  initialPreset,
+  isChanged,
+  presetValues,
+  type FieldValue,
+  type FormValues,
+  type IssuesByField,
+} from './config-form';
+import type { LoadState } from './load-state';
+import { parseTags } from './run-table';
+
+export type Verdict = 'unchecked' | 'checking' | 'valid' | 'invalid';
+
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly runId: string }
+  /** The values have issues; `firstKey` is the first field with one, to focus. */
+  | { readonly kind: 'invalid'; readonly firstKey: string | null }
+  | { readonly kind: 'failed' };
+
+const VALIDATE_DELAY_MS = 350;
+
+export class NewRunForm {
+  readonly #client: ApiClient;
+  #schema = $state.raw<LoadState<ConfigSchema>>({ kind: 'loading' });
+  #preset = $state.raw<Preset | null>(null);
+  #baseline = $state.raw<FormValues>({});
+  #values = $state.raw<FormValues>({});
+  #issues = $state.raw<readonly ConfigIssue[]>([]);
+  #verdict = $state<Verdict>('unchecked');
+  #starting = $state(false);
+  #startError = $state.raw<ContractError | null>(null);
+  /** Set when the preset asked for in the address does not exist. */
+  #missingPreset = $state<string | null>(null);
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #validationSeq = 0;
+
+  name = $state('');
+  tags = $state('');
+
+  readonly #grouped = $derived.by((): IssuesByField => {
+    const fields = this.#schema.kind === 'ready' ? this.#schema.value.fields : [];
+    return groupIssues(this.#issues, fields);
+  });
+
+  readonly #changedKeys = $derived.by((): readonly string[] => {
+    if (this.#schema.kind !== 'ready') return [];
+    return this.#schema.value.fields
+      .filter((field) => isChanged(field, this.#values[field.key], this.#baseline[field.key]))
+      .map((field) => field.key);
+  });
+
+  constructor(client: ApiClient) {
+    this.#client = client;
+  }
+
+  get schema(): LoadState<ConfigSchema> {
+    return this.#schema;
+  }
+
+  get preset(): Preset | null {
+    return this.#preset;
+  }
+
+  get values(): FormValues {
+    return this.#values;
+  }
+
+  get issues(): IssuesByField {
+    return this.#grouped;
+  }
+
+  get issueCount(): number {
+    return this.#issues.length;
+  }
+
+  get verdict(): Verdict {
+    return this.#verdict;
+  }
+
+  get starting(): boolean {
+    return this.#starting;
+  }
+
+  get startError(): ContractError | null {
+    return this.#startError;
+  }
+
+  get missingPreset(): string | null {
+    return this.#missingPreset;
+  }
+
+  /** Keys of the fields that differ from the preset. */
+  get changedKeys(): readonly string[] {
+    return this.#changedKeys;
+  }
+
+  baselineOf(key: string): FieldValue | undefined {
+    return this.#baseline[key];
+  }
+
+  async load(wantedPreset: string | null): Promise<void> {
+    this.#schema = { kind: 'loading' };
+    const result = await this.#client.request('config.schema', {});
+    if (!result.ok) {
+      this.#schema = { kind: 'failed', error: result.error };
+      return;
+    }
+    this.#schema = { kind: 'ready', value: result.data };
+    const preset = initialPreset(result.data.presets, wantedPreset);
+    this.#missingPreset = wantedPreset !== null && preset?.id !== wantedPreset ? wantedPreset : null;
+    if (preset) this.choosePreset(preset.id);
+  }
+
+  /** Prefills every field from the preset (what the user typed is replaced). */
+  choosePreset(presetId: string): void {
+    if (this.#schema.kind !== 'ready') return;
+    const preset = this.#schema.value.presets.find((candidate) => candidate.id === presetId);
+    if (!preset) return;
+    this.#preset = preset;
+    this.#baseline = presetValues(this.#schema.value.fields, preset);
+    this.#values = this.#baseline;
+    this.#issues = [];
+    this.#startError = null;
+    this.#verdict = 'unchecked';
+    this.#scheduleValidation();
+  }
+
+  resetToPreset(): void {
+    if (this.#preset) this.choosePreset(this.#preset.id);
+  }
+
+  setValue(key: string, value: FieldValue): void {
+    this.#values = { ...this.#values, [key]: value };
+    this.#startError = null;
+    this.#scheduleValidation();
+  }
+
+  /** What goes to the host: the preset and only the fields changed from it. */
+  #request(): { preset: string; values: Record<string, FieldValue> } | null {
+    if (this.#schema.kind !== 'ready' || !this.#preset) return null;
+    return {
+      preset: this.#preset.id,
+      values: changedValues(this.#schema.value.fields, this.#values, this.#baseline),
+    };
+  }
+
+  #scheduleValidation(): void {
+    clearTimeout(this.#timer);
+    this.#verdict = 'checking';
+    this.#timer = setTimeout(() => void this.validate(), VALIDATE_DELAY_MS);
+  }
+
+  /** Asks the host now; resolves to the issues (empty when valid), or null when it did not answer. */
+  async validate(): Promise<readonly ConfigIssue[] | null> {
+    clearTimeout(this.#timer);
+    const request = this.#request();
+    if (!request) return null;
+    const seq = ++this.#validationSeq;
+    this.#verdict = 'checking';
+    const result = await this.#client.request('config.validate', request);
+    if (seq !== this.#validationSeq) return null;
+    if (!result.ok) {
+      this.#verdict = 'unchecked';
+      this.#startError = result.error;
+      return null;
+    }
+    this.#issues = result.data.issues;
+    this.#verdict = result.data.issues.length === 0 ? 'valid' : 'invalid';
+    return result.data.issues;
+  }
+
+  /** Validates, and creates and queues the run only when the values are valid. */
+  async start(): Promise<StartOutcome> {
+    if (this.#starting) return { kind: 'failed' };
+    this.#starting = true;
+    this.#startError = null;
+    try {
+      const issues = await this.validate();
+      if (issues === null) return { kind: 'failed' };
+      if (issues.length > 0) return { kind: 'invalid', firstKey: this.#firstIssueKey(issues) };
+      const request = this.#request();
+      if (!request) return { kind: 'failed' };
+      const tags = parseTags(this.tags);
+      const result = await this.#client.request('runs.create', {
+        ...request,
+        name: this.name.trim() || undefined,
+        tags: tags.length > 0 ? tags : undefined,
+        start: true,
+      });
+      if (!result.ok) {
+        this.#startError = result.error;
+        return { kind: 'failed' };
+      }
+      return { kind: 'started', runId: result.data.id };
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  /** The first field (in form order) that has an issue. */
+  #firstIssueKey(issues: readonly ConfigIssue[]): string | null {
+    if (this.#schema.kind !== 'ready') return null;
+    const { fields, groups } = this.#schema.value;
+    const inFormOrder = groups.flatMap((group) => fieldsOf(fields, group.id));
+    return inFormOrder.find((field) => issues.some((issue) => issue.key === field.key))?.key ?? null;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#validationSeq++;
+  }
+}

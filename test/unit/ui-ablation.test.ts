@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricSeries, RunStatus, RunSummary } from '../../src-renderer/src/lib/api/contract';
+import {
+  bestAccuracyVariant,
+  buildAblationRows,
+  groupCreatedAt,
+  lastEpochFiringRate,
+  meanOfRates,
+  parseSeeds,
+  seedStat,
+  variantRank,
+  type RunExtras,
+} from '../../src-renderer/src/lib/state/ablation';
+import { describeVariant, VARIANT_IDS } from '../../src-main/engine/glif/variants';
+
+const variants = VARIANT_IDS.map(describeVariant);
+let seq = 0;
+
+function cell(
+  variant: string,
+  seed: number,
+  status: RunStatus,
+  accuracy: number | null,
+  sops: number | null = null,
+): RunSummary {
+  seq++;
+  return {
+    id: `run${String(seq).padStart(4, '0')}`,
+    name: `${variant} seed ${seed}`,
+    status,
+    preset: 'synthetic-mlp',
+    backend: 'wasm',
+    createdAt: 1_000 + seq,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    error: null,
+    pid: null,
+    parentRunId: null,
+    notes: '',
+    tags: ['ablation-abc', 'ablation'],
+    columns: {
+      dataset: 'synthetic',
+      model: 'mlp',
+      variant,
+      layerwise: false,
+      timeSteps: 4,
+      epochs: 1,
+      batchSize: 32,
+      lr: 0.1,
+      seed,
+    },
+    finals: {
+      finalTestAccuracy: accuracy,
+      finalTestLoss: null,
+      finalTrainAccuracy: null,
+      finalTrainLoss: null,
+      energySops: sops,
+    },
+  };
+}
+
+describe('ablation rows', () => {
+  it('orders variants as the paper: simplex 000..111, then GLIF, GLIF_f, static gates', () => {
+    const ids = ['glif-static', 'glif', 'simplex-111', 'glif-f', 'simplex-000', 'simplex-010'];
+    expect([...ids].sort((a, b) => variantRank(a) - variantRank(b))).toEqual([
+      'simplex-000',
+      'simplex-010',
+      'simplex-111',
+      'glif',
+      'glif-f',
+      'glif-static',
+    ]);
+  });
+
+  it('reports mean ± sample std over completed seeds, labelled by bio-features and bits', () => {
+    const runs = [
+      cell('glif', 1, 'completed', 0.8, 100),
+      cell('glif', 2, 'completed', 0.9, 300),
+      cell('simplex-101', 1, 'completed', 0.7, 50),
+      cell('simplex-101', 2, 'running', null),
+    ];
+    const rows = buildAblationRows(runs, () => undefined, variants);
+    expect(rows.map((r) => r.variantId)).toEqual(['simplex-101', 'glif']);
+    const [simplex, glif] = rows;
+    expect(simplex.label).toBe('Exp · Uni · Hard');
+    expect(simplex.bits).toBe('101');
+    expect(simplex.accuracy).toEqual({ mean: 0.7, std: null, n: 1 });
+    expect(simplex.statusCounts).toEqual({ completed: 1, running: 1 });
+    expect(glif.accuracy?.mean).toBeCloseTo(0.85);
+    expect(glif.accuracy?.std).toBeCloseTo(Math.sqrt(0.005));
+    expect(glif.energy?.mean).toBe(200);
+    expect(bestAccuracyVariant(rows)).toBe('glif');
+  });
+
+  it('lets a rerun replace the failed cell of the same variant and seed', () => {
+    const failed = cell('simplex-000', 9, 'failed', null);
+    const rerun = cell('simplex-000', 9, 'completed', 0.6);
+    const rows = buildAblationRows([failed, rerun], () => undefined, variants);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].cells).toHaveLength(1);
+    expect(rows[0].cells[0].run.id).toBe(rerun.id);
+    expect(rows[0].cells[0].superseded).toBe(1);
+    expect(rows[0].accuracy?.mean).toBe(0.6);
+  });
+
+  it('shows live numbers of a variant still training until a seed completes', () => {
+    const running = cell('glif', 1, 'running', null);
+    const extras = new Map<string, RunExtras>([
+      [running.id, { firingRate: 0.12, liveAccuracy: 0.4, liveSops: 900 }],
+    ]);
+    const [row] = buildAblationRows([running], (id) => extras.get(id), variants);
+    expect(row.accuracy).toBeNull();
+    expect(row.liveAccuracy).toBe(0.4);
+    expect(row.firingRate?.mean).toBe(0.12);
+    expect(row.energy?.mean).toBe(900);
+    expect(bestAccuracyVariant([row])).toBeNull();
+  });
+});
+
+describe('firing rate of the last epoch', () => {
+  const series = (name: string, points: Array<[epoch: number, value: number]>): MetricSeries => ({
+    name,
+    points: points.map(([epoch, value], step) => ({ step, epoch, value })),
+    totalPoints: points.length,
+    downsampled: false,
+  });
+
+  it('averages the layers at the last recorded epoch and ignores other metrics', () => {
+    const rate = lastEpochFiringRate([
+      series('firing_rate/lif1', [
+        [0, 0.5],
+        [1, 0.2],
+      ]),
+      series('firing_rate/lif2', [
+        [0, 0.5],
+        [1, 0.4],
+      ]),
+      series('epoch/test_accuracy', [
+        [0, 0.9],
+        [1, 0.95],
+      ]),
+    ]);
+    expect(rate).toBeCloseTo(0.3);
+    expect(lastEpochFiringRate([series('epoch/test_accuracy', [[0, 1]])])).toBeNull();
+    expect(meanOfRates({ a: 0.1, b: 0.3 })).toBeCloseTo(0.2);
+    expect(meanOfRates({})).toBeNull();
+  });
+
+  it('computes sample statistics and skips non-finite values', () => {
+    expect(seedStat([])).toBeNull();
+    expect(seedStat([1, Number.NaN])).toEqual({ mean: 1, std: null, n: 1 });
+    expect(seedStat([1, 3])?.std).toBeCloseTo(Math.SQRT2);
+  });
+});
+
+describe('seeds and groups', () => {
+  it('reads seeds separated by commas or spaces, without duplicates', () => {
+    expect(parseSeeds('1, 2 3,2')).toEqual({ ok: true, seeds: [1, 2, 3] });
+    expect(parseSeeds('9')).toEqual({ ok: true, seeds: [9] });
+  });
+
+  it('refuses what the host would refuse, with a reason', () => {
+    for (const text of ['', '  ', '1, x', '-1', '1.5', String(2 ** 32), '1,2,3,4,5,6,7,8,9,10,11']) {
+      const parsed = parseSeeds(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('reads when a group was queued from its id', () => {
+    const at = Date.UTC(2025, 10, 23, 9, 45);
+    expect(groupCreatedAt(`ablation-${at.toString(36)}`)).toBe(at);
+    expect(groupCreatedAt('something-else')).toBeNull();
+  });
+});

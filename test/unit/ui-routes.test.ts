@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseRoute,
+  routeHref,
+  routeTitle,
+  viewOf,
+  type Route,
+} from '../../src-renderer/src/lib/state/routes';
+
+describe('hash routes', () => {
+  it('reads every route of the app', () => {
+    expect(parseRoute('#/runs')).toEqual({ kind: 'runs' });
+    expect(parseRoute('#/new-run')).toEqual({ kind: 'new-run', preset: null });
+    expect(parseRoute('#/new-run?preset=fmnist-cnn')).toEqual({ kind: 'new-run', preset: 'fmnist-cnn' });
+    expect(parseRoute('#/runs/r0mwt2xpy1io89vw')).toEqual({ kind: 'run', runId: 'r0mwt2xpy1io89vw' });
+    expect(parseRoute('#/compare')).toEqual({ kind: 'compare', runIds: [] });
+    expect(parseRoute('#/compare/abc123,def456')).toEqual({ kind: 'compare', runIds: ['abc123', 'def456'] });
+    expect(parseRoute('#/ablation')).toEqual({ kind: 'ablation' });
+  });
+
+  it('falls back to the runs list for an empty, unknown or malformed hash', () => {
+    for (const hash of [
+      '',
+      '#',
+      '#/',
+      '#/nope',
+      '#/runs/NOT-AN-ID',
+      '#/runs/abc123/extra',
+      '#/compare/abc123,../x',
+      '#token=abc',
+    ]) {
+      expect(parseRoute(hash), hash).toEqual({ kind: 'runs' });
+    }
+  });
+
+  it('drops repeated and empty ids of a comparison, and reads an encoded comma', () => {
+    expect(parseRoute('#/compare/abc123,,abc123,def456,')).toEqual({
+      kind: 'compare',
+      runIds: ['abc123', 'def456'],
+    });
+    expect(parseRoute('#/compare/abc123%2Cdef456')).toEqual({
+      kind: 'compare',
+      runIds: ['abc123', 'def456'],
+    });
+  });
+
+  it('writes hashes that read back as the same route', () => {
+    const routes: Route[] = [
+      { kind: 'runs' },
+      { kind: 'new-run', preset: null },
+      { kind: 'new-run', preset: 'cifar10-resnet19-t4' },
+      { kind: 'run', runId: 'r0mwt2xpy1io89vw' },
+      { kind: 'compare', runIds: [] },
+      { kind: 'compare', runIds: ['abc123', 'def456', 'ghi789'] },
+      { kind: 'ablation' },
+    ];
+    for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
+    expect(routeHref({ kind: 'compare', runIds: ['abc123', 'def456'] })).toBe('#/compare/abc123,def456');
+  });
+
+  it('marks the sidebar entry a route belongs to, and titles it', () => {
+    expect(viewOf({ kind: 'run', runId: 'abc123' }).label).toBe('Runs');
+    expect(viewOf({ kind: 'compare', runIds: ['abc123', 'def456'] }).label).toBe('Compare');
+    expect(viewOf({ kind: 'new-run', preset: 'x' }).label).toBe('New run');
+    expect(viewOf({ kind: 'ablation' }).label).toBe('Ablation grid');
+    expect(routeTitle({ kind: 'compare', runIds: ['abc123', 'def456'] })).toBe('Compare 2 runs');
+    expect(routeTitle({ kind: 'run', runId: 'abc123' })).toBe('Run');
+  });
+});

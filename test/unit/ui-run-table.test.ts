@@ -1,0 +1,256 @@
+import { describe, expect, it } from 'vitest';
+import type { RunSummary, VariantDescription } from '../../src-renderer/src/lib/api/contract';
+import {
+  epochProgress,
+  startedProgress,
+  steppedProgress,
+} from '../../src-renderer/src/lib/state/run-progress';
+import {
+  countByStatus,
+  DEFAULT_SORT,
+  filterRuns,
+  nextSort,
+  parseTags,
+  sortRuns,
+  upsertRun,
+  variantNamer,
+} from '../../src-renderer/src/lib/state/run-table';
+
+let seq = 0;
+function run(
+  overrides: Partial<RunSummary> & { accuracy?: number | null; variant?: string; lr?: number },
+): RunSummary {
+  seq++;
+  const { accuracy = null, variant = 'glif', lr = 0.1, ...rest } = overrides;
+  return {
+    id: `run${String(seq).padStart(4, '0')}`,
+    name: `run ${seq}`,
+    status: 'completed',
+    preset: 'synthetic-mlp',
+    backend: 'wasm',
+    createdAt: 1_000 + seq,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    error: null,
+    pid: null,
+    parentRunId: null,
+    notes: '',
+    tags: [],
+    columns: {
+      dataset: 'synthetic',
+      model: 'mlp',
+      variant,
+      layerwise: false,
+      timeSteps: 4,
+      epochs: 2,
+      batchSize: 32,
+      lr,
+      seed: 9,
+    },
+    finals: {
+      finalTestAccuracy: accuracy,
+      finalTestLoss: null,
+      finalTrainAccuracy: null,
+      finalTrainLoss: null,
+      energySops: null,
+    },
+    ...rest,
+  };
+}
+
+const variants: VariantDescription[] = [
+  { id: 'glif', label: 'GLIF', features: 'learnable gates' },
+  {
+    id: 'simplex-101',
+    label: 'Exp · Uni · Hard',
+    features: 'exponential leak, uniform integration, hard reset',
+    bits: '101',
+  },
+];
+const namer = variantNamer(variants);
+
+describe('sorting the runs table', () => {
+  const a = run({ name: 'Alpha', accuracy: 0.8 });
+  const b = run({ name: 'beta', accuracy: null, status: 'running' });
+  const c = run({ name: 'Gamma', accuracy: 0.9, status: 'failed' });
+  const d = run({ name: 'delta', accuracy: 0.8 });
+  const runs = [a, b, c, d];
+
+  it('lists newest first by default', () => {
+    expect(sortRuns(runs, DEFAULT_SORT, namer).map((r) => r.name)).toEqual([
+      'delta',
+      'Gamma',
+      'beta',
+      'Alpha',
+    ]);
+  });
+
+  it('keeps runs without a value last in both directions, ties newest first', () => {
+    const desc = sortRuns(runs, { column: 'accuracy', direction: 'desc' }, namer);
+    expect(desc.map((r) => r.name)).toEqual(['Gamma', 'delta', 'Alpha', 'beta']);
+    const asc = sortRuns(runs, { column: 'accuracy', direction: 'asc' }, namer);
+    expect(asc.map((r) => r.name)).toEqual(['delta', 'Alpha', 'Gamma', 'beta']);
+  });
+
+  it('sorts names without regard to case and statuses by urgency', () => {
+    expect(sortRuns(runs, { column: 'name', direction: 'asc' }, namer).map((r) => r.name)).toEqual([
+      'Alpha',
+      'beta',
+      'delta',
+      'Gamma',
+    ]);
+    expect(sortRuns(runs, { column: 'status', direction: 'asc' }, namer)[0].status).toBe('running');
+  });
+
+  it('does not reorder the array it was given', () => {
+    sortRuns(runs, { column: 'name', direction: 'desc' }, namer);
+    expect(runs).toEqual([a, b, c, d]);
+  });
+
+  it('flips the direction on a second click and starts results best first', () => {
+    expect(nextSort(DEFAULT_SORT, 'name')).toEqual({ column: 'name', direction: 'asc' });
+    expect(nextSort({ column: 'name', direction: 'asc' }, 'name')).toEqual({
+      column: 'name',
+      direction: 'desc',
+    });
+    expect(nextSort({ column: 'name', direction: 'asc' }, 'accuracy')).toEqual({
+      column: 'accuracy',
+      direction: 'desc',
+    });
+  });
+});
+
+describe('filtering the runs table', () => {
+  const glif = run({ name: 'Baseline', tags: ['cifar10', 'paper'] });
+  const simplex = run({
+    name: 'Ablation cell',
+    variant: 'simplex-101',
+    status: 'failed',
+    notes: 'diverged at epoch 3',
+  });
+  const runs = [glif, simplex];
+
+  it('filters by status', () => {
+    expect(filterRuns(runs, { status: 'failed', search: '' }, namer)).toEqual([simplex]);
+    expect(filterRuns(runs, { status: 'all', search: '' }, namer)).toEqual(runs);
+  });
+
+  it('matches every word of the search in name, tags, notes or the variant bio-features', () => {
+    expect(filterRuns(runs, { status: 'all', search: 'PAPER baseline' }, namer)).toEqual([glif]);
+    expect(filterRuns(runs, { status: 'all', search: 'exp hard' }, namer)).toEqual([simplex]);
+    expect(filterRuns(runs, { status: 'all', search: '101' }, namer)).toEqual([simplex]);
+    expect(filterRuns(runs, { status: 'all', search: 'diverged' }, namer)).toEqual([simplex]);
+    expect(filterRuns(runs, { status: 'all', search: 'baseline diverged' }, namer)).toEqual([]);
+  });
+
+  it('names variants by bio-features with the bit code, or by id when unknown', () => {
+    expect(namer('simplex-101')).toBe('Exp · Uni · Hard (101)');
+    expect(namer('glif')).toBe('GLIF');
+    expect(namer('glif-hard')).toBe('glif-hard');
+    expect(namer(null)).toBe('');
+  });
+});
+
+describe('run list helpers', () => {
+  it('reads tags from one text box', () => {
+    expect(parseTags(' a, b ,, a,c ')).toEqual(['a', 'b', 'c']);
+    expect(parseTags('')).toEqual([]);
+  });
+
+  it('replaces a row in place or puts a new one first', () => {
+    const x = run({ name: 'x' });
+    const y = run({ name: 'y' });
+    const renamed = { ...x, name: 'x2' };
+    expect(upsertRun([x, y], renamed)).toEqual([renamed, y]);
+    const z = run({ name: 'z' });
+    expect(upsertRun([x, y], z)).toEqual([z, x, y]);
+  });
+
+  it('counts runs by status', () => {
+    const counts = countByStatus([run({ status: 'failed' }), run({}), run({ status: 'failed' })]);
+    expect(counts.failed).toBe(2);
+    expect(counts.completed).toBe(1);
+    expect(counts.running).toBe(0);
+  });
+});
+
+describe('live progress from training events', () => {
+  const started = {
+    runId: 'abc123',
+    backend: 'wasm',
+    startEpoch: 0,
+    epochs: 4,
+    stepsPerEpoch: 10,
+    trainSize: 320,
+    testSize: 64,
+    parameters: { total: 1, glif: 1, glifLayers: 1 },
+    layers: ['lif1'],
+  };
+
+  it('moves through the epochs and keeps the last epoch results', () => {
+    let progress = startedProgress(started, undefined);
+    expect(progress.fraction).toBe(0);
+    progress = steppedProgress(
+      {
+        runId: 'abc123',
+        epoch: 1,
+        step: 14,
+        stepInEpoch: 4,
+        stepsPerEpoch: 10,
+        loss: 1,
+        accuracy: 0.5,
+        lr: 0.1,
+        samplesPerSecond: 1,
+        etaSeconds: 1,
+      },
+      progress,
+      null,
+    );
+    expect(progress.fraction).toBeCloseTo((1 + 5 / 10) / 4);
+    expect(progress.testAccuracy).toBeNull();
+    progress = epochProgress(
+      {
+        runId: 'abc123',
+        epoch: 1,
+        step: 19,
+        lr: 0.1,
+        trainLoss: 1,
+        trainAccuracy: 0.5,
+        testLoss: 1,
+        testAccuracy: 0.62,
+        firingRates: { lif1: 0.1 },
+        sopsPerSample: 1234,
+        distributions: [],
+        seconds: 1,
+        numTensors: 10,
+      },
+      progress,
+      null,
+    );
+    expect(progress.fraction).toBe(0.5);
+    expect(progress.testAccuracy).toBe(0.62);
+    expect(progress.sopsPerSample).toBe(1234);
+  });
+
+  it('uses the run’s own epoch count when the start event was missed', () => {
+    const progress = steppedProgress(
+      {
+        runId: 'abc123',
+        epoch: 0,
+        step: 9,
+        stepInEpoch: 9,
+        stepsPerEpoch: 10,
+        loss: 1,
+        accuracy: 0.5,
+        lr: 0.1,
+        samplesPerSecond: 1,
+        etaSeconds: 1,
+      },
+      undefined,
+      2,
+    );
+    expect(progress.epochs).toBe(2);
+    expect(progress.fraction).toBe(0.5);
+  });
+});
