@@ -53,7 +53,15 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     }
     return dx;
   };
-  return { kernelName: tf.Conv2DBackpropInput, backendName: WASM, kernelFunc };
+  // The original's setup binds its wasm function; it must run when the backend initialises after
+  // this replacement is registered, or the fallback calls an unbound function.
+  return {
+    kernelName: tf.Conv2DBackpropInput,
+    backendName: WASM,
+    kernelFunc,
+    setupFunc: original.setupFunc,
+    disposeFunc: original.disposeFunc,
+  };
 }
 
 /** Replaces the wasm Conv2DBackpropInput with the stride-1 fast path above. Idempotent. */
