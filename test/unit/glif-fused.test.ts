@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend, type BackendName } from '../../src-main/engine/backend';
 import { FUSED_GLIF_SCOPE } from '../../src-main/engine/glif/fused';
-import { glifBackwardLoop, glifForwardLoop, stepCoefficientArrays } from '../../src-main/engine/glif/fused-loops';
+import {
+  glifBackwardLoop,
+  glifForwardLoop,
+  stepCoefficientArrays,
+} from '../../src-main/engine/glif/fused-loops';
 import {
   NEURON_IMPL_ENV_VAR,
   parseNeuronImpl,
@@ -28,7 +32,9 @@ import { Rng } from '../../src-main/engine/random';
 import { availableBackends } from '../helpers/backends';
 
 /** Backends whose tensors the fused op reads directly; both are always installed here. */
-const jsBackends = (await availableBackends()).filter((b): b is 'wasm' | 'cpu' => b === 'wasm' || b === 'cpu');
+const jsBackends = (await availableBackends()).filter(
+  (b): b is 'wasm' | 'cpu' => b === 'wasm' || b === 'cpu',
+);
 
 const T = 4;
 const logit = (p: number) => -Math.log(1 / p - 1);
@@ -37,10 +43,12 @@ const logit = (p: number) => -Math.log(1 / p - 1);
 function makeParams(spec: NeuronSpec, P: number, rng: Rng): Record<GlifParamKey, tf.Variable | undefined> {
   const shape = spec.layerwise ? [] : [P];
   const n = spec.layerwise ? 1 : P;
-  const v = (f: () => number, s = shape, size = n) => tf.variable(tf.tensor(Float32Array.from({ length: size }, f), s));
+  const v = (f: () => number, s = shape, size = n) =>
+    tf.variable(tf.tensor(Float32Array.from({ length: size }, f), s));
   const variant = spec.variant;
   const gate = (i: 0 | 1 | 2) => {
-    if (variant.kind === 'simplex') return v(() => logit(0.25 + 0.5 * variant.bits[i]) + 0.3 * (rng.next() - 0.5));
+    if (variant.kind === 'simplex')
+      return v(() => logit(0.25 + 0.5 * variant.bits[i]) + 0.3 * (rng.next() - 0.5));
     // Hard gates: a mix of 0 and 1; soft ones spread over (0.2, 0.8).
     return v(() => (rng.next() - 0.5) * (variant.kind === 'glif-hard' ? 2 : 2.8));
   };
@@ -74,19 +82,30 @@ function run(
   spike?: SpikeFn,
 ): Outcome {
   const params = raw as unknown as GlifRawParams;
-  const named = [['input', x] as const, ...GLIF_PARAM_KEYS.flatMap((k) => (raw[k] ? [[k, raw[k]!] as const] : []))];
-  return tf.tidy(() => {
+  const named = [
+    ['input', x] as const,
+    ...GLIF_PARAM_KEYS.flatMap((k) => (raw[k] ? [[k, raw[k]!] as const] : [])),
+  ];
+  let result: Outcome | undefined;
+  // tidy returns nothing: it would walk typed arrays element by element looking for tensors.
+  tf.tidy(() => {
     let spikes: Float32Array | undefined;
     let membrane: Float32Array | undefined;
-    const { grads } = tf.variableGrads(() => {
-      const out = glifForward(x, params, spec, { recordMembrane: true, impl, spike });
-      spikes = out.spikes.dataSync() as Float32Array;
-      membrane = out.membrane!.dataSync() as Float32Array;
-      return tf.add(tf.sum(tf.mul(out.spikes, R1)), tf.sum(tf.mul(out.membrane!, R2))) as tf.Scalar;
-    }, named.map(([, v]) => v));
-    const byName = new Map(named.map(([n, v]) => [n, grads[v.name]?.dataSync() as Float32Array | undefined]));
-    return { spikes: Float32Array.from(spikes!), membrane: Float32Array.from(membrane!), grads: byName };
+    const { grads } = tf.variableGrads(
+      () => {
+        const out = glifForward(x, params, spec, { recordMembrane: true, impl, spike });
+        spikes = Float32Array.from(out.spikes.dataSync());
+        membrane = Float32Array.from(out.membrane!.dataSync());
+        return tf.add(tf.sum(tf.mul(out.spikes, R1)), tf.sum(tf.mul(out.membrane!, R2))) as tf.Scalar;
+      },
+      named.map(([, v]) => v),
+    );
+    const byName = new Map<string, Float32Array | undefined>(
+      named.map(([n, v]) => [n, grads[v.name] ? Float32Array.from(grads[v.name].dataSync()) : undefined]),
+    );
+    result = { spikes: spikes!, membrane: membrane!, grads: byName };
   });
+  return result!;
 }
 
 const allZero = (a: Float32Array | undefined) => a === undefined || a.every((v) => v === 0);
@@ -126,7 +145,13 @@ for (const variant of VARIANT_IDS) {
 cases.push({ variant: 'glif', layerwise: false, reset: 'code', shape: [T, 6, 7] }); // dense [T, N, F]
 cases.push({ variant: 'glif', layerwise: true, reset: 'code', shape: [T, 6, 7] });
 cases.push({ variant: 'glif', layerwise: false, reset: 'code', shape: [T, 3, 4, 3, 5], width: 0.6 });
-cases.push({ variant: 'glif-hard', layerwise: false, reset: 'paper-figure', shape: [T, 2, 3, 3, 4], width: 1.7 });
+cases.push({
+  variant: 'glif-hard',
+  layerwise: false,
+  reset: 'paper-figure',
+  shape: [T, 2, 3, 3, 4],
+  width: 1.7,
+});
 
 describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: BackendName) => {
   it.each(cases)('$variant layerwise=$layerwise reset=$reset shape=$shape width=$width', async (c) => {
@@ -136,9 +161,20 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
     const P = c.shape[c.shape.length - 1];
     const size = c.shape.reduce((a, b) => a * b, 1);
     const raw = makeParams(spec, P, rng);
-    const x = tf.variable(tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * 0.7 + 0.35), c.shape));
-    const R1 = tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), c.shape);
-    const R2 = tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * 0.3), c.shape);
+    const x = tf.variable(
+      tf.tensor(
+        Float32Array.from({ length: size }, () => rng.normal() * 0.7 + 0.35),
+        c.shape,
+      ),
+    );
+    const R1 = tf.tensor(
+      Float32Array.from({ length: size }, () => rng.normal()),
+      c.shape,
+    );
+    const R2 = tf.tensor(
+      Float32Array.from({ length: size }, () => rng.normal() * 0.3),
+      c.shape,
+    );
     const spike = c.width === undefined ? undefined : rectangularSurrogate(c.width);
     try {
       const ops = run('ops', x, raw, spec, R1, R2, spike);
@@ -153,7 +189,8 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
       for (const [name, g] of ops.grads) expectClose(name, fused.grads.get(name), g);
       if (c.variant === 'glif' || c.variant === 'glif-hard') {
         // Learnable gates do get a gradient (so the comparisons above compared something).
-        for (const gate of ['alpha', 'beta', 'gamma']) expect(allZero(fused.grads.get(gate)), gate).toBe(false);
+        for (const gate of ['alpha', 'beta', 'gamma'])
+          expect(allZero(fused.grads.get(gate)), gate).toBe(false);
       }
     } finally {
       tf.dispose([x, R1, R2, ...Object.values(raw).filter((v): v is tf.Variable => v !== undefined)]);
@@ -167,13 +204,16 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
     const shape = [T, 16, 14, 14, 32];
     const size = shape.reduce((a, b) => a * b, 1);
     const raw = makeParams(spec, 32, rng) as unknown as GlifRawParams;
-    const x = tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * 0.6 + 0.4), shape);
-    const [a, b] = (['ops', 'fused'] as const).map((impl) =>
-      tf.tidy(() => {
-        const out = glifForward(x, raw, spec, { recordMembrane: true, impl });
-        return [out.spikes.dataSync(), out.membrane!.dataSync()].map((d) => Float32Array.from(d));
-      }),
+    const x = tf.tensor(
+      Float32Array.from({ length: size }, () => rng.normal() * 0.6 + 0.4),
+      shape,
     );
+    const [a, b] = (['ops', 'fused'] as const).map((impl) => {
+      const out = glifForward(x, raw, spec, { recordMembrane: true, impl });
+      const data = [out.spikes, out.membrane!].map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose([out.spikes, out.membrane!]);
+      return data;
+    });
     let spikeDiffs = 0;
     let membraneDiffs = 0;
     for (let i = 0; i < size; i++) {
@@ -186,14 +226,32 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
 
   it('is what a GlifLayer runs by default, and keeps tf.memory().numTensors flat', async () => {
     await initBackend({ only: backend });
-    const layer = new GlifLayer({ channels: 6, T, spec: defaultNeuronSpec('glif'), init: glifInit('cifar'), rng: new Rng(2) });
+    // The default, whatever the shell running the tests exported.
+    const env = process.env[NEURON_IMPL_ENV_VAR];
+    delete process.env[NEURON_IMPL_ENV_VAR];
+    onTestFinished(() => {
+      if (env !== undefined) process.env[NEURON_IMPL_ENV_VAR] = env;
+    });
+    const layer = new GlifLayer({
+      channels: 6,
+      T,
+      spec: defaultNeuronSpec('glif'),
+      init: glifInit('cifar'),
+      rng: new Rng(2),
+    });
     const vars = layer.parameters().map((p) => p.variable);
     const rng = new Rng(9);
-    const x = tf.tensor(Float32Array.from({ length: T * 2 * 3 * 3 * 6 }, () => rng.normal() + 0.3), [T * 2, 3, 3, 6]);
+    const x = tf.tensor(
+      Float32Array.from({ length: T * 2 * 3 * 3 * 6 }, () => rng.normal() + 0.3),
+      [T * 2, 3, 3, 6],
+    );
     const R = tf.onesLike(x);
     const step = () =>
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar, vars);
+        const { grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
+          vars,
+        );
         return Object.keys(grads).length;
       });
     const profile = await tf.profile(() => {
@@ -220,10 +278,14 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
     const spec = defaultNeuronSpec('glif');
     const raw = makeParams(spec, 5, new Rng(1)) as unknown as GlifRawParams;
     const x = tf.ones([T, 2, 4]);
-    expect(() => glifForward(x, raw, spec, { impl: 'fused' })).toThrow(/4 channels on its last axis, the parameters have 5/);
+    expect(() => glifForward(x, raw, spec, { impl: 'fused' })).toThrow(
+      /4 channels on its last axis, the parameters have 5/,
+    );
     expect(() => glifForward(tf.ones([3, 2, 5]), raw, spec, { impl: 'fused' })).toThrow(/3 time steps/);
     const noGates = { ...raw, alpha: undefined };
-    expect(() => glifForward(tf.ones([T, 2, 5]), noGates, spec, { impl: 'fused' })).toThrow(/needs the 'alpha' gate/);
+    expect(() => glifForward(tf.ones([T, 2, 5]), noGates, spec, { impl: 'fused' })).toThrow(
+      /needs the 'alpha' gate/,
+    );
     tf.dispose([x, ...Object.values(raw).filter((v): v is tf.Tensor => v !== undefined)]);
   });
 });
@@ -264,7 +326,11 @@ describe('choosing the neuron implementation', () => {
     process.env[NEURON_IMPL_ENV_VAR] = 'gpu';
     expect(() => glifNeuronImpl()).toThrow(/GLIF_NEURON_IMPL: unknown GLIF neuron implementation 'gpu'/);
     expect(() => parseNeuronImpl('x', 'flag')).toThrow(/^flag: .*auto, ops, fused/);
-    expect(() => withNeuronImpl('fused', () => { throw new Error('inner'); })).toThrow('inner');
+    expect(() =>
+      withNeuronImpl('fused', () => {
+        throw new Error('inner');
+      }),
+    ).toThrow('inner');
     delete process.env[NEURON_IMPL_ENV_VAR];
     expect(glifNeuronImpl()).toBe('fused');
   });
@@ -277,8 +343,16 @@ describe('fused loops on typed arrays', () => {
     const g = [0.5, 0.7, 0.2].map(Math.fround);
     const x = Float32Array.from([1.2, 0.1, 0.9]);
     const k = stepCoefficientArrays({
-      P: 1, T: 3, a: Float32Array.of(a), b: Float32Array.of(b), c: Float32Array.of(c), tau: Float32Array.of(tau),
-      leak: Float32Array.of(l), reVth: Float32Array.of(v), g: Float32Array.from(g), theta: Float32Array.of(th),
+      P: 1,
+      T: 3,
+      a: Float32Array.of(a),
+      b: Float32Array.of(b),
+      c: Float32Array.of(c),
+      tau: Float32Array.of(tau),
+      leak: Float32Array.of(l),
+      reVth: Float32Array.of(v),
+      g: Float32Array.from(g),
+      theta: Float32Array.of(th),
     });
     const spikes = new Float32Array(3);
     const membrane = new Float32Array(3);
@@ -296,7 +370,13 @@ describe('fused loops on typed arrays', () => {
 
     // Loss = S_2 + S_1 (upstream 1 on the last two spikes); all three u_t inside the window.
     const dx = new Float32Array(3);
-    const d = glifBackwardLoop({ x, spikes, membrane, dSpikes: Float32Array.of(0, 1, 1) }, k, 'code', { half: 0.5, height: 1 }, dx);
+    const d = glifBackwardLoop(
+      { x, spikes, membrane, dSpikes: Float32Array.of(0, 1, 1) },
+      k,
+      'code',
+      { half: 0.5, height: 1 },
+      dx,
+    );
     for (const u of [u0, u1, u2]) expect(Math.abs(u - th)).toBeLessThan(0.5);
     const gu2 = 1;
     const gs1 = 1 + gu2 * (-c * A * u1 - (1 - c) * v);
@@ -311,6 +391,8 @@ describe('fused loops on typed arrays', () => {
     expect(d.hard[0]).toBeCloseTo(-gu2 * A * u1 * s1 - gu1 * A * u0 * s0, 6);
     expect(d.linear[0]).toBeCloseTo(-(gu0 + gu1 + gu2), 6);
     expect(d.soft[0]).toBeCloseTo(-gu2 * s1 - gu1 * s0, 6);
-    expect(Array.from(d.gain).map((v2) => +v2.toFixed(6))).toEqual([gu0 * x[0], gu1 * x[1], gu2 * x[2]].map((v2) => +v2.toFixed(6)));
+    expect(Array.from(d.gain).map((v2) => +v2.toFixed(6))).toEqual(
+      [gu0 * x[0], gu1 * x[1], gu2 * x[2]].map((v2) => +v2.toFixed(6)),
+    );
   });
 });

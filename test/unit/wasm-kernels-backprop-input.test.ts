@@ -65,7 +65,18 @@ const cases: Case[] = [
   { x: [2, 7, 8, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'same', fast: true },
   { x: [2, 5, 6, 3], filter: [1, 1, 3, 2], strides: 1, pad: 0, dimRoundingMode: 'ceil', fast: true },
   { x: [2, 9, 8, 3], filter: [3, 1, 3, 2], strides: 1, pad: 'same', fast: true },
-  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]], fast: true },
+  {
+    x: [2, 9, 7, 2],
+    filter: [3, 3, 2, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+    fast: true,
+  },
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same', fast: true },
   // A padding wider than the kernel reaches: the mirrored padding would be negative.
   { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 3, fast: false },
@@ -85,8 +96,16 @@ function inputGradient(c: Case): { values: Float32Array; shape: number[] } {
     const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
     const dy = tf.tensor4d(seeded(sizeOf(info.outShape), 3), info.outShape);
     const filter = tf.tensor4d(seeded(sizeOf(c.filter), 4), c.filter);
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
-    const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const attrs = {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      dimRoundingMode: c.dimRoundingMode,
+      inputShape: c.x,
+    };
+    const dx = tf
+      .engine()
+      .runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     return { values: Float32Array.from(dx.dataSync()), shape: dx.shape };
   });
 }
@@ -98,8 +117,10 @@ function gradThroughConv(c: Case): Float32Array {
     const w = tf.tensor4d(seeded(sizeOf(c.filter), 6), c.filter);
     const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
     const r = tf.tensor4d(seeded(sizeOf(info.outShape), 7), info.outShape);
-    const g = tf.grad((t: tf.Tensor4D) =>
-      tf.sum(tf.mul(tf.conv2d(t, w, c.strides, c.pad as 'same', 'NHWC', 1, c.dimRoundingMode), r)),
+    const g = tf.grad((t: tf.Tensor) =>
+      tf.sum(
+        tf.mul(tf.conv2d(t as tf.Tensor4D, w, c.strides, c.pad as 'same', 'NHWC', 1, c.dimRoundingMode), r),
+      ),
     )(x);
     return Float32Array.from(g.dataSync());
   });
@@ -133,7 +154,8 @@ beforeAll(async () => {
 describe('wasm Conv2DBackpropInput fast path', () => {
   it('is installed once by backend selection', async () => {
     await initBackend({ only: 'wasm' });
-    const kernel = tf.getKernel(tf.Conv2DBackpropInput, 'wasm') as (tf.KernelConfig & { glifFast?: boolean }) | undefined;
+    const kernel = tf.getKernel(tf.Conv2DBackpropInput, 'wasm') as
+      (tf.KernelConfig & { glifFast?: boolean }) | undefined;
     expect(kernel?.glifFast).toBe(true);
     expect(installFastConv2dBackpropInput()).toBe(false);
   });

@@ -95,6 +95,10 @@ export function stepCoefficientArrays(v: EffectiveValues): StepCoefficientArrays
 /**
  * Runs the T steps from u = 0, S = 0. Writes S_t (0/1) and u_t (charged, pre-reset) for every
  * element; `x`, `spikes` and `membrane` are [T * M].
+ *
+ * Written without data-dependent branches (spikes are unpredictable). With S in {0, 1},
+ * hard * S and soft * S are exact, and keep * S + (1 - S) is exactly the tf-ops path's
+ * fround(1 - hard * S), so only the roundings that the tf-ops path does remain.
  */
 export function glifForwardLoop(
   x: Float32Array,
@@ -108,30 +112,30 @@ export function glifForwardLoop(
   const paper = reset === 'paper-figure';
   for (let base = 0; base < M; base += P) {
     for (let c = 0; c < P; c++) {
-      const m = base + c;
       const D = decay[c];
       const L = linear[c];
       const Sf = soft[c];
       const keep = keepAfterSpike[c];
       const th = threshold[c];
-      let u = 0;
-      let s = false;
-      for (let t = 0, i = m; t < T; t++, i += M) {
+      let i = base + c;
+      // u_{-1} = 0 and S_{-1} = 0: only the leak and the input remain.
+      let u = fr(fr(gain[c] * x[i]) - L);
+      // +(bool) compiles to a set-on-compare; a ?: branch mispredicts on every other spike.
+      let s = +(u > th);
+      spikes[i] = s;
+      membrane[i] = u;
+      for (let t = 1; t < T; t++) {
+        i += M;
         const drive = fr(gain[t * P + c] * x[i]);
-        if (t === 0) {
-          u = fr(drive - L);
-        } else if (!paper) {
-          // The hard reset scales only the exponential part; the linear leak always applies.
-          const decayed = fr(D * u);
-          u = fr(fr((s ? fr(decayed * keep) : decayed) - L) + drive);
-          if (s) u = fr(u - Sf);
-        } else {
-          const leaked = fr(fr(D * u) - L);
-          u = fr((s ? fr(fr(leaked * keep) - Sf) : leaked) + drive);
-        }
+        const kept = keep * s + (1 - s);
+        u = paper
+          ? // The overview figure: the hard reset also removes the linear leak.
+            fr(fr(fr(fr(fr(D * u) - L) * kept) - Sf * s) + drive)
+          : // The code: the hard reset scales only the exponential part; the linear leak always applies.
+            fr(fr(fr(fr(fr(D * u) * kept) - L) + drive) - Sf * s);
         // fround(u - th) > 0 exactly when u > th: both are float32 values.
-        s = u > th;
-        spikes[i] = s ? 1 : 0;
+        s = +(u > th);
+        spikes[i] = s;
         membrane[i] = u;
       }
     }
@@ -163,6 +167,15 @@ export interface BackwardInputs {
  * BPTT through the unrolled loop: the local derivatives of reference section 4, with the
  * paths through the previous spike in both reset terms (nothing detached). Writes dL/dx into
  * `dx` and returns the coefficient gradients.
+ *
+ * Per element, with S = S_{t-1} in {0, 1} and kept = 1 - hard S (exactly as in the forward):
+ *   code:   du_t/du_{t-1} = decay kept,  du_t/dS_{t-1} = -hard decay u_{t-1} - soft
+ *           du_t/ddecay = u_{t-1} kept,  du_t/dhard = -decay u_{t-1} S,  du_t/dlinear = -1
+ *   paper:  with leaked = decay u_{t-1} - linear,
+ *           du_t/dS_{t-1} = -hard leaked - soft,  du_t/dhard = -leaked S,  du_t/dlinear = -kept
+ *   both:   du_t/dsoft = -S,  du_t/dgain_t = x_t,  du_t/dx_t = gain_t,
+ *           dS_t/du_t = -dS_t/dthreshold = height 1[|u_t - threshold| < half].
+ * Sums are kept positive inside the element loop and negated once when added to the totals.
  */
 export function glifBackwardLoop(
   inp: BackwardInputs,
@@ -187,7 +200,6 @@ export function glifBackwardLoop(
   const gGain = g.gain;
   for (let base = 0; base < M; base += P) {
     for (let c = 0; c < P; c++) {
-      const m = base + c;
       const D = decay[c];
       const H = hard[c];
       const L = linear[c];
@@ -197,58 +209,48 @@ export function glifBackwardLoop(
       // Adjoints of u_t and S_t arriving from step t + 1.
       let carryU = 0;
       let carryS = 0;
-      let accD = 0;
-      let accH = 0;
-      let accL = 0;
+      let accDecay = 0;
+      let accHard = 0;
+      let accLinear = 0;
       let accSoft = 0;
       let accTh = 0;
-      for (let t = T - 1, i = m + (T - 1) * M; t >= 0; t--, i -= M) {
+      let i = base + c + (T - 1) * M;
+      for (let t = T - 1; t >= 0; t--, i -= M) {
         const z = fr(membrane[i] - th);
-        const gs = dSpikes[i] + carryS;
-        const viaSpike = z < half && z > -half ? height * gs : 0;
-        const gu = (dMembrane ? dMembrane[i] : 0) + viaSpike + carryU;
-        accTh -= viaSpike;
-        dx[i] = gu * gain[t * P + c];
-        gGain[t * P + c] += gu * x[i];
+        // The window as a 0/1 factor (branch-free), times dy like the tf-ops surrogate's mul.
+        const viaSpike = (dSpikes[i] + carryS) * (+(Math.abs(z) < half) * height);
+        const gu = dMembrane !== undefined ? dMembrane[i] + viaSpike + carryU : viaSpike + carryU;
+        accTh += viaSpike;
+        const tc = t * P + c;
+        dx[i] = gu * gain[tc];
+        gGain[tc] += gu * x[i];
         if (t === 0) {
-          accL -= gu;
+          accLinear += gu;
           break;
         }
         const up = membrane[i - M];
-        const spiked = spikes[i - M] !== 0;
-        if (!paper) {
-          accL -= gu;
-          if (spiked) {
-            accD += gu * up * keep;
-            accH -= gu * D * up;
-            accSoft -= gu;
-            carryU = gu * D * keep;
-          } else {
-            accD += gu * up;
-            carryU = gu * D;
-          }
-          carryS = gu * (-H * D * up - Sf);
-        } else {
+        const s = spikes[i - M];
+        const kept = keep * s + (1 - s);
+        const guD = gu * D;
+        accDecay += gu * up * kept;
+        accSoft += gu * s;
+        carryU = guD * kept;
+        if (paper) {
           const leaked = D * up - L;
-          if (spiked) {
-            accD += gu * up * keep;
-            accL -= gu * keep;
-            accH -= gu * leaked;
-            accSoft -= gu;
-            carryU = gu * D * keep;
-          } else {
-            accD += gu * up;
-            accL -= gu;
-            carryU = gu * D;
-          }
-          carryS = gu * (-H * leaked - Sf);
+          accLinear += gu * kept;
+          accHard += gu * leaked * s;
+          carryS = -gu * (H * leaked + Sf);
+        } else {
+          accLinear += gu;
+          accHard += guD * up * s;
+          carryS = -(H * guD * up + gu * Sf);
         }
       }
-      g.decay[c] += accD;
-      g.hard[c] += accH;
-      g.linear[c] += accL;
-      g.soft[c] += accSoft;
-      g.threshold[c] += accTh;
+      g.decay[c] += accDecay;
+      g.hard[c] -= accHard;
+      g.linear[c] -= accLinear;
+      g.soft[c] -= accSoft;
+      g.threshold[c] -= accTh;
     }
   }
   return g;

@@ -14,12 +14,12 @@ import { assertNever, gateMode, type GateMode, type NeuronSpec } from './variant
 /**
  * GLIF as one op whose forward and backward are plain typed-array loops (fused-loops.ts).
  *
- * Written as TF.js ops, the neuron is some fifty small kernels per layer and step, and on wasm
- * every per-channel reduction of the backward pass transposes the whole activation; here the
- * input is read once with dataSync, the time loop runs in JS, and BPTT accumulates the
- * per-channel parameter gradients in float64 while it walks back through time. That only pays
- * where reading a tensor is a memory copy (wasm, cpu); on a native or GPU backend the tf-ops
- * path stays (see impl.ts).
+ * Written as TF.js ops, one layer is about a hundred small kernels (forward and backward), each a
+ * full pass over the activation, and on wasm every per-channel reduction of the backward pass
+ * transposes the whole tensor. Here the input is read once with dataSync, the time loop runs in
+ * JS, and BPTT accumulates the per-channel parameter gradients in float64 while it walks back
+ * through time. That only pays where reading a tensor is a memory copy (wasm, cpu); on a native
+ * or GPU backend the tf-ops path stays (see impl.ts).
  *
  * Same numbers as the tf-ops path: spikes and membranes bit-identical (same float32 rounding
  * order), gradients within float32 rounding, structural zeros exact.
@@ -140,11 +140,14 @@ function checkShapes(x: tf.Tensor, inputs: tf.Tensor[], T: number): number {
     if (inputs[j].size !== want) {
       throw new Error(`GLIF parameter ${j} has ${inputs[j].size} values, expected ${want} (${P} per step)`);
     }
-    if (inputs[j].dtype !== 'float32') throw new Error(`GLIF parameters must be float32, got ${inputs[j].dtype}`);
+    if (inputs[j].dtype !== 'float32')
+      throw new Error(`GLIF parameters must be float32, got ${inputs[j].dtype}`);
   }
   if (x.dtype !== 'float32') throw new Error(`GLIF input must be float32, got ${x.dtype}`);
   if (P > 1 && x.shape[x.rank - 1] !== P) {
-    throw new Error(`GLIF input has ${x.shape[x.rank - 1]} channels on its last axis, the parameters have ${P}`);
+    throw new Error(
+      `GLIF input has ${x.shape[x.rank - 1]} channels on its last axis, the parameters have ${P}`,
+    );
   }
   return P;
 }

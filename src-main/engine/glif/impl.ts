@@ -22,7 +22,9 @@ export const FUSED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 export function parseNeuronImpl(value: string, source = 'neuron implementation'): GlifNeuronImpl {
   const v = value.trim().toLowerCase();
   if ((NEURON_IMPLS as readonly string[]).includes(v)) return v as GlifNeuronImpl;
-  throw new Error(`${source}: unknown GLIF neuron implementation '${value}'; expected one of ${NEURON_IMPLS.join(', ')}`);
+  throw new Error(
+    `${source}: unknown GLIF neuron implementation '${value}'; expected one of ${NEURON_IMPLS.join(', ')}`,
+  );
 }
 
 let scoped: GlifNeuronImpl | undefined;
@@ -61,7 +63,8 @@ export function resolveNeuronImpl(
 ): ResolvedNeuronImpl {
   if (requested === 'ops') return 'ops';
   if (requested === 'fused') {
-    if (!fusable) throw new Error('the fused GLIF op supports only the rectangular surrogate (rectangularSurrogate)');
+    if (!fusable)
+      throw new Error('the fused GLIF op supports only the rectangular surrogate (rectangularSurrogate)');
     return 'fused';
   }
   return fusable && FUSED_BACKENDS.includes(backend) ? 'fused' : 'ops';

@@ -1,14 +1,33 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { resolveNeuronImpl, withNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from '../glif/impl';
+import {
+  resolveNeuronImpl,
+  withNeuronImpl,
+  type GlifNeuronImpl,
+  type ResolvedNeuronImpl,
+} from '../glif/impl';
 import { runBlockCase } from './block-case';
 import { checkPassed, type Check } from './compare';
 import { FixtureError, parseFixture } from './fixture-schema';
 import { runNeuronCase } from './neuron-case';
 
 export type FixtureOutcome = (
-  | { readonly file: string; readonly status: 'pass' | 'fail'; readonly caseName: string; readonly checks: Check[] }
-  | { readonly file: string; readonly status: 'error'; readonly message: string }
+  | {
+      readonly file: string;
+      readonly status: 'pass' | 'fail';
+      readonly caseName: string;
+      readonly checks: Check[];
+    }
+  | {
+      readonly file: string;
+      readonly status: 'error';
+      readonly message: string;
+      /**
+       * `fixture`: the file cannot be read or is not a case we implement (the same for every
+       * implementation); `run`: the engine failed on it.
+       */
+      readonly source: 'fixture' | 'run';
+    }
 ) & {
   /** The GLIF neuron implementation the fixture ran through (glif/impl.ts). */
   readonly impl: ResolvedNeuronImpl;
@@ -29,13 +48,20 @@ export async function runParityFile(path: string, options: ParityRunOptions = {}
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { file, impl, status: 'error', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` };
+    const message = code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}`;
+    return { file, impl, status: 'error', source: 'fixture', message };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { file, impl, status: 'error', message: `not valid JSON: ${(err as Error).message}` };
+    return {
+      file,
+      impl,
+      status: 'error',
+      source: 'fixture',
+      message: `not valid JSON: ${(err as Error).message}`,
+    };
   }
   try {
     const fixture = parseFixture(json);
@@ -43,10 +69,23 @@ export async function runParityFile(path: string, options: ParityRunOptions = {}
     const checks = withNeuronImpl(impl, () =>
       fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture) : runNeuronCase(fixture),
     );
-    return { file, impl, status: checks.every(checkPassed) ? 'pass' : 'fail', caseName: fixture.case, checks };
+    return {
+      file,
+      impl,
+      status: checks.every(checkPassed) ? 'pass' : 'fail',
+      caseName: fixture.case,
+      checks,
+    };
   } catch (err) {
-    if (err instanceof FixtureError) return { file, impl, status: 'error', message: err.message };
+    if (err instanceof FixtureError)
+      return { file, impl, status: 'error', source: 'fixture', message: err.message };
     // Shape mismatches inside TF.js surface as plain Errors: still a problem of this file.
-    return { file, impl, status: 'error', message: `could not run: ${(err as Error).message}` };
+    return {
+      file,
+      impl,
+      status: 'error',
+      source: 'run',
+      message: `could not run: ${(err as Error).message}`,
+    };
   }
 }

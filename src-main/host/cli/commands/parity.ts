@@ -1,23 +1,46 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../../engine/backend';
+import { parseNeuronImpl, type GlifNeuronImpl } from '../../../engine/glif/impl';
 import { formatCheck } from '../../../engine/parity/compare';
 import { runParityFile, type FixtureOutcome } from '../../../engine/parity/run-fixture';
 import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 
-const HELP = `Usage: glif parity [--backend <name>] [--json] <fixture.json>...
+const HELP = `Usage: glif parity [--backend <name>] [--impl both|ops|fused|auto] [--json] <fixture.json>...
 
 Runs each glif-parity/1 fixture (forward pass and the gradient of sum(spikes * R) with respect to
-the input and every parameter) and prints one line per file with the largest absolute error of the
-membrane and of each gradient, and how many spikes differ.
+the input and every parameter) and prints one line per file and GLIF neuron implementation with
+the largest absolute error of the membrane and of each gradient, and how many spikes differ.
+--impl: the TF.js-ops neuron, the fused typed-array neuron, both (default), or auto (the one
+training uses on this backend). A file passes only if every implementation run passes.
 Tolerances (fixture README): spikes exact; membrane and gradients |a-b| <= 1e-5 + 1e-5|b|
 (blocks: 1e-4 + 1e-4|b|); parameters without a gradient must get none (or zeros).
 Exit status: 0 all pass, 1 some file outside tolerance, 2 some file malformed or unsupported.`;
 
 function line(o: FixtureOutcome, backend: string): string {
-  if (o.status === 'error') return `ERROR ${o.file}: ${o.message}`;
-  return `${o.status === 'pass' ? 'PASS' : 'FAIL'} ${o.file} [${backend}] ${o.checks.map(formatCheck).join(', ')}`;
+  if (o.status === 'error') {
+    // A file that cannot be used is reported once, as before; an engine failure names where it ran.
+    return o.source === 'fixture'
+      ? `ERROR ${o.file}: ${o.message}`
+      : `ERROR ${o.file} [${backend}/${o.impl}]: ${o.message}`;
+  }
+  return `${o.status === 'pass' ? 'PASS' : 'FAIL'} ${o.file} [${backend}/${o.impl}] ${o.checks.map(formatCheck).join(', ')}`;
+}
+
+function implsToRun(value: string | undefined): GlifNeuronImpl[] {
+  if (value === undefined || value.trim().toLowerCase() === 'both') return ['ops', 'fused'];
+  try {
+    return [parseNeuronImpl(value, '--impl')];
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} or both`);
+  }
+}
+
+/** A file's status over all implementations: error before fail before pass. */
+function fileStatus(runs: readonly FixtureOutcome[]): FixtureOutcome['status'] {
+  if (runs.some((o) => o.status === 'error')) return 'error';
+  return runs.some((o) => o.status === 'fail') ? 'fail' : 'pass';
 }
 
 export const parityCommand: CliCommand = {
@@ -28,7 +51,12 @@ export const parityCommand: CliCommand = {
       parsed = parseArgs({
         args: [...args],
         allowPositionals: true,
-        options: { backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          backend: { type: 'string' },
+          impl: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
       });
     } catch (err) {
       throw new CliError(`${(err as Error).message}\n${HELP}`);
@@ -39,23 +67,41 @@ export const parityCommand: CliCommand = {
     }
     const files = parsed.positionals;
     if (files.length === 0) throw new CliError(`no fixture files given\n${HELP}`);
-    const report = await initBackend(parsed.values.backend ? { only: parsed.values.backend as BackendName } : {});
+    const impls = implsToRun(parsed.values.impl);
+    const report = await initBackend(
+      parsed.values.backend ? { only: parsed.values.backend as BackendName } : {},
+    );
     const outcomes: FixtureOutcome[] = [];
+    const statuses: FixtureOutcome['status'][] = [];
     for (const file of files) {
-      const before = tf.memory().numTensors;
-      const outcome = await runParityFile(file);
-      const leaked = tf.memory().numTensors - before;
-      outcomes.push(outcome);
-      if (!parsed.values.json) process.stdout.write(line(outcome, report.active) + '\n');
-      if (leaked !== 0 && !parsed.values.json) process.stdout.write(`  note: ${leaked} tensors left after ${file}\n`);
+      const runs: FixtureOutcome[] = [];
+      for (const impl of impls) {
+        const before = tf.memory().numTensors;
+        const outcome = await runParityFile(file, { impl });
+        const leaked = tf.memory().numTensors - before;
+        runs.push(outcome);
+        if (!parsed.values.json) process.stdout.write(line(outcome, report.active) + '\n');
+        if (leaked !== 0 && !parsed.values.json) {
+          process.stdout.write(`  note: ${leaked} tensors left after ${file} (${outcome.impl})\n`);
+        }
+        if (outcome.status === 'error' && outcome.source === 'fixture') break;
+      }
+      outcomes.push(...runs);
+      statuses.push(fileStatus(runs));
     }
-    const passed = outcomes.filter((o) => o.status === 'pass').length;
-    const failed = outcomes.filter((o) => o.status === 'fail').length;
-    const errors = outcomes.filter((o) => o.status === 'error').length;
+    const passed = statuses.filter((s) => s === 'pass').length;
+    const failed = statuses.filter((s) => s === 'fail').length;
+    const errors = statuses.filter((s) => s === 'error').length;
+    const ran = [...new Set(outcomes.map((o) => o.impl))];
     if (parsed.values.json) {
-      process.stdout.write(JSON.stringify({ backend: report.active, passed, failed, errors, outcomes }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ backend: report.active, impls: ran, passed, failed, errors, outcomes }, null, 2) +
+          '\n',
+      );
     } else {
-      process.stdout.write(`${passed} passed, ${failed} failed, ${errors} errors (backend ${report.active})\n`);
+      process.stdout.write(
+        `${passed} passed, ${failed} failed, ${errors} errors (backend ${report.active}; neuron ${ran.join(', ')})\n`,
+      );
     }
     return errors > 0 ? 2 : failed > 0 ? 1 : 0;
   },
