@@ -1,0 +1,64 @@
+import { initBackend } from '../../src-main/engine/backend';
+import type { DatasetInfo } from '../../src-main/engine/data/dataset';
+import { glifNeuronImpl } from '../../src-main/engine/glif/neuron';
+import { rectangularSurrogate } from '../../src-main/engine/glif/surrogate';
+import { benchOptions, type BenchOptions } from './options';
+import { printResult, resultJson, type WorkloadResult } from './report';
+
+/** Initialises the backend the options ask for; returns its name and the neuron implementation GLIF layers will run. */
+export async function benchBackend(opts: BenchOptions): Promise<{ backend: string; neuron: string }> {
+  const report = await initBackend(opts.backend ? { only: opts.backend } : {});
+  // Models use a rectangle of the configured width; the default width 1 stands for all of them.
+  return { backend: report.active, neuron: glifNeuronImpl({ spike: rectangularSurrogate(1) }) };
+}
+
+/** Dataset description for building a model on synthetic batches (only shapes matter). */
+export function syntheticInfo(
+  name: string,
+  inputShape: [number, number, number],
+  numClasses: number,
+): DatasetInfo {
+  return {
+    name,
+    kind: 'static',
+    inputShape,
+    numClasses,
+    trainSize: 0,
+    testSize: 0,
+    augmentation: 'none',
+    source: 'uniform random pixels (benchmark)',
+  };
+}
+
+/** True when the module is the script node was started with (not imported by bench/all.ts). */
+export function isMain(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  const url = new URL(moduleUrl);
+  return (
+    decodeURIComponent(url.pathname) === entry ||
+    decodeURIComponent(url.pathname).replace(/\.ts$/, '') === entry
+  );
+}
+
+/** The body of a workload script: parse flags, run, print; a failure is one line and exit status 1. */
+export async function runWorkloadScript(
+  workload: string,
+  usage: string,
+  bench: (opts: BenchOptions) => Promise<WorkloadResult>,
+): Promise<void> {
+  const opts = benchOptions(process.argv.slice(2), usage);
+  try {
+    const r = await bench(opts);
+    printResult(r);
+    if (opts.json) process.stdout.write(JSON.stringify(resultJson(r), null, 2) + '\n');
+  } catch (err) {
+    process.stdout.write(`== ${workload} failed: ${firstLine(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** Errors from inside the wasm backend can carry its whole minified source: keep the message only. */
+export function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
+}
