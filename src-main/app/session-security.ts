@@ -18,6 +18,11 @@ export function installSessionSecurity(session: Session): void {
   // The workbench needs no camera, notifications, geolocation, ...: deny everything, ask nobody.
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
+  // Exports (CSV, PNG, SVG) are blobs the page made itself: Electron asks where to save them with
+  // the native save dialog. Downloads of anything else (a link to a remote file) are refused.
+  session.on('will-download', (event, item) => {
+    if (!item.getURL().startsWith('blob:')) event.preventDefault();
+  });
 }
 
 /** Applied to every WebContents the app creates (`app.on('web-contents-created')`). */

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import type {
   CheckpointRecord,
+  ConfigDiffEntry,
+  DistributionQuantity,
   DistributionRecord,
+  JsonValue,
+  MetricPoint,
   MetricSeries,
   RunComparison,
   RunRecord,
   RunStatus,
   RunSummary,
+  SeedGroup,
 } from '../runs/store/types';
 import { configValuesSchema } from './config';
 
@@ -92,4 +97,17 @@ export interface QueueStatus {
   readonly queued: readonly string[];
 }
 
-export type { CheckpointRecord, DistributionRecord, MetricSeries, RunComparison, RunRecord, RunStatus, RunSummary };
+export type {
+  CheckpointRecord,
+  ConfigDiffEntry,
+  DistributionQuantity,
+  DistributionRecord,
+  JsonValue,
+  MetricPoint,
+  MetricSeries,
+  RunComparison,
+  RunRecord,
+  RunStatus,
+  RunSummary,
+  SeedGroup,
+};

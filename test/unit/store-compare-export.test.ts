@@ -9,6 +9,7 @@ import {
   exportRun,
   flattenConfig,
   openRunStoreReader,
+  seedGroups,
   type RunConfigColumns,
   type RunExport,
 } from '../../src-main/runs/store';
@@ -46,6 +47,32 @@ beforeEach(() => {
 afterEach(() => {
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('seedGroups', () => {
+  const withSeed = (seed: number, lr = 0.1) => ({ ...baseConfig, seed, optimizer: { ...baseConfig.optimizer, lr } });
+
+  it('groups runs whose configs differ only in a seed key, keeping the given order', () => {
+    const groups = seedGroups([
+      { runId: 'a', config: withSeed(1) },
+      { runId: 'b', config: withSeed(1, 0.05) },
+      { runId: 'c', config: withSeed(2) },
+      { runId: 'd', config: { ...withSeed(3, 0.05), data: { seed: 9 } } },
+      { runId: 'e', config: withSeed(3) },
+    ]);
+    expect(groups).toEqual([
+      { runIds: ['a', 'c', 'e'], seeds: [1, 2, 3] },
+      { runIds: ['b', 'd'], seeds: [1, [3, 9]] },
+    ]);
+  });
+
+  it('counts nested seed paths as seeds and leaves single runs out', () => {
+    const nested = (seed: number) => ({ train: { seed, lr: 0.1 }, model: { arch: 'mlp' } });
+    expect(seedGroups([{ runId: 'x', config: nested(1) }, { runId: 'y', config: nested(7) }])).toEqual([
+      { runIds: ['x', 'y'], seeds: [1, 7] },
+    ]);
+    expect(seedGroups([{ runId: 'x', config: nested(1) }, { runId: 'y', config: { ...nested(7), model: { arch: 'cnn' } } }])).toEqual([]);
+  });
 });
 
 describe('flattenConfig / diffConfigs', () => {

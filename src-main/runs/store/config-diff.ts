@@ -3,7 +3,7 @@
  * walked into only when they hold objects (a list of layers), so that a list of numbers such as
  * LR milestones reads as one value.
  */
-import type { ConfigDiffEntry, JsonValue } from './types';
+import type { ConfigDiffEntry, JsonValue, SeedGroup } from './types';
 
 function isPlainObject(value: JsonValue): value is { [key: string]: JsonValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -70,4 +70,36 @@ export function diffConfigs(configs: ReadonlyArray<{ runId: string; config: Json
     if (differs || present < flat.length) diff.push({ path, values });
   }
   return diff;
+}
+
+/** A config key that only picks random numbers: runs that differ in nothing else are repeats. */
+function isSeedPath(path: string): boolean {
+  return path === 'seed' || path.endsWith('.seed');
+}
+
+/**
+ * Groups of two or more runs whose configs are equal once their seeds are left out: repeats of
+ * one experiment, which the Compare view summarises as mean +- std. In the order of `configs`.
+ */
+export function seedGroups(configs: ReadonlyArray<{ runId: string; config: JsonValue }>): SeedGroup[] {
+  const groups = new Map<string, SeedGroup>();
+  for (const { runId, config } of configs) {
+    const flat = flattenConfig(config);
+    const seeds: JsonValue[] = [];
+    const rest: Array<[string, JsonValue]> = [];
+    for (const [path, value] of flat) {
+      if (isSeedPath(path)) seeds.push(value);
+      else rest.push([path, value]);
+    }
+    rest.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const key = JSON.stringify(rest);
+    const group = groups.get(key);
+    if (group) {
+      group.runIds.push(runId);
+      group.seeds.push(seeds.length === 1 ? seeds[0]! : seeds);
+    } else {
+      groups.set(key, { runIds: [runId], seeds: [seeds.length === 1 ? seeds[0]! : seeds] });
+    }
+  }
+  return [...groups.values()].filter((g) => g.runIds.length >= 2);
 }

@@ -9,7 +9,7 @@ export { RunStoreError, type RunStoreErrorCode } from './errors';
 export { APP_NAME, DB_FILE_NAME, checkpointDir, defaultDataDir, defaultDbPath, type DataDirEnvironment } from './paths';
 export { exportRun, buildRunExport, metricsToCsv, type ExportFormat, type RunExport } from './export';
 export { downsample, downsampleLttb, downsampleStride } from './downsample';
-export { diffConfigs, flattenConfig } from './config-diff';
+export { diffConfigs, flattenConfig, seedGroups } from './config-diff';
 export { isProcessAlive } from './liveness';
 export { isRunId, newRunId } from './ids';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { diffConfigs } from './config-diff';
+import { diffConfigs, seedGroups } from './config-diff';
 import { openReadonlyDatabase } from './connection';
 import { downsample } from './downsample';
 import { RunStoreError } from './errors';
@@ -173,10 +173,12 @@ export class SqliteRunStoreReader implements RunStoreReader {
   compareRuns(runIds: readonly string[]): RunComparison {
     const records = runIds.map((id) => this.requireRun(id));
     const runs = records.map(({ config: _config, ...summary }) => summary);
+    const configs = records.map((run) => ({ runId: run.id, config: run.config }));
     return {
       runs,
-      configDiff: diffConfigs(records.map((run) => ({ runId: run.id, config: run.config }))),
+      configDiff: diffConfigs(configs),
       finals: runs.map((run) => ({ runId: run.id, durationMs: run.durationMs, ...run.finals })),
+      seedGroups: seedGroups(configs),
     };
   }
 

@@ -253,6 +253,14 @@ export interface RunComparison {
   configDiff: ConfigDiffEntry[];
   /** Final metrics side by side, in the same order as `runs`. */
   finals: Array<{ runId: string; durationMs: number | null } & RunFinals>;
+  /** Runs that differ only in their seed, grouped (groups of two or more). */
+  seedGroups: SeedGroup[];
+}
+
+export interface SeedGroup {
+  runIds: string[];
+  /** Each run's seed value(s), in the order of `runIds`. */
+  seeds: JsonValue[];
 }
 
 export interface DeletedRun {
