@@ -18,9 +18,13 @@ export interface Host {
 async function startHost(): Promise<{ host: Host; child: ChildProcess }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-e2e-'));
   const dbPath = path.join(dir, 'runs.sqlite');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/glif.mjs'), 'serve', '--port', '0', '--db', dbPath, '--no-build'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/glif.mjs'), 'serve', '--port', '0', '--db', dbPath, '--no-build'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`glif serve did not start:\n${output}`)), 60_000);
@@ -56,7 +60,31 @@ export const test = base.extend<{ shot: (name: string) => Promise<void> }, { hos
     fs.mkdirSync(screenshotDir, { recursive: true });
     await use(async (name: string) => {
       const file = path.join(screenshotDir, `${name}.png`);
+      // The view scrolls inside the window: grow the window to the view's height for the picture.
+      const viewport = page.viewportSize();
+      // The callbacks run in the page; this file is type-checked without the DOM library.
+      const contentHeight = await page.evaluate(() => {
+        type Box = { scrollHeight: number; getBoundingClientRect(): { top: number } };
+        const doc = (
+          globalThis as unknown as { document: { querySelector(s: string): Box | null; body: Box } }
+        ).document;
+        const main = doc.querySelector('main');
+        return main ? main.scrollHeight + main.getBoundingClientRect().top : doc.body.scrollHeight;
+      });
+      if (viewport && contentHeight > viewport.height) {
+        await page.setViewportSize({
+          width: viewport.width,
+          height: Math.min(6000, Math.ceil(contentHeight)),
+        });
+      }
       await page.screenshot({ path: file, fullPage: true });
+      if (viewport) await page.setViewportSize(viewport);
+      // Let the views lay out at the restored size before the test goes on.
+      await page.evaluate(() => {
+        const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): number })
+          .requestAnimationFrame;
+        return new Promise<void>((r) => raf(() => raf(() => r())));
+      });
       await testInfo.attach(name, { path: file, contentType: 'image/png' });
     });
   },
@@ -65,10 +93,10 @@ export const test = base.extend<{ shot: (name: string) => Promise<void> }, { hos
 export async function openApp(page: Page, host: Host, hash = '#/runs'): Promise<void> {
   // Records main-thread tasks over 50 ms, so tests can check the UI stays responsive.
   await page.addInitScript(() => {
-    const g = globalThis as unknown as { __longTasks: number[] };
+    const g = globalThis as unknown as { __longTasks: Array<{ start: number; duration: number }> };
     g.__longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) g.__longTasks.push(e.duration);
+      for (const e of list.getEntries()) g.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask' as never, buffered: true });
   });
   const url = new URL(host.url);
@@ -77,9 +105,17 @@ export async function openApp(page: Page, host: Host, hash = '#/runs'): Promise<
   await expect(page.getByRole('link', { name: 'Runs', exact: true })).toBeVisible();
 }
 
-/** Durations of main-thread tasks over 50 ms seen since the page loaded. */
-export async function longTasks(page: Page): Promise<number[]> {
-  return page.evaluate(() => (globalThis as unknown as { __longTasks: number[] }).__longTasks);
+/** The page's clock now (performance.now()), to measure long tasks from a moment on. */
+export async function pageClock(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+/** Durations of main-thread tasks over 50 ms that started after `since` (page clock, ms). */
+export async function longTasks(page: Page, since = 0): Promise<number[]> {
+  const tasks = await page.evaluate(
+    () => (globalThis as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks,
+  );
+  return tasks.filter((t) => t.start >= since).map((t) => Math.round(t.duration));
 }
 
 export { expect };

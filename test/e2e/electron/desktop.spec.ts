@@ -23,11 +23,18 @@ test('the desktop window opens the workbench with a sandboxed renderer and a wor
     await expect(page.getByRole('link', { name: 'New run', exact: true })).toBeVisible();
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-    const info = await page.evaluate(() => (globalThis as unknown as { glif: { request(n: string, p: object): Promise<unknown> } }).glif.request('system.info', {}));
+    const info = await page.evaluate(() =>
+      (globalThis as unknown as { glif: { request(n: string, p: object): Promise<unknown> } }).glif.request(
+        'system.info',
+        {},
+      ),
+    );
     expect(info).toMatchObject({ ok: true, data: { host: 'electron' } });
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const w = BrowserWindow.getAllWindows()[0];
-      return (w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
+      return (
+        w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> }
+      ).getLastWebPreferences();
     });
     expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });
     await page.screenshot({ path: path.join(repoRoot, 'out/test-results/screenshots/electron-runs.png') });

@@ -1,0 +1,150 @@
+/**
+ * Per-layer distributions of the learned gates and primitives, as recorded each epoch: an index
+ * to find one (layer, quantity, epoch) fast, and the shapes the histogram charts draw.
+ */
+import type { DistributionQuantity } from '../api/contract';
+import { naturalOrder } from './firing-grid';
+import type { XYSeries } from './series';
+
+export interface DistributionEntry {
+  readonly epoch: number;
+  readonly layer: string;
+  readonly quantity: DistributionQuantity;
+  readonly stats: {
+    readonly count: number;
+    readonly mean: number;
+    readonly std: number;
+    readonly min: number;
+    readonly max: number;
+    readonly p05: number;
+    readonly p25: number;
+    readonly p50: number;
+    readonly p75: number;
+    readonly p95: number;
+  };
+  readonly histogram: { readonly lo: number; readonly hi: number; readonly counts: readonly number[] };
+}
+
+/** The paper's names, in the order of its appendix figures: gates, then primitives. */
+export const QUANTITIES: ReadonlyArray<{
+  readonly id: DistributionQuantity;
+  readonly label: string;
+  readonly hint: string;
+}> = [
+  { id: 'alpha', label: 'α', hint: 'gate between exponential and linear leak' },
+  { id: 'beta', label: 'β', hint: 'gate of the integration (conductance) path' },
+  { id: 'gamma', label: 'γ', hint: 'gate between hard and soft reset' },
+  { id: 'v_th', label: 'V_th', hint: 'firing threshold' },
+  { id: 'v_re', label: 'V_re', hint: 'reset potential' },
+  { id: 'g_t', label: 'g^t', hint: 'conductance per time step' },
+  { id: 'tau_exp', label: 'τ_exp', hint: 'exponential leak' },
+  { id: 'tau_lin', label: 'τ_lin', hint: 'linear leak' },
+  { id: 'firing_rate', label: 'firing rate', hint: 'per channel, on the test set' },
+];
+
+export function quantityLabel(id: DistributionQuantity): string {
+  return QUANTITIES.find((q) => q.id === id)?.label ?? id;
+}
+
+const key = (layer: string, quantity: string) => `${layer}\u0000${quantity}`;
+
+/** Every recorded distribution of a run, addressable by layer, quantity and epoch. */
+export class DistributionIndex {
+  readonly #byKey = new Map<string, Map<number, DistributionEntry>>();
+  readonly #layers = new Set<string>();
+  #order: readonly string[] = [];
+
+  constructor(entries: Iterable<DistributionEntry> = [], order: readonly string[] = []) {
+    this.#order = order;
+    this.add(entries);
+  }
+
+  /** Adds or replaces entries (a resumed run re-records the epoch it resumed in). */
+  add(entries: Iterable<DistributionEntry>): void {
+    for (const entry of entries) {
+      const k = key(entry.layer, entry.quantity);
+      let byEpoch = this.#byKey.get(k);
+      if (!byEpoch) this.#byKey.set(k, (byEpoch = new Map()));
+      byEpoch.set(entry.epoch, entry);
+      this.#layers.add(entry.layer);
+    }
+  }
+
+  setOrder(order: readonly string[]): void {
+    this.#order = order;
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  /** Layers in network order when known, else in natural order. */
+  layers(): string[] {
+    const known = this.#order.filter((l) => this.#layers.has(l));
+    return [...known, ...naturalOrder([...this.#layers].filter((l) => !known.includes(l)))];
+  }
+
+  quantities(layer: string): DistributionQuantity[] {
+    return QUANTITIES.map((q) => q.id).filter((q) => this.#byKey.has(key(layer, q)));
+  }
+
+  epochs(layer: string, quantity: DistributionQuantity): number[] {
+    return [...(this.#byKey.get(key(layer, quantity))?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  get(layer: string, quantity: DistributionQuantity, epoch: number): DistributionEntry | null {
+    return this.#byKey.get(key(layer, quantity))?.get(epoch) ?? null;
+  }
+
+  latest(layer: string, quantity: DistributionQuantity): DistributionEntry | null {
+    const epochs = this.epochs(layer, quantity);
+    const last = epochs[epochs.length - 1];
+    return last === undefined ? null : this.get(layer, quantity, last);
+  }
+
+  /** The quantity's entries of every layer at one epoch, in layer order. */
+  acrossLayers(quantity: DistributionQuantity, epoch: number): DistributionEntry[] {
+    return this.layers()
+      .map((layer) => this.get(layer, quantity, epoch))
+      .filter((e): e is DistributionEntry => e !== null);
+  }
+}
+
+/**
+ * A histogram as a step curve over its bin edges, as the share of values per bin, so runs or
+ * epochs with different channel counts overlay on one axis: value i holds from edge i to edge
+ * i+1 (drawn with steps aligned after each point), and the curve drops to 0 at the last edge.
+ * A constant quantity (lo == hi, e.g. a static gate) becomes a single point at its value.
+ */
+export function histogramCurve(h: DistributionEntry['histogram']): XYSeries {
+  const total = h.counts.reduce((a, b) => a + b, 0);
+  const n = h.counts.length;
+  if (n === 0 || total === 0) return { x: [], y: [] };
+  if (!(h.hi > h.lo)) return { x: [h.lo], y: [1] };
+  const width = (h.hi - h.lo) / n;
+  const x = [...h.counts.map((_, i) => h.lo + i * width), h.hi];
+  const y = [...h.counts.map((c) => c / total), 0];
+  return { x, y };
+}
+
+/** Quantiles over epochs: the median and the 5-95 % and 25-75 % bands of one layer's quantity. */
+export function quantileSeries(entries: readonly DistributionEntry[]): {
+  epochs: number[];
+  p05: number[];
+  p25: number[];
+  p50: number[];
+  p75: number[];
+  p95: number[];
+  mean: number[];
+} {
+  const sorted = [...entries].sort((a, b) => a.epoch - b.epoch);
+  return {
+    epochs: sorted.map((e) => e.epoch),
+    p05: sorted.map((e) => e.stats.p05),
+    p25: sorted.map((e) => e.stats.p25),
+    p50: sorted.map((e) => e.stats.p50),
+    p75: sorted.map((e) => e.stats.p75),
+    p95: sorted.map((e) => e.stats.p95),
+    mean: sorted.map((e) => e.stats.mean),
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * One run as the Live run view shows it: its record, its metric series and distributions loaded
+ * from the store, then kept current by the events it pushes while it trains. Series live in plain
+ * arrays (thousands of points, appended per step); a version counter tells the charts to redraw.
+ */
+import type { ApiClient } from '../api/client';
+import type { AppEvent, ContractError, EventMap, RunRecord } from '../api/contract';
+import { DistributionIndex, type DistributionEntry } from '../charts/distributions';
+import type { XYSeries } from '../charts/series';
+import { contractErrorOf } from './load-state';
+
+export interface LivePoint {
+  readonly step: number;
+  readonly epoch: number;
+  readonly value: number;
+}
+
+/** What the header shows while the run trains; from the last step event. */
+export interface LiveProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly stepInEpoch: number;
+  readonly stepsPerEpoch: number;
+  readonly samplesPerSecond: number | null;
+  readonly etaSeconds: number | null;
+  readonly lr: number | null;
+}
+
+export type LiveRunState =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'ready'; readonly run: RunRecord }
+  | { readonly kind: 'failed'; readonly error: ContractError };
+
+/** Stored series are fetched up to this many points each; longer ones come downsampled. */
+const MAX_LOADED_POINTS = 4000;
+
+export class LiveRun {
+  readonly runId: string;
+  readonly #client: ApiClient;
+  #state = $state.raw<LiveRunState>({ kind: 'loading' });
+  #progress = $state.raw<LiveProgress | null>(null);
+  #backend = $state.raw<{ active: string; fixHints: readonly string[] } | null>(null);
+  #layers = $state.raw<readonly string[]>([]);
+  #action = $state.raw<{ busy: boolean; error: ContractError | null }>({ busy: false, error: null });
+  /** Bumped on every change of the series or distributions: what the charts depend on. */
+  #version = $state(0);
+  // Plain on purpose: appended per step; the charts depend on `version` instead.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #series = new Map<string, LivePoint[]>();
+  readonly #distributions = new DistributionIndex();
+  /** Events that arrived while the stored data was loading, replayed on top of it. */
+  #buffered: AppEvent[] | null = [];
+  #loadSeq = 0;
+
+  constructor(client: ApiClient, runId: string) {
+    this.#client = client;
+    this.runId = runId;
+  }
+
+  get state(): LiveRunState {
+    return this.#state;
+  }
+  get run(): RunRecord | null {
+    return this.#state.kind === 'ready' ? this.#state.run : null;
+  }
+  get progress(): LiveProgress | null {
+    return this.#progress;
+  }
+  get backend(): { active: string; fixHints: readonly string[] } | null {
+    return this.#backend;
+  }
+  get action(): { busy: boolean; error: ContractError | null } {
+    return this.#action;
+  }
+  get version(): number {
+    return this.#version;
+  }
+  get distributions(): DistributionIndex {
+    return this.#distributions;
+  }
+  get layers(): readonly string[] {
+    return this.#layers;
+  }
+
+  /** A metric as x = global step, y = value. */
+  series(name: string): XYSeries {
+    const points = this.#series.get(name) ?? [];
+    return { x: points.map((p) => p.step), y: points.map((p) => p.value) };
+  }
+
+  points(name: string): readonly LivePoint[] {
+    return this.#series.get(name) ?? [];
+  }
+
+  /** Metric names with a prefix, e.g. every `firing_rate/<layer>`. */
+  namesWith(prefix: string): string[] {
+    return [...this.#series.keys()].filter((n) => n.startsWith(prefix));
+  }
+
+  last(name: string): LivePoint | null {
+    const points = this.#series.get(name);
+    return points && points.length > 0 ? points[points.length - 1]! : null;
+  }
+
+  get isActive(): boolean {
+    const status = this.run?.status;
+    return status === 'running' || status === 'queued';
+  }
+
+  async load(): Promise<void> {
+    const seq = ++this.#loadSeq;
+    this.#buffered ??= [];
+    const [details, metrics, distributions] = await Promise.all([
+      this.#client.request('runs.get', { runId: this.runId }),
+      this.#client.request('runs.metrics', { runId: this.runId, maxPoints: MAX_LOADED_POINTS }),
+      this.#client.request('runs.distributions', { runId: this.runId }),
+    ]);
+    if (seq !== this.#loadSeq) return;
+    if (!details.ok) {
+      this.#state = { kind: 'failed', error: details.error };
+      return;
+    }
+    this.#series.clear();
+    if (metrics.ok)
+      for (const s of metrics.data)
+        this.#series.set(
+          s.name,
+          s.points.map((p) => ({ ...p })),
+        );
+    if (distributions.ok) this.#distributions.add(distributions.data);
+    this.#state = { kind: 'ready', run: details.data.run };
+    const buffered = this.#buffered ?? [];
+    this.#buffered = null;
+    for (const event of buffered) this.#apply(event);
+    this.#version++;
+  }
+
+  /** Loads, then follows this run's events; reloads after a lost connection. Returns the stop function. */
+  follow(): () => void {
+    let lostConnection = false;
+    const stopEvents = this.#client.onEvent((event) => {
+      if (!('runId' in event.payload) || event.payload.runId !== this.runId) return;
+      if (this.#buffered) this.#buffered.push(event);
+      else this.#apply(event);
+    });
+    const stopStatus = this.#client.onStatus((status) => {
+      if (status === 'closed') lostConnection = true;
+      if (status === 'open' && lostConnection) {
+        lostConnection = false;
+        void this.load();
+      }
+    });
+    void this.load();
+    return () => {
+      stopEvents();
+      stopStatus();
+    };
+  }
+
+  async cancel(): Promise<void> {
+    await this.#act(() => this.#client.call('runs.cancel', { runId: this.runId }));
+  }
+
+  async resume(): Promise<void> {
+    await this.#act(async () => {
+      const run = await this.#client.call('runs.resume', { runId: this.runId });
+      this.#setRun(run);
+    });
+  }
+
+  async #act(action: () => Promise<unknown>): Promise<void> {
+    this.#action = { busy: true, error: null };
+    try {
+      await action();
+      this.#action = { busy: false, error: null };
+    } catch (error) {
+      this.#action = { busy: false, error: contractErrorOf(error) };
+    }
+  }
+
+  #setRun(run: RunRecord): void {
+    this.#state = { kind: 'ready', run };
+  }
+
+  async #refreshRecord(): Promise<void> {
+    const result = await this.#client.request('runs.get', { runId: this.runId });
+    if (result.ok) this.#setRun(result.data.run);
+  }
+
+  #push(name: string, point: LivePoint): void {
+    let points = this.#series.get(name);
+    if (!points) this.#series.set(name, (points = []));
+    // A resumed run repeats the steps after its last checkpoint: the new values replace the old.
+    while (points.length > 0 && points[points.length - 1]!.step >= point.step) points.pop();
+    points.push(point);
+  }
+
+  #apply(event: AppEvent): void {
+    switch (event.type) {
+      case 'run.status': {
+        const run = this.run;
+        if (run) this.#setRun({ ...run, status: event.payload.status, error: event.payload.error });
+        if (event.payload.status !== 'running' && event.payload.status !== 'queued') this.#progress = null;
+        void this.#refreshRecord();
+        return;
+      }
+      case 'run.backend':
+        this.#backend = { active: event.payload.active, fixHints: event.payload.fixHints };
+        return;
+      case 'run.started':
+        this.#onStarted(event.payload);
+        return;
+      case 'run.step':
+        this.#onStep(event.payload);
+        return;
+      case 'run.epoch':
+        this.#onEpoch(event.payload);
+        return;
+      case 'app.notice':
+        return;
+    }
+  }
+
+  #onStarted(e: EventMap['run.started']): void {
+    this.#layers = e.layers;
+    this.#distributions.setOrder(e.layers);
+    this.#backend = { active: e.backend, fixHints: this.#backend?.fixHints ?? [] };
+    this.#progress = {
+      epoch: e.startEpoch,
+      epochs: e.epochs,
+      stepInEpoch: 0,
+      stepsPerEpoch: e.stepsPerEpoch,
+      samplesPerSecond: null,
+      etaSeconds: null,
+      lr: null,
+    };
+    const run = this.run;
+    if (run && run.status !== 'running') this.#setRun({ ...run, status: 'running' });
+  }
+
+  #onStep(e: EventMap['run.step']): void {
+    const at = (value: number): LivePoint => ({ step: e.step, epoch: e.epoch, value });
+    this.#push('train/loss', at(e.loss));
+    this.#push('train/batch_accuracy', at(e.accuracy));
+    this.#push('lr', at(e.lr));
+    this.#push('samples_per_s', at(e.samplesPerSecond));
+    this.#progress = {
+      epoch: e.epoch,
+      epochs: this.#progress?.epochs ?? this.run?.columns.epochs ?? e.epoch + 1,
+      stepInEpoch: e.stepInEpoch,
+      stepsPerEpoch: e.stepsPerEpoch,
+      samplesPerSecond: e.samplesPerSecond,
+      etaSeconds: e.etaSeconds,
+      lr: e.lr,
+    };
+    this.#version++;
+  }
+
+  #onEpoch(e: EventMap['run.epoch']): void {
+    const at = (value: number): LivePoint => ({ step: e.step, epoch: e.epoch, value });
+    this.#push('epoch/train_loss', at(e.trainLoss));
+    this.#push('epoch/train_accuracy', at(e.trainAccuracy));
+    this.#push('epoch/test_loss', at(e.testLoss));
+    this.#push('epoch/test_accuracy', at(e.testAccuracy));
+    this.#push('epoch/sops_per_sample', at(e.sopsPerSample));
+    this.#push('epoch/seconds', at(e.seconds));
+    this.#push('epoch/num_tensors', at(e.numTensors));
+    for (const [layer, rate] of Object.entries(e.firingRates)) this.#push(`firing_rate/${layer}`, at(rate));
+    if (this.#layers.length === 0) {
+      this.#layers = Object.keys(e.firingRates);
+      this.#distributions.setOrder(this.#layers);
+    }
+    const entries: DistributionEntry[] = e.distributions.map((d) => ({ ...d, epoch: e.epoch }));
+    this.#distributions.add(entries);
+    this.#version++;
+  }
+}

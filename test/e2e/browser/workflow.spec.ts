@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import type { Page } from '@playwright/test';
+import { expect, longTasks, openApp, pageClock, test } from '../fixtures';
+
+/** Runs `action`, which must start a download, and returns the file the page handed over. */
+async function downloadOf(page: Page, action: () => Promise<void>): Promise<{ name: string; text: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), action()]);
+  const file = await download.path();
+  const bytes = fs.readFileSync(file);
+  return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
+}
+
+/** Fills the New run form from a preset with small data, so a run takes seconds. */
+async function configureSmallRun(
+  page: Page,
+  opts: { name: string; variant?: string; epochs?: number; trainLimit?: number },
+) {
+  await page.getByRole('link', { name: 'New run', exact: true }).click();
+  await expect(page.getByLabel('Preset', { exact: true })).toBeVisible();
+  await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+  await page.getByLabel('Run name').fill(opts.name);
+  await page.getByLabel('Epochs', { exact: true }).fill(String(opts.epochs ?? 2));
+  await page.getByLabel('Training samples', { exact: true }).fill(String(opts.trainLimit ?? 256));
+  await page.getByLabel('Test samples', { exact: true }).fill('128');
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  if (opts.variant) await page.getByLabel('Neuron variant', { exact: true }).selectOption(opts.variant);
+}
+
+test.describe.serial('a researcher trains, watches and compares runs', () => {
+  test('refuses invalid form input with the CLI message and creates nothing', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    await openApp(page, host, '#/new-run');
+    await configureSmallRun(page, { name: 'invalid' });
+    await page.getByLabel('Learning rate', { exact: true }).fill('-1');
+    await page.getByLabel('Time steps T', { exact: true }).fill('0');
+    await expect(
+      page.getByText('train.lr: -1 is not allowed; expected a number > 0 and <= 10').first(),
+    ).toBeVisible();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(
+      page.getByText('model.timeSteps: 0 is not allowed; expected an integer from 1 to 64').first(),
+    ).toBeVisible();
+    await expect(page).toHaveURL(/#\/new-run/);
+    await shot('new-run-invalid');
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await expect(page.getByText('No runs yet')).toBeVisible();
+  });
+
+  test('creates a short run from a preset and watches it learn live', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/new-run');
+    await configureSmallRun(page, { name: 'GLIF baseline' });
+    await shot('new-run-form');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    // Live: progress arrives as pushed events, charts draw, the heatmap and distributions fill in.
+    await expect(page.getByText(/epoch 1\s*\/\s*2/i).first()).toBeVisible({ timeout: 120_000 });
+    await expect(page.locator('canvas').first()).toBeVisible();
+    await shot('live-run-training');
+    // From here on the view only takes pushed events: steps, epochs, distributions, the end.
+    const streaming = await pageClock(page);
+    // Histograms and the heatmap fill in as epochs end, without a reload.
+    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 1$/ })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('table', { name: /firing rate/i })).toBeVisible();
+    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 2$/ })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByText(/completed/i).first()).toBeVisible({ timeout: 180_000 });
+    const heatmap = page.getByRole('table', { name: /firing rate/i });
+    await expect(heatmap.getByRole('columnheader', { name: '2', exact: true })).toBeVisible();
+    const slow = (await longTasks(page, streaming)).filter((d) => d > 100);
+    expect(slow, 'main-thread tasks over 100 ms while the run streamed').toEqual([]);
+
+    // Another gate, the toggles, and the exports a researcher takes to a paper.
+    await page.getByRole('radio', { name: 'γ' }).check();
+    await expect(page.getByRole('figure', { name: /γ over channels of .+, epoch 2$/ })).toBeVisible();
+    await page.getByLabel('Log scale').check();
+    await expect(page.getByRole('figure', { name: 'Loss' }).locator('canvas')).toBeVisible();
+    const csv = await downloadOf(page, () => page.getByRole('button', { name: 'Export CSV' }).click());
+    expect(csv.name).toMatch(/\.csv$/);
+    expect(csv.text.split('\n')[0]).toBe('step,epoch,name,value');
+    expect(csv.text).toMatch(/\n\d+,1,epoch\/test_accuracy,0\.\d+/);
+    const svg = await downloadOf(page, () => page.getByRole('button', { name: 'Export Accuracy as SVG' }).click());
+    expect(svg.name).toBe('Accuracy.svg');
+    expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.text).toContain('<polyline');
+    expect(svg.text).toContain('test (epoch)');
+    const png = await downloadOf(page, () => page.getByRole('button', { name: 'Export Loss as PNG' }).click());
+    expect(png.name).toBe('Loss.png');
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    await shot('live-run-finished');
+  });
+
+  test('lists the finished run with its final accuracy', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/runs');
+    const row = page.getByRole('row', { name: /GLIF baseline/ });
+    await expect(row).toBeVisible();
+    await expect(row.getByText(/completed/i)).toBeVisible();
+    await expect(row.getByText(/\d+\.\d+\s*%/).first()).toBeVisible();
+    await shot('runs-list');
+  });
+
+  test('a second run with another variant, then a comparison showing only the differing keys', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    await openApp(page, host, '#/new-run');
+    await configureSmallRun(page, { name: 'Exp leak, hard reset', variant: 'simplex-101' });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    await expect(page.getByText(/completed/i).first()).toBeVisible({ timeout: 180_000 });
+
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Select GLIF baseline' }).check();
+    await page.getByRole('checkbox', { name: 'Select Exp leak, hard reset' }).check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect(page).toHaveURL(/#\/compare\/r[0-9a-z]+,r[0-9a-z]+$/);
+    const differences = page.getByRole('table', { name: /differences/i });
+    await expect(differences).toBeVisible();
+    await expect(differences.getByText('neuron.variant')).toBeVisible();
+    await expect(differences.getByText('simplex-101')).toBeVisible();
+    for (const same of ['train.lr', 'model.arch', 'data.trainLimit', 'train.epochs']) {
+      await expect(differences.getByText(same, { exact: true })).toHaveCount(0);
+    }
+    await expect(page.locator('canvas').first()).toBeVisible();
+    await shot('compare');
+  });
+
+  test('cancels a running run and shows its status', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/new-run');
+    await configureSmallRun(page, { name: 'to cancel', epochs: 20, trainLimit: 2048 });
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+    await expect(cancel).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByText(/epoch 1\s*\/\s*20/i).first()).toBeVisible({ timeout: 120_000 });
+    await cancel.click();
+    await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
+    await expect(cancel).toHaveCount(0);
+    await shot('live-run-cancelled');
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await expect(page.getByRole('row', { name: /to cancel/ }).getByText(/cancelled/i)).toBeVisible();
+  });
+
+  test('queues an ablation grid', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/ablation');
+    await shot('ablation-empty');
+    await expect(page.getByRole('button', { name: 'Queue ablation' })).toBeVisible();
+  });
+});
