@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, session, shell, type OpenDialogOptions } from 'electron';
 import { Workbench } from '../host/workbench';
 import { DB_FILE_NAME } from '../runs/store/paths';
 import { RunStore } from '../runs/store/run-store';
@@ -77,7 +77,21 @@ function start(): void {
       });
       app.on('before-quit', () => workbench.close());
       const handlers = createRequestHandlers(
-        { appName: APP_NAME, appVersion: app.getVersion(), host: 'electron' },
+        {
+          appName: APP_NAME,
+          appVersion: app.getVersion(),
+          host: 'electron',
+          chooseLocation: async (kind) => {
+            const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+            const options: OpenDialogOptions = {
+              title: kind === 'folder' ? 'Choose the dataset folder' : 'Choose the dataset archive',
+              properties: kind === 'folder' ? ['openDirectory'] : ['openFile'],
+              ...(kind === 'file' ? { filters: [{ name: 'Dataset archives', extensions: ['gz', 'tgz', 'tar', 'bin'] }] } : {}),
+            };
+            const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+            return result.canceled ? null : (result.filePaths[0] ?? null);
+          },
+        },
         workbench,
       );
       const dispatch = createDispatcher(requests, handlers, {

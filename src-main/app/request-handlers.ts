@@ -5,12 +5,15 @@
 import type { RequestHandlers } from '../contract/dispatch';
 import type { RequestTable } from '../contract/requests';
 import type { HostKind, SystemInfo } from '../contract/system';
+import { RequestFailure } from '../contract/errors';
 import type { Workbench } from '../host/workbench';
 
 export interface HostDescription {
   readonly appName: string;
   readonly appVersion: string;
   readonly host: HostKind;
+  /** The native open dialog (desktop app only); resolves to the chosen path or null. */
+  readonly chooseLocation?: (kind: 'folder' | 'file') => Promise<string | null>;
 }
 
 export function describeSystem(host: HostDescription): SystemInfo {
@@ -32,6 +35,15 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
     'system.backend': () => {
       const r = wb.backendReport();
       return { active: r?.active ?? null, fixHints: r?.fixHints ?? [] };
+    },
+    'system.chooseDataLocation': async (p) => {
+      if (!host.chooseLocation) {
+        throw new RequestFailure(
+          'unavailable',
+          'Choosing a location with a dialog needs the desktop app. Type the path as the host machine sees it.',
+        );
+      }
+      return { path: await host.chooseLocation(p.kind) };
     },
     'config.schema': () => wb.configSchema(),
     'config.validate': (p) => wb.validateConfig(p.preset, p.values),

@@ -21,7 +21,14 @@ import {
   type RunRecord,
   type RunSummary,
 } from './runs';
-import { backendStatusParams, systemInfoParams, type BackendStatus, type SystemInfo } from './system';
+import {
+  backendStatusParams,
+  chooseDataLocationParams,
+  systemInfoParams,
+  type BackendStatus,
+  type ChosenLocation,
+  type SystemInfo,
+} from './system';
 
 /**
  * Every request the renderer can make, by name. Adding a request means adding one entry here (with
@@ -30,6 +37,7 @@ import { backendStatusParams, systemInfoParams, type BackendStatus, type SystemI
 export const requests = {
   'system.info': defineRequest<SystemInfo>()(systemInfoParams),
   'system.backend': defineRequest<BackendStatus>()(backendStatusParams),
+  'system.chooseDataLocation': defineRequest<ChosenLocation>()(chooseDataLocationParams),
   'config.schema': defineRequest<ConfigSchema>()(configSchemaParams),
   'config.validate': defineRequest<ConfigValidation>()(configValidateParams),
   'runs.list': defineRequest<RunSummary[]>()(runsListParams),

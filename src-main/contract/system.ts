@@ -30,3 +30,18 @@ export interface BackendStatus {
   readonly active: string | null;
   readonly fixHints: readonly string[];
 }
+
+/**
+ * Ask the main side to let the user pick a dataset location with the native dialog. Only the
+ * desktop app has one; the headless host answers `unavailable` (its users type the path as the
+ * host machine sees it). The renderer receives the path the user chose, never invents one.
+ */
+export const chooseDataLocationParams = z.strictObject({
+  /** IDX/CIFAR folders, or a single archive (CIFAR .tar.gz). */
+  kind: z.enum(['folder', 'file']),
+});
+
+export interface ChosenLocation {
+  /** null when the user closed the dialog without choosing. */
+  readonly path: string | null;
+}

@@ -89,6 +89,11 @@ describe('headless host', () => {
     expect(details).toMatchObject({ ok: true, data: { run: { status: 'completed' } } });
     const unknown = await call(ws, frames, 6, 'runs.get', { runId: 'r0000000000000000' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // A browser has no native dialog on the host's side: the user is told to type the path.
+    const dialog = await call(ws, frames, 7, 'system.chooseDataLocation', { kind: 'folder' });
+    expect(dialog).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/desktop app/) } });
+    const badKind = await call(ws, frames, 8, 'system.chooseDataLocation', { kind: '/etc/passwd' });
+    expect(badKind).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     ws.close();
   });
 });

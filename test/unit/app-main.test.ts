@@ -18,6 +18,7 @@ const fake = vi.hoisted(() => {
     windows: [] as { options: Record<string, unknown>; loaded: string; calls: string[] }[],
     ipcHandlers: new Map<string, Listener>(),
     headerListener: undefined as Listener | undefined,
+    downloadListener: undefined as Listener | undefined,
     quit: 0,
   };
 
@@ -86,6 +87,9 @@ const fake = vi.hoisted(() => {
         webRequest: { onHeadersReceived: (listener: Listener) => (state.headerListener = listener) },
         setPermissionRequestHandler: () => {},
         setPermissionCheckHandler: () => {},
+        on: (name: string, listener: Listener) => {
+          if (name === 'will-download') state.downloadListener = listener;
+        },
       },
     },
     shell: { openExternal: () => Promise.resolve() },
@@ -111,6 +115,7 @@ describe('Electron main entry', () => {
     fake.state.windows.length = 0;
     fake.state.ipcHandlers.clear();
     fake.state.headerListener = undefined;
+    fake.state.downloadListener = undefined;
     fake.state.quit = 0;
   });
   afterEach(() => rmSync(fake.state.userData, { recursive: true, force: true }));
@@ -125,6 +130,14 @@ describe('Electron main entry', () => {
     expect(String(prefs['preload'])).toMatch(/preload[/\\]index\.cjs$/);
     expect(window!.loaded).toMatch(/renderer[/\\]index\.html$/);
     expect(fake.state.headerListener).toBeTypeOf('function');
+    // Exports the page made (blob: URLs) may be saved; a download of anything else is refused.
+    const download = (url: string) => {
+      let prevented = false;
+      fake.state.downloadListener!({ preventDefault: () => (prevented = true) }, { getURL: () => url });
+      return prevented;
+    };
+    expect(download('blob:file:///0a1b2c')).toBe(false);
+    expect(download('https://example.com/malware.exe')).toBe(true);
 
     const handler = fake.state.ipcHandlers.get('glif:request')!;
     const ownPage = `${pathToFileURL(window!.loaded).href}#/runs`;
