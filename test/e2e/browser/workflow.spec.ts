@@ -3,7 +3,10 @@ import type { Page } from '@playwright/test';
 import { expect, longTasks, openApp, pageClock, test } from '../fixtures';
 
 /** Runs `action`, which must start a download, and returns the file the page handed over. */
-async function downloadOf(page: Page, action: () => Promise<void>): Promise<{ name: string; text: string; bytes: Buffer }> {
+async function downloadOf(
+  page: Page,
+  action: () => Promise<void>,
+): Promise<{ name: string; text: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), action()]);
   const file = await download.path();
   const bytes = fs.readFileSync(file);
@@ -62,9 +65,13 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     // From here on the view only takes pushed events: steps, epochs, distributions, the end.
     const streaming = await pageClock(page);
     // Histograms and the heatmap fill in as epochs end, without a reload.
-    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 1$/ })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 1$/ })).toBeVisible({
+      timeout: 120_000,
+    });
     await expect(page.getByRole('table', { name: /firing rate/i })).toBeVisible();
-    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 2$/ })).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('figure', { name: /α over channels of .+, epoch 2$/ })).toBeVisible({
+      timeout: 120_000,
+    });
     await expect(page.getByText(/completed/i).first()).toBeVisible({ timeout: 180_000 });
     const heatmap = page.getByRole('table', { name: /firing rate/i });
     await expect(heatmap.getByRole('columnheader', { name: '2', exact: true })).toBeVisible();
@@ -80,12 +87,16 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     expect(csv.name).toMatch(/\.csv$/);
     expect(csv.text.split('\n')[0]).toBe('step,epoch,name,value');
     expect(csv.text).toMatch(/\n\d+,1,epoch\/test_accuracy,0\.\d+/);
-    const svg = await downloadOf(page, () => page.getByRole('button', { name: 'Export Accuracy as SVG' }).click());
+    const svg = await downloadOf(page, () =>
+      page.getByRole('button', { name: 'Export Accuracy as SVG' }).click(),
+    );
     expect(svg.name).toBe('Accuracy.svg');
     expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.text).toContain('<polyline');
     expect(svg.text).toContain('test (epoch)');
-    const png = await downloadOf(page, () => page.getByRole('button', { name: 'Export Loss as PNG' }).click());
+    const png = await downloadOf(page, () =>
+      page.getByRole('button', { name: 'Export Loss as PNG' }).click(),
+    );
     expect(png.name).toBe('Loss.png');
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     await shot('live-run-finished');
@@ -135,6 +146,27 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
     await expect(cancel).toBeVisible({ timeout: 60_000 });
     await expect(page.getByText(/epoch 1\s*\/\s*20/i).first()).toBeVisible({ timeout: 120_000 });
+
+    // A zoom the user made survives the steps that keep arriving; a double click resets it.
+    const progressStep = page.getByText(/^step \d+ \/ \d+$/);
+    await expect(progressStep).toHaveText(/^step ([6-9]|\d\d+) \//, { timeout: 60_000 });
+    const loss = page.getByRole('figure', { name: 'Loss' });
+    const plotArea = loss.locator('.u-over');
+    const box = (await plotArea.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const chartHost = loss.locator('.uplot-host');
+    const zoomed = await chartHost.getAttribute('data-x-range');
+    const stepBefore = await progressStep.textContent();
+    await expect(progressStep).not.toHaveText(stepBefore!, { timeout: 60_000 });
+    await expect(progressStep).not.toHaveText(stepBefore!, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    expect(await chartHost.getAttribute('data-x-range')).toBe(zoomed);
+    await plotArea.dblclick();
+    await expect(chartHost).not.toHaveAttribute('data-x-range', zoomed!);
+
     await cancel.click();
     await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
     await expect(cancel).toHaveCount(0);
