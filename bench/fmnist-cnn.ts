@@ -3,11 +3,11 @@
  * update) and one inference pass of the fmnist-cnn preset's model, T=4, batch 64, 28x28x1.
  */
 import type { BenchOptions } from './lib/options';
-import { runReference } from './lib/reference';
+import { referenceUnless } from './lib/reference';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
 import { medianMs } from './lib/timing';
-import { trainBench } from './lib/train-step';
+import { trainBench, trainStepMetrics } from './lib/train-step';
 
 export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult> {
   const { backend, neuron } = await benchBackend(opts);
@@ -18,23 +18,14 @@ export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult
   const inferMs = medianMs(() => bench.infer(), reps);
   const T = bench.model.T;
   bench.dispose();
-  const reference = opts.noReference
-    ? { ok: false as const, reason: 'skipped (--no-reference)' }
-    : runReference('fmnist-cnn', opts.quick);
+  const reference = referenceUnless(opts, 'fmnist-cnn');
   return {
     workload: 'fmnist-cnn',
     backend,
     neuron,
     shape: `T=${T}, batch ${B}, 28x28x1, median of ${reps}`,
     metrics: [
-      { name: 'train step', unit: 'ms', ours: trainMs, referenceKey: 'train_step_ms', better: 'lower' },
-      {
-        name: 'train',
-        unit: 'samples/s',
-        ours: (B / trainMs) * 1e3,
-        referenceKey: 'train_samples_per_s',
-        better: 'higher',
-      },
+      ...trainStepMetrics(B, trainMs),
       { name: 'inference', unit: 'ms', ours: inferMs, better: 'lower' },
       {
         name: 'inference',

@@ -8,7 +8,7 @@ import { GlifLayer } from '../src-main/engine/glif/layer';
 import { defaultNeuronSpec } from '../src-main/engine/glif/variants';
 import { Rng } from '../src-main/engine/random';
 import type { BenchOptions } from './lib/options';
-import { runReference } from './lib/reference';
+import { referenceUnless } from './lib/reference';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
 import { medianMs } from './lib/timing';
@@ -56,9 +56,7 @@ export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult
   );
   tf.dispose([x, R]);
   layer.dispose();
-  const reference = opts.noReference
-    ? { ok: false as const, reason: 'skipped (--no-reference)' }
-    : runReference('glif-layer', opts.quick);
+  const reference = referenceUnless(opts, 'glif-layer');
   return {
     workload: 'glif-layer',
     backend,

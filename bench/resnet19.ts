@@ -3,11 +3,11 @@
  * (reference section 7.3, CIFAR-10 head), T=4, batch 8, 32x32x3.
  */
 import type { BenchOptions } from './lib/options';
-import { runReference } from './lib/reference';
+import { referenceUnless } from './lib/reference';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
 import { medianMs } from './lib/timing';
-import { trainBench } from './lib/train-step';
+import { trainBench, trainStepMetrics } from './lib/train-step';
 
 export async function benchResnet19(opts: BenchOptions): Promise<WorkloadResult> {
   const { backend, neuron } = await benchBackend(opts);
@@ -17,24 +17,13 @@ export async function benchResnet19(opts: BenchOptions): Promise<WorkloadResult>
   const trainMs = medianMs(() => bench.step(), reps);
   const T = bench.model.T;
   bench.dispose();
-  const reference = opts.noReference
-    ? { ok: false as const, reason: 'skipped (--no-reference)' }
-    : runReference('resnet19-cifar', opts.quick);
+  const reference = referenceUnless(opts, 'resnet19-cifar');
   return {
     workload: 'resnet19-cifar',
     backend,
     neuron,
     shape: `T=${T}, batch ${B}, 32x32x3, median of ${reps}`,
-    metrics: [
-      { name: 'train step', unit: 'ms', ours: trainMs, referenceKey: 'train_step_ms', better: 'lower' },
-      {
-        name: 'train',
-        unit: 'samples/s',
-        ours: (B / trainMs) * 1e3,
-        referenceKey: 'train_samples_per_s',
-        better: 'higher',
-      },
-    ],
+    metrics: [...trainStepMetrics(B, trainMs)],
     reference,
   };
 }

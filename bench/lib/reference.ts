@@ -64,3 +64,13 @@ export function runReference(
     return { ok: false, reason: `reference output is not JSON: ${(err as Error).message}` };
   }
 }
+
+/** The reference for a workload, or why there is none (`--no-reference`, missing torch, ...). */
+export function referenceUnless(
+  opts: { readonly noReference: boolean; readonly quick: boolean },
+  workload: ReferenceWorkload,
+): ReferenceResult {
+  return opts.noReference
+    ? { ok: false, reason: 'skipped (--no-reference)' }
+    : runReference(workload, opts.quick);
+}

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findPreset } from '../../src-main/engine/config/presets';
 import type { RunConfig } from '../../src-main/engine/config/types';
 import type { Batch } from '../../src-main/engine/data/dataset';
+import type { Metric } from './report';
 import type { Model } from '../../src-main/engine/models/model';
 import { Rng } from '../../src-main/engine/random';
 import { batchInput, batchLabels } from '../../src-main/engine/train/batch-tensors';
@@ -70,4 +71,18 @@ export function trainBench(
       model.dispose();
     },
   };
+}
+
+/** The two figures of one timed training step: its time and the samples per second it gives. */
+export function trainStepMetrics(batch: number, stepMs: number): Metric[] {
+  return [
+    { name: 'train step', unit: 'ms', ours: stepMs, referenceKey: 'train_step_ms', better: 'lower' },
+    {
+      name: 'train',
+      unit: 'samples/s',
+      ours: (batch / stepMs) * 1e3,
+      referenceKey: 'train_samples_per_s',
+      better: 'higher',
+    },
+  ];
 }

@@ -2,28 +2,12 @@
  * Per-layer distributions of the learned gates and primitives, as recorded each epoch: an index
  * to find one (layer, quantity, epoch) fast, and the shapes the histogram charts draw.
  */
-import type { DistributionQuantity } from '../api/contract';
+import type { DistributionQuantity, DistributionRecord } from '../api/contract';
 import { naturalOrder } from './firing-grid';
 import type { XYSeries } from './series';
 
-export interface DistributionEntry {
-  readonly epoch: number;
-  readonly layer: string;
-  readonly quantity: DistributionQuantity;
-  readonly stats: {
-    readonly count: number;
-    readonly mean: number;
-    readonly std: number;
-    readonly min: number;
-    readonly max: number;
-    readonly p05: number;
-    readonly p25: number;
-    readonly p50: number;
-    readonly p75: number;
-    readonly p95: number;
-  };
-  readonly histogram: { readonly lo: number; readonly hi: number; readonly counts: readonly number[] };
-}
+/** One recorded distribution, as the store keeps it, without its run id. */
+export type DistributionEntry = Pick<DistributionRecord, 'epoch' | 'layer' | 'quantity' | 'stats' | 'histogram'>;
 
 /** The paper's names, in the order of its appendix figures: gates, then primitives. */
 export const QUANTITIES: ReadonlyArray<{

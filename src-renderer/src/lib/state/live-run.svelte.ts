@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client';
 import type { AppEvent, ContractError, EventMap, RunRecord } from '../api/contract';
 import { DistributionIndex, type DistributionEntry } from '../charts/distributions';
 import type { XYSeries } from '../charts/series';
+import { followHost } from './follow-host';
 import { contractErrorOf } from './load-state';
 
 export interface LivePoint {
@@ -137,24 +138,15 @@ export class LiveRun {
 
   /** Loads, then follows this run's events; reloads after a lost connection. Returns the stop function. */
   follow(): () => void {
-    let lostConnection = false;
-    const stopEvents = this.#client.onEvent((event) => {
-      if (!('runId' in event.payload) || event.payload.runId !== this.runId) return;
-      if (this.#buffered) this.#buffered.push(event);
-      else this.#apply(event);
-    });
-    const stopStatus = this.#client.onStatus((status) => {
-      if (status === 'closed') lostConnection = true;
-      if (status === 'open' && lostConnection) {
-        lostConnection = false;
-        void this.load();
-      }
-    });
-    void this.load();
-    return () => {
-      stopEvents();
-      stopStatus();
-    };
+    return followHost(
+      this.#client,
+      () => this.load(),
+      (event) => {
+        if (!('runId' in event.payload) || event.payload.runId !== this.runId) return;
+        if (this.#buffered) this.#buffered.push(event);
+        else this.#apply(event);
+      },
+    );
   }
 
   async cancel(): Promise<void> {

@@ -7,6 +7,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client';
 import type { AppEvent, ContractError, RunSummary } from '../api/contract';
 import { missingCase } from '../api/exhaustive';
+import { followHost } from './follow-host';
 import { contractErrorOf } from './load-state';
 import { epochProgress, startedProgress, steppedProgress, type RunProgress } from './run-progress';
 import { upsertRun } from './run-table';
@@ -66,20 +67,11 @@ export class RunsList {
    * sent meanwhile are gone). Returns the function that stops following.
    */
   follow(): () => void {
-    let lostConnection = false;
-    const stopEvents = this.#client.onEvent((event) => this.#handle(event));
-    const stopStatus = this.#client.onStatus((status) => {
-      if (status === 'closed') lostConnection = true;
-      if (status === 'open' && lostConnection) {
-        lostConnection = false;
-        void this.load();
-      }
-    });
-    void this.load();
-    return () => {
-      stopEvents();
-      stopStatus();
-    };
+    return followHost(
+      this.#client,
+      () => this.load(),
+      (event) => this.#handle(event),
+    );
   }
 
   /** Re-reads one run (after its status changed); a run that is gone leaves the list. */
