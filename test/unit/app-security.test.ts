@@ -190,7 +190,11 @@ describe('web contents hardening', () => {
     let onPermission:
       ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
     let onCheck: (() => boolean) | undefined;
+    let onDownload: ((event: { preventDefault(): void }, item: { getURL(): string }) => void) | undefined;
     const session = {
+      on: (name: string, listener: typeof onDownload) => {
+        if (name === 'will-download') onDownload = listener;
+      },
       webRequest: { onHeadersReceived: (listener: typeof onHeaders) => (onHeaders = listener) },
       setPermissionRequestHandler: (handler: typeof onPermission) => (onPermission = handler),
       setPermissionCheckHandler: (handler: typeof onCheck) => (onCheck = handler),
@@ -209,6 +213,15 @@ describe('web contents hardening', () => {
     onPermission?.({}, 'media', granted);
     expect(granted).toHaveBeenCalledWith(false);
     expect(onCheck?.()).toBe(false);
+    // Blob exports the page made are saved (with Electron's save dialog); remote downloads are not.
+    const refused = (url: string) => {
+      const event = { preventDefault: vi.fn() };
+      onDownload?.(event, { getURL: () => url });
+      return event.preventDefault.mock.calls.length > 0;
+    };
+    expect(onDownload).toBeTypeOf('function');
+    expect(refused('blob:http://127.0.0.1:7420/1f2e')).toBe(false);
+    expect(refused('https://example.com/x.zip')).toBe(true);
   });
 });
 
