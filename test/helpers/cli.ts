@@ -8,7 +8,10 @@ export interface CliResult {
 }
 
 /** Runs `glif <args>` to completion. */
-export function glif(args: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function glif(
+  args: readonly string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [glifBin, ...args], {
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 300_000,

@@ -76,7 +76,14 @@ export interface IdxFiles {
  */
 export function writeIdxDataset(
   dir: string,
-  opts: { train?: number; test?: number; rows?: number; cols?: number; gzip?: boolean | 'unnamed'; seed?: number } = {},
+  opts: {
+    train?: number;
+    test?: number;
+    rows?: number;
+    cols?: number;
+    gzip?: boolean | 'unnamed';
+    seed?: number;
+  } = {},
 ): IdxFiles {
   const rows = opts.rows ?? 5;
   const cols = opts.cols ?? 4;
@@ -206,7 +213,10 @@ export function makeCifarFiles(
     });
     const test = randomCifarSplit(variant, opts.test ?? 5, rng);
     contents.set('test_batch.bin', cifarRecordsBytes(variant, test));
-    contents.set('batches.meta.txt', Buffer.from('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n'));
+    contents.set(
+      'batches.meta.txt',
+      Buffer.from('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n'),
+    );
     return { train: concat(variant, parts), test, contents, subdir: 'cifar-10-batches-bin' };
   }
   const train = randomCifarSplit(variant, opts.perTrainFile?.[0] ?? 9, rng);
@@ -286,7 +296,16 @@ export function tarBytes(entries: TarEntryInput[]): Buffer {
 // ---------------------------------------------------------------- AEDAT (CIFAR10-DVS)
 
 export const DVS_CLASSES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ] as const;
 
 /** An event in SpikingJelly's output coordinates (x column, y row, p polarity 0/1). */
@@ -379,7 +398,11 @@ export async function collectBatches<B>(it: AsyncIterable<B>): Promise<B[]> {
  * Awaits `p`, expects it to reject with a DatasetError about `file` whose
  * problem matches `problem`, and checks that the message names both.
  */
-export async function expectDatasetError(p: Promise<unknown>, file: string, problem: RegExp): Promise<DatasetError> {
+export async function expectDatasetError(
+  p: Promise<unknown>,
+  file: string,
+  problem: RegExp,
+): Promise<DatasetError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,

@@ -1,44 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { on, relativeError, seeded, sizeOf, type Pad } from '../helpers/backend-compare';
 import { initBackend } from '../../src-main/engine/backend';
 import { spanAfterPadding } from '../../src-main/engine/kernels/conv2d-backprop-filter';
 import { registerWasmGradientKernels, wasmGradientKernels } from '../../src-main/engine/kernels/registry';
 
-/** Deterministic inputs in [-1, 1), so the cpu and wasm runs see the same numbers. */
-function seeded(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** max |a - b| over max |a|: the error relative to the result's scale. */
-function relativeError(expected: ArrayLike<number>, actual: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
-}
-
-async function on<T>(backend: 'cpu' | 'wasm', compute: () => T): Promise<T> {
-  const report = await initBackend({ only: backend });
-  expect(report.active).toBe(backend);
-  return compute();
-}
-
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface ConvCase {
   x: [number, number, number, number];
   filter: [number, number, number, number];
@@ -60,7 +26,17 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 8, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid' },
   { x: [1, 6, 5, 1], filter: [3, 3, 1, 5], strides: 1, pad: 0 },
   { x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 0, dimRoundingMode: 'ceil' },
-  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  {
+    x: [2, 9, 7, 2],
+    filter: [3, 3, 2, 3],
+    strides: [2, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
   { x: [2, 8, 8, 3], filter: [1, 3, 3, 2], strides: [1, 2], pad: 'same' },
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1 },
 ];
@@ -77,7 +53,9 @@ function filterGradient(c: ConvCase): Float32Array {
       dimRoundingMode: c.dimRoundingMode,
       filterShape: c.filter,
     };
-    const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf
+      .engine()
+      .runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(dw.shape).toEqual(c.filter);
     return dw.dataSync() as Float32Array;
   });
@@ -92,7 +70,10 @@ describe('wasm gradient kernel registry', () => {
   it('registers the kernels wasm lacks, once', async () => {
     await initBackend({ only: 'wasm' });
     for (const config of wasmGradientKernels) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
-    expect(wasmGradientKernels.map((k) => k.kernelName)).toEqual(['Conv2DBackpropFilter', 'UnsortedSegmentSum']);
+    expect(wasmGradientKernels.map((k) => k.kernelName)).toEqual([
+      'Conv2DBackpropFilter',
+      'UnsortedSegmentSum',
+    ]);
     expect(registerWasmGradientKernels()).toEqual([]);
   });
 
@@ -139,7 +120,11 @@ describe('Conv2DBackpropFilter on wasm matches the cpu backend', () => {
 });
 
 describe('UnsortedSegmentSum on wasm matches the cpu backend', () => {
-  function segmentSum(dtype: 'float32' | 'int32'): { values: ArrayLike<number>; shape: number[]; dtype: string } {
+  function segmentSum(dtype: 'float32' | 'int32'): {
+    values: ArrayLike<number>;
+    shape: number[];
+    dtype: string;
+  } {
     return tf.tidy(() => {
       const raw = seeded(6 * 3 * 2, 7).map((v) => (dtype === 'int32' ? Math.round(v * 50) : v));
       const x = tf.tensor3d(raw, [6, 3, 2], dtype);
@@ -196,7 +181,12 @@ describe('full gradients of a small conv net on wasm match the cpu backend', () 
         let h = tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 1));
         h = tf.conv2d(h, w2 as tf.Tensor4D, 2, 1);
         h = tf.avgPool(h, 2, 1, 'same');
-        h = tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+        h = tf.pad(h, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]);
         h = tf.conv2d(h, w3 as tf.Tensor4D, 2, 'valid');
         h = tf.maxPool(h, 2, 2, 'same');
         const features = tf.gather(tf.mean(h, [1, 2]), [1, 0, 1], 0);
@@ -204,7 +194,9 @@ describe('full gradients of a small conv net on wasm match the cpu backend', () 
         const labels = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
         return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
       };
-      return tf.grads(loss)(inputs).map((g) => g.dataSync() as Float32Array);
+      return tf
+        .grads(loss)(inputs)
+        .map((g) => g.dataSync() as Float32Array);
     });
   }
 
