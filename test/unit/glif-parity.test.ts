@@ -8,7 +8,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { checkPassed, formatCheck } from '../../src-main/engine/parity/compare';
 import { runParityFile } from '../../src-main/engine/parity/run-fixture';
 import { availableBackends } from '../helpers/backends';
-import { glifBin, parityFixtureDir } from '../helpers/paths';
+import { glifBin, parityFixtureDir, vendoredParityFixtureDir } from '../helpers/paths';
 
 const fixtures = fs
   .readdirSync(parityFixtureDir)
@@ -21,6 +21,16 @@ describe('parity fixtures are present', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(19);
     for (const prefix of ['a_', 'b_', 'c_', 'd_simplex_', 'd_glif_f', 'd_glif_hard', 'd_glif_s', 'e_', 'e2_', 'f_block_']) {
       expect(fixtures.some((f) => f.startsWith(prefix)), prefix).toBe(true);
+    }
+  });
+
+  it('keeps its in-repo copy identical to the shared fixtures it was taken from', () => {
+    // Beside the shared folder both exist; a fixture the authors update must be copied again.
+    const copies = fs.readdirSync(vendoredParityFixtureDir).filter((f) => f.endsWith('.json')).sort();
+    expect(copies).toEqual(fixtures);
+    for (const f of fixtures) {
+      const copy = fs.readFileSync(path.join(vendoredParityFixtureDir, f));
+      expect(copy.equals(fs.readFileSync(path.join(parityFixtureDir, f))), f).toBe(true);
     }
   });
 });
