@@ -1,8 +1,8 @@
+import { parseCliArgs } from '../args';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendUnavailableError,
@@ -91,7 +91,8 @@ function electronInfo(): InfoVersions['electron'] {
     const dir = path.dirname(pkgFile);
     const pathFile = path.join(dir, 'path.txt');
     const binaryInstalled =
-      fs.existsSync(pathFile) && fs.existsSync(path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()));
+      fs.existsSync(pathFile) &&
+      fs.existsSync(path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()));
     return { version, binaryInstalled, running: false };
   } catch {
     return null;
@@ -114,7 +115,14 @@ export function formatInfo(info: InfoReport): string {
   const { backend, versions, memory } = info;
   const lines = [`Backend: ${backend.active}`, '', 'Candidates (fastest first):'];
   for (const c of backend.candidates) {
-    const state = c.name === backend.active ? 'active' : c.available ? (c.probed ? 'available' : 'installed') : 'unavailable';
+    const state =
+      c.name === backend.active
+        ? 'active'
+        : c.available
+          ? c.probed
+            ? 'available'
+            : 'installed'
+          : 'unavailable';
     const version = c.version ? ` ${c.version}` : '';
     lines.push(`  ${c.name.padEnd(15)}${state.padEnd(12)}${c.package}${version}`);
     if (c.reason) lines.push(`  ${''.padEnd(15)}${c.reason}`);
@@ -142,15 +150,17 @@ export function formatInfo(info: InfoReport): string {
 }
 
 function parse(args: readonly string[]): { json: boolean; help: boolean; backend?: BackendName } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { backend: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${HELP}`);
-  }
+  const { values } = parseCliArgs(
+    args,
+    {
+      options: {
+        backend: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    },
+    HELP,
+  );
   let backend: BackendName | undefined;
   if (values.backend !== undefined) {
     try {
@@ -176,14 +186,19 @@ export const infoCommand: CliCommand = {
       backend = await initBackend(options.backend ? { only: options.backend } : {});
     } catch (err) {
       // A bad GLIF_BACKEND or an unavailable forced backend is the user's setting, not a crash.
-      if (err instanceof BackendUnavailableError || err instanceof UnknownBackendError) throw new CliError(err.message);
+      if (err instanceof BackendUnavailableError || err instanceof UnknownBackendError)
+        throw new CliError(err.message);
       throw err;
     }
     const memory = tf.memory();
     const info: InfoReport = {
       backend,
       versions: collectVersions(),
-      memory: { numTensors: memory.numTensors, numBytes: memory.numBytes, numDataBuffers: memory.numDataBuffers },
+      memory: {
+        numTensors: memory.numTensors,
+        numBytes: memory.numBytes,
+        numDataBuffers: memory.numDataBuffers,
+      },
     };
     process.stdout.write((options.json ? JSON.stringify(info, null, 2) : formatInfo(info)) + '\n');
     return 0;

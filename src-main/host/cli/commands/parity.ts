@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../args';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../../engine/backend';
 import { parseNeuronImpl, type GlifNeuronImpl } from '../../../engine/glif/impl';
@@ -46,10 +46,9 @@ function fileStatus(runs: readonly FixtureOutcome[]): FixtureOutcome['status'] {
 export const parityCommand: CliCommand = {
   summary: 'check the GLIF engine against parity fixtures of the official implementation',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...args],
+    const parsed = parseCliArgs(
+      args,
+      {
         allowPositionals: true,
         options: {
           backend: { type: 'string' },
@@ -57,10 +56,9 @@ export const parityCommand: CliCommand = {
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
-      });
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}\n${HELP}`);
-    }
+      },
+      HELP,
+    );
     if (parsed.values.help) {
       process.stdout.write(HELP + '\n');
       return 0;

@@ -1,5 +1,5 @@
+import { parseCliArgs } from '../args';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { describeVariant, isVariantId } from '../../../engine/glif/variants';
 import { exportRun } from '../../../runs/store/export';
 import { RunStoreError } from '../../../runs/store/errors';
@@ -49,10 +49,9 @@ function requireRun(store: RunStore, id: string | undefined) {
 export const runsCommand: CliCommand = {
   summary: 'list, show, compare and export recorded runs',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...args],
+    const parsed = parseCliArgs(
+      args,
+      {
         allowPositionals: true,
         options: {
           db: { type: 'string' },
@@ -64,17 +63,17 @@ export const runsCommand: CliCommand = {
           out: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
-      });
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}\n${HELP}`);
-    }
+      },
+      HELP,
+    );
     const [sub, ...ids] = parsed.positionals;
     const o = parsed.values;
     if (o.help || !sub) {
       process.stdout.write(HELP + '\n');
       return o.help ? 0 : 2;
     }
-    if (!['list', 'show', 'compare', 'export'].includes(sub)) throw new CliError(`unknown subcommand '${sub}'\n${HELP}`);
+    if (!['list', 'show', 'compare', 'export'].includes(sub))
+      throw new CliError(`unknown subcommand '${sub}'\n${HELP}`);
     const { store } = openStore(o.db);
     const print = (text: string) => process.stdout.write(text + '\n');
     try {
@@ -82,11 +81,22 @@ export const runsCommand: CliCommand = {
       switch (sub) {
         case 'list': {
           const limit = o.limit ? Number(o.limit) : undefined;
-          if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit: expected a positive integer, got '${o.limit}'`);
-          const runs = store.listRuns({ status: o.status as RunSummary['status'] | undefined, search: o.search, limit });
+          if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+            throw new CliError(`--limit: expected a positive integer, got '${o.limit}'`);
+          const runs = store.listRuns({
+            status: o.status as RunSummary['status'] | undefined,
+            search: o.search,
+            limit,
+          });
           if (o.json) print(JSON.stringify(runs, null, 2));
           else if (runs.length === 0) print('no runs yet: start one with `glif train --preset fmnist-cnn`');
-          else print(formatTable(['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'], runs.map(runRow)));
+          else
+            print(
+              formatTable(
+                ['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'],
+                runs.map(runRow),
+              ),
+            );
           return 0;
         }
         case 'show': {
@@ -96,7 +106,12 @@ export const runsCommand: CliCommand = {
             print(JSON.stringify({ ...run, checkpoints, metrics: store.getMetricNames(run.id) }, null, 2));
             return 0;
           }
-          print(formatTable(['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'], [runRow(run)]));
+          print(
+            formatTable(
+              ['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'],
+              [runRow(run)],
+            ),
+          );
           print('');
           print(`backend: ${run.backend ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`);
           if (run.error) print(`error: ${run.error}`);
@@ -108,7 +123,10 @@ export const runsCommand: CliCommand = {
           print('\nconfig:');
           print(JSON.stringify(run.config, null, 2));
           print(`\ncheckpoints: ${checkpoints.length === 0 ? 'none' : ''}`);
-          for (const c of checkpoints) print(`  epoch ${c.epoch + 1}  step ${c.step}  ${c.path}  sha256 ${c.sha256.slice(0, 16)}...  ${c.bytes} bytes`);
+          for (const c of checkpoints)
+            print(
+              `  epoch ${c.epoch + 1}  step ${c.step}  ${c.path}  sha256 ${c.sha256.slice(0, 16)}...  ${c.bytes} bytes`,
+            );
           return 0;
         }
         case 'compare': {
@@ -123,7 +141,10 @@ export const runsCommand: CliCommand = {
           print(
             cmp.configDiff.length === 0
               ? '  (none: the configs are identical)'
-              : formatTable(['key', ...ids], cmp.configDiff.map((d) => [d.path, ...ids.map((id) => fmtValue(d.values[id]))])),
+              : formatTable(
+                  ['key', ...ids],
+                  cmp.configDiff.map((d) => [d.path, ...ids.map((id) => fmtValue(d.values[id]))]),
+                ),
           );
           print('\nfinal metrics:');
           const rows: Array<[string, (f: (typeof cmp.finals)[number]) => string]> = [
@@ -131,16 +152,25 @@ export const runsCommand: CliCommand = {
             ['test loss', (f) => fmtNum(f.finalTestLoss)],
             ['train accuracy', (f) => fmtPct(f.finalTrainAccuracy)],
             ['train loss', (f) => fmtNum(f.finalTrainLoss)],
-            ['SOPs/sample', (f) => (f.energySops === null ? '-' : Math.round(f.energySops).toLocaleString('en'))],
+            [
+              'SOPs/sample',
+              (f) => (f.energySops === null ? '-' : Math.round(f.energySops).toLocaleString('en')),
+            ],
             ['time', (f) => fmtSeconds(f.durationMs)],
           ];
-          print(formatTable(['metric', ...ids], rows.map(([name, get]) => [name, ...cmp.finals.map(get)])));
+          print(
+            formatTable(
+              ['metric', ...ids],
+              rows.map(([name, get]) => [name, ...cmp.finals.map(get)]),
+            ),
+          );
           return 0;
         }
         case 'export': {
           const run = requireRun(store, ids[0]);
           const format = o.format ?? (o.json ? 'json' : undefined);
-          if (format !== 'csv' && format !== 'json') throw new CliError(`--format: expected csv or json, got '${format ?? ''}'`);
+          if (format !== 'csv' && format !== 'json')
+            throw new CliError(`--format: expected csv or json, got '${format ?? ''}'`);
           const text = exportRun(store, run.id, format);
           if (o.out) {
             writeFileSync(o.out, text);

@@ -1,8 +1,8 @@
+import { parseCliArgs } from '../args';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parseBackendName, type BackendName } from '../../../engine/backend';
 import { startHostServer } from '../../server/host-server';
 import { CliError } from '../errors';
@@ -31,14 +31,20 @@ function ensureRendererBuilt(log: (s: string) => void): string {
   const out = path.join(repoRoot, 'out/renderer');
   const index = path.join(out, 'index.html');
   const sources = [path.join(repoRoot, 'src-renderer'), path.join(repoRoot, 'src-main/contract')];
-  const stale = !existsSync(index) || sources.some((s) => existsSync(s) && newestMtime(s) > statSync(index).mtimeMs);
+  const stale =
+    !existsSync(index) || sources.some((s) => existsSync(s) && newestMtime(s) > statSync(index).mtimeMs);
   if (stale) {
     log('building the UI (electron-vite build)...');
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (r.status !== 0 || !existsSync(index)) throw new CliError('building the UI failed (see above); try: npm run build', 1);
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    if (r.status !== 0 || !existsSync(index))
+      throw new CliError('building the UI failed (see above); try: npm run build', 1);
   }
   return out;
 }
@@ -46,10 +52,9 @@ function ensureRendererBuilt(log: (s: string) => void): string {
 export const serveCommand: CliCommand = {
   summary: 'serve the workbench UI and API to a browser on 127.0.0.1',
   async run(args) {
-    let o;
-    try {
-      o = parseArgs({
-        args: [...args],
+    const o = parseCliArgs(
+      args,
+      {
         options: {
           port: { type: 'string' },
           db: { type: 'string' },
@@ -57,16 +62,16 @@ export const serveCommand: CliCommand = {
           'no-build': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
-      }).values;
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}\n${HELP}`);
-    }
+      },
+      HELP,
+    ).values;
     if (o.help) {
       process.stdout.write(HELP + '\n');
       return 0;
     }
     const port = o.port === undefined ? 7420 : Number(o.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected 0..65535, got '${o.port}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`--port: expected 0..65535, got '${o.port}'`);
     let backend: BackendName | undefined;
     try {
       backend = o.backend ? parseBackendName(o.backend, '--backend') : undefined;
@@ -76,7 +81,9 @@ export const serveCommand: CliCommand = {
     const log = (s: string) => process.stdout.write(s + '\n');
     const rendererDir = o['no-build'] ? path.join(repoRoot, 'out/renderer') : ensureRendererBuilt(log);
     const { store, dbPath, dataDir } = openStore(o.db);
-    const version = JSON.parse((await import('node:fs')).readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
+    const version = JSON.parse(
+      (await import('node:fs')).readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
+    ).version as string;
     let host;
     try {
       host = await startHostServer({
@@ -90,7 +97,10 @@ export const serveCommand: CliCommand = {
     } catch (err) {
       store.close();
       const code = (err as NodeJS.ErrnoException).code;
-      throw new CliError(code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port` : (err as Error).message, 1);
+      throw new CliError(
+        code === 'EADDRINUSE' ? `port ${port} is in use; pick another with --port` : (err as Error).message,
+        1,
+      );
     }
     log(`GLIF Workbench is serving at ${host.url}`);
     log(`database: ${dbPath}`);

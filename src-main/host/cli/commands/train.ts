@@ -1,5 +1,5 @@
+import { parseCliArgs } from '../args';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseBackendName, type BackendName } from '../../../engine/backend';
 import { buildConfig } from '../../../engine/config/build';
 import { PRESETS } from '../../../engine/config/presets';
@@ -35,33 +35,33 @@ export interface TrainSummary {
   backend: string | null;
   seconds: number;
   epochs: number;
-  final: { testAccuracy: number | null; testLoss: number | null; trainAccuracy: number | null; trainLoss: number | null };
+  final: {
+    testAccuracy: number | null;
+    testLoss: number | null;
+    trainAccuracy: number | null;
+    trainLoss: number | null;
+  };
   energySopsPerSample: number | null;
   error: string | null;
   db: string;
 }
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      options: {
-        preset: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        resume: { type: 'string' },
-        name: { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        backend: { type: 'string' },
-        db: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
+  return parseCliArgs(args, {
+    allowPositionals: false,
+    options: {
+      preset: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      resume: { type: 'string' },
+      name: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      backend: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 function loadConfigFile(file: string): unknown {
@@ -80,7 +80,10 @@ function checkDataLocation(config: RunConfig): void {
   const where = path ?? (dataset === 'fashion-mnist' ? '/usr/share/datasets/fashion-mnist' : null);
   if (where === null) throw new CliError(`data.path: required for dataset ${dataset}`);
   if (!existsSync(where)) {
-    const hint = path === null && dataset === 'fashion-mnist' ? ' (install it with: apt-get install dataset-fashion-mnist, or set data.path)' : '';
+    const hint =
+      path === null && dataset === 'fashion-mnist'
+        ? ' (install it with: apt-get install dataset-fashion-mnist, or set data.path)'
+        : '';
     throw new CliError(`data.path: ${where} does not exist${hint}`);
   }
 }
@@ -115,10 +118,15 @@ export const trainCommand: CliCommand = {
     const backend: BackendName | undefined = o.backend ? parseBackendOrThrow(o.backend) : undefined;
     let config: RunConfig | undefined;
     if (o.resume) {
-      if (o.preset || o.set || o.config) throw new CliError('--resume continues a run with its own config; drop --preset, --set and --config');
+      if (o.preset || o.set || o.config)
+        throw new CliError('--resume continues a run with its own config; drop --preset, --set and --config');
     } else {
       try {
-        config = buildConfig({ preset: o.preset, overlay: o.config ? loadConfigFile(o.config) : undefined, overrides: o.set });
+        config = buildConfig({
+          preset: o.preset,
+          overlay: o.config ? loadConfigFile(o.config) : undefined,
+          overrides: o.set,
+        });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message);
         throw err;
@@ -132,13 +140,18 @@ export const trainCommand: CliCommand = {
     const manager = new RunManager({ store, dataDir, backend });
     try {
       const recovered = manager.recoverInterrupted();
-      if (recovered.length > 0) progress.println(`marked ${recovered.length} run(s) left running by a dead process as interrupted: ${recovered.join(', ')}`);
+      if (recovered.length > 0)
+        progress.println(
+          `marked ${recovered.length} run(s) left running by a dead process as interrupted: ${recovered.join(', ')}`,
+        );
       let runId: string;
       if (o.resume) {
         const run = store.getRun(o.resume);
         if (!run) throw new CliError(`--resume: no run '${o.resume}' in ${dbPath}`);
         if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
-          throw new CliError(`--resume: run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`);
+          throw new CliError(
+            `--resume: run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`,
+          );
         }
         runId = run.id;
       } else {
