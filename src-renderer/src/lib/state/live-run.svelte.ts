@@ -45,6 +45,8 @@ export class LiveRun {
   #action = $state.raw<{ busy: boolean; error: ContractError | null }>({ busy: false, error: null });
   /** Bumped on every change of the series or distributions: what the charts depend on. */
   #version = $state(0);
+  /** Bumped only when epoch data (firing rates, distributions, test metrics) changes. */
+  #epochVersion = $state(0);
   // Plain on purpose: appended per step; the charts depend on `version` instead.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #series = new Map<string, LivePoint[]>();
@@ -75,6 +77,9 @@ export class LiveRun {
   }
   get version(): number {
     return this.#version;
+  }
+  get epochVersion(): number {
+    return this.#epochVersion;
   }
   get distributions(): DistributionIndex {
     return this.#distributions;
@@ -134,6 +139,7 @@ export class LiveRun {
     this.#buffered = null;
     for (const event of buffered) this.#apply(event);
     this.#version++;
+    this.#epochVersion++;
   }
 
   /** Loads, then follows this run's events; reloads after a lost connection. Returns the stop function. */
@@ -265,5 +271,6 @@ export class LiveRun {
     const entries: DistributionEntry[] = e.distributions.map((d) => ({ ...d, epoch: e.epoch }));
     this.#distributions.add(entries);
     this.#version++;
+    this.#epochVersion++;
   }
 }
