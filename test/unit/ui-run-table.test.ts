@@ -182,6 +182,7 @@ describe('live progress from training events', () => {
     startEpoch: 0,
     epochs: 4,
     stepsPerEpoch: 10,
+    threads: 1,
     trainSize: 320,
     testSize: 64,
     parameters: { total: 1, glif: 1, glifLayers: 1 },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeGroup } from '../parallel/collective';
 
 /**
  * Training-mode tdBN as one custom op with typed-array loops, for the wasm and cpu backends.
@@ -12,11 +13,31 @@ import * as tf from '@tensorflow/tfjs-core';
  *   dx = (g - mean(g) - xhat * mean(g * xhat)) / sqrt(var + eps)
  * Sums are accumulated in float64. The batch mean and biased variance are returned so the
  * caller can update the running statistics.
+ *
+ * In data-parallel training (parallel/collective.ts) the batch is split across threads, and the
+ * per-channel sums are all-reduced at each of the three points where a statistic of the whole
+ * batch is needed (mean, variance, and the two backward sums): the statistics are those of the
+ * whole batch, as on one thread (synchronised batch norm), not of each thread's shard.
  */
 export interface FusedBatchNormResult {
   readonly y: tf.Tensor;
   readonly mean: Float64Array;
   readonly variance: Float64Array;
+  /** Values per channel the statistics span (over every replica's shard). */
+  readonly count: number;
+}
+
+/** Sums over the replicas of the active group, in place; `extra` travels with them (a count). */
+function reduceOverReplicas(sums: Float64Array[], extra?: number): number {
+  const group = activeGroup();
+  if (!group) return extra ?? 0;
+  const C = sums[0].length;
+  const packed = new Float64Array(sums.length * C + 1);
+  sums.forEach((s, j) => packed.set(s, j * C));
+  packed[sums.length * C] = extra ?? 0;
+  group.allReduceSmall(packed);
+  sums.forEach((s, j) => s.set(packed.subarray(j * C, (j + 1) * C)));
+  return packed[sums.length * C];
 }
 
 export function fusedTdBatchNorm(
@@ -27,8 +48,8 @@ export function fusedTdBatchNorm(
   eps: number,
 ): FusedBatchNormResult {
   const C = x.shape[x.shape.length - 1];
-  const n = x.size / C;
-  const stats = { mean: new Float64Array(C), variance: new Float64Array(C) };
+  const localN = x.size / C;
+  const stats = { mean: new Float64Array(C), variance: new Float64Array(C), count: localN };
   const op = tf.customGrad(((xIn: tf.Tensor, wIn: tf.Tensor, bIn: tf.Tensor, save: tf.GradSaveFunc) => {
     const xs = xIn.dataSync() as Float32Array;
     const w = wIn.dataSync() as Float32Array;
@@ -36,11 +57,14 @@ export function fusedTdBatchNorm(
     const mean = stats.mean;
     const variance = stats.variance;
     for (let i = 0; i < xs.length; i++) mean[i % C] += xs[i];
+    const n = reduceOverReplicas([mean], localN);
+    stats.count = n;
     for (let c = 0; c < C; c++) mean[c] /= n;
     for (let i = 0; i < xs.length; i++) {
       const d = xs[i] - mean[i % C];
       variance[i % C] += d * d;
     }
+    reduceOverReplicas([variance]);
     const invStd = new Float64Array(C);
     for (let c = 0; c < C; c++) {
       variance[c] /= n;
@@ -74,6 +98,7 @@ export function fusedTdBatchNorm(
           sumG[c] += g;
           sumGX[c] += g * xhat;
         }
+        reduceOverReplicas([sumG, sumGX]);
         const dx = new Float32Array(dy.length);
         for (let i = 0; i < dy.length; i++) {
           const c = i % C;
@@ -81,10 +106,14 @@ export function fusedTdBatchNorm(
           const g = dy[i] * scale * w2[c];
           dx[i] = (g - sumG[c] / n - (xhat * sumGX[c]) / n) * s[C + c];
         }
-        return [tf.tensor(dx, x2.length === dx.length ? xSaved.shape : dyT.shape), tf.tensor(Float32Array.from(dw), [C]), tf.tensor(Float32Array.from(db), [C])];
+        return [
+          tf.tensor(dx, x2.length === dx.length ? xSaved.shape : dyT.shape),
+          tf.tensor(Float32Array.from(dw), [C]),
+          tf.tensor(Float32Array.from(db), [C]),
+        ];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = (op as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor)(x, weight, bias);
-  return { y, mean: stats.mean, variance: stats.variance };
+  return { y, mean: stats.mean, variance: stats.variance, count: stats.count };
 }

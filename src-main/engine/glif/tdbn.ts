@@ -49,8 +49,11 @@ export class TdBatchNorm extends Module {
     if (ctx.training && resolveNeuronImpl(requestedNeuronImpl(), true) === 'fused') {
       return tf.tidy(() => {
         const r = fusedTdBatchNorm(x, this.weight, this.bias, this.scale, this.eps);
-        const n = x.size / x.shape[x.shape.length - 1];
-        this.updateRunningStats(tf.tensor(Float32Array.from(r.mean)), tf.tensor(Float32Array.from(r.variance)), n);
+        this.updateRunningStats(
+          tf.tensor(Float32Array.from(r.mean)),
+          tf.tensor(Float32Array.from(r.variance)),
+          r.count,
+        );
         return r.y;
       });
     }

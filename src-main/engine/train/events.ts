@@ -5,15 +5,7 @@
 
 /** Quantities whose per-layer distributions are recorded every epoch (effective values). */
 export type DistributionQuantity =
-  | 'alpha'
-  | 'beta'
-  | 'gamma'
-  | 'tau_exp'
-  | 'tau_lin'
-  | 'v_th'
-  | 'v_re'
-  | 'g_t'
-  | 'firing_rate';
+  'alpha' | 'beta' | 'gamma' | 'tau_exp' | 'tau_lin' | 'v_th' | 'v_re' | 'g_t' | 'firing_rate';
 
 export interface Histogram {
   readonly lo: number;
@@ -52,6 +44,8 @@ export interface FinalMetrics {
 export interface RunStartedEvent {
   readonly type: 'started';
   readonly backend: string;
+  /** Threads training runs on: data-parallel replicas on wasm/cpu, 1 on the native backends. */
+  readonly threads: number;
   readonly startEpoch: number;
   readonly epochs: number;
   readonly stepsPerEpoch: number;

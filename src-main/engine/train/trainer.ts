@@ -6,7 +6,10 @@ import type { Dataset } from '../data/dataset';
 import { openDataset } from '../data/registry';
 import type { Model } from '../models/model';
 import { Rng } from '../random';
-import { batchInput, batchLabels } from './batch-tensors';
+import { parseBackendName } from '../backend';
+import { requestedNeuronImpl, resolveNeuronImpl } from '../glif/impl';
+import { ReplicaPool } from '../parallel/pool';
+import { resolveThreads } from '../parallel/threads';
 import { buildRunModel } from './build';
 import { datasetSpec } from './data-spec';
 import { readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
@@ -15,6 +18,7 @@ import { evaluate } from './evaluate';
 import type { EventSink, FinalMetrics, TrainOutcome } from './events';
 import { recipeGroups, Sgd } from './optimizer';
 import { learningRateAt } from './schedule';
+import { trainStep } from './train-step';
 
 export interface TrainRequest {
   readonly config: RunConfig;
@@ -29,6 +33,8 @@ export interface TrainRequest {
   readonly backend: string;
   /** How many checkpoint files to keep (the newest); the store keeps their records. */
   readonly keepCheckpoints?: number;
+  /** Threads to train on (data-parallel replicas); 0 or absent: GLIF_THREADS, else every core. */
+  readonly threads?: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -43,16 +49,21 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   let dataset: Dataset | undefined;
   let model: Model | undefined;
   let optimizer: Sgd | undefined;
+  let pool: ReplicaPool | undefined;
   let epochsDone = 0;
   try {
     const { config, sink } = req;
     const rng = new Rng(config.train.seed);
     dataset = await openDataset(datasetSpecFor(config), {
-      onProgress: (p) => sink({ type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` }),
+      onProgress: (p) =>
+        sink({ type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` }),
     });
     model = buildRunModel(config, dataset.info, rng);
     const params = model.root.parameters();
-    optimizer = new Sgd(params, { momentum: config.train.momentum, groups: recipeGroups(config.train.weightDecay, config.train.gateLrScale) });
+    optimizer = new Sgd(params, {
+      momentum: config.train.momentum,
+      groups: recipeGroups(config.train.weightDecay, config.train.gateLrScale),
+    });
 
     let startEpoch = 0;
     let step = 0;
@@ -71,9 +82,29 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     const stepsPerEpoch = Math.ceil(trainSize / batchSize);
     const totalSteps = stepsPerEpoch * epochs;
     const counts = model.countParameters();
+    const choice = resolveThreads({
+      requested: req.threads,
+      backend: req.backend,
+      batchSize,
+      fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, req.backend) === 'fused',
+    });
+    if (choice.note)
+      sink({
+        type: 'log',
+        level: 'info',
+        message: `training on ${choice.threads} thread(s): ${choice.note}`,
+      });
+    if (choice.threads > 1) {
+      pool = await ReplicaPool.start(
+        { threads: choice.threads, config, dataset: dataset.info, backend: parseBackendName(req.backend) },
+        model,
+        optimizer,
+      );
+    }
     sink({
       type: 'started',
       backend: req.backend,
+      threads: choice.threads,
       startEpoch,
       epochs,
       stepsPerEpoch,
@@ -103,30 +134,18 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         // The reference's DVS loader drops the last short batch; the CIFAR one keeps it.
         dropLast: dataset.info.kind === 'frames',
       })) {
-        if (req.signal?.aborted) return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
+        if (req.signal?.aborted)
+          return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
         const s0 = performance.now();
         lr =
           config.train.scheduleStep === 'step'
             ? learningRateAt(config.train, step, totalSteps)
             : learningRateAt(config.train, epoch, epochs);
-        const m = model;
-        const opt = optimizer;
-        const [loss, hits] = tf.tidy(() => {
-          const x = batchInput(batch, m.T);
-          const y = batchLabels(batch, m.numClasses);
-          let logits: tf.Tensor | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            // Kept: variableGrads disposes what its function created once gradients exist.
-            logits = tf.keep(m.logits(x, { T: m.T, training: true }));
-            return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-          }, opt.trainable.map((p) => p.variable));
-          opt.step(grads, lr);
-          const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32'));
-          const result = [value.dataSync()[0], h.dataSync()[0]];
-          logits!.dispose();
-          return result;
-        });
-        if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower learning rate`);
+        const { loss, hits } = pool ? await pool.step(batch, lr) : trainStep(model, optimizer, batch, lr);
+        if (!Number.isFinite(loss))
+          throw new Error(
+            `the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower learning rate`,
+          );
         lossSum += loss * batch.n;
         correct += hits;
         seen += batch.n;
@@ -152,13 +171,26 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         stepInEpoch++;
         await yieldToEventLoop();
       }
-      if (req.signal?.aborted) return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
+      if (req.signal?.aborted)
+        return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
 
+      // The replicas hold the trained state; the leader's model evaluates and checkpoints it.
+      if (pool) await pool.pull(model, optimizer);
       const e0 = performance.now();
-      const ev = await evaluate(model, dataset, { batchSize: Math.max(batchSize, 128), limit: config.data.testLimit ?? undefined, rng, yieldEvery: yieldToEventLoop });
+      const ev = await evaluate(model, dataset, {
+        batchSize: Math.max(batchSize, 128),
+        limit: config.data.testLimit ?? undefined,
+        rng,
+        yieldEvery: yieldToEventLoop,
+      });
       evalSeconds = (performance.now() - e0) / 1000;
       const distributions = model.glifLayers().flatMap(layerDistributions);
-      final = { testAccuracy: ev.accuracy, testLoss: ev.loss, trainAccuracy: seen ? correct / seen : NaN, trainLoss: seen ? lossSum / seen : NaN };
+      final = {
+        testAccuracy: ev.accuracy,
+        testLoss: ev.loss,
+        trainAccuracy: seen ? correct / seen : NaN,
+        trainLoss: seen ? lossSum / seen : NaN,
+      };
       const written = await saveCheckpoint(req, model, optimizer, rng, epoch, step);
       epochsDone = epoch + 1;
       sink({ type: 'checkpoint', epoch, step, ...written });
@@ -183,8 +215,14 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   } catch (err) {
     // GLIF_DEBUG=1 shows where a failure came from; users see the message.
     if (process.env.GLIF_DEBUG) console.error(err);
-    return { status: 'failed', error: (err as Error).message ?? String(err), epochsDone, seconds: (performance.now() - t0) / 1000 };
+    return {
+      status: 'failed',
+      error: (err as Error).message ?? String(err),
+      epochsDone,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
+    await pool?.close();
     optimizer?.dispose();
     model?.dispose();
     await dataset?.close();
@@ -199,7 +237,14 @@ export function checkpointPath(dir: string, epoch: number): string {
   return path.join(dir, `epoch-${String(epoch + 1).padStart(4, '0')}.ckpt`);
 }
 
-async function saveCheckpoint(req: TrainRequest, model: Model, optimizer: Sgd, rng: Rng, epoch: number, step: number) {
+async function saveCheckpoint(
+  req: TrainRequest,
+  model: Model,
+  optimizer: Sgd,
+  rng: Rng,
+  epoch: number,
+  step: number,
+) {
   const state = optimizer.state();
   return writeCheckpoint(checkpointPath(req.checkpointDir, epoch), {
     epoch,
@@ -207,8 +252,12 @@ async function saveCheckpoint(req: TrainRequest, model: Model, optimizer: Sgd, r
     optimizerSteps: state.step,
     rng: rng.getState(),
     tensors: [
-      ...model.root.parameters().map((p) => ({ kind: 'param' as const, path: p.path, tensor: p.variable as tf.Tensor })),
-      ...model.root.buffers().map((b) => ({ kind: 'buffer' as const, path: b.path, tensor: b.variable as tf.Tensor })),
+      ...model.root
+        .parameters()
+        .map((p) => ({ kind: 'param' as const, path: p.path, tensor: p.variable as tf.Tensor })),
+      ...model.root
+        .buffers()
+        .map((b) => ({ kind: 'buffer' as const, path: b.path, tensor: b.variable as tf.Tensor })),
       ...[...state.buffers].map(([p, t]) => ({ kind: 'momentum' as const, path: p, tensor: t })),
     ],
     meta: { arch: req.config.model.arch, preset: req.config.preset },
@@ -234,7 +283,9 @@ function restore(model: Model, optimizer: Sgd, ckpt: CheckpointContents): void {
       const target = (t.kind === 'param' ? params : buffers).get(t.path);
       if (!target) throw new Error(`checkpoint tensor ${t.path} does not exist in this model`);
       if (target.shape.join() !== t.tensor.shape.join()) {
-        throw new Error(`checkpoint tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`);
+        throw new Error(
+          `checkpoint tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`,
+        );
       }
       target.assign(t.tensor);
     }

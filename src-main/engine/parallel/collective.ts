@@ -1,0 +1,181 @@
+/**
+ * Collectives between the replicas of a data-parallel training run, over shared memory.
+ *
+ * Every replica runs in its own worker thread with its own TF.js backend. They execute the same
+ * op sequence on different shards of a batch, so they reach the same collectives in the same
+ * order (as NCCL or gloo ranks do). Two kinds are needed:
+ * - small float64 sums inside a step (synchronised batch norm: per-channel sums), and
+ * - the float32 gradient all-reduce at the end of a step.
+ * Sums run in rank order 0, 1, ..., so every replica gets bit-identical results and a run is
+ * repeatable for a given seed and replica count.
+ *
+ * A replica that fails sets the shared abort flag; the leader sets it too when a worker dies.
+ * Every wait wakes up on it and throws, so one failure never leaves the others blocked.
+ */
+
+/** Control words (Int32). */
+const GENERATION = 0;
+const ARRIVED = 1;
+const ABORTED = 2;
+const CONTROL_WORDS = 4;
+
+/** Largest small all-reduce, in float64 values (per replica): 2 * channels + 1 of the widest tdBN. */
+export const SMALL_CAPACITY = 8192;
+
+/** What a replica needs to join the group (structured-cloneable: SharedArrayBuffers are shared). */
+export interface GroupInit {
+  readonly rank: number;
+  readonly size: number;
+  readonly control: SharedArrayBuffer;
+  readonly small: SharedArrayBuffer;
+  /** size * gradientLength float32 slots, then gradientLength for the reduced result. */
+  readonly gradients: SharedArrayBuffer;
+  readonly gradientLength: number;
+}
+
+export class GroupAbortedError extends Error {
+  constructor() {
+    super('another training thread failed; this step was abandoned');
+    this.name = 'GroupAbortedError';
+  }
+}
+
+/** Creates the shared buffers of a group of `size` replicas reducing `gradientLength` values. */
+export function createGroupBuffers(size: number, gradientLength: number): Omit<GroupInit, 'rank'> {
+  return {
+    size,
+    control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+    small: new SharedArrayBuffer(size * SMALL_CAPACITY * 8),
+    gradients: new SharedArrayBuffer((size + 1) * gradientLength * 4),
+    gradientLength,
+  };
+}
+
+/** Sets the abort flag of a group from outside (the leader, when a worker thread dies). */
+export function abortGroup(control: SharedArrayBuffer): void {
+  const words = new Int32Array(control);
+  Atomics.store(words, ABORTED, 1);
+  // Wake every waiter: they wait on the generation word.
+  Atomics.add(words, GENERATION, 1);
+  Atomics.notify(words, GENERATION);
+}
+
+export class ReplicaGroup {
+  readonly rank: number;
+  readonly size: number;
+  private readonly control: Int32Array;
+  private readonly small: Float64Array;
+  private readonly slots: Float32Array;
+  private readonly reduced: Float32Array;
+  private readonly gradientLength: number;
+
+  constructor(init: GroupInit) {
+    this.rank = init.rank;
+    this.size = init.size;
+    this.control = new Int32Array(init.control);
+    this.small = new Float64Array(init.small);
+    this.gradientLength = init.gradientLength;
+    this.slots = new Float32Array(init.gradients, 0, init.size * init.gradientLength);
+    this.reduced = new Float32Array(init.gradients, init.size * init.gradientLength * 4, init.gradientLength);
+  }
+
+  get aborted(): boolean {
+    return Atomics.load(this.control, ABORTED) !== 0;
+  }
+
+  /** Marks the group failed and wakes everyone (called by a replica whose step threw). */
+  abort(): void {
+    abortGroup(this.control.buffer as SharedArrayBuffer);
+  }
+
+  /**
+   * Waits until all `size` replicas have arrived. A generation counter makes the barrier
+   * reusable at once: the last to arrive resets the count and opens the next generation.
+   */
+  barrier(): void {
+    const c = this.control;
+    const generation = Atomics.load(c, GENERATION);
+    if (Atomics.load(c, ABORTED) !== 0) throw new GroupAbortedError();
+    if (Atomics.add(c, ARRIVED, 1) === this.size - 1) {
+      Atomics.store(c, ARRIVED, 0);
+      Atomics.add(c, GENERATION, 1);
+      Atomics.notify(c, GENERATION);
+      return;
+    }
+    // A short spin first: the others are usually microseconds behind within a step.
+    for (let spin = 0; spin < 2000; spin++) {
+      if (Atomics.load(c, GENERATION) !== generation) return this.checkAborted();
+    }
+    while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation, 1000);
+    this.checkAborted();
+  }
+
+  private checkAborted(): void {
+    if (Atomics.load(this.control, ABORTED) !== 0) throw new GroupAbortedError();
+  }
+
+  /** In place: `values` becomes the sum over replicas (rank order, float64). */
+  allReduceSmall(values: Float64Array): void {
+    const n = values.length;
+    if (n > SMALL_CAPACITY)
+      throw new Error(`all-reduce of ${n} values exceeds the capacity ${SMALL_CAPACITY}`);
+    this.small.set(values, this.rank * SMALL_CAPACITY);
+    this.barrier();
+    values.fill(0);
+    for (let r = 0; r < this.size; r++) {
+      const base = r * SMALL_CAPACITY;
+      for (let i = 0; i < n; i++) values[i] += this.small[base + i];
+    }
+    // Nobody may overwrite its slot for the next collective before all have read this one.
+    this.barrier();
+  }
+
+  /**
+   * The float32 gradient all-reduce: `write` fills this replica's slot; each replica then sums
+   * its own stretch of every slot (a reduce-scatter), and after a barrier all read the whole
+   * result, which `read` receives as a view valid until the next call.
+   */
+  allReduceGradients(write: (slot: Float32Array) => void, read: (sum: Float32Array) => void): void {
+    const L = this.gradientLength;
+    write(this.slots.subarray(this.rank * L, (this.rank + 1) * L));
+    this.barrier();
+    const chunk = Math.ceil(L / this.size);
+    const start = Math.min(L, this.rank * chunk);
+    const end = Math.min(L, start + chunk);
+    const out = this.reduced;
+    const slots = this.slots;
+    out.set(slots.subarray(start, end), start);
+    for (let r = 1; r < this.size; r++) {
+      const base = r * L;
+      for (let i = start; i < end; i++) out[i] += slots[base + i];
+    }
+    this.barrier();
+    read(out);
+    this.barrier();
+  }
+}
+
+/**
+ * The group the current thread's synchronised layers reduce over; undefined when training on
+ * one thread (then batch statistics are the local ones, as always).
+ */
+let current: ReplicaGroup | undefined;
+
+export function setActiveGroup(group: ReplicaGroup | undefined): void {
+  current = group;
+}
+
+export function activeGroup(): ReplicaGroup | undefined {
+  return current;
+}
+
+/** Runs `fn` with no active group (evaluation, or a step one replica takes alone). */
+export function withoutGroup<R>(fn: () => R): R {
+  const before = current;
+  current = undefined;
+  try {
+    return fn();
+  } finally {
+    current = before;
+  }
+}

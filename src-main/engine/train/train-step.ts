@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/dataset';
+import type { Model } from '../models/model';
+import type { ReplicaGroup } from '../parallel/collective';
+import { batchInput, batchLabels } from './batch-tensors';
+import type { Sgd } from './optimizer';
+
+export interface StepResult {
+  /** This call's share of the batch's mean cross-entropy (the whole of it without a group). */
+  readonly loss: number;
+  /** Correct predictions among the samples this call saw. */
+  readonly hits: number;
+}
+
+/** Where this replica's shard sits in a batch split across a group. */
+export interface ShardContext {
+  readonly group: ReplicaGroup;
+  /** Samples in the whole batch, over every shard. */
+  readonly total: number;
+}
+
+/**
+ * One optimiser step: forward, cross-entropy, backward, SGD with momentum.
+ *
+ * On one thread the loss is the batch mean, as always. On a shard (data-parallel training) the
+ * loss is the shard's sum divided by the whole batch's size, so the replicas' gradients add up to
+ * the gradient of the batch mean; they are all-reduced in the group, and every replica applies the
+ * same update to its identical copy of the parameters.
+ */
+export function trainStep(
+  model: Model,
+  sgd: Sgd,
+  batch: Batch,
+  lr: number,
+  shard?: ShardContext,
+): StepResult {
+  return tf.tidy(() => {
+    const x = batchInput(batch, model.T);
+    const y = batchLabels(batch, model.numClasses);
+    let logits: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(
+      () => {
+        // Kept: variableGrads disposes what its function created once gradients exist.
+        logits = tf.keep(model.logits(x, { T: model.T, training: true }));
+        if (!shard) return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        const sum = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM);
+        return tf.div(sum, shard.total) as tf.Scalar;
+      },
+      sgd.trainable.map((p) => p.variable),
+    );
+    sgd.step(shard ? allReduceGradients(sgd, grads, shard.group) : grads, lr);
+    const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32'));
+    const result = { loss: value.dataSync()[0], hits: h.dataSync()[0] };
+    logits!.dispose();
+    return result;
+  });
+}
+
+/** Number of float32 values the gradient all-reduce carries: every trainable parameter, in order. */
+export function gradientLength(sgd: Sgd): number {
+  return sgd.trainable.reduce((n, p) => n + p.variable.size, 0);
+}
+
+/** Sums the replicas' gradients (rank order, float32) and returns them as tensors keyed like `grads`. */
+function allReduceGradients(sgd: Sgd, grads: tf.NamedTensorMap, group: ReplicaGroup): tf.NamedTensorMap {
+  const reduced: tf.NamedTensorMap = {};
+  group.allReduceGradients(
+    (slot) => {
+      let offset = 0;
+      for (const p of sgd.trainable) {
+        const g = grads[p.variable.name];
+        // A parameter the loss does not reach (none in our models) contributes zeros.
+        if (g) slot.set(g.dataSync() as Float32Array, offset);
+        else slot.fill(0, offset, offset + p.variable.size);
+        offset += p.variable.size;
+      }
+    },
+    (sum) => {
+      let offset = 0;
+      for (const p of sgd.trainable) {
+        const size = p.variable.size;
+        reduced[p.variable.name] = tf.tensor(sum.slice(offset, offset + size), p.variable.shape, 'float32');
+        offset += size;
+      }
+    },
+  );
+  return reduced;
+}
