@@ -56,13 +56,17 @@ export function fusedTdBatchNorm(
     const b = bIn.dataSync() as Float32Array;
     const mean = stats.mean;
     const variance = stats.variance;
-    for (let i = 0; i < xs.length; i++) mean[i % C] += xs[i];
+    // Nested loops over rows and channels: an integer modulo per element costs more than the math.
+    const size = xs.length;
+    for (let row = 0; row < size; row += C) for (let c = 0; c < C; c++) mean[c] += xs[row + c];
     const n = reduceOverReplicas([mean], localN);
     stats.count = n;
     for (let c = 0; c < C; c++) mean[c] /= n;
-    for (let i = 0; i < xs.length; i++) {
-      const d = xs[i] - mean[i % C];
-      variance[i % C] += d * d;
+    for (let row = 0; row < size; row += C) {
+      for (let c = 0; c < C; c++) {
+        const d = xs[row + c] - mean[c];
+        variance[c] += d * d;
+      }
     }
     reduceOverReplicas([variance]);
     const invStd = new Float64Array(C);
@@ -70,10 +74,12 @@ export function fusedTdBatchNorm(
       variance[c] /= n;
       invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     }
-    const y = new Float32Array(xs.length);
-    for (let i = 0; i < xs.length; i++) {
-      const c = i % C;
-      y[i] = scale * w[c] * ((xs[i] - mean[c]) * invStd[c]) + b[c];
+    const y = new Float32Array(size);
+    for (let row = 0; row < size; row += C) {
+      for (let c = 0; c < C; c++) {
+        const i = row + c;
+        y[i] = scale * w[c] * ((xs[i] - mean[c]) * invStd[c]) + b[c];
+      }
     }
     const statTensor = tf.tensor2d([...Array.from(mean), ...Array.from(invStd)], [2, C], 'float32');
     save([xIn, wIn, statTensor]);
@@ -89,22 +95,27 @@ export function fusedTdBatchNorm(
         const db = new Float64Array(C);
         const sumG = new Float64Array(C);
         const sumGX = new Float64Array(C);
-        for (let i = 0; i < dy.length; i++) {
-          const c = i % C;
-          const xhat = (x2[i] - s[c]) * s[C + c];
-          const g = dy[i] * scale * w2[c];
-          dw[c] += dy[i] * scale * xhat;
-          db[c] += dy[i];
-          sumG[c] += g;
-          sumGX[c] += g * xhat;
+        const total = dy.length;
+        for (let row = 0; row < total; row += C) {
+          for (let c = 0; c < C; c++) {
+            const i = row + c;
+            const xhat = (x2[i] - s[c]) * s[C + c];
+            const g = dy[i] * scale * w2[c];
+            dw[c] += dy[i] * scale * xhat;
+            db[c] += dy[i];
+            sumG[c] += g;
+            sumGX[c] += g * xhat;
+          }
         }
         reduceOverReplicas([sumG, sumGX]);
-        const dx = new Float32Array(dy.length);
-        for (let i = 0; i < dy.length; i++) {
-          const c = i % C;
-          const xhat = (x2[i] - s[c]) * s[C + c];
-          const g = dy[i] * scale * w2[c];
-          dx[i] = (g - sumG[c] / n - (xhat * sumGX[c]) / n) * s[C + c];
+        const dx = new Float32Array(total);
+        for (let row = 0; row < total; row += C) {
+          for (let c = 0; c < C; c++) {
+            const i = row + c;
+            const xhat = (x2[i] - s[c]) * s[C + c];
+            const g = dy[i] * scale * w2[c];
+            dx[i] = (g - sumG[c] / n - (xhat * sumGX[c]) / n) * s[C + c];
+          }
         }
         return [
           tf.tensor(dx, x2.length === dx.length ? xSaved.shape : dyT.shape),
