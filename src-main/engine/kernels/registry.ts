@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installFastAvgPoolGrad } from './avg-pool-grad';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -12,7 +13,10 @@ import { WASM } from './wasm-kernel-calls';
  * Not provided: DepthwiseConv2dNativeBackpropFilter/Input (no GLIF architecture uses depthwise
  * convolutions).
  */
-export const wasmGradientKernels: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+export const wasmGradientKernels: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+];
 
 /**
  * Registers the kernels above where the wasm backend has none of its own, so a later
@@ -26,7 +30,8 @@ export function registerWasmGradientKernels(): string[] {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
-  // A faster version of a kernel wasm has but implements as a plain loop.
+  // Faster versions of kernels wasm has but implements as plain loops.
   if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
+  if (installFastAvgPoolGrad()) added.push(tf.AvgPoolGrad);
   return added;
 }
