@@ -26,14 +26,10 @@ const cases: Case[] = [
 function poolGradient(c: Case): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor4d(seeded(sizeOf(c.x), 1), c.x);
-    const R = tf.tidy(() =>
-      tf.tensor(
-        seeded(sizeOf(tf.avgPool(x, c.filter, c.strides, c.pad).shape), 2),
-        tf.avgPool(x, c.filter, c.strides, c.pad).shape,
-      ),
-    );
-    const dx = tf.grad((input: tf.Tensor4D) =>
-      tf.sum(tf.mul(tf.avgPool(input, c.filter, c.strides, c.pad), R)),
+    const outShape = tf.avgPool(x, c.filter, c.strides, c.pad).shape;
+    const R = tf.tensor(seeded(sizeOf(outShape), 2), outShape);
+    const dx = tf.grad((input: tf.Tensor) =>
+      tf.sum(tf.mul(tf.avgPool(input as tf.Tensor4D, c.filter, c.strides, c.pad), R)),
     )(x);
     return dx.dataSync() as Float32Array;
   });

@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { input as inputOf, WASM } from './wasm-kernel-calls';
-
-/** The wasm backend's memory access, which its kernels use and its typings keep on the class. */
-interface WasmHeapAccess {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
+import { input as inputOf, WASM, type WasmHeapAccess } from './wasm-kernel-calls';
 
 /**
  * AvgPoolGrad for non-overlapping windows (filter = stride, no padding: the pooling of every

@@ -9,6 +9,16 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export const WASM = 'wasm';
 
+/**
+ * The wasm backend's own memory access, which its kernels use and its typings keep on the class:
+ * an output allocated on the heap, and a view of a tensor's values there (valid only until the
+ * next allocation, which may grow the heap and replace its buffer).
+ */
+export interface WasmHeapAccess {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+}
+
 export function callWasmKernel(
   kernelName: string,
   inputs: tf.NamedTensorInfoMap,
@@ -29,7 +39,11 @@ export function callWasmKernel(
 }
 
 /** Frees intermediates; `keep` is the result, which may share a dataId with one of them. */
-export function release(backend: tf.KernelBackend, infos: readonly tf.TensorInfo[], keep?: tf.TensorInfo): void {
+export function release(
+  backend: tf.KernelBackend,
+  infos: readonly tf.TensorInfo[],
+  keep?: tf.TensorInfo,
+): void {
   for (const info of infos) {
     if (info !== keep) backend.disposeData(info.dataId);
   }
@@ -43,7 +57,12 @@ export function reshapeInfo(x: tf.TensorInfo, shape: number[], backend: tf.Kerne
   return callWasmKernel('Reshape', { x }, { shape }, backend);
 }
 
-export function sliceInfo(x: tf.TensorInfo, begin: number[], size: number[], backend: tf.KernelBackend): tf.TensorInfo {
+export function sliceInfo(
+  x: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+  backend: tf.KernelBackend,
+): tf.TensorInfo {
   return callWasmKernel('Slice', { x }, { begin, size }, backend);
 }
 
