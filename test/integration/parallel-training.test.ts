@@ -14,6 +14,7 @@ import { ReplicaPool, shardBounds } from '../../src-main/engine/parallel/pool';
 import { resolveThreads } from '../../src-main/engine/parallel/threads';
 import { Rng } from '../../src-main/engine/random';
 import { buildRunModel } from '../../src-main/engine/train/build';
+import { evaluateBatch } from '../../src-main/engine/train/evaluate';
 import type { TrainEvent } from '../../src-main/engine/train/events';
 import { recipeGroups, Sgd } from '../../src-main/engine/train/optimizer';
 import { trainStep } from '../../src-main/engine/train/train-step';
@@ -147,7 +148,7 @@ describe('data-parallel training (ReplicaPool)', () => {
     ]);
   });
 
-  it('trains like one thread (synchronised tdBN, all-reduced gradients) and repeats exactly', async () => {
+  it('trains like one thread (synchronised tdBN, all-reduced gradients), evaluates in shards, and repeats exactly', async () => {
     const batches = [randomBatch(12, 5), randomBatch(12, 6), randomBatch(1, 7)];
     const single = fmnistSetup();
     const singleLoss = batches.map((b) => trainStep(single.model, single.sgd, b, 0.1).loss);
@@ -164,6 +165,19 @@ describe('data-parallel training (ReplicaPool)', () => {
         // The last batch is smaller than the group: every replica runs it whole.
         for (const b of batches) losses.push((await pool.step(b, 0.1)).loss);
         await pool.pull(s.model, s.sgd);
+        // Evaluation sharded over the replicas sums to the same as the pulled model evaluating alone.
+        const test = randomBatch(10, 9);
+        const shards = await pool.evaluate(test);
+        const alone = evaluateBatch(s.model, test);
+        expect(shards).toHaveLength(2);
+        expect(shards.reduce((n, p) => n + p.hits, 0)).toBe(alone.hits);
+        expect(shards.reduce((n, p) => n + p.lossSum, 0)).toBeCloseTo(alone.lossSum, 4);
+        expect(alone.spikes.length).toBeGreaterThan(0);
+        alone.spikes.forEach(([path, sum, count], i) => {
+          expect(shards.map((p) => p.spikes[i][0])).toEqual([path, path]);
+          expect(shards[0].spikes[i][1] + shards[1].spikes[i][1]).toBe(sum);
+          expect(shards[0].spikes[i][2] + shards[1].spikes[i][2]).toBe(count);
+        });
         return {
           losses,
           params: params(s.model),

@@ -6,6 +6,7 @@ import type { RunConfig } from '../config/types';
 import type { Batch, DatasetInfo } from '../data/dataset';
 import type { Model } from '../models/model';
 import type { Sgd } from '../train/optimizer';
+import type { BatchEvaluation, BatchEvaluator } from '../train/evaluate';
 import { gradientLength, type StepResult } from '../train/train-step';
 import { abortGroup, createGroupBuffers } from './collective';
 import type { FromReplica, ReplicaState, ToReplica } from './protocol';
@@ -78,7 +79,7 @@ interface Pending {
  * replicas (at the start, after a resume), `pull` brings the trained state back (before
  * evaluation and checkpoints).
  */
-export class ReplicaPool {
+export class ReplicaPool implements BatchEvaluator {
   private readonly workers: Worker[] = [];
   private readonly pending: Array<Pending | undefined> = [];
   private failure: Error | undefined;
@@ -151,11 +152,10 @@ export class ReplicaPool {
     });
   }
 
-  /** Sends each replica its message and waits for all; the first real failure wins. */
-  private async all(message: (rank: number) => ToReplica): Promise<FromReplica[]> {
-    const settled = await Promise.allSettled(
-      this.workers.map((_, rank) => this.request(rank, message(rank))),
-    );
+  /** Sends each of the first `count` replicas its message and waits for all; the first real failure wins. */
+  private async all(message: (rank: number) => ToReplica, count = this.threads): Promise<FromReplica[]> {
+    const ranks = Array.from({ length: count }, (_, rank) => rank);
+    const settled = await Promise.allSettled(ranks.map((rank) => this.request(rank, message(rank))));
     const replies: FromReplica[] = [];
     for (const s of settled) {
       if (s.status === 'rejected') throw this.failure ?? (s.reason as Error);
@@ -188,6 +188,23 @@ export class ReplicaPool {
       hits += r.hits;
     }
     return { loss, hits };
+  }
+
+  /**
+   * Evaluates a batch in eval mode, a shard per replica (no collective: eval-mode tdBN uses the
+   * running statistics), and returns the shards' sums in shard order.
+   */
+  async evaluate(batch: Batch): Promise<BatchEvaluation[]> {
+    const parts = Math.min(this.threads, batch.n);
+    const bounds = shardBounds(batch.n, parts);
+    const replies = await this.all(
+      (rank) => ({ type: 'evaluate', batch: sliceBatch(batch, bounds[rank][0], bounds[rank][1]) }),
+      parts,
+    );
+    return replies.map((r) => {
+      if (r.type !== 'evaluated') throw new Error(`unexpected reply '${r.type}' to evaluate`);
+      return r.result;
+    });
   }
 
   /** Gives every replica the leader's state. */

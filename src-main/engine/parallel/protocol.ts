@@ -1,6 +1,7 @@
 import type { BackendName } from '../backend';
 import type { RunConfig } from '../config/types';
 import type { Batch, DatasetInfo } from '../data/dataset';
+import type { BatchEvaluation } from '../train/evaluate';
 import type { GroupInit } from './collective';
 
 /**
@@ -38,10 +39,12 @@ export type ToReplica =
        */
       readonly whole: boolean;
     }
+  | { readonly type: 'evaluate'; readonly batch: Batch }
   | { readonly type: 'pull' };
 
 export type FromReplica =
   | { readonly type: 'ready' }
   | { readonly type: 'stepped'; readonly loss: number; readonly hits: number }
   | { readonly type: 'state'; readonly state: ReplicaState }
+  | { readonly type: 'evaluated'; readonly result: BatchEvaluation }
   | { readonly type: 'failed'; readonly message: string; readonly aborted: boolean };

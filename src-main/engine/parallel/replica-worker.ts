@@ -8,6 +8,7 @@ import type { Model } from '../models/model';
 import { Rng } from '../random';
 import { buildRunModel } from '../train/build';
 import { recipeGroups, Sgd } from '../train/optimizer';
+import { evaluateBatch } from '../train/evaluate';
 import { trainStep } from '../train/train-step';
 import { GroupAbortedError, ReplicaGroup, setActiveGroup, withoutGroup } from './collective';
 import type { FromReplica, ToReplica } from './protocol';
@@ -54,6 +55,11 @@ async function handle(m: ToReplica): Promise<void> {
         ? withoutGroup(() => trainStep(r.model, r.sgd, m.batch, m.lr))
         : trainStep(r.model, r.sgd, m.batch, m.lr, { group: r.group, total: m.total });
       send({ type: 'stepped', loss: result.loss, hits: result.hits });
+      return;
+    }
+    case 'evaluate': {
+      const r = ready();
+      send({ type: 'evaluated', result: evaluateBatch(r.model, m.batch) });
       return;
     }
     case 'pull': {

@@ -178,6 +178,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       if (pool) await pool.pull(model, optimizer);
       const e0 = performance.now();
       const ev = await evaluate(model, dataset, {
+        replicas: pool,
         batchSize: Math.max(batchSize, 128),
         limit: config.data.testLimit ?? undefined,
         rng,
