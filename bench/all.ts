@@ -1,7 +1,8 @@
 /**
  * Every workload of shared/bench/README.md in turn (fmnist-accuracy last: one epoch is long),
- * each beside the PyTorch reference measured in the same run, then one summary table.
+ * each interleaved round by round with the PyTorch reference, then one summary table.
  */
+import { availableParallelism } from 'node:os';
 import { benchFmnistAccuracy } from './fmnist-accuracy';
 import { benchFmnistCnn } from './fmnist-cnn';
 import { benchGlifLayer } from './glif-layer';
@@ -31,15 +32,23 @@ for (const [name, bench] of workloads) {
 }
 
 process.stdout.write(
-  '\n== summary (ours/reference: time ratios above 1 and throughput ratios below 1 mean slower than PyTorch)\n',
+  '\n== summary (ours/reference, median of the per-round ratios [min-max]: time ratios above 1 and throughput ratios below 1 mean slower than PyTorch)\n',
 );
 for (const r of results) {
-  const j = resultJson(r) as { ratio: Record<string, number> };
-  const ratios = Object.entries(j.ratio).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+  const j = resultJson(r);
+  const ratios = Object.entries(j.ratio).map(
+    ([k, v]) => `${k} ${v.toFixed(2)} [${j.ratioMin[k].toFixed(2)}-${j.ratioMax[k].toFixed(2)}]`,
+  );
   process.stdout.write(
-    `   ${r.workload} [${r.backend}/${r.neuron}]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
+    `   ${r.workload} [${r.backend}/${r.neuron}, ${r.rounds.length} rounds, load ${r.loadavg.before.toFixed(2)} -> ${r.loadavg.after.toFixed(2)}]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
   );
 }
+const cores = availableParallelism();
+const loaded = results.filter((r) => Math.max(r.loadavg.before, r.loadavg.after) > cores);
+if (loaded.length > 0)
+  process.stdout.write(
+    `   !!! WARNING: the load average exceeded the ${cores} cores during ${loaded.map((r) => r.workload).join(', ')}: those figures are distorted\n`,
+  );
 for (const f of failures) process.stdout.write(`   ${f.replace(':', ': FAILED:')}\n`);
 if (opts.json)
   process.stdout.write(JSON.stringify({ results: results.map(resultJson), failures }, null, 2) + '\n');

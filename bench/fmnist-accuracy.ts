@@ -3,8 +3,11 @@
  * the fmnist-cnn recipe (batch 64, lr 0.1 cosine to 0 over the epoch's steps, gates lr/10,
  * weight decay 5e-5 except on GLIF parameters, no augmentation), then test accuracy.
  *
- * Ours is the product as a user runs it, `glif train --preset fmnist-cnn`, in a child process
- * with a throw-away run database. --quick uses the reference's subset (2048 train, 1024 test).
+ * End to end, as whole processes, alternated round by round: ours is the product as a user runs
+ * it, `glif train --preset fmnist-cnn`, in a child process with a throw-away run database; then
+ * the reference, `torch_reference.py --only fmnist-accuracy`, as its own process. Each round
+ * gives the ratio of whole-process wall times, both test accuracies and both peak RSS. --quick
+ * uses the reference's subset (2048 train, 1024 test).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,12 +15,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestedNeuronImpl, resolveNeuronImpl } from '../src-main/engine/glif/impl';
-import type { BenchOptions } from './lib/options';
-import { runReference } from './lib/reference';
-import type { WorkloadResult } from './lib/report';
+import { loadavg1, oursThreads, progress } from './lib/interleave';
+import { roundsOf, type BenchOptions } from './lib/options';
+import {
+  PYTHON,
+  referenceMissing,
+  referenceScript,
+  TORCH_MISSING,
+  type ReferenceInfo,
+} from './lib/reference';
+import type { Metric, Round, WorkloadResult } from './lib/report';
 import { isMain, runWorkloadScript } from './lib/setup';
+import { sleep } from './lib/timing';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** GNU time (Debian package `time`): `-f %M` is the child's peak RSS in KiB. GLIF_BENCH_GNU_TIME overrides the path. */
+const GNU_TIME = process.env.GLIF_BENCH_GNU_TIME ?? '/usr/bin/time';
 
 interface TrainSummary {
   status: string;
@@ -27,100 +40,239 @@ interface TrainSummary {
   error?: string | null;
 }
 
-function trainOnce(opts: BenchOptions, db: string): Promise<TrainSummary> {
+interface ProcessRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  /** The last few KiB of stderr when it was captured, else ''. */
+  readonly stderr: string;
+  /** Spawn to exit, in seconds. */
+  readonly wallS: number;
+  /** Peak resident set size in MiB, or null when it could not be measured. */
+  readonly peakRssMiB: number | null;
+}
+
+/** How peak RSS is measured here: GNU time when installed, else polling the child's VmHWM. */
+export const rssMethod = fs.existsSync(GNU_TIME)
+  ? `${GNU_TIME} -f %M (the child's peak RSS)`
+  : '/proc/<pid>/status VmHWM polled every 50 ms (growth in the last 50 ms before exit is missed)';
+
+function readVmHwmKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a command to its end, measuring its wall time and peak RSS. The child's stderr goes to
+ * the terminal (`inheritStderr`) or is kept (its tail) for error messages.
+ */
+export function measuredRun(command: string, args: string[], inheritStderr: boolean): Promise<ProcessRun> {
+  const useTime = fs.existsSync(GNU_TIME);
+  const tmp = useTime ? fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bench-rss-')) : undefined;
+  const rssFile = tmp ? path.join(tmp, 'rss') : undefined;
+  const [cmd, argv] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', inheritStderr ? 'inherit' : 'pipe'],
+      env: process.env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
+    let hwmKiB = 0;
+    const poll =
+      !useTime && child.pid !== undefined
+        ? setInterval(() => (hwmKiB = Math.max(hwmKiB, readVmHwmKiB(child.pid!) ?? 0)), 50)
+        : undefined;
+    child.on('error', (err) => {
+      if (poll) clearInterval(poll);
+      reject(new Error(`could not run ${command}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      const wallS = (performance.now() - t0) / 1e3;
+      if (poll) clearInterval(poll);
+      let peakKiB: number | undefined = hwmKiB > 0 ? hwmKiB : undefined;
+      if (rssFile) {
+        // GNU time writes "Command exited with non-zero status N" before the figure on failure.
+        const last = (fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '')
+          .trim()
+          .split('\n')
+          .pop();
+        peakKiB = last && /^\d+$/.test(last) ? Number(last) : undefined;
+        fs.rmSync(tmp!, { recursive: true, force: true });
+      }
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        wallS,
+        peakRssMiB: peakKiB === undefined ? null : peakKiB / 1024,
+      });
+    });
+  });
+}
+
+/** Ours: `glif train` as a user runs it, with a throw-away run database. */
+async function oursOnce(opts: BenchOptions): Promise<{ run: ProcessRun; summary: TrainSummary }> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bench-acc-'));
   const args = [
     path.join(repoRoot, 'bin/glif.mjs'),
     'train',
     '--preset',
     'fmnist-cnn',
+    '--set',
+    'train.epochs=1',
+    ...(opts.quick ? ['--set', 'data.trainLimit=2048', '--set', 'data.testLimit=1024'] : []),
     '--json',
     '--db',
-    db,
-    '--name',
-    'bench fmnist-accuracy',
+    path.join(tmp, 'runs.sqlite'),
+    ...(opts.backend ? ['--backend', opts.backend] : []),
   ];
-  if (opts.quick) args.push('--set', 'data.trainLimit=2048', '--set', 'data.testLimit=1024');
-  if (opts.backend) args.push('--backend', opts.backend);
-  return new Promise((resolve, reject) => {
-    // Progress (stderr) goes straight to the terminal; the JSON summary comes on stdout.
-    const child = spawn(process.execPath, args, {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve(JSON.parse(out) as TrainSummary);
-      } catch {
-        reject(new Error(`glif train exited with ${code} and no JSON summary:\n${out.slice(-2000)}`));
-      }
-    });
-  });
-}
-
-export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadResult> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bench-acc-'));
-  let summary: TrainSummary;
+  let run: ProcessRun;
   try {
-    summary = await trainOnce(opts, path.join(tmp, 'runs.sqlite'));
+    // Progress (stderr) goes straight to the terminal; the JSON summary comes on stdout.
+    run = await measuredRun(process.execPath, args, true);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  let summary: TrainSummary;
+  try {
+    summary = JSON.parse(run.stdout) as TrainSummary;
+  } catch {
+    throw new Error(
+      `glif train exited with ${run.code ?? run.signal} and no JSON summary: ${run.stdout.slice(-500)}`,
+    );
+  }
   if (summary.status !== 'completed')
     throw new Error(`training ${summary.status}: ${summary.error ?? 'no error message'}`);
+  return { run, summary };
+}
+
+interface ReferenceRun {
+  readonly framework: string;
+  readonly threads: number;
+  readonly figures: Record<string, number>;
+}
+
+/** The reference as its own whole process; a string says why it did not give figures. */
+async function referenceOnce(quick: boolean): Promise<ReferenceRun | string> {
+  const missing = referenceMissing();
+  if (missing) return missing;
+  const args = [referenceScript, '--only', 'fmnist-accuracy', ...(quick ? ['--quick'] : [])];
+  let run: ProcessRun;
+  try {
+    run = await measuredRun(PYTHON, args, false);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (run.code !== 0) {
+    if (/No module named 'torch'/.test(run.stderr)) return TORCH_MISSING;
+    return `reference exited with ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').pop() ?? ''}`;
+  }
+  try {
+    const out = JSON.parse(run.stdout) as {
+      framework: string;
+      threads: number;
+      workloads: Record<string, Record<string, unknown>>;
+    };
+    const raw = out.workloads['fmnist-accuracy'];
+    if (!raw) return "reference printed no 'fmnist-accuracy' workload";
+    const figures: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw)) if (typeof v === 'number') figures[k] = v;
+    figures.test_accuracy_pct = (figures.test_accuracy ?? NaN) * 100;
+    figures.process_seconds = run.wallS;
+    if (run.peakRssMiB !== null) figures.peak_rss_mib = run.peakRssMiB;
+    return { framework: out.framework, threads: out.threads, figures };
+  } catch (err) {
+    return `reference output is not JSON: ${(err as Error).message}`;
+  }
+}
+
+const METRICS: Metric[] = [
+  { name: 'process wall time', unit: 's', referenceKey: 'process_seconds', better: 'lower' },
+  { name: 'test accuracy', unit: '%', referenceKey: 'test_accuracy_pct', better: 'higher' },
+  { name: 'peak RSS', unit: 'MiB', referenceKey: 'peak_rss_mib', better: 'lower' },
+  // The trainer's own figure (training, test pass, metrics, checkpoint); the reference has no equivalent.
+  { name: 'run wall time', unit: 's', better: 'lower' },
+];
+
+export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadResult> {
+  const before = loadavg1();
+  const rounds = roundsOf(opts, { quick: 3, full: 1 });
+  let reference: ReferenceInfo = opts.noReference
+    ? { ok: false, reason: 'skipped (--no-reference)' }
+    : { ok: false, reason: 'not run' };
+  let referenceUsable = !opts.noReference;
+  const out: Round[] = [];
+  const notes: string[] = [];
+  let backend = 'unknown';
+  for (let i = 1; i <= rounds; i++) {
+    progress(`fmnist-accuracy: round ${i}/${rounds}: ours (glif train)`);
+    const { run, summary } = await oursOnce(opts);
+    backend = summary.backend ?? 'unknown';
+    const ours: Record<string, number> = {
+      'process wall time [s]': run.wallS,
+      'test accuracy [%]': (summary.final.testAccuracy ?? NaN) * 100,
+      'run wall time [s]': summary.seconds,
+    };
+    if (run.peakRssMiB !== null) ours['peak RSS [MiB]'] = run.peakRssMiB;
+    let ref: Record<string, number> | undefined;
+    if (referenceUsable) {
+      await sleep(100);
+      progress(`fmnist-accuracy: round ${i}/${rounds}: reference (torch_reference.py)`);
+      const r = await referenceOnce(opts.quick);
+      if (typeof r === 'string') {
+        referenceUsable = false;
+        if (reference.ok) notes.push(`the reference failed in round ${i}: ${r}; later rounds are ours only`);
+        else reference = { ok: false, reason: r };
+      } else {
+        reference = { ok: true, framework: r.framework, threads: r.threads };
+        ref = r.figures;
+      }
+    }
+    out.push(ref ? { ours, reference: ref } : { ours });
+    const refPart = ref
+      ? `; reference ${ref.process_seconds.toFixed(1)} s, ${ref.test_accuracy_pct.toFixed(2)}%, accuracy difference ${(ours['test accuracy [%]'] - ref.test_accuracy_pct).toFixed(2)} points`
+      : '';
+    progress(
+      `fmnist-accuracy: round ${i}/${rounds}: ours ${run.wallS.toFixed(1)} s, ${ours['test accuracy [%]'].toFixed(2)}%${refPart}`,
+    );
+  }
+  const diffs = out.flatMap((r) =>
+    r.reference ? [r.ours['test accuracy [%]'] - r.reference.test_accuracy_pct] : [],
+  );
   const trainSamples = opts.quick ? 2048 : 60000;
-  const reference = opts.noReference
-    ? { ok: false as const, reason: 'skipped (--no-reference)' }
-    : runReference('fmnist-accuracy', opts.quick);
   return {
     workload: 'fmnist-accuracy',
-    backend: summary.backend ?? 'unknown',
+    backend,
     // What the child resolved: same env var, same backend (tfjs names both native packages 'tensorflow').
     neuron: resolveNeuronImpl(
       requestedNeuronImpl(),
       true,
-      summary.backend === 'tensorflow-gpu' ? 'tensorflow' : (summary.backend ?? ''),
+      backend === 'tensorflow-gpu' ? 'tensorflow' : backend,
     ),
-    shape: `fmnist-cnn, T=4, batch 64, one epoch on ${trainSamples} images, test on ${opts.quick ? 1024 : 10000}`,
-    metrics: [
-      {
-        name: 'run wall time',
-        unit: 's',
-        ours: summary.seconds,
-        referenceKey: 'train_seconds',
-        better: 'lower',
-      },
-      {
-        name: 'train',
-        unit: 'samples/s',
-        ours: trainSamples / summary.seconds,
-        referenceKey: 'train_samples_per_s',
-        better: 'higher',
-      },
-      {
-        name: 'test accuracy',
-        unit: '%',
-        ours: (summary.final.testAccuracy ?? NaN) * 100,
-        referenceKey: 'test_accuracy_pct',
-        better: 'higher',
-      },
-    ],
-    reference: reference.ok
-      ? {
-          ...reference,
-          figures: {
-            ...reference.figures,
-            test_accuracy_pct: (reference.figures.test_accuracy ?? NaN) * 100,
-          },
-        }
-      : reference,
+    shape: `fmnist-cnn, T=4, batch 64, one epoch on ${trainSamples} images, test on ${opts.quick ? 1024 : 10000}; whole processes`,
+    metrics: METRICS,
+    rounds: out,
+    reference,
+    loadavg: { before, after: loadavg1() },
+    threads: { ours: oursThreads(), reference: reference.ok ? reference.threads : null },
     notes: [
-      'our wall time is the whole run (training, the end-of-epoch test pass, metrics and checkpoint); the reference times training only',
-      `reference test accuracy: ${reference.ok ? `${((reference.figures.test_accuracy ?? NaN) * 100).toFixed(2)}%` : 'unavailable'}; ours: ${((summary.final.testAccuracy ?? NaN) * 100).toFixed(2)}%`,
+      'process wall time is spawn to exit on both sides: ours is node + tsx start, data loading, training, the test pass, metrics, checkpoint and the run database; the reference is python start, torch import, data loading, training and the test pass',
+      `test accuracy, ours minus reference, per round: ${diffs.length ? diffs.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' ') + ' points' : 'no reference'}`,
+      `peak RSS: ${rssMethod}`,
+      'no warm-up: each round is two cold processes (the file cache is warm after the first)',
+      ...notes,
     ],
   };
 }

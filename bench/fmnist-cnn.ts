@@ -1,42 +1,64 @@
 /**
  * Workload `fmnist-cnn` (shared/bench/README.md): one training step (forward, backward, SGD
  * update) and one inference pass of the fmnist-cnn preset's model, T=4, batch 64, 28x28x1.
+ * Interleaved with the reference round by round (lib/interleave.ts).
  */
-import type { BenchOptions } from './lib/options';
-import { referenceUnless } from './lib/reference';
+import { interleave, loadavg1, oursThreads } from './lib/interleave';
+import { roundsOf, type BenchOptions } from './lib/options';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
-import { medianMs } from './lib/timing';
-import { trainBench, trainStepMetrics } from './lib/train-step';
+import { medianMsAsync } from './lib/timing';
+import { parallelTrainBench, trainStepFigures, trainStepMetrics } from './lib/train-step';
 
 export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult> {
+  const before = loadavg1();
   const { backend, neuron } = await benchBackend(opts);
   const B = 64;
-  const bench = trainBench('fmnist-cnn', B, [28, 28, 1], 10);
-  const reps = opts.quick ? 3 : 10;
-  const trainMs = medianMs(() => bench.step(), reps);
-  const inferMs = medianMs(() => bench.infer(), reps);
-  const T = bench.model.T;
-  bench.dispose();
-  const reference = referenceUnless(opts, 'fmnist-cnn');
-  return {
-    workload: 'fmnist-cnn',
-    backend,
-    neuron,
-    shape: `T=${T}, batch ${B}, 28x28x1, median of ${reps}`,
-    metrics: [
-      ...trainStepMetrics(B, trainMs),
-      { name: 'inference', unit: 'ms', ours: inferMs, better: 'lower' },
+  const bench = await parallelTrainBench('fmnist-cnn', B, [28, 28, 1], 10, backend);
+  const rounds = roundsOf(opts);
+  const reps = opts.quick ? 2 : 3;
+  try {
+    const run = await interleave(
+      opts,
+      'fmnist-cnn',
       {
-        name: 'inference',
-        unit: 'samples/s',
-        ours: (B / inferMs) * 1e3,
-        referenceKey: 'eval_samples_per_s',
-        better: 'higher',
+        async warmup() {
+          await bench.step();
+          await bench.infer();
+        },
+        async round(n) {
+          const trainMs = await medianMsAsync(() => bench.step(), n, 0);
+          const inferMs = await medianMsAsync(() => bench.infer(), n, 0);
+          return {
+            ...trainStepFigures(B, trainMs),
+            'inference [ms]': inferMs,
+            'inference [samples/s]': (B / inferMs) * 1e3,
+          };
+        },
       },
-    ],
-    reference,
-  };
+      rounds,
+      reps,
+    );
+    return {
+      workload: 'fmnist-cnn',
+      backend,
+      neuron,
+      shape: `T=${bench.model.T}, batch ${B}, 28x28x1, ${bench.threads} thread(s), median of ${reps} reps per side per round`,
+      metrics: [
+        ...trainStepMetrics(),
+        // eval_ms is the reference server's inference time (B / eval_samples_per_s).
+        { name: 'inference', unit: 'ms', referenceKey: 'eval_ms', better: 'lower' },
+        { name: 'inference', unit: 'samples/s', referenceKey: 'eval_samples_per_s', better: 'higher' },
+      ],
+      rounds: run.rounds,
+      reference: run.reference,
+      loadavg: { before, after: loadavg1() },
+      threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
+      notes: run.notes,
+    };
+  } finally {
+    await bench.close();
+  }
 }
 
 if (isMain(import.meta.url))

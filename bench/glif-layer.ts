@@ -1,21 +1,36 @@
 /**
  * Workload `glif-layer` (shared/bench/README.md): one channel-wise GLIF layer, forward alone and
  * forward + backward of sum(spikes * R), x: T=4, N=32, C=64, H=W=16, CIFAR initialisation.
+ * Interleaved with the reference round by round (lib/interleave.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { glifInit } from '../src-main/engine/glif/init';
 import { GlifLayer } from '../src-main/engine/glif/layer';
 import { defaultNeuronSpec } from '../src-main/engine/glif/variants';
 import { Rng } from '../src-main/engine/random';
-import type { BenchOptions } from './lib/options';
-import { referenceUnless } from './lib/reference';
-import type { WorkloadResult } from './lib/report';
+import { interleave, loadavg1, oursThreads } from './lib/interleave';
+import { roundsOf, type BenchOptions } from './lib/options';
+import type { Metric, WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
 import { medianMs } from './lib/timing';
 
-export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult> {
-  const { backend, neuron } = await benchBackend(opts);
-  const [T, N, C, H, W] = [4, 32, 64, 16, 16];
+export const GLIF_LAYER_SHAPE = { T: 4, N: 32, C: 64, H: 16, W: 16 } as const;
+
+export interface GlifLayerBench {
+  /** Elements of x. */
+  readonly size: number;
+  /** Inference: forward with training: false and no gradient tape (the reference's torch.no_grad). */
+  forwardNoGrad(): void;
+  /** Forward in training mode, outside any gradient tape (not comparable with the reference). */
+  forwardTraining(): void;
+  /** Forward and backward of sum(spikes * R) with respect to x and the layer's parameters. */
+  forwardBackward(): void;
+  dispose(): void;
+}
+
+/** The layer, x and R of the workload, with one function per timed quantity. */
+export function glifLayerBench(): GlifLayerBench {
+  const { T, N, C, H, W } = GLIF_LAYER_SHAPE;
   const rng = new Rng(0);
   const layer = new GlifLayer({
     channels: C,
@@ -37,50 +52,92 @@ export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult
     [T * N, H, W, C],
   );
   const vars = [x, ...layer.parameters().map((p) => p.variable)];
-  const reps = opts.quick ? 3 : 10;
   // A scalar read forces completion on any backend and costs next to nothing.
-  const forwardMs = medianMs(
-    () => tf.tidy(() => void tf.sum(layer.forward(x, { T, training: true })).dataSync()),
-    reps,
-  );
-  const bothMs = medianMs(
-    () =>
+  const forward = (training: boolean) =>
+    tf.tidy(() => void tf.sum(layer.forward(x, { T, training })).dataSync());
+  return {
+    size,
+    forwardNoGrad: () => forward(false),
+    forwardTraining: () => forward(true),
+    forwardBackward() {
       tf.tidy(() => {
         const { value } = tf.variableGrads(
           () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
           vars,
         );
         value.dataSync();
-      }),
-    reps,
-  );
-  tf.dispose([x, R]);
-  layer.dispose();
-  const reference = referenceUnless(opts, 'glif-layer');
-  return {
-    workload: 'glif-layer',
-    backend,
-    neuron,
-    shape: `x [T=${T}, N=${N}, C=${C}, H=${H}, W=${W}], median of ${reps}`,
-    metrics: [
-      { name: 'forward', unit: 'ms', ours: forwardMs, referenceKey: 'forward_ms', better: 'lower' },
-      {
-        name: 'forward+backward',
-        unit: 'ms',
-        ours: bothMs,
-        referenceKey: 'forward_backward_ms',
-        better: 'lower',
-      },
-      {
-        name: 'forward+backward',
-        unit: 'Melem/s',
-        ours: size / bothMs / 1e3,
-        referenceKey: 'forward_backward_Melem_per_s',
-        better: 'higher',
-      },
-    ],
-    reference,
+      });
+    },
+    dispose() {
+      tf.dispose([x, R]);
+      layer.dispose();
+    },
   };
+}
+
+const METRICS: Metric[] = [
+  // The reference's forward runs under torch.no_grad: only the inference forward compares with it.
+  { name: 'forward (no grad)', unit: 'ms', referenceKey: 'forward_ms', better: 'lower' },
+  { name: 'forward', unit: 'ms', better: 'lower' },
+  { name: 'forward+backward', unit: 'ms', referenceKey: 'forward_backward_ms', better: 'lower' },
+  {
+    name: 'forward+backward',
+    unit: 'Melem/s',
+    referenceKey: 'forward_backward_Melem_per_s',
+    better: 'higher',
+  },
+];
+
+export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult> {
+  const before = loadavg1();
+  const { backend, neuron } = await benchBackend(opts);
+  const { T, N, C, H, W } = GLIF_LAYER_SHAPE;
+  const bench = glifLayerBench();
+  const rounds = roundsOf(opts);
+  const reps = opts.quick ? 3 : 5;
+  try {
+    const run = await interleave(
+      opts,
+      'glif-layer',
+      {
+        warmup() {
+          bench.forwardNoGrad();
+          bench.forwardTraining();
+          bench.forwardBackward();
+        },
+        round(n) {
+          const noGradMs = medianMs(bench.forwardNoGrad, n, 0);
+          const forwardMs = medianMs(bench.forwardTraining, n, 0);
+          const bothMs = medianMs(bench.forwardBackward, n, 0);
+          return {
+            'forward (no grad) [ms]': noGradMs,
+            'forward [ms]': forwardMs,
+            'forward+backward [ms]': bothMs,
+            'forward+backward [Melem/s]': bench.size / bothMs / 1e3,
+          };
+        },
+      },
+      rounds,
+      reps,
+    );
+    return {
+      workload: 'glif-layer',
+      backend,
+      neuron,
+      shape: `x [T=${T}, N=${N}, C=${C}, H=${H}, W=${W}], median of ${reps} reps per side per round`,
+      metrics: METRICS,
+      rounds: run.rounds,
+      reference: run.reference,
+      loadavg: { before, after: loadavg1() },
+      threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
+      notes: [
+        "'forward' runs in training mode and has no reference figure: the reference's forward runs under torch.no_grad, which 'forward (no grad)' matches",
+        ...run.notes,
+      ],
+    };
+  } finally {
+    bench.dispose();
+  }
 }
 
 if (isMain(import.meta.url))

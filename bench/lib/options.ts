@@ -11,10 +11,19 @@ export interface BenchOptions {
   readonly noReference: boolean;
   /** Also print the results as one JSON object at the end. */
   readonly json: boolean;
+  /** Timed rounds (ours then the reference in each); unset: the workload's default. */
+  readonly rounds?: number;
+}
+
+/** Rounds of ours-then-reference: --rounds, else 5 under --quick and 7 otherwise (or the given defaults). */
+export function roundsOf(opts: BenchOptions, defaults = { quick: 5, full: 7 }): number {
+  return opts.rounds ?? (opts.quick ? defaults.quick : defaults.full);
 }
 
 export const USAGE = `Options:
-  --quick            few repetitions and a data subset (a smoke run)
+  --quick            fewer repetitions per round and a data subset (a smoke run)
+  --rounds <n>       timed rounds, each ours then the reference (default 5 with --quick, else 7;
+                     fmnist-accuracy: whole processes, default 3 with --quick, else 1)
   --backend <name>   force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu)
   --impl <name>      GLIF neuron implementation: auto (default), ops, fused (sets ${NEURON_IMPL_ENV_VAR})
   --no-reference     do not run the PyTorch reference
@@ -24,6 +33,13 @@ export const USAGE = `Options:
 function usageError(message: string, usage: string): never {
   process.stderr.write(`${message}\n${usage}\n${USAGE}\n`);
   process.exit(2);
+}
+
+function parseRounds(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new Error(`--rounds must be a whole number >= 1, got '${text}'`);
+  return n;
 }
 
 /** Parses the common flags; --impl goes to the environment so child processes follow it too. */
@@ -37,6 +53,7 @@ export function benchOptions(argv: readonly string[], usage: string): BenchOptio
         impl: { type: 'string' },
         'no-reference': { type: 'boolean' },
         json: { type: 'boolean' },
+        rounds: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -50,6 +67,7 @@ export function benchOptions(argv: readonly string[], usage: string): BenchOptio
       backend: values.backend === undefined ? undefined : parseBackendName(values.backend, '--backend'),
       noReference: values['no-reference'] === true,
       json: values.json === true,
+      rounds: values.rounds === undefined ? undefined : parseRounds(values.rounds),
     };
   } catch (err) {
     return usageError((err as Error).message, usage);

@@ -1,13 +1,24 @@
-import type { ReferenceResult } from './reference';
+import os from 'node:os';
+import type { OursThreads } from './interleave';
+import type { ReferenceInfo } from './reference';
+import { median } from './timing';
 
 /** One figure of a workload; `better` says which direction is faster/better, for the ratio's reading. */
 export interface Metric {
   readonly name: string;
   readonly unit: string;
-  readonly ours: number;
   /** The reference's key in its JSON, if it measures the same quantity. */
   readonly referenceKey?: string;
   readonly better: 'lower' | 'higher';
+}
+
+/** The key of a figure in ours / ratio: `train step [ms]`. */
+export const metricKey = (m: Pick<Metric, 'name' | 'unit'>): string => `${m.name} [${m.unit}]`;
+
+/** One round: ours (keyed by metricKey), then the reference (keyed as torch_reference.py keys). */
+export interface Round {
+  readonly ours: Record<string, number>;
+  readonly reference?: Record<string, number>;
 }
 
 export interface WorkloadResult {
@@ -17,64 +28,143 @@ export interface WorkloadResult {
   readonly neuron: string;
   readonly shape: string;
   readonly metrics: readonly Metric[];
-  readonly reference: ReferenceResult;
+  readonly rounds: readonly Round[];
+  readonly reference: ReferenceInfo;
+  /** 1-minute load average just before and just after the workload. */
+  readonly loadavg: { readonly before: number; readonly after: number };
+  readonly threads: { readonly ours: OursThreads; readonly reference: number | null };
   readonly notes?: readonly string[];
 }
 
-const fmt = (v: number) =>
-  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(3);
+interface Summary {
+  readonly metric: Metric;
+  readonly ours: number;
+  readonly theirs?: number;
+  /** ours/reference within each round that has both. */
+  readonly ratios: number[];
+}
 
-/** Prints one workload: ours, the reference's, and ours/reference for every figure both have. */
+const finite = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+
+function summarize(r: WorkloadResult): Summary[] {
+  return r.metrics.map((m) => {
+    const k = metricKey(m);
+    const ours = median(r.rounds.map((x) => x.ours[k]).filter(finite));
+    if (!m.referenceKey) return { metric: m, ours, ratios: [] };
+    const rk = m.referenceKey;
+    const theirs = r.rounds.map((x) => x.reference?.[rk]).filter(finite);
+    const ratios = r.rounds.flatMap((x) => {
+      const o = x.ours[k];
+      const t = x.reference?.[rk];
+      return finite(o) && finite(t) && t !== 0 ? [o / t] : [];
+    });
+    return { metric: m, ours, theirs: theirs.length ? median(theirs) : undefined, ratios };
+  });
+}
+
+/** The reference's figures over the rounds: the median of each key. */
+function referenceMedians(r: WorkloadResult): Record<string, number> {
+  const keys = new Set(r.rounds.flatMap((x) => Object.keys(x.reference ?? {})));
+  keys.delete('threads');
+  return Object.fromEntries(
+    [...keys].map((k) => [k, median(r.rounds.map((x) => x.reference?.[k]).filter(finite))]),
+  );
+}
+
+const fmt = (v: number) =>
+  !Number.isFinite(v)
+    ? String(v)
+    : Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : Math.abs(v) >= 10
+        ? v.toFixed(1)
+        : v.toPrecision(3);
+
+/** Lines saying what could distort the figures: threads on both sides and the load average. */
+export function conditionLines(r: Pick<WorkloadResult, 'loadavg' | 'threads'>): string[] {
+  const cores = os.availableParallelism();
+  const t = r.threads.ours;
+  const lines = [
+    `   threads: ours ${t.availableParallelism} cores available, GLIF_THREADS ${t.GLIF_THREADS ?? 'unset'}; ${r.threads.reference === null ? 'no reference' : `reference ${r.threads.reference} torch threads`}`,
+    `   load average (1 min): ${r.loadavg.before.toFixed(2)} before, ${r.loadavg.after.toFixed(2)} after; ${cores} cores`,
+  ];
+  for (const [when, v] of [
+    ['before', r.loadavg.before],
+    ['after', r.loadavg.after],
+  ] as const)
+    if (v > cores)
+      lines.push(
+        `   !!! WARNING: load average ${v.toFixed(2)} ${when} the run exceeds the ${cores} cores: other work shared the CPU, these figures are distorted (PyTorch's threads suffer more than ours, so contention flatters us)`,
+      );
+  return lines;
+}
+
+/** Prints one workload: ours, the reference's, ours/reference (median of the rounds' ratios, min-max). */
 export function printResult(r: WorkloadResult): void {
   const ref = r.reference;
   const lines: string[] = [];
-  lines.push(`== ${r.workload} (${r.shape})`);
+  const n = r.rounds.length;
+  const paired = r.rounds.filter((x) => x.reference).length;
+  lines.push(
+    `== ${r.workload} (${r.shape}; ${n} round${n === 1 ? '' : 's'}, ${paired === n ? 'ours then the reference in each' : paired === 0 ? 'ours only' : `the reference in the first ${paired}`})`,
+  );
   lines.push(`   ours: TF.js backend ${r.backend}, GLIF neuron ${r.neuron}`);
   lines.push(
     ref.ok
       ? `   reference: ${ref.framework}, ${ref.threads} threads`
       : `   reference: unavailable (${ref.reason})`,
   );
-  const rows = r.metrics.map((m) => {
-    const theirs = ref.ok && m.referenceKey ? ref.figures[m.referenceKey] : undefined;
-    const ratio = theirs !== undefined && theirs !== 0 ? m.ours / theirs : undefined;
-    return [
-      `${m.name} [${m.unit}]`,
-      fmt(m.ours),
-      theirs === undefined ? '-' : fmt(theirs),
-      ratio === undefined ? '-' : `${ratio.toFixed(2)}`,
-      m.better === 'lower' ? '(lower is better)' : '(higher is better)',
-    ];
-  });
-  const header = ['figure', 'ours', 'reference', 'ours/ref', ''];
+  lines.push(...conditionLines(r));
+  const summaries = summarize(r);
+  const rows = summaries.map((s) => [
+    metricKey(s.metric),
+    fmt(s.ours),
+    s.theirs === undefined ? '-' : fmt(s.theirs),
+    s.ratios.length ? median(s.ratios).toFixed(2) : '-',
+    s.ratios.length ? `${Math.min(...s.ratios).toFixed(2)}-${Math.max(...s.ratios).toFixed(2)}` : '-',
+    s.metric.better === 'lower' ? '(lower is better)' : '(higher is better)',
+  ]);
+  const header = ['figure (median of rounds)', 'ours', 'reference', 'ours/ref', 'min-max', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const pad = (cells: string[]) =>
     '   ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   lines.push(pad(header), ...rows.map(pad));
+  for (const s of summaries)
+    if (s.ratios.length > 1)
+      lines.push(
+        `   per-round ours/ref, ${metricKey(s.metric)}: ${s.ratios.map((x) => x.toFixed(2)).join(' ')}`,
+      );
   for (const n of r.notes ?? []) lines.push(`   note: ${n}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-const key = (m: Metric) => `${m.name} [${m.unit}]`;
-
 /** The figures as plain data (for --json and bench:all's summary). */
-export function resultJson(r: WorkloadResult): object {
+export function resultJson(r: WorkloadResult): {
+  ratio: Record<string, number>;
+  ratioMin: Record<string, number>;
+  ratioMax: Record<string, number>;
+} & Record<string, unknown> {
   const ref = r.reference;
+  const summaries = summarize(r);
+  const withRatio = summaries.filter((s) => s.ratios.length > 0);
+  const byKey = (f: (s: Summary) => number) =>
+    Object.fromEntries(withRatio.map((s) => [metricKey(s.metric), f(s)]));
   return {
     workload: r.workload,
     backend: r.backend,
     neuron: r.neuron,
     shape: r.shape,
-    ours: Object.fromEntries(r.metrics.map((m) => [key(m), m.ours])),
+    ours: Object.fromEntries(summaries.map((s) => [metricKey(s.metric), s.ours])),
     reference: ref.ok
-      ? { framework: ref.framework, threads: ref.threads, ...ref.figures }
+      ? { framework: ref.framework, threads: ref.threads, ...referenceMedians(r) }
       : { unavailable: ref.reason },
-    ratio: Object.fromEntries(
-      r.metrics.flatMap((m) => {
-        const theirs = ref.ok && m.referenceKey ? ref.figures[m.referenceKey] : undefined;
-        return theirs ? [[key(m), m.ours / theirs]] : [];
-      }),
-    ),
+    ratio: byKey((s) => median(s.ratios)),
+    ratioMin: byKey((s) => Math.min(...s.ratios)),
+    ratioMax: byKey((s) => Math.max(...s.ratios)),
+    rounds: r.rounds.length,
+    loadavg: r.loadavg,
+    threads: r.threads,
+    perRound: r.rounds,
     notes: r.notes ?? [],
   };
 }

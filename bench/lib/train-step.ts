@@ -8,6 +8,11 @@ import { Rng } from '../../src-main/engine/random';
 import { batchInput, batchLabels } from '../../src-main/engine/train/batch-tensors';
 import { buildRunModel } from '../../src-main/engine/train/build';
 import { recipeGroups, Sgd } from '../../src-main/engine/train/optimizer';
+import { trainStep } from '../../src-main/engine/train/train-step';
+import { requestedNeuronImpl, resolveNeuronImpl } from '../../src-main/engine/glif/impl';
+import { ReplicaPool } from '../../src-main/engine/parallel/pool';
+import { resolveThreads } from '../../src-main/engine/parallel/threads';
+import { parseBackendName } from '../../src-main/engine/backend';
 import { syntheticInfo } from './setup';
 
 export interface TrainBench {
@@ -19,13 +24,30 @@ export interface TrainBench {
   dispose(): void;
 }
 
+/** The same workload as the trainer runs it: on every thread the engine would use (its replica pool). */
+export interface ParallelTrainBench {
+  readonly model: Model;
+  readonly threads: number;
+  /** One training step as the trainer takes it (trainStep, or the pool's sharded step). */
+  step(): Promise<void>;
+  /** One inference pass as the trainer's evaluation runs it (sharded over the pool's replicas). */
+  infer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TrainBenchHooks {
+  /** Runs the SGD update (`run`) of each step; bench/profile.ts wraps it to time the optimiser apart. */
+  readonly aroundOptimizer?: (run: () => void) => void;
+}
+
 /** A preset's model on one batch of uniform random pixels in [0, 1) with random labels. */
 export function trainBench(
   presetId: string,
   batchSize: number,
   inputShape: [number, number, number],
   numClasses: number,
-): TrainBench {
+  hooks: TrainBenchHooks = {},
+): TrainBench & { config: RunConfig; sgd: Sgd; batch: Batch; info: ReturnType<typeof syntheticInfo> } {
   const preset = findPreset(presetId);
   if (!preset) throw new Error(`no preset '${presetId}'`);
   const config: RunConfig = preset.config;
@@ -52,6 +74,10 @@ export function trainBench(
   const vars = sgd.trainable.map((p) => p.variable);
   return {
     model,
+    config,
+    sgd,
+    batch,
+    info: syntheticInfo(presetId, inputShape, numClasses),
     step() {
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(
@@ -59,7 +85,8 @@ export function trainBench(
             tf.losses.softmaxCrossEntropy(y, model.logits(x, { T: model.T, training: true })) as tf.Scalar,
           vars,
         );
-        sgd.step(grads, config.train.lr);
+        if (hooks.aroundOptimizer) hooks.aroundOptimizer(() => sgd.step(grads, config.train.lr));
+        else sgd.step(grads, config.train.lr);
         value.dataSync();
       });
     },
@@ -73,16 +100,59 @@ export function trainBench(
   };
 }
 
-/** The two figures of one timed training step: its time and the samples per second it gives. */
-export function trainStepMetrics(batch: number, stepMs: number): Metric[] {
-  return [
-    { name: 'train step', unit: 'ms', ours: stepMs, referenceKey: 'train_step_ms', better: 'lower' },
-    {
-      name: 'train',
-      unit: 'samples/s',
-      ours: (batch / stepMs) * 1e3,
-      referenceKey: 'train_samples_per_s',
-      better: 'higher',
+/**
+ * trainBench on as many threads as training would use on this backend (GLIF_THREADS or every
+ * core): steps and inference passes go through the same replica pool as the trainer's.
+ */
+export async function parallelTrainBench(
+  presetId: string,
+  batchSize: number,
+  inputShape: [number, number, number],
+  numClasses: number,
+  backend: string,
+): Promise<ParallelTrainBench> {
+  const b = trainBench(presetId, batchSize, inputShape, numClasses);
+  const { threads } = resolveThreads({
+    backend,
+    batchSize,
+    fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, backend) === 'fused',
+  });
+  const pool =
+    threads > 1
+      ? await ReplicaPool.start(
+          { threads, config: b.config, dataset: b.info, backend: parseBackendName(backend) },
+          b.model,
+          b.sgd,
+        )
+      : undefined;
+  const lr = b.config.train.lr;
+  return {
+    model: b.model,
+    threads,
+    async step() {
+      if (pool) await pool.step(b.batch, lr);
+      else trainStep(b.model, b.sgd, b.batch, lr);
     },
+    async infer() {
+      if (pool) await pool.evaluate(b.batch);
+      else b.infer();
+    },
+    async close() {
+      await pool?.close();
+      b.dispose();
+    },
+  };
+}
+
+/** The two figures of a training step: its time and the samples per second it gives. */
+export function trainStepMetrics(): Metric[] {
+  return [
+    { name: 'train step', unit: 'ms', referenceKey: 'train_step_ms', better: 'lower' },
+    { name: 'train', unit: 'samples/s', referenceKey: 'train_samples_per_s', better: 'higher' },
   ];
+}
+
+/** One round's values of trainStepMetrics, keyed `name [unit]`. */
+export function trainStepFigures(batch: number, stepMs: number): Record<string, number> {
+  return { 'train step [ms]': stepMs, 'train [samples/s]': (batch / stepMs) * 1e3 };
 }

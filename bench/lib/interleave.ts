@@ -1,0 +1,112 @@
+/**
+ * Ours and the PyTorch reference, alternated round by round (../shared/bench/README.md, "How to
+ * compare without fooling ourselves"): warm-up of both, then N rounds of one timed measurement
+ * of ours immediately followed by the same measurement of the reference. The two never compute
+ * at the same time: the reference's process blocks on its stdin while ours runs, and ours awaits
+ * the reference's reply. A short idle gap after each side lets the other side's threads settle
+ * (PyTorch's OpenMP workers spin for a moment after a parallel region).
+ */
+import os from 'node:os';
+import type { BenchOptions } from './options';
+import { ReferenceServer, type ReferenceInfo, type ReferenceWorkload } from './reference';
+import type { Round } from './report';
+import { sleep } from './timing';
+
+/** Idle gap between the two sides of a round, in ms. */
+const SETTLE_MS = 100;
+
+/** What could distort a figure on our side: the cores Node sees and the engine's thread setting. */
+export interface OursThreads {
+  readonly availableParallelism: number;
+  /** The GLIF_THREADS environment variable as set for this run (null: unset). */
+  readonly GLIF_THREADS: string | null;
+}
+
+export function oursThreads(): OursThreads {
+  return { availableParallelism: os.availableParallelism(), GLIF_THREADS: process.env.GLIF_THREADS ?? null };
+}
+
+/** The 1-minute load average now. */
+export function loadavg1(): number {
+  return os.loadavg()[0];
+}
+
+/** Our side of a workload: one untimed pass, then rounds of timed figures keyed `name [unit]`. */
+export interface OursSide {
+  warmup(): void | Promise<void>;
+  round(reps: number): Record<string, number> | Promise<Record<string, number>>;
+}
+
+export interface Interleaved {
+  readonly rounds: Round[];
+  readonly reference: ReferenceInfo;
+  readonly notes: string[];
+}
+
+/**
+ * Runs `rounds` rounds of ours then the reference on `workload`, after a warm-up of both. With
+ * --no-reference or no usable reference, ours still runs its rounds. A reference that fails
+ * mid-run keeps the rounds it finished; the note says so.
+ */
+export async function interleave(
+  opts: BenchOptions,
+  workload: ReferenceWorkload,
+  ours: OursSide,
+  rounds: number,
+  reps: number,
+): Promise<Interleaved> {
+  const notes: string[] = [];
+  const started = opts.noReference
+    ? { ok: false as const, reason: 'skipped (--no-reference)' }
+    : await ReferenceServer.start(workload);
+  let server = started.ok ? started.server : undefined;
+  let reference: ReferenceInfo = started.ok
+    ? { ok: true, framework: started.server.framework, threads: started.server.threads }
+    : { ok: false, reason: started.reason };
+  const out: Round[] = [];
+  const dropReference = async (stage: string, err: unknown) => {
+    const why = `the reference failed ${stage}: ${(err as Error).message}`;
+    if (out.some((r) => r.reference)) notes.push(`${why}; later rounds are ours only`);
+    else reference = { ok: false, reason: why };
+    await server?.close();
+    server = undefined;
+  };
+  try {
+    progress(`${workload}: warm-up (ours${server ? ', then the reference' : ''})`);
+    await ours.warmup();
+    if (server) {
+      await sleep(SETTLE_MS);
+      await server.warmup().catch((err) => dropReference('in its warm-up', err));
+    }
+    for (let i = 1; i <= rounds; i++) {
+      await sleep(SETTLE_MS);
+      const o = await ours.round(reps);
+      let ref: Record<string, number> | undefined;
+      if (server) {
+        await sleep(SETTLE_MS);
+        ref = await server.round(reps).catch(async (err) => {
+          await dropReference(`in round ${i}`, err);
+          return undefined;
+        });
+      }
+      out.push(ref ? { ours: o, reference: ref } : { ours: o });
+      progress(`${workload}: round ${i}/${rounds}: ${describeRound(o, ref)}`);
+    }
+    return { rounds: out, reference, notes };
+  } finally {
+    await server?.close();
+  }
+}
+
+/** Progress on stderr, so that stdout keeps the table and the JSON. */
+export function progress(line: string): void {
+  process.stderr.write(`   .. ${line}\n`);
+}
+
+function describeRound(ours: Record<string, number>, ref: Record<string, number> | undefined): string {
+  const first = Object.entries(ours)[0];
+  const oursPart = first ? `ours ${first[0]} ${first[1].toFixed(1)}` : 'ours done';
+  if (!ref) return oursPart;
+  const [k, v] = Object.entries(ref)[0] ?? ['-', NaN];
+  return `${oursPart}; reference ${k} ${v.toFixed(1)}`;
+}
