@@ -39,7 +39,8 @@ export function ablationVariants(includeGlifF: boolean, includeStatic: boolean):
 function toFailure(err: unknown): never {
   if (err instanceof ConfigError) throw new RequestFailure('invalid_params', err.message);
   if (err instanceof RunStoreError) {
-    const code = err.code === 'not_found' ? 'not_found' : err.code === 'invalid_input' ? 'invalid_params' : 'conflict';
+    const code =
+      err.code === 'not_found' ? 'not_found' : err.code === 'invalid_input' ? 'invalid_params' : 'conflict';
     throw new RequestFailure(code, err.message);
   }
   throw err;
@@ -57,9 +58,15 @@ export class Workbench {
     readonly store: RunStore,
     readonly dataDir: string,
     private readonly emit: EmitEvent,
-    options: { launch?: WorkerLauncher; backend?: BackendName } = {},
+    options: { launch?: WorkerLauncher; backend?: BackendName; threads?: number } = {},
   ) {
-    this.manager = new RunManager({ store, dataDir, launch: options.launch, backend: options.backend });
+    this.manager = new RunManager({
+      store,
+      dataDir,
+      launch: options.launch,
+      backend: options.backend,
+      threads: options.threads,
+    });
     this.manager.recoverInterrupted();
     this.manager.on((e) => {
       switch (e.kind) {
@@ -115,8 +122,18 @@ export class Workbench {
     return buildConfig({ preset, overrides });
   }
 
-  listRuns(query: { search?: string; status?: RunSummary['status'][]; tags?: string[]; limit?: number }): RunSummary[] {
-    return this.store.listRuns({ search: query.search, status: query.status, tags: query.tags, limit: query.limit });
+  listRuns(query: {
+    search?: string;
+    status?: RunSummary['status'][];
+    tags?: string[];
+    limit?: number;
+  }): RunSummary[] {
+    return this.store.listRuns({
+      search: query.search,
+      status: query.status,
+      tags: query.tags,
+      limit: query.limit,
+    });
   }
 
   getRun(runId: string): RunDetails {
@@ -131,7 +148,13 @@ export class Workbench {
     };
   }
 
-  createRun(p: { preset: string; values: Record<string, unknown>; name?: string; tags?: string[]; start: boolean }): RunRecord {
+  createRun(p: {
+    preset: string;
+    values: Record<string, unknown>;
+    name?: string;
+    tags?: string[];
+    start: boolean;
+  }): RunRecord {
     let record: RunRecord;
     try {
       record = this.manager.createRun(this.buildConfig(p.preset, p.values), { name: p.name, tags: p.tags });
@@ -144,7 +167,11 @@ export class Workbench {
 
   startRun(runId: string): RunRecord {
     const run = this.requireRun(runId);
-    if (run.status !== 'queued') throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a queued run can be started.`);
+    if (run.status !== 'queued')
+      throw new RequestFailure(
+        'conflict',
+        `Run ${runId} is ${run.status}; only a queued run can be started.`,
+      );
     if (this.manager.activeRunId === runId || this.manager.queuedRunIds.includes(runId)) return run;
     void this.manager.start(runId);
     return run;
@@ -163,7 +190,10 @@ export class Workbench {
   cancelRun(runId: string): { cancelled: boolean } {
     const run = this.requireRun(runId);
     if (!this.manager.cancel(runId)) {
-      throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a queued or running run can be cancelled.`);
+      throw new RequestFailure(
+        'conflict',
+        `Run ${runId} is ${run.status}; only a queued or running run can be cancelled.`,
+      );
     }
     return { cancelled: true };
   }
@@ -201,7 +231,11 @@ export class Workbench {
 
   distributions(p: { runId: string; layer?: string; quantity?: string; epoch?: number }) {
     this.requireRun(p.runId);
-    return this.store.getDistributions(p.runId, { layer: p.layer, quantity: p.quantity as DistributionQuantity | undefined, epoch: p.epoch });
+    return this.store.getDistributions(p.runId, {
+      layer: p.layer,
+      quantity: p.quantity as DistributionQuantity | undefined,
+      epoch: p.epoch,
+    });
   }
 
   compare(runIds: string[]) {
@@ -219,13 +253,21 @@ export class Workbench {
     };
   }
 
-  createAblation(p: { preset: string; values: Record<string, unknown>; seeds: number[]; includeGlifF: boolean; includeStatic: boolean }): AblationGroup {
+  createAblation(p: {
+    preset: string;
+    values: Record<string, unknown>;
+    seeds: number[];
+    includeGlifF: boolean;
+    includeStatic: boolean;
+  }): AblationGroup {
     const groupId = `ablation-${Date.now().toString(36)}`;
     const configs: RunConfig[] = [];
     for (const seed of p.seeds) {
       for (const variant of ablationVariants(p.includeGlifF, p.includeStatic)) {
         try {
-          configs.push(this.buildConfig(p.preset, { ...p.values, 'neuron.variant': variant, 'train.seed': seed }));
+          configs.push(
+            this.buildConfig(p.preset, { ...p.values, 'neuron.variant': variant, 'train.seed': seed }),
+          );
         } catch (err) {
           toFailure(err);
         }
@@ -234,7 +276,10 @@ export class Workbench {
     const runIds: string[] = [];
     for (const config of configs) {
       const label = describeVariant(config.neuron.variant).label;
-      const run = this.manager.createRun(config, { name: `${label} · seed ${config.train.seed}`, tags: [groupId, 'ablation'] });
+      const run = this.manager.createRun(config, {
+        name: `${label} · seed ${config.train.seed}`,
+        tags: [groupId, 'ablation'],
+      });
       runIds.push(run.id);
       void this.manager.start(run.id);
     }
@@ -252,7 +297,9 @@ export class Workbench {
       g.runIds.push(r.id);
       groups.set(tag, g);
     }
-    return [...groups].reverse().map(([groupId, g]) => ({ groupId, preset: g.preset, seeds: [...g.seeds], runIds: g.runIds }));
+    return [...groups]
+      .reverse()
+      .map(([groupId, g]) => ({ groupId, preset: g.preset, seeds: [...g.seeds], runIds: g.runIds }));
   }
 
   queueStatus(): QueueStatus {
@@ -267,9 +314,15 @@ export class Workbench {
   rerun(runId: string): RunRecord {
     const run = this.requireRun(runId);
     if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
-      throw new RequestFailure('conflict', `Run ${runId} is ${run.status}; only a failed, cancelled or interrupted run can be rerun.`);
+      throw new RequestFailure(
+        'conflict',
+        `Run ${runId} is ${run.status}; only a failed, cancelled or interrupted run can be rerun.`,
+      );
     }
-    const fresh = this.manager.createRun(run.config as unknown as RunConfig, { name: run.name, tags: run.tags });
+    const fresh = this.manager.createRun(run.config as unknown as RunConfig, {
+      name: run.name,
+      tags: run.tags,
+    });
     void this.manager.start(fresh.id);
     return fresh;
   }

@@ -26,9 +26,18 @@ export function recordTrainEvent(store: RunStoreWriter, runId: string, event: Tr
       store.flush();
       return;
     case 'checkpoint':
-      store.addCheckpoint({ runId, epoch: event.epoch, step: event.step, path: event.path, sha256: event.sha256, bytes: event.bytes });
+      store.addCheckpoint({
+        runId,
+        epoch: event.epoch,
+        step: event.step,
+        path: event.path,
+        sha256: event.sha256,
+        bytes: event.bytes,
+      });
       return;
     case 'started':
+      store.setThreads(runId, event.threads);
+      return;
     case 'log':
       return;
   }
@@ -36,7 +45,12 @@ export function recordTrainEvent(store: RunStoreWriter, runId: string, event: Tr
 
 function stepPoints(runId: string, e: StepEvent): MetricPointInput[] {
   const p = (name: string, value: number) => ({ runId, step: e.step, epoch: e.epoch, name, value });
-  return [p('train/loss', e.loss), p('train/batch_accuracy', e.accuracy), p('lr', e.lr), p('samples_per_s', e.samplesPerSecond)];
+  return [
+    p('train/loss', e.loss),
+    p('train/batch_accuracy', e.accuracy),
+    p('lr', e.lr),
+    p('samples_per_s', e.samplesPerSecond),
+  ];
 }
 
 function epochPoints(runId: string, e: EpochEvent): MetricPointInput[] {

@@ -22,6 +22,8 @@ export interface RunManagerOptions {
   readonly launch?: WorkerLauncher;
   /** Force a TF.js backend in the workers (default: the best available). */
   readonly backend?: BackendName;
+  /** Training threads of each run (default: GLIF_THREADS, else every core). */
+  readonly threads?: number;
 }
 
 interface ActiveRun {
@@ -64,7 +66,10 @@ export class RunManager {
   }
 
   /** Validates the config and records a queued run (nothing is written for an invalid config). */
-  createRun(config: RunConfig, opts: { name?: string; tags?: readonly string[]; notes?: string } = {}): RunRecord {
+  createRun(
+    config: RunConfig,
+    opts: { name?: string; tags?: readonly string[]; notes?: string } = {},
+  ): RunRecord {
     assertValidConfig(config);
     return this.store.createRun({
       name: opts.name,
@@ -86,7 +91,9 @@ export class RunManager {
     const run = this.store.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
     if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
-      throw new Error(`run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`);
+      throw new Error(
+        `run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`,
+      );
     }
     return this.enqueue(runId, true);
   }
@@ -100,7 +107,9 @@ export class RunManager {
     const i = this.queue.findIndex((j) => j.runId === runId);
     if (i < 0) return false;
     const [job] = this.queue.splice(i, 1);
-    const record = job.resume ? this.store.getRun(runId)! : this.store.finishRun(runId, { status: 'cancelled' });
+    const record = job.resume
+      ? this.store.getRun(runId)!
+      : this.store.finishRun(runId, { status: 'cancelled' });
     this.emit({ runId, kind: 'status', status: record.status });
     job.done(record);
     return true;
@@ -132,7 +141,10 @@ export class RunManager {
 
   private failRun(runId: string, error: string): RunRecord {
     const run = this.store.getRun(runId);
-    const record = run && (run.status === 'running' || run.status === 'queued') ? this.store.finishRun(runId, { status: 'failed', error }) : run!;
+    const record =
+      run && (run.status === 'running' || run.status === 'queued')
+        ? this.store.finishRun(runId, { status: 'failed', error })
+        : run!;
     this.emit({ runId, kind: 'status', status: record.status, error });
     return record;
   }
@@ -146,7 +158,11 @@ export class RunManager {
     const previousMs = job.resume ? (run.durationMs ?? 0) : 0;
     if (job.resume) {
       const ckpt = this.store.getLatestCheckpoint(job.runId);
-      this.store.resumeRun(job.runId, { pid: process.pid, backend: run.backend ?? 'unknown', fromEpoch: ckpt ? ckpt.epoch : -1 });
+      this.store.resumeRun(job.runId, {
+        pid: process.pid,
+        backend: run.backend ?? 'unknown',
+        fromEpoch: ckpt ? ckpt.epoch : -1,
+      });
       if (ckpt) resumeFrom = { path: ckpt.path, sha256: ckpt.sha256 };
     } else {
       this.store.markRunning(job.runId, { pid: process.pid, backend: 'starting' });
@@ -183,12 +199,22 @@ export class RunManager {
           settled = true;
           resolve({
             status: active.cancelRequested ? 'cancelled' : 'failed',
-            error: active.cancelRequested ? undefined : `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
+            error: active.cancelRequested
+              ? undefined
+              : `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
             epochsDone: 0,
             seconds: (Date.now() - startedAt) / 1000,
           });
         });
-        worker.send({ type: 'start', runId: job.runId, config, checkpointDir, resumeFrom, backend: this.options.backend });
+        worker.send({
+          type: 'start',
+          runId: job.runId,
+          config,
+          checkpointDir,
+          resumeFrom,
+          backend: this.options.backend,
+          threads: this.options.threads,
+        });
       });
       this.store.flush();
       const record = this.store.finishRun(job.runId, {
@@ -205,7 +231,12 @@ export class RunManager {
             }
           : undefined,
       });
-      this.emit({ runId: job.runId, kind: 'status', status: record.status, error: record.error ?? undefined });
+      this.emit({
+        runId: job.runId,
+        kind: 'status',
+        status: record.status,
+        error: record.error ?? undefined,
+      });
       return record;
     } finally {
       this.active = undefined;

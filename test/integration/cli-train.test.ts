@@ -21,16 +21,57 @@ function countRuns(db: string): number {
 describe('glif train: bad input is refused before anything is written', () => {
   const db = path.join(tmp, 'bad.sqlite');
   const cases: Array<[string, string[], RegExp]> = [
-    ['unknown preset', ['--preset', 'cifar11-resnet'], /preset: unknown preset 'cifar11-resnet'; one of fmnist-cnn/],
-    ['unknown key', ['--preset', 'fmnist-cnn', '--set', 'train.learningRate=0.1'], /train\.learningRate: unknown config key/],
-    ['T=0', ['--preset', 'fmnist-cnn', '--set', 'model.timeSteps=0'], /model\.timeSteps: 0 is not allowed; expected an integer from 1 to 64/],
-    ['negative lr', ['--preset', 'fmnist-cnn', '--set', 'train.lr=-0.1'], /train\.lr: -0\.1 is not allowed; expected a number > 0 and <= 10/],
-    ['out of range', ['--preset', 'fmnist-cnn', '--set', 'train.momentum=1.5'], /train\.momentum: 1\.5 is not allowed; expected a number >= 0 and <= 1/],
-    ['bad enum', ['--preset', 'fmnist-cnn', '--set', 'neuron.variant=simplex-2'], /neuron\.variant: 'simplex-2' is not allowed; expected one of glif, glif-static/],
-    ['not a number', ['--preset', 'fmnist-cnn', '--set', 'train.epochs=two'], /train\.epochs: 'two' is not allowed; expected an integer/],
+    [
+      'unknown preset',
+      ['--preset', 'cifar11-resnet'],
+      /preset: unknown preset 'cifar11-resnet'; one of fmnist-cnn/,
+    ],
+    [
+      'unknown key',
+      ['--preset', 'fmnist-cnn', '--set', 'train.learningRate=0.1'],
+      /train\.learningRate: unknown config key/,
+    ],
+    [
+      'T=0',
+      ['--preset', 'fmnist-cnn', '--set', 'model.timeSteps=0'],
+      /model\.timeSteps: 0 is not allowed; expected an integer from 1 to 64/,
+    ],
+    [
+      'negative lr',
+      ['--preset', 'fmnist-cnn', '--set', 'train.lr=-0.1'],
+      /train\.lr: -0\.1 is not allowed; expected a number > 0 and <= 10/,
+    ],
+    [
+      'out of range',
+      ['--preset', 'fmnist-cnn', '--set', 'train.momentum=1.5'],
+      /train\.momentum: 1\.5 is not allowed; expected a number >= 0 and <= 1/,
+    ],
+    [
+      'bad enum',
+      ['--preset', 'fmnist-cnn', '--set', 'neuron.variant=simplex-2'],
+      /neuron\.variant: 'simplex-2' is not allowed; expected one of glif, glif-static/,
+    ],
+    [
+      'not a number',
+      ['--preset', 'fmnist-cnn', '--set', 'train.epochs=two'],
+      /train\.epochs: 'two' is not allowed; expected an integer/,
+    ],
     ['missing dataset path', ['--preset', 'cifar10-resnet19-t4'], /data\.path: required for dataset cifar10/],
-    ['dataset path does not exist', ['--preset', 'cifar10-resnet19-t4', '--set', 'data.path=/nonexistent/cifar'], /data\.path: \/nonexistent\/cifar does not exist/],
-    ['arch/dataset mismatch', ['--preset', 'fmnist-cnn', '--set', 'model.arch=wide7b'], /model\.arch: wide7b cannot take dataset fashion-mnist/],
+    [
+      'dataset path does not exist',
+      ['--preset', 'cifar10-resnet19-t4', '--set', 'data.path=/nonexistent/cifar'],
+      /data\.path: \/nonexistent\/cifar does not exist/,
+    ],
+    [
+      'bad thread count',
+      ['--preset', 'fmnist-cnn', '--threads', 'many'],
+      /--threads: 'many' is not a thread count; expected 0 \(all cores\) to 32/,
+    ],
+    [
+      'arch/dataset mismatch',
+      ['--preset', 'fmnist-cnn', '--set', 'model.arch=wide7b'],
+      /model\.arch: wide7b cannot take dataset fashion-mnist/,
+    ],
   ];
   it.each(cases)('%s', (_name, args, message) => {
     const r = glif(['train', ...args, '--db', db]);
@@ -45,19 +86,40 @@ describe('glif train: bad input is refused before anything is written', () => {
 
 describe('glif train on the real Fashion-MNIST', () => {
   const db = path.join(tmp, 'fmnist.sqlite');
-  let summary: { runId: string; status: string; backend: string; seconds: number; final: Record<string, number> };
+  let summary: {
+    runId: string;
+    status: string;
+    backend: string;
+    seconds: number;
+    final: Record<string, number>;
+  };
 
   it('trains a small fmnist-cnn run and prints the JSON summary', () => {
     const r = glif([
-      'train', '--preset', 'fmnist-cnn', '--json', '--db', db,
-      '--set', 'train.epochs=2', '--set', 'train.batchSize=32', '--set', 'data.trainLimit=384', '--set', 'data.testLimit=256',
+      'train',
+      '--preset',
+      'fmnist-cnn',
+      '--json',
+      '--db',
+      db,
+      '--threads',
+      '2',
+      '--set',
+      'train.epochs=2',
+      '--set',
+      'train.batchSize=32',
+      '--set',
+      'data.trainLimit=384',
+      '--set',
+      'data.testLimit=256',
     ]);
     expect(r.status, r.stderr).toBe(0);
     summary = JSON.parse(r.stdout);
     expect(summary.status).toBe('completed');
     expect(summary.backend).toMatch(/wasm|cpu|tensorflow/);
     expect(summary.seconds).toBeGreaterThan(0);
-    for (const k of ['testAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss']) expect(Number.isFinite(summary.final[k]), k).toBe(true);
+    for (const k of ['testAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss'])
+      expect(Number.isFinite(summary.final[k]), k).toBe(true);
     // 384 samples for 2 epochs: far above the 10% of chance on real data.
     expect(summary.final.testAccuracy).toBeGreaterThan(0.4);
     expect(r.stderr).toMatch(/epoch 2\/2 done/);
@@ -70,17 +132,38 @@ describe('glif train on the real Fashion-MNIST', () => {
       expect(run.status).toBe('completed');
       expect(run.final_test_accuracy).toBeCloseTo(summary.final.testAccuracy, 10);
       expect(run.energy_sops as number).toBeGreaterThan(0);
-      const tensors = d.prepare("SELECT value FROM metrics WHERE run_id = ? AND name = 'epoch/num_tensors' ORDER BY epoch").all(summary.runId) as Array<{ value: number }>;
+      const tensors = d
+        .prepare("SELECT value FROM metrics WHERE run_id = ? AND name = 'epoch/num_tensors' ORDER BY epoch")
+        .all(summary.runId) as Array<{ value: number }>;
       expect(tensors).toHaveLength(2);
       expect(tensors[1].value).toBe(tensors[0].value);
-      const steps = d.prepare("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss'").get(summary.runId) as { n: number };
+      const steps = d
+        .prepare("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss'")
+        .get(summary.runId) as { n: number };
       expect(steps.n).toBe(24);
-      const quantities = d.prepare('SELECT DISTINCT quantity FROM distributions WHERE run_id = ? ORDER BY quantity').all(summary.runId) as Array<{ quantity: string }>;
-      expect(quantities.map((q) => q.quantity)).toEqual(['alpha', 'beta', 'g_t', 'gamma', 'tau_exp', 'tau_lin', 'v_re', 'v_th']);
-      const rates = d.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND name LIKE 'firing_rate/%' AND epoch = 1").all(summary.runId) as Array<{ value: number }>;
+      const quantities = d
+        .prepare('SELECT DISTINCT quantity FROM distributions WHERE run_id = ? ORDER BY quantity')
+        .all(summary.runId) as Array<{ quantity: string }>;
+      expect(quantities.map((q) => q.quantity)).toEqual([
+        'alpha',
+        'beta',
+        'g_t',
+        'gamma',
+        'tau_exp',
+        'tau_lin',
+        'v_re',
+        'v_th',
+      ]);
+      const rates = d
+        .prepare(
+          "SELECT name, value FROM metrics WHERE run_id = ? AND name LIKE 'firing_rate/%' AND epoch = 1",
+        )
+        .all(summary.runId) as Array<{ value: number }>;
       expect(rates).toHaveLength(2);
       for (const r of rates) expect(r.value).toBeGreaterThan(0);
-      const ckpts = d.prepare('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch').all(summary.runId) as Array<{ path: string; bytes: number }>;
+      const ckpts = d
+        .prepare('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch')
+        .all(summary.runId) as Array<{ path: string; bytes: number }>;
       expect(ckpts).toHaveLength(2);
       for (const c of ckpts) expect(fs.statSync(c.path).size).toBe(c.bytes);
     } finally {
@@ -89,24 +172,58 @@ describe('glif train on the real Fashion-MNIST', () => {
   });
 
   it('lists, shows, compares and exports runs', () => {
-    const second = glif(['train', '--preset', 'fmnist-cnn', '--json', '--db', db, '--set', 'train.epochs=1', '--set', 'data.trainLimit=64', '--set', 'data.testLimit=64', '--set', 'neuron.variant=simplex-011']);
+    const second = glif([
+      'train',
+      '--preset',
+      'fmnist-cnn',
+      '--json',
+      '--db',
+      db,
+      '--threads',
+      '1',
+      '--set',
+      'train.epochs=1',
+      '--set',
+      'data.trainLimit=64',
+      '--set',
+      'data.testLimit=64',
+      '--set',
+      'neuron.variant=simplex-011',
+    ]);
     expect(second.status, second.stderr).toBe(0);
     const other = JSON.parse(second.stdout).runId as string;
     const list = glif(['runs', 'list', '--db', db]);
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`${summary.runId} .*completed .*fmnist-cnn .*GLIF`));
     expect(list.stdout).toMatch(/Lin · Flex · Hard/);
-    const listJson = JSON.parse(glif(['runs', 'list', '--db', db, '--json']).stdout) as unknown[];
+    const listJson = JSON.parse(glif(['runs', 'list', '--db', db, '--json']).stdout) as Array<{
+      id: string;
+      threads: number;
+    }>;
     expect(listJson).toHaveLength(2);
+    // The thread count each run trained on is kept with it: 2 data-parallel replicas, then 1.
+    expect(Object.fromEntries(listJson.map((r) => [r.id, r.threads]))).toEqual({
+      [summary.runId]: 2,
+      [other]: 1,
+    });
+    expect(glif(['runs', 'show', summary.runId, '--db', db]).stdout).toMatch(/threads: 2/);
     const show = glif(['runs', 'show', summary.runId, '--db', db]);
     expect(show.stdout).toMatch(/checkpoints:[\s\S]*epoch 2/);
     const cmp = glif(['runs', 'compare', summary.runId, other, '--db', db, '--json']);
     const diffKeys = (JSON.parse(cmp.stdout).configDiff as Array<{ path: string }>).map((d) => d.path).sort();
-    expect(diffKeys).toEqual(['data.testLimit', 'data.trainLimit', 'neuron.variant', 'train.batchSize', 'train.epochs']);
+    expect(diffKeys).toEqual([
+      'data.testLimit',
+      'data.trainLimit',
+      'neuron.variant',
+      'train.batchSize',
+      'train.epochs',
+    ]);
     const cmpText = glif(['runs', 'compare', summary.runId, other, '--db', db]).stdout;
     expect(cmpText).toMatch(/neuron\.variant\s+glif\s+simplex-011/);
     expect(cmpText).not.toMatch(/model\.arch/);
-    const csv = glif(['runs', 'export', summary.runId, '--format', 'csv', '--db', db]).stdout.trim().split('\n');
+    const csv = glif(['runs', 'export', summary.runId, '--format', 'csv', '--db', db])
+      .stdout.trim()
+      .split('\n');
     expect(csv[0]).toMatch(/step.*epoch.*name.*value/);
     expect(csv.filter((l) => l.includes('epoch/test_accuracy'))).toHaveLength(2);
     const json = JSON.parse(glif(['runs', 'export', summary.runId, '--format', 'json', '--db', db]).stdout);
@@ -120,8 +237,19 @@ describe('a run killed with SIGKILL mid-epoch', () => {
 
   it('leaves a sound database, is marked interrupted, and --resume finishes it', async () => {
     const child = glifSpawn([
-      'train', '--preset', 'fmnist-cnn', '--db', db,
-      '--set', 'train.epochs=3', '--set', 'train.batchSize=16', '--set', 'data.trainLimit=256', '--set', 'data.testLimit=64',
+      'train',
+      '--preset',
+      'fmnist-cnn',
+      '--db',
+      db,
+      '--set',
+      'train.epochs=3',
+      '--set',
+      'train.batchSize=16',
+      '--set',
+      'data.trainLimit=256',
+      '--set',
+      'data.testLimit=64',
     ]);
     let out = '';
     child.stdout!.on('data', (b) => (out += String(b)));
@@ -139,7 +267,9 @@ describe('a run killed with SIGKILL mid-epoch', () => {
     await new Promise((r) => child.once('exit', r));
     const d = new Database(db);
     const runId = (d.prepare('SELECT id FROM runs').get() as { id: string }).id;
-    expect((d.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check).toBe('ok');
+    expect((d.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check).toBe(
+      'ok',
+    );
     expect((d.prepare('SELECT status FROM runs').get() as { status: string }).status).toBe('running');
     d.close();
 
@@ -153,11 +283,19 @@ describe('a run killed with SIGKILL mid-epoch', () => {
     expect(s.status).toBe('completed');
     expect(resumed.stderr).toMatch(/resuming at epoch 2/);
     const d2 = new Database(db, { readonly: true });
-    const epochs = d2.prepare("SELECT epoch FROM metrics WHERE run_id = ? AND name = 'epoch/test_accuracy' ORDER BY epoch").all(runId);
+    const epochs = d2
+      .prepare("SELECT epoch FROM metrics WHERE run_id = ? AND name = 'epoch/test_accuracy' ORDER BY epoch")
+      .all(runId);
     expect(epochs).toEqual([{ epoch: 0 }, { epoch: 1 }, { epoch: 2 }]);
-    const dupes = d2.prepare("SELECT step, count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss' GROUP BY step HAVING n > 1").all(runId);
+    const dupes = d2
+      .prepare(
+        "SELECT step, count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss' GROUP BY step HAVING n > 1",
+      )
+      .all(runId);
     expect(dupes).toEqual([]);
-    const steps = d2.prepare("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss'").get(runId) as { n: number };
+    const steps = d2
+      .prepare("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss'")
+      .get(runId) as { n: number };
     expect(steps.n).toBe(48);
     d2.close();
   });
@@ -175,7 +313,19 @@ describe('a run killed with SIGKILL mid-epoch', () => {
 describe('Ctrl-C', () => {
   it('cancels cleanly and marks the run cancelled', async () => {
     const db = path.join(tmp, 'cancel.sqlite');
-    const child = glifSpawn(['train', '--preset', 'fmnist-cnn', '--db', db, '--set', 'train.epochs=5', '--set', 'data.trainLimit=640', '--set', 'train.batchSize=16']);
+    const child = glifSpawn([
+      'train',
+      '--preset',
+      'fmnist-cnn',
+      '--db',
+      db,
+      '--set',
+      'train.epochs=5',
+      '--set',
+      'data.trainLimit=640',
+      '--set',
+      'train.batchSize=16',
+    ]);
     let out = '';
     child.stdout!.on('data', (b) => {
       out += String(b);

@@ -25,7 +25,10 @@ const require = createRequire(import.meta.url);
 function nativeAddonBuilt(pkg: string): boolean {
   try {
     const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
-    return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+    return (
+      fs.existsSync(lib) &&
+      fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')))
+    );
   } catch {
     return false;
   }
@@ -41,7 +44,8 @@ function installed(pkg: string): boolean {
 // On this project's machines libtensorflow cannot be downloaded, so neither native package works.
 // npm either drops them (their approved install script failed: a clean `npm ci` here) or leaves
 // them installed but inert (scripts not run); both states are reported, each with its own fix.
-const nativesInert = !nativeAddonBuilt('@tensorflow/tfjs-node') && !nativeAddonBuilt('@tensorflow/tfjs-node-gpu');
+const nativesInert =
+  !nativeAddonBuilt('@tensorflow/tfjs-node') && !nativeAddonBuilt('@tensorflow/tfjs-node-gpu');
 const nativesInstalled = installed('@tensorflow/tfjs-node') && installed('@tensorflow/tfjs-node-gpu');
 const nativesAbsent = !installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu');
 
@@ -136,7 +140,9 @@ describe('initBackend', () => {
     expect(e.backend).toBe(name);
     expect(e.message).toContain(`backend '${name}' is not available: ${missing!.reason}`);
     if (nativesInert) {
-      expect(e.message).toContain(`${nativesInstalled ? 'npm rebuild' : 'npm install'} @tensorflow/tfjs-node-gpu`);
+      expect(e.message).toContain(
+        `${nativesInstalled ? 'npm rebuild' : 'npm install'} @tensorflow/tfjs-node-gpu`,
+      );
     }
     // The previous backend stays in use.
     expect(tf.getBackend()).toBe(before);
@@ -161,7 +167,9 @@ describe('describeNativeFailure', () => {
       new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory'),
     );
     expect(reason).toMatch(/^native load failed: missing CUDA library libcudart\.so\.11\.0/);
-    expect(describeNativeFailure(new Error('libcudnn.so.8: cannot open shared object file'))).toContain('libcudnn.so.8');
+    expect(describeNativeFailure(new Error('libcudnn.so.8: cannot open shared object file'))).toContain(
+      'libcudnn.so.8',
+    );
   });
 
   it('names other missing libraries and passes other messages through', () => {
@@ -191,6 +199,7 @@ describe('glif info', () => {
       backend: { active: string; candidates: { name: string; available: boolean }[]; fixHints: string[] };
       versions: { glifWorkbench: string; tfjs: string; node: string; platform: string; arch: string };
       memory: { numTensors: number; numBytes: number };
+      threads: { default: number; cores: number };
     };
     expect(BACKEND_ORDER).toContain(info.backend.active);
     if (nativesInert) expect(info.backend.active).toBe('wasm');
@@ -201,6 +210,9 @@ describe('glif info', () => {
     expect(info.versions.node).toBe(process.version);
     expect(info.versions.platform).toBe(process.platform);
     expect(info.memory.numTensors).toBe(0);
+    expect(info.threads.cores).toBe(os.availableParallelism());
+    if (info.backend.active === 'wasm')
+      expect(info.threads.default).toBe(Math.min(os.availableParallelism(), 32));
     expect(typeof info.memory.numBytes).toBe('number');
     expect(out.stderr).not.toContain('Hi, looks like you are running TensorFlow.js in Node.js');
   });
@@ -211,6 +223,11 @@ describe('glif info', () => {
     expect(out.stdout).toMatch(/^Backend: cpu$/m);
     expect(out.stdout).toMatch(/^ {2}wasm\s+(available|installed)\s+@tensorflow\/tfjs-backend-wasm/m);
     expect(out.stdout).toContain('glif-workbench');
+    const pinned = glif(['info'], { GLIF_THREADS: '1' });
+    expect(pinned.stdout).toMatch(/^ {2}1 of \d+ cores by default \(GLIF_THREADS=1\)$/m);
+    const badThreads = glif(['info'], { GLIF_THREADS: 'lots' });
+    expect(badThreads.status).toBe(2);
+    expect(badThreads.stderr).toContain("GLIF_THREADS: 'lots' is not a thread count");
     expect(out.stdout + out.stderr).not.toContain('Hi, looks like you are running TensorFlow.js in Node.js');
   });
 
@@ -245,7 +262,8 @@ describe('a native package whose addon is present but fails to load', () => {
       fakeDirs[pkg] = dir;
     }
     const repoFile = path.join(root, 'src-main', 'engine', 'backend.ts');
-    const fakeOf = (id: string) => Object.keys(fakeDirs).find((pkg) => id === pkg || id === `${pkg}/package.json`);
+    const fakeOf = (id: string) =>
+      Object.keys(fakeDirs).find((pkg) => id === pkg || id === `${pkg}/package.json`);
     const actual = await vi.importActual<typeof import('node:module')>('node:module');
     vi.doMock('node:module', () => {
       const createRequire = (from: string | URL) => {
@@ -255,12 +273,21 @@ describe('a native package whose addon is present but fails to load', () => {
         const fakeRequire = ((id: string) => {
           const pkg = fakeOf(id);
           if (!pkg) return real(id);
-          tf.registerKernel({ kernelName: 'GlifFakeNativeKernel', backendName: 'tensorflow', kernelFunc: () => ({}) as never });
-          throw new Error(`${fakeDirs[pkg]}/lib/napi-v8/tfjs_binding.node: libtensorflow.so.2: cannot open shared object file`);
+          tf.registerKernel({
+            kernelName: 'GlifFakeNativeKernel',
+            backendName: 'tensorflow',
+            kernelFunc: () => ({}) as never,
+          });
+          throw new Error(
+            `${fakeDirs[pkg]}/lib/napi-v8/tfjs_binding.node: libtensorflow.so.2: cannot open shared object file`,
+          );
         }) as NodeJS.Require;
         fakeRequire.resolve = ((id: string, options?: { paths?: string[] }) => {
           const pkg = fakeOf(id);
-          if (pkg) return id.endsWith('package.json') ? path.join(fakeDirs[pkg]!, 'package.json') : path.join(fakeDirs[pkg]!, 'index.js');
+          if (pkg)
+            return id.endsWith('package.json')
+              ? path.join(fakeDirs[pkg]!, 'package.json')
+              : path.join(fakeDirs[pkg]!, 'index.js');
           return real.resolve(id, options);
         }) as NodeJS.RequireResolve;
         return fakeRequire;
@@ -280,9 +307,13 @@ describe('a native package whose addon is present but fails to load', () => {
         expect(native.reason).toMatch(/^native load failed: missing library libtensorflow\.so\.2/);
       }
       expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
-      const duplicateWarnings = warn.mock.calls.filter((args) => String(args[0]).includes('is already registered'));
+      const duplicateWarnings = warn.mock.calls.filter((args) =>
+        String(args[0]).includes('is already registered'),
+      );
       expect(duplicateWarnings).toHaveLength(0);
-      expect(report.fixHints.join('\n')).toContain('npm rebuild @tensorflow/tfjs-node --build-addon-from-source');
+      expect(report.fixHints.join('\n')).toContain(
+        'npm rebuild @tensorflow/tfjs-node --build-addon-from-source',
+      );
     } finally {
       vi.doUnmock('node:module');
       vi.resetModules();
@@ -291,4 +322,3 @@ describe('a native package whose addon is present but fails to load', () => {
     }
   });
 });
-

@@ -34,7 +34,9 @@ function rawDb(): Database.Database {
 }
 
 function tableNames(db: Database.Database): string[] {
-  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+  const rows = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+    .all() as Array<{ name: string }>;
   return rows.map((r) => r.name);
 }
 
@@ -61,7 +63,10 @@ function expectStoreError(fn: () => unknown, code: string): void {
  * after migrating to this version. Adding migration N without a case here fails the
  * "every migration has a case" test below.
  */
-const MIGRATION_CASES: Record<number, { seed(db: Database.Database): void; check(db: Database.Database): void }> = {
+const MIGRATION_CASES: Record<
+  number,
+  { seed(db: Database.Database): void; check(db: Database.Database): void }
+> = {
   1: {
     // Version 0 is an empty file: nothing to seed.
     seed() {},
@@ -80,7 +85,9 @@ const MIGRATION_CASES: Record<number, { seed(db: Database.Database): void; check
           .run(),
       ).toThrow(/CHECK constraint failed/);
       expect(() =>
-        db.prepare("INSERT INTO metrics (run_id, step, epoch, name, value) VALUES ('nope', 0, 0, 'loss', 1)").run(),
+        db
+          .prepare("INSERT INTO metrics (run_id, step, epoch, name, value) VALUES ('nope', 0, 0, 'loss', 1)")
+          .run(),
       ).toThrow(/FOREIGN KEY/);
       expect(() =>
         db
@@ -100,8 +107,11 @@ const MIGRATION_CASES: Record<number, { seed(db: Database.Database): void; check
       );
       insertRun.run('r0000000001aaaaaa', 'first', 'completed', 1000, '{"lr":0.1}', 0.1, 0.91, 'kept note');
       insertRun.run('r0000000002bbbbbb', 'second', 'failed', 2000, '{"lr":0.01}', 0.01, null, '');
-      const insertMetric = db.prepare('INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)');
-      for (let step = 0; step < 50; step++) insertMetric.run('r0000000001aaaaaa', step, Math.floor(step / 10), 'loss', 1 / (step + 1));
+      const insertMetric = db.prepare(
+        'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (let step = 0; step < 50; step++)
+        insertMetric.run('r0000000001aaaaaa', step, Math.floor(step / 10), 'loss', 1 / (step + 1));
       db.prepare("INSERT INTO tags (run_id, tag) VALUES ('r0000000001aaaaaa', 'baseline')").run();
       db.prepare(
         `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at)
@@ -109,12 +119,30 @@ const MIGRATION_CASES: Record<number, { seed(db: Database.Database): void; check
       ).run('a'.repeat(64));
     },
     check(db) {
-      const runs = db.prepare('SELECT id, name, status, lr, final_test_accuracy, notes FROM runs ORDER BY id').all();
+      const runs = db
+        .prepare('SELECT id, name, status, lr, final_test_accuracy, notes FROM runs ORDER BY id')
+        .all();
       expect(runs).toEqual([
-        { id: 'r0000000001aaaaaa', name: 'first', status: 'completed', lr: 0.1, final_test_accuracy: 0.91, notes: 'kept note' },
-        { id: 'r0000000002bbbbbb', name: 'second', status: 'failed', lr: 0.01, final_test_accuracy: null, notes: '' },
+        {
+          id: 'r0000000001aaaaaa',
+          name: 'first',
+          status: 'completed',
+          lr: 0.1,
+          final_test_accuracy: 0.91,
+          notes: 'kept note',
+        },
+        {
+          id: 'r0000000002bbbbbb',
+          name: 'second',
+          status: 'failed',
+          lr: 0.01,
+          final_test_accuracy: null,
+          notes: '',
+        },
       ]);
-      const metrics = db.prepare("SELECT count(*) AS n, sum(step) AS s FROM metrics WHERE run_id = 'r0000000001aaaaaa'").get();
+      const metrics = db
+        .prepare("SELECT count(*) AS n, sum(step) AS s FROM metrics WHERE run_id = 'r0000000001aaaaaa'")
+        .get();
       expect(metrics).toEqual({ n: 50, s: (49 * 50) / 2 });
       expect(db.prepare('SELECT tag FROM tags').all()).toEqual([{ tag: 'baseline' }]);
       expect(db.prepare('SELECT epoch FROM checkpoints').all()).toEqual([{ epoch: 4 }]);
@@ -124,9 +152,27 @@ const MIGRATION_CASES: Record<number, { seed(db: Database.Database): void; check
       expect(indexes).toContain('runs_dataset_model');
       expect(indexes).toContain('tags_tag');
       const plan = db
-        .prepare("EXPLAIN QUERY PLAN SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step")
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step',
+        )
         .all('r0000000001aaaaaa', 'loss') as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join(' ')).toContain('metrics_run_name_step');
+    },
+  },
+  3: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model, backend)
+         VALUES ('r0000000003cccccc', 'old', 'completed', 1000, '{}', 'fashion-mnist', 'fmnist-cnn', 'wasm')`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before the column keep everything and have no thread count; new ones can set it.
+      expect(db.prepare('SELECT id, backend, threads FROM runs').all()).toEqual([
+        { id: 'r0000000003cccccc', backend: 'wasm', threads: null },
+      ]);
+      db.prepare("UPDATE runs SET threads = 2 WHERE id = 'r0000000003cccccc'").run();
+      expect(db.prepare('SELECT threads FROM runs').get()).toEqual({ threads: 2 });
     },
   },
 };
@@ -136,12 +182,19 @@ describe('migrations', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
     const migrationsDir = fileURLToPath(new URL('../../src-main/runs/store/migrations', import.meta.url));
-    const files = fs.readdirSync(migrationsDir).filter((f) => /^\d{3}-/.test(f)).sort();
+    const files = fs
+      .readdirSync(migrationsDir)
+      .filter((f) => /^\d{3}-/.test(f))
+      .sort();
     expect(files).toEqual(MIGRATIONS.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}.ts`));
   });
 
   it('every migration has a seeded upgrade case', () => {
-    expect(Object.keys(MIGRATION_CASES).map(Number).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(
+      Object.keys(MIGRATION_CASES)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   for (const migration of MIGRATIONS) {

@@ -30,6 +30,7 @@ function cell(
     status,
     preset: 'synthetic-mlp',
     backend: 'wasm',
+    threads: 1,
     createdAt: 1_000 + seq,
     startedAt: null,
     finishedAt: null,

@@ -28,6 +28,7 @@ function run(
     status: 'completed',
     preset: 'synthetic-mlp',
     backend: 'wasm',
+    threads: 1,
     createdAt: 1_000 + seq,
     startedAt: null,
     finishedAt: null,

@@ -6,7 +6,11 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(sec).padStart(2, '0')}s`
+      : `${sec}s`;
 }
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '--');
@@ -21,7 +25,8 @@ export class ProgressPrinter {
   private lineOpen = false;
 
   constructor(
-    private readonly out: NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean; columns?: number },
+    private readonly out:
+      NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean; columns?: number },
   ) {}
 
   private get tty(): boolean {
@@ -53,7 +58,11 @@ export class ProgressPrinter {
           this.lineOpen = true;
         } else {
           const every = Math.max(1, Math.floor(e.stepsPerEpoch / 10));
-          if (e.stepInEpoch === 0 || (e.stepInEpoch + 1) % every === 0 || e.stepInEpoch + 1 === e.stepsPerEpoch) {
+          if (
+            e.stepInEpoch === 0 ||
+            (e.stepInEpoch + 1) % every === 0 ||
+            e.stepInEpoch + 1 === e.stepsPerEpoch
+          ) {
             if (e.step !== this.lastPlainStep) this.println(text);
             this.lastPlainStep = e.step;
           }

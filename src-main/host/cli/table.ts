@@ -1,11 +1,18 @@
 /** A plain-text table with columns padded to their widest cell. */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export const fmtPct = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(2)}%`);
-export const fmtNum = (v: number | null, digits = 4) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+export const fmtPct = (v: number | null) =>
+  v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(2)}%`;
+export const fmtNum = (v: number | null, digits = 4) =>
+  v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 export const fmtSeconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
-export const fmtValue = (v: unknown) => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
+export const fmtValue = (v: unknown) =>
+  v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v);

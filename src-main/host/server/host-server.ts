@@ -21,6 +21,8 @@ export interface HostServerOptions {
   /** Fixed token (tests); a random one otherwise. */
   readonly token?: string;
   readonly backend?: BackendName;
+  /** Training threads of each run (default: GLIF_THREADS, else every core). */
+  readonly threads?: number;
 }
 
 export interface RunningHost {
@@ -54,7 +56,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     const text = JSON.stringify(frame);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  const workbench = new Workbench(o.store, o.dataDir, emit, { backend: o.backend });
+  const workbench = new Workbench(o.store, o.dataDir, emit, { backend: o.backend, threads: o.threads });
   const dispatch = createDispatcher(requests, createRequestHandlers(o.host, workbench), {
     onInternalError: (name, error) => console.error(`request '${name}' failed:`, error),
   });

@@ -15,7 +15,11 @@ function isLeaf(value: JsonValue): boolean {
 }
 
 /** Flattens a config to `path -> leaf value`. An empty object or array is kept as a leaf. */
-export function flattenConfig(value: JsonValue, prefix = '', into = new Map<string, JsonValue>()): Map<string, JsonValue> {
+export function flattenConfig(
+  value: JsonValue,
+  prefix = '',
+  into = new Map<string, JsonValue>(),
+): Map<string, JsonValue> {
   if (isLeaf(value)) {
     into.set(prefix, value);
     return into;

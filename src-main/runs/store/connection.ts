@@ -20,7 +20,10 @@ export function openWriterDatabase(file: string): Database.Database {
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (file !== ':memory:' && mode !== 'wal') {
-      throw new RunStoreError('not_wal', `could not switch ${file} to WAL journal mode (got ${String(mode)})`);
+      throw new RunStoreError(
+        'not_wal',
+        `could not switch ${file} to WAL journal mode (got ${String(mode)})`,
+      );
     }
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

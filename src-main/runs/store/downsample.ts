@@ -74,7 +74,11 @@ export function downsampleLttb(points: readonly MetricPoint[], maxPoints: number
   return out;
 }
 
-export function downsample(points: readonly MetricPoint[], maxPoints: number, method: DownsampleMethod): MetricPoint[] {
+export function downsample(
+  points: readonly MetricPoint[],
+  maxPoints: number,
+  method: DownsampleMethod,
+): MetricPoint[] {
   switch (method) {
     case 'lttb':
       return downsampleLttb(points, maxPoints);

@@ -44,7 +44,11 @@ export function buildRunExport(reader: RunStoreReader, runId: string): RunExport
     // JSON has no NaN; a diverged value is written as null.
     metrics: reader.getMetrics(runId).map(({ name, points }) => ({
       name,
-      points: points.map((p) => ({ step: p.step, epoch: p.epoch, value: Number.isFinite(p.value) ? p.value : null })),
+      points: points.map((p) => ({
+        step: p.step,
+        epoch: p.epoch,
+        value: Number.isFinite(p.value) ? p.value : null,
+      })),
     })),
     distributions: reader.getDistributions(runId),
     checkpoints: reader.getCheckpoints(runId),

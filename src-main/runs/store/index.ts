@@ -6,7 +6,14 @@ export { RunStore, type RunStoreOptions } from './run-store';
 export { SqliteRunStoreReader, openRunStoreReader } from './reader';
 export { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } from './metric-buffer';
 export { RunStoreError, type RunStoreErrorCode } from './errors';
-export { APP_NAME, DB_FILE_NAME, checkpointDir, defaultDataDir, defaultDbPath, type DataDirEnvironment } from './paths';
+export {
+  APP_NAME,
+  DB_FILE_NAME,
+  checkpointDir,
+  defaultDataDir,
+  defaultDbPath,
+  type DataDirEnvironment,
+} from './paths';
 export { exportRun, buildRunExport, metricsToCsv, type ExportFormat, type RunExport } from './export';
 export { downsample, downsampleLttb, downsampleStride } from './downsample';
 export { diffConfigs, flattenConfig, seedGroups } from './config-diff';

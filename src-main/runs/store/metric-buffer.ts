@@ -68,7 +68,8 @@ export class MetricWriteBuffer {
   ) {
     this.maxItems = Math.max(1, options.maxItems ?? DEFAULT_MAX_ITEMS);
     this.maxDelayMs = Math.max(0, options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
-    this.onError = options.onError ?? ((error) => console.error('run store: writing queued metrics failed:', error));
+    this.onError =
+      options.onError ?? ((error) => console.error('run store: writing queued metrics failed:', error));
   }
 
   get pending(): number {

@@ -76,14 +76,16 @@ export class SqliteRunStoreReader implements RunStoreReader {
 
   countRuns(filter: RunFilter = {}): number {
     const where = whereClause(filter);
-    const row = this.statement(`SELECT count(*) AS n FROM runs r ${where.sql}`).get(...where.params) as { n: number };
+    const row = this.statement(`SELECT count(*) AS n FROM runs r ${where.sql}`).get(...where.params) as {
+      n: number;
+    };
     return row.n;
   }
 
   getRun(runId: string): RunRecord | null {
-    const row = this.statement(`SELECT ${RUN_SUMMARY_COLUMNS}, r.config_json FROM runs r WHERE r.id = ?`).get(runId) as
-      | RunRowWithConfig
-      | undefined;
+    const row = this.statement(`SELECT ${RUN_SUMMARY_COLUMNS}, r.config_json FROM runs r WHERE r.id = ?`).get(
+      runId,
+    ) as RunRowWithConfig | undefined;
     return row === undefined ? null : runRecordFromRow(row);
   }
 
@@ -95,7 +97,9 @@ export class SqliteRunStoreReader implements RunStoreReader {
 
   getMetricNames(runId: string): string[] {
     this.beforeSeriesRead();
-    const rows = this.statement('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as Array<{
+    const rows = this.statement('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(
+      runId,
+    ) as Array<{
       name: string;
     }>;
     return rows.map((row) => row.name);
@@ -117,7 +121,11 @@ export class SqliteRunStoreReader implements RunStoreReader {
     const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
     return seriesNames.map((name) => {
       const rows = select.all(runId, name, from, to) as MetricRow[];
-      const points: MetricPoint[] = rows.map((row) => ({ step: row.step, epoch: row.epoch, value: nullToNaN(row.value) }));
+      const points: MetricPoint[] = rows.map((row) => ({
+        step: row.step,
+        epoch: row.epoch,
+        value: nullToNaN(row.value),
+      }));
       const downsampled = maxPoints !== undefined && points.length > maxPoints;
       return {
         name,
@@ -162,12 +170,16 @@ export class SqliteRunStoreReader implements RunStoreReader {
   }
 
   getTags(runId: string): string[] {
-    const rows = this.statement('SELECT tag FROM tags WHERE run_id = ? ORDER BY tag').all(runId) as Array<{ tag: string }>;
+    const rows = this.statement('SELECT tag FROM tags WHERE run_id = ? ORDER BY tag').all(runId) as Array<{
+      tag: string;
+    }>;
     return rows.map((row) => row.tag);
   }
 
   listTags(): TagCount[] {
-    return this.statement('SELECT tag, count(*) AS runs FROM tags GROUP BY tag ORDER BY tag').all() as TagCount[];
+    return this.statement(
+      'SELECT tag, count(*) AS runs FROM tags GROUP BY tag ORDER BY tag',
+    ).all() as TagCount[];
   }
 
   compareRuns(runIds: readonly string[]): RunComparison {

@@ -56,6 +56,7 @@ const SQL = {
   truncateDistributions: 'DELETE FROM distributions WHERE run_id = ? AND epoch > ?',
   truncateCheckpoints: 'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?',
   setBackend: 'UPDATE runs SET backend = ? WHERE id = ?',
+  setThreads: 'UPDATE runs SET threads = ? WHERE id = ?',
   rename: 'UPDATE runs SET name = ? WHERE id = ?',
   setNotes: 'UPDATE runs SET notes = ? WHERE id = ?',
   runStatus: 'SELECT status FROM runs WHERE id = ?',
@@ -100,7 +101,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     this.now = options.now ?? Date.now;
     this.onWriteError =
       options.onWriteError ??
-      ((error, runId) => console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
+      ((error, runId) =>
+        console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
     this.buffer = new MetricWriteBuffer((batch) => this.writeBatch(batch), {
       ...options.buffer,
       onError: (error) => this.onWriteError(error, null),
@@ -165,7 +167,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     this.flush();
     const tx = this.db.transaction(() => {
       const result = this.statement(SQL.resumeRun).run({ id: runId, pid: start.pid, backend: start.backend });
-      if (result.changes === 0) this.throwTransitionError(runId, 'running', ['interrupted', 'cancelled', 'failed']);
+      if (result.changes === 0)
+        this.throwTransitionError(runId, 'running', ['interrupted', 'cancelled', 'failed']);
       for (const sql of [SQL.truncateMetrics, SQL.truncateDistributions, SQL.truncateCheckpoints]) {
         this.statement(sql).run(runId, start.fromEpoch);
       }
@@ -179,11 +182,21 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     this.statement(SQL.setBackend).run(backend, runId);
   }
 
+  /** The threads the run trains on, from its started event. */
+  setThreads(runId: string, threads: number): void {
+    this.statement(SQL.setThreads).run(threads, runId);
+  }
+
   markRunning(runId: string, start: RunStartInput): RunRecord {
     if (!Number.isInteger(start.pid) || start.pid <= 0) {
       throw new RunStoreError('invalid_input', `bad pid ${start.pid}`);
     }
-    const result = this.statement(SQL.markRunning).run({ id: runId, pid: start.pid, backend: start.backend, now: this.now() });
+    const result = this.statement(SQL.markRunning).run({
+      id: runId,
+      pid: start.pid,
+      backend: start.backend,
+      now: this.now(),
+    });
     if (result.changes === 0) this.throwTransitionError(runId, 'running', ['queued']);
     return this.requireRun(runId);
   }
@@ -260,7 +273,9 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     // Queued points of this run would fail their foreign key after the delete; write them first.
     this.flush();
     const checkpointPaths = this.db.transaction(() => {
-      const paths = (this.statement(SQL.checkpointPaths).all(runId) as Array<{ path: string }>).map((row) => row.path);
+      const paths = (this.statement(SQL.checkpointPaths).all(runId) as Array<{ path: string }>).map(
+        (row) => row.path,
+      );
       this.statement(SQL.deleteRun).run(runId);
       return paths;
     })();

@@ -3,14 +3,7 @@
  * exports), so they are plain JSON-friendly data: epochs in ms, `null` for "not known".
  */
 
-export const RUN_STATUSES = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const;
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses a run ends in; once there it never changes again. */
@@ -68,6 +61,8 @@ export interface RunSummary {
   status: RunStatus;
   preset: string | null;
   backend: string | null;
+  /** Threads the run trained on (data-parallel replicas on wasm/cpu); null until it started. */
+  threads: number | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -288,6 +283,7 @@ export interface RunStoreWriter {
   createRun(input: NewRunInput): RunRecord;
   markRunning(runId: string, start: RunStartInput): RunRecord;
   setBackend(runId: string, backend: string): void;
+  setThreads(runId: string, threads: number): void;
   /** Continues an interrupted/cancelled/failed run after epoch `fromEpoch`, dropping what it recorded later. */
   resumeRun(runId: string, start: RunStartInput & { fromEpoch: number }): RunRecord;
   /** Queued and written in batches; see MetricWriteBuffer. */

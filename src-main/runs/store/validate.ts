@@ -19,7 +19,8 @@ export function normalizeTags(tags: readonly string[]): string[] {
     if (typeof raw !== 'string') fail(`tags must be strings, got ${JSON.stringify(raw)}`);
     const tag = raw.trim();
     if (tag === '') continue;
-    if (tag.length > MAX_TAG_LENGTH) fail(`tag longer than ${MAX_TAG_LENGTH} characters: ${tag.slice(0, 20)}...`);
+    if (tag.length > MAX_TAG_LENGTH)
+      fail(`tag longer than ${MAX_TAG_LENGTH} characters: ${tag.slice(0, 20)}...`);
     set.add(tag);
   }
   return [...set].sort();
@@ -47,7 +48,9 @@ export function serializeConfig(config: unknown): string {
 function nullableNumber(value: unknown, field: string, integer: boolean): void {
   if (value === null) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    fail(`columns.${field} must be ${integer ? 'an integer' : 'a finite number'} or null, got ${JSON.stringify(value)}`);
+    fail(
+      `columns.${field} must be ${integer ? 'an integer' : 'a finite number'} or null, got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -55,8 +58,10 @@ export function checkColumns(columns: RunConfigColumns): void {
   if (typeof columns !== 'object' || columns === null) fail('columns are required');
   if (typeof columns.dataset !== 'string' || columns.dataset === '') fail('columns.dataset is required');
   if (typeof columns.model !== 'string' || columns.model === '') fail('columns.model is required');
-  if (columns.variant !== null && typeof columns.variant !== 'string') fail('columns.variant must be a string or null');
-  if (columns.layerwise !== null && typeof columns.layerwise !== 'boolean') fail('columns.layerwise must be a boolean or null');
+  if (columns.variant !== null && typeof columns.variant !== 'string')
+    fail('columns.variant must be a string or null');
+  if (columns.layerwise !== null && typeof columns.layerwise !== 'boolean')
+    fail('columns.layerwise must be a boolean or null');
   nullableNumber(columns.timeSteps, 'timeSteps', true);
   nullableNumber(columns.epochs, 'epochs', true);
   nullableNumber(columns.batchSize, 'batchSize', true);
@@ -65,8 +70,11 @@ export function checkColumns(columns: RunConfigColumns): void {
 }
 
 export function checkCheckpoint(input: CheckpointInput): void {
-  if (!Number.isInteger(input.epoch) || !Number.isInteger(input.step)) fail('checkpoint epoch and step must be integers');
+  if (!Number.isInteger(input.epoch) || !Number.isInteger(input.step))
+    fail('checkpoint epoch and step must be integers');
   if (typeof input.path !== 'string' || input.path === '') fail('checkpoint path is required');
-  if (!/^[0-9a-f]{64}$/i.test(input.sha256)) fail(`checkpoint sha256 must be 64 hex digits, got ${JSON.stringify(input.sha256)}`);
-  if (!Number.isInteger(input.bytes) || input.bytes < 0) fail('checkpoint bytes must be a non-negative integer');
+  if (!/^[0-9a-f]{64}$/i.test(input.sha256))
+    fail(`checkpoint sha256 must be 64 hex digits, got ${JSON.stringify(input.sha256)}`);
+  if (!Number.isInteger(input.bytes) || input.bytes < 0)
+    fail('checkpoint bytes must be a non-negative integer');
 }

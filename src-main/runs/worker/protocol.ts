@@ -14,6 +14,8 @@ export type ToWorker =
       readonly checkpointDir: string;
       readonly resumeFrom?: { readonly path: string; readonly sha256: string };
       readonly backend?: BackendName;
+      /** Training threads; absent: GLIF_THREADS, else every core. */
+      readonly threads?: number;
     }
   | { readonly type: 'cancel' };
 

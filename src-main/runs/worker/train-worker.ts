@@ -60,6 +60,7 @@ export function runWorker(port: ParentPort): void {
             resumeFrom: message.resumeFrom,
             signal: abort.signal,
             backend: report.active,
+            threads: message.threads,
             sink: (event) => port.send({ type: 'event', event }),
           });
         } catch (err) {

@@ -12,6 +12,8 @@ import {
   type BackendName,
   type BackendReport,
 } from '../../../engine/backend';
+import { requestedNeuronImpl, resolveNeuronImpl } from '../../../engine/glif/impl';
+import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
 import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 
@@ -37,6 +39,8 @@ export interface InfoVersions {
 
 export interface InfoReport {
   backend: BackendReport;
+  /** Threads a run trains on here by default (batch 64), the cores, and why fewer if so. */
+  threads: { default: number; cores: number; envVar: string; envValue: string | null; note: string | null };
   versions: InfoVersions;
   memory: { numTensors: number; numBytes: number; numDataBuffers: number };
 }
@@ -143,6 +147,13 @@ export function formatInfo(info: InfoReport): string {
     `  node           ${versions.node} (${versions.platform}/${versions.arch})`,
     `  electron       ${electron}`,
     '',
+    'Training threads:',
+    `  ${info.threads.default} of ${info.threads.cores} cores by default` +
+      (info.threads.envValue !== null
+        ? ` (${info.threads.envVar}=${info.threads.envValue})`
+        : ` (set ${info.threads.envVar} or --threads to change)`) +
+      (info.threads.note ? `: ${info.threads.note}` : ''),
+    '',
     'TensorFlow.js memory:',
     `  tensors ${memory.numTensors}, bytes ${memory.numBytes}, data buffers ${memory.numDataBuffers}`,
   );
@@ -191,8 +202,25 @@ export const infoCommand: CliCommand = {
       throw err;
     }
     const memory = tf.memory();
+    let choice;
+    try {
+      choice = resolveThreads({
+        backend: backend.active,
+        batchSize: 64,
+        fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, backend.active) === 'fused',
+      });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
     const info: InfoReport = {
       backend,
+      threads: {
+        default: choice.threads,
+        cores: availableCores(),
+        envVar: THREADS_ENV_VAR,
+        envValue: process.env[THREADS_ENV_VAR] ?? null,
+        note: choice.note ?? null,
+      },
       versions: collectVersions(),
       memory: {
         numTensors: memory.numTensors,

@@ -113,7 +113,9 @@ export const runsCommand: CliCommand = {
             ),
           );
           print('');
-          print(`backend: ${run.backend ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`);
+          print(
+            `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
+          );
           if (run.error) print(`error: ${run.error}`);
           print(
             `final: test acc ${fmtPct(run.finals.finalTestAccuracy)}, test loss ${fmtNum(run.finals.finalTestLoss)}, ` +

@@ -4,16 +4,18 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBackendName, type BackendName } from '../../../engine/backend';
+import { parseThreads } from '../../../engine/parallel/threads';
 import { startHostServer } from '../../server/host-server';
 import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 import { openStore } from '../store-access';
 
-const HELP = `Usage: glif serve [--port N] [--db path] [--backend name] [--no-build]
+const HELP = `Usage: glif serve [--port N] [--db path] [--backend name] [--threads N] [--no-build]
 
 Serves the workbench UI to a browser, with the same API as the desktop app, on 127.0.0.1 only.
 The URL it prints carries the access token; without it the API refuses to connect.
-To watch a remote GPU box from a laptop: ssh -L 7420:127.0.0.1:7420 gpu-box 'glif serve --port 7420'.`;
+To watch a remote GPU box from a laptop: ssh -L 7420:127.0.0.1:7420 gpu-box 'glif serve --port 7420'.
+--threads N sets each run's training threads (data-parallel replicas on wasm/cpu); default: GLIF_THREADS, else every core.`;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -59,6 +61,7 @@ export const serveCommand: CliCommand = {
           port: { type: 'string' },
           db: { type: 'string' },
           backend: { type: 'string' },
+          threads: { type: 'string' },
           'no-build': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -73,8 +76,10 @@ export const serveCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new CliError(`--port: expected 0..65535, got '${o.port}'`);
     let backend: BackendName | undefined;
+    let threads: number | undefined;
     try {
       backend = o.backend ? parseBackendName(o.backend, '--backend') : undefined;
+      threads = o.threads === undefined ? undefined : parseThreads(o.threads, '--threads');
     } catch (err) {
       throw new CliError((err as Error).message);
     }
@@ -92,6 +97,7 @@ export const serveCommand: CliCommand = {
         dataDir,
         port,
         backend,
+        threads,
         host: { appName: 'GLIF Workbench', appVersion: version, host: 'browser' },
       });
     } catch (err) {

@@ -1,6 +1,7 @@
 import { parseCliArgs } from '../args';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseBackendName, type BackendName } from '../../../engine/backend';
+import { parseThreads } from '../../../engine/parallel/threads';
 import { buildConfig } from '../../../engine/config/build';
 import { PRESETS } from '../../../engine/config/presets';
 import type { RunConfig } from '../../../engine/config/types';
@@ -26,6 +27,7 @@ Options:
   --name <text>       a name for the run
   --tag <tag>         tag the run (repeatable)
   --backend <name>    force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu)
+  --threads <n>       training threads: data-parallel replicas on wasm/cpu (default: GLIF_THREADS, else 0 = every core)
   --db <path>         run database (default: the desktop app's, in your user data folder)
   --json              print a final JSON summary on stdout (progress goes to stderr)`;
 
@@ -57,6 +59,7 @@ function parse(args: readonly string[]) {
       name: { type: 'string' },
       tag: { type: 'string', multiple: true },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -116,6 +119,7 @@ export const trainCommand: CliCommand = {
       return 0;
     }
     const backend: BackendName | undefined = o.backend ? parseBackendOrThrow(o.backend) : undefined;
+    const threads = o.threads === undefined ? undefined : parseThreadsOrThrow(o.threads);
     let config: RunConfig | undefined;
     if (o.resume) {
       if (o.preset || o.set || o.config)
@@ -137,7 +141,7 @@ export const trainCommand: CliCommand = {
     const { store, dbPath, dataDir } = openStore(o.db);
     const log = o.json ? process.stderr : process.stdout;
     const progress = new ProgressPrinter(log);
-    const manager = new RunManager({ store, dataDir, backend });
+    const manager = new RunManager({ store, dataDir, backend, threads });
     try {
       const recovered = manager.recoverInterrupted();
       if (recovered.length > 0)
@@ -196,6 +200,14 @@ export const trainCommand: CliCommand = {
     }
   },
 };
+
+function parseThreadsOrThrow(value: string): number {
+  try {
+    return parseThreads(value, '--threads');
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
 
 function parseBackendOrThrow(value: string): BackendName {
   try {

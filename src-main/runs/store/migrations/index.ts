@@ -1,10 +1,15 @@
 import { migration001Initial } from './001-initial';
 import { migration002Indexes } from './002-indexes';
+import { migration003Threads } from './003-threads';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order. Versions are 1, 2, 3, ... with no gaps. */
-export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002Indexes];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Initial,
+  migration002Indexes,
+  migration003Threads,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -42,6 +42,8 @@ export class LiveRun {
   #progress = $state.raw<LiveProgress | null>(null);
   #backend = $state.raw<{ active: string; fixHints: readonly string[] } | null>(null);
   #layers = $state.raw<readonly string[]>([]);
+  /** Training threads the started event reported (data-parallel replicas). */
+  #threads = $state.raw<number | null>(null);
   #action = $state.raw<{ busy: boolean; error: ContractError | null }>({ busy: false, error: null });
   /** Bumped on every change of the series or distributions: what the charts depend on. */
   #version = $state(0);
@@ -71,6 +73,9 @@ export class LiveRun {
   }
   get backend(): { active: string; fixHints: readonly string[] } | null {
     return this.#backend;
+  }
+  get threads(): number | null {
+    return this.#threads;
   }
   get action(): { busy: boolean; error: ContractError | null } {
     return this.#action;
@@ -223,6 +228,7 @@ export class LiveRun {
     this.#layers = e.layers;
     this.#distributions.setOrder(e.layers);
     this.#backend = { active: e.backend, fixHints: this.#backend?.fixHints ?? [] };
+    this.#threads = e.threads;
     this.#progress = {
       epoch: e.startEpoch,
       epochs: e.epochs,
