@@ -49,6 +49,8 @@ export default defineConfig({
           index: resolve(root, 'src-main/app/main.ts'),
           // The training worker runs in its own utility process.
           'train-worker': resolve(root, 'src-main/runs/worker/train-worker.ts'),
+          // Each data-parallel replica of a training run is a worker thread of that process.
+          'replica-worker': resolve(root, 'src-main/engine/parallel/replica-worker.ts'),
         },
       },
     },

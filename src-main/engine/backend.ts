@@ -97,7 +97,8 @@ export function parseBackendName(value: string, source = 'backend'): BackendName
   throw new UnknownBackendError(value, source);
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler declares its own `require` shim at the top of each ESM chunk.
+const nodeRequire = createRequire(import.meta.url);
 
 interface Probe {
   available: boolean;
@@ -139,7 +140,11 @@ async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
   }
   await ensureGradientConfigs();
   quietCpuBackend();
-  const order = only ? [only] : prefer ? [prefer, ...BACKEND_ORDER.filter((n) => n !== prefer)] : BACKEND_ORDER;
+  const order = only
+    ? [only]
+    : prefer
+      ? [prefer, ...BACKEND_ORDER.filter((n) => n !== prefer)]
+      : BACKEND_ORDER;
   let active: BackendName | undefined;
   for (const name of order) {
     if (await activate(name)) {
@@ -178,7 +183,10 @@ async function activate(name: BackendName): Promise<boolean> {
     return false;
   }
   if (name === 'tensorflow-gpu' && probe.note === undefined && !nativeUsesGpu()) {
-    attempts.set(name, { ...probe, note: 'loaded, but TensorFlow found no usable CUDA GPU and runs on the CPU' });
+    attempts.set(name, {
+      ...probe,
+      note: 'loaded, but TensorFlow found no usable CUDA GPU and runs on the CPU',
+    });
   }
   return true;
 }
@@ -204,7 +212,7 @@ function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): Probe {
   if (mismatch) return { ...files, available: false, reason: mismatch };
   const kernelsBefore = new Set(tf.getKernelsForBackend('tensorflow').map((k) => k.kernelName));
   try {
-    require(BACKEND_PACKAGE[name]);
+    nodeRequire(BACKEND_PACKAGE[name]);
     return files;
   } catch (err) {
     // The package registers its ~150 kernels before it loads libtensorflow; left behind, they make
@@ -238,7 +246,8 @@ async function loadJsBackend(name: 'wasm' | 'cpu'): Promise<Probe> {
     // In Node the .wasm binaries are read from disk; point the loader at the package's dist
     // folder so this works from any working directory. Threads stay off: the worker script
     // cannot be located under Node (ERR_WORKER_PATH), and on 2 cores they gain nothing.
-    if (bundledWasmDir) wasm.setWasmPaths(bundledWasmDir.endsWith(path.sep) ? bundledWasmDir : bundledWasmDir + path.sep);
+    if (bundledWasmDir)
+      wasm.setWasmPaths(bundledWasmDir.endsWith(path.sep) ? bundledWasmDir : bundledWasmDir + path.sep);
     else if (dir !== undefined) wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     return files;
@@ -263,7 +272,8 @@ function quietCpuBackend(): void {
 function candidateReport(name: BackendName): BackendCandidateReport {
   const tried = attempts.get(name);
   let probe = tried ?? inspectPackage(name);
-  const sibling = name === 'tensorflow-gpu' ? 'tensorflow' : name === 'tensorflow' ? 'tensorflow-gpu' : undefined;
+  const sibling =
+    name === 'tensorflow-gpu' ? 'tensorflow' : name === 'tensorflow' ? 'tensorflow-gpu' : undefined;
   if (!tried && probe.available && sibling && attempts.get(sibling)?.available) {
     probe = { ...probe, available: false, reason: siblingLoaded(sibling) };
   }
@@ -298,7 +308,7 @@ function inspectPackage(name: BackendName): Probe {
 
 function packageDir(pkg: string): string | undefined {
   try {
-    return path.dirname(require.resolve(`${pkg}/package.json`));
+    return path.dirname(nodeRequire.resolve(`${pkg}/package.json`));
   } catch {
     return undefined;
   }
@@ -332,11 +342,13 @@ function hasNativeAddon(dir: string): boolean {
  */
 function foreignTfjsCore(pkg: string, via: readonly string[]): string | undefined {
   try {
-    const ours = require.resolve('@tensorflow/tfjs-core');
-    let from = require.resolve(`${pkg}/package.json`);
+    const ours = nodeRequire.resolve('@tensorflow/tfjs-core');
+    let from = nodeRequire.resolve(`${pkg}/package.json`);
     for (const hop of via) from = createRequire(from).resolve(hop);
     const theirs = createRequire(from).resolve('@tensorflow/tfjs-core');
-    return theirs === ours ? undefined : `it uses another copy of @tensorflow/tfjs-core (${theirs}, ours is ${ours})`;
+    return theirs === ours
+      ? undefined
+      : `it uses another copy of @tensorflow/tfjs-core (${theirs}, ours is ${ours})`;
   } catch (err) {
     return `cannot resolve its @tensorflow/tfjs-core: ${firstLine(err)}`;
   }

@@ -45,7 +45,8 @@ export interface InfoReport {
   memory: { numTensors: number; numBytes: number; numDataBuffers: number };
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler declares its own `require` shim at the top of each ESM chunk.
+const nodeRequire = createRequire(import.meta.url);
 const TFJS_PACKAGES = [
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-cpu',
@@ -65,7 +66,7 @@ function readPackageJson(file: string): Record<string, unknown> | undefined {
 
 function installedVersion(pkg: string): string | null {
   try {
-    const version = readPackageJson(require.resolve(`${pkg}/package.json`))?.version;
+    const version = readPackageJson(nodeRequire.resolve(`${pkg}/package.json`))?.version;
     return typeof version === 'string' ? version : null;
   } catch {
     return null;
@@ -89,7 +90,7 @@ function electronInfo(): InfoVersions['electron'] {
   const running = process.versions.electron;
   if (running !== undefined) return { version: running, binaryInstalled: true, running: true };
   try {
-    const pkgFile = require.resolve('electron/package.json');
+    const pkgFile = nodeRequire.resolve('electron/package.json');
     const version = readPackageJson(pkgFile)?.version;
     if (typeof version !== 'string') return null;
     const dir = path.dirname(pkgFile);
