@@ -5,8 +5,8 @@ import { initBackend } from '../../src-main/engine/backend';
 import { installFastConv2dBackpropInput } from '../../src-main/engine/kernels/conv2d-backprop-input';
 
 /**
- * The stride-1 fast path of wasm's Conv2DBackpropInput (a forward Conv2D of dy with the rotated,
- * in/out-swapped kernel) against the cpu backend's reference kernel, and its fallback to wasm's
+ * The fast path of wasm's Conv2DBackpropInput (a forward Conv2D of dy, spread with zeros for a
+ * strided convolution, with the rotated, in/out-swapped kernel) against the cpu backend's reference kernel, and its fallback to wasm's
  * own kernel for everything else.
  */
 
@@ -16,7 +16,7 @@ interface Case {
   strides: number | [number, number];
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  /** Whether the fast path may take it (stride 1 and a padding it can mirror). */
+  /** Whether the fast path may take it (a forward padding the mirrored kernel can reach). */
   fast: boolean;
 }
 
@@ -45,11 +45,15 @@ const cases: Case[] = [
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same', fast: true },
   // A padding wider than the kernel reaches: the mirrored padding would be negative.
   { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 3, fast: false },
-  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', fast: false },
-  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid', fast: false },
-  { x: [2, 9, 10, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1, fast: false },
-  { x: [2, 8, 8, 3], filter: [1, 1, 3, 5], strides: 2, pad: 0, fast: false },
-  { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 'same', fast: false },
+  // Strided (downsampling) convolutions: dy spread with zeros, then the same forward convolution.
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', fast: true },
+  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid', fast: true },
+  { x: [2, 9, 10, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1, fast: true },
+  // 1x1 stride 2 on an even size: the last row and column are never read (zero gradient).
+  { x: [2, 8, 8, 3], filter: [1, 1, 3, 5], strides: 2, pad: 0, fast: true },
+  { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 'same', fast: true },
+  { x: [2, 11, 9, 4], filter: [3, 3, 4, 6], strides: 3, pad: 'valid', fast: true },
+  { x: [2, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1, fast: true },
 ];
 
 const label = (c: Case) =>
@@ -136,7 +140,7 @@ describe('wasm Conv2DBackpropInput fast path', () => {
     });
   }
 
-  for (const c of [cases[0], cases[2], cases[6], cases[12], cases[14]]) {
+  for (const c of [cases[0], cases[2], cases[6], cases[12], cases[14], cases[17]]) {
     it(`gives conv2d the same input gradient as cpu through tf.grad: ${label(c)}`, async () => {
       const expected = await on('cpu', () => gradThroughConv(c));
       const actual = await on('wasm', () => gradThroughConv(c));
