@@ -2,12 +2,11 @@
  * Every workload of shared/bench/README.md in turn (fmnist-accuracy last: one epoch is long),
  * each interleaved round by round with the PyTorch reference, then one summary table.
  */
-import { availableParallelism } from 'node:os';
 import { benchFmnistAccuracy } from './fmnist-accuracy';
 import { benchFmnistCnn } from './fmnist-cnn';
 import { benchGlifLayer } from './glif-layer';
 import { benchOptions } from './lib/options';
-import { printResult, resultJson, type WorkloadResult } from './lib/report';
+import { isContended, printResult, resultJson, type WorkloadResult } from './lib/report';
 import { benchResnet19 } from './resnet19';
 import { firstLine } from './lib/setup';
 
@@ -40,14 +39,13 @@ for (const r of results) {
     ([k, v]) => `${k} ${v.toFixed(2)} [${j.ratioMin[k].toFixed(2)}-${j.ratioMax[k].toFixed(2)}]`,
   );
   process.stdout.write(
-    `   ${r.workload} [${r.backend}/${r.neuron}, ${r.rounds.length} rounds, load ${r.loadavg.before.toFixed(2)} -> ${r.loadavg.after.toFixed(2)}]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
+    `   ${r.workload} [${r.backend}/${r.neuron}, ${r.rounds.length} rounds, load ${r.loadavg.before.toFixed(2)} -> ${r.loadavg.after.toFixed(2)}, other processes ${r.loadavg.otherCores === null ? '?' : r.loadavg.otherCores.toFixed(2)} cores]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
   );
 }
-const cores = availableParallelism();
-const loaded = results.filter((r) => Math.max(r.loadavg.before, r.loadavg.after) > cores);
+const loaded = results.filter((r) => isContended(r.loadavg));
 if (loaded.length > 0)
   process.stdout.write(
-    `   !!! WARNING: the load average exceeded the ${cores} cores during ${loaded.map((r) => r.workload).join(', ')}: those figures are distorted\n`,
+    `   !!! WARNING: other work shared the CPU during ${loaded.map((r) => r.workload).join(', ')}: those figures are distorted\n`,
   );
 for (const f of failures) process.stdout.write(`   ${f.replace(':', ': FAILED:')}\n`);
 if (opts.json)

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestedNeuronImpl, resolveNeuronImpl } from '../src-main/engine/glif/impl';
-import { loadavg1, oursThreads, progress } from './lib/interleave';
+import { watchLoad, oursThreads, progress } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import {
   PYTHON,
@@ -207,7 +207,7 @@ const METRICS: Metric[] = [
 ];
 
 export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadResult> {
-  const before = loadavg1();
+  const load = watchLoad();
   const rounds = roundsOf(opts, { quick: 3, full: 1 });
   let reference: ReferenceInfo = opts.noReference
     ? { ok: false, reason: 'skipped (--no-reference)' }
@@ -265,7 +265,7 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
     metrics: METRICS,
     rounds: out,
     reference,
-    loadavg: { before, after: loadavg1() },
+    loadavg: load.finish(),
     threads: { ours: oursThreads(), reference: reference.ok ? reference.threads : null },
     notes: [
       'process wall time is spawn to exit on both sides: ours is node + tsx start, data loading, training, the test pass, metrics, checkpoint and the run database; the reference is python start, torch import, data loading, training and the test pass',

@@ -3,7 +3,7 @@
  * update) and one inference pass of the fmnist-cnn preset's model, T=4, batch 64, 28x28x1.
  * Interleaved with the reference round by round (lib/interleave.ts).
  */
-import { interleave, loadavg1, oursThreads } from './lib/interleave';
+import { interleave, watchLoad, oursThreads } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -11,7 +11,7 @@ import { medianMsAsync } from './lib/timing';
 import { parallelTrainBench, trainStepFigures, trainStepMetrics } from './lib/train-step';
 
 export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult> {
-  const before = loadavg1();
+  const load = watchLoad();
   const { backend, neuron } = await benchBackend(opts);
   const B = 64;
   const bench = await parallelTrainBench('fmnist-cnn', B, [28, 28, 1], 10, backend);
@@ -52,7 +52,7 @@ export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult
       ],
       rounds: run.rounds,
       reference: run.reference,
-      loadavg: { before, after: loadavg1() },
+      loadavg: load.finish(),
       threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
       notes: run.notes,
     };

@@ -8,7 +8,7 @@ import { glifInit } from '../src-main/engine/glif/init';
 import { GlifLayer } from '../src-main/engine/glif/layer';
 import { defaultNeuronSpec } from '../src-main/engine/glif/variants';
 import { Rng } from '../src-main/engine/random';
-import { interleave, loadavg1, oursThreads } from './lib/interleave';
+import { interleave, watchLoad, oursThreads } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { Metric, WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -89,7 +89,7 @@ const METRICS: Metric[] = [
 ];
 
 export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult> {
-  const before = loadavg1();
+  const load = watchLoad();
   const { backend, neuron } = await benchBackend(opts);
   const { T, N, C, H, W } = GLIF_LAYER_SHAPE;
   const bench = glifLayerBench();
@@ -128,7 +128,7 @@ export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult
       metrics: METRICS,
       rounds: run.rounds,
       reference: run.reference,
-      loadavg: { before, after: loadavg1() },
+      loadavg: load.finish(),
       threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
       notes: [
         "'forward' runs in training mode and has no reference figure: the reference's forward runs under torch.no_grad, which 'forward (no grad)' matches",

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { parseBackendName } from '../src-main/engine/backend';
 import { NEURON_IMPL_ENV_VAR, parseNeuronImpl } from '../src-main/engine/glif/impl';
 import { glifLayerBench } from './glif-layer';
-import { loadavg1, oursThreads } from './lib/interleave';
+import { oursThreads, watchLoad } from './lib/interleave';
 import { conditionLines } from './lib/report';
 import { benchBackend, firstLine } from './lib/setup';
 import { median } from './lib/timing';
@@ -259,7 +259,7 @@ function table(header: string[], rows: string[][]): string[] {
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
-  const loadBefore = loadavg1();
+  const load = watchLoad();
   const { backend, neuron } = await benchBackend({
     quick: false,
     noReference: true,
@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < o.steps; i++) profiles.push(await profileStep(() => s.step(), opt));
     const agg = aggregate(profiles);
     const plainMs = median(plain);
-    const loadavg = { before: loadBefore, after: loadavg1() };
+    const loadavg = load.finish();
     const f = (ms: number) => ms.toFixed(1);
     const p = (pct: number) => `${pct.toFixed(1)}%`;
     const lines = [

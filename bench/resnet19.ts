@@ -3,7 +3,7 @@
  * (reference section 7.3, CIFAR-10 head), T=4, batch 8, 32x32x3. Interleaved with the reference
  * round by round (lib/interleave.ts); one step per side per round (a step takes seconds).
  */
-import { interleave, loadavg1, oursThreads } from './lib/interleave';
+import { interleave, watchLoad, oursThreads } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -11,7 +11,7 @@ import { medianMsAsync } from './lib/timing';
 import { parallelTrainBench, trainStepFigures, trainStepMetrics } from './lib/train-step';
 
 export async function benchResnet19(opts: BenchOptions): Promise<WorkloadResult> {
-  const before = loadavg1();
+  const load = watchLoad();
   const { backend, neuron } = await benchBackend(opts);
   const B = 8;
   const bench = await parallelTrainBench('cifar10-resnet19-t4', B, [32, 32, 3], 10, backend);
@@ -36,7 +36,7 @@ export async function benchResnet19(opts: BenchOptions): Promise<WorkloadResult>
       metrics: trainStepMetrics(),
       rounds: run.rounds,
       reference: run.reference,
-      loadavg: { before, after: loadavg1() },
+      loadavg: load.finish(),
       threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
       notes: run.notes,
     };

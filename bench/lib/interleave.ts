@@ -6,6 +6,7 @@
  * the reference's reply. A short idle gap after each side lets the other side's threads settle
  * (PyTorch's OpenMP workers spin for a moment after a parallel region).
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { BenchOptions } from './options';
 import { ReferenceServer, type ReferenceInfo, type ReferenceWorkload } from './reference';
@@ -29,6 +30,62 @@ export function oursThreads(): OursThreads {
 /** The 1-minute load average now. */
 export function loadavg1(): number {
   return os.loadavg()[0];
+}
+
+/** The machine's load around one workload. */
+export interface Load {
+  readonly before: number;
+  readonly after: number;
+  /**
+   * Cores that processes other than this benchmark and its children (the reference, our training
+   * processes) kept busy on average during the workload; null where /proc cannot tell (not Linux).
+   * Unlike the load average, which counts our own threads and lags a minute, this is the contention.
+   */
+  readonly otherCores: number | null;
+}
+
+interface CpuSnapshot {
+  readonly at: number;
+  /** Busy seconds of the whole machine (/proc/stat). */
+  readonly machine: number;
+  /** Busy seconds of this process (all its threads) and of its children that have exited. */
+  readonly ours: number;
+}
+
+function cpuSnapshot(): CpuSnapshot | null {
+  try {
+    const hz = 100; // USER_HZ: the unit of /proc's tick counts on every Linux configuration we run on
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
+    const machine = (cpu.reduce((a, b) => a + b, 0) - cpu[3] - (cpu[4] ?? 0)) / hz;
+    // Fields after the command's closing parenthesis: utime is the 12th, then stime, cutime, cstime.
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    const ours = (f[11] + f[12] + f[13] + f[14]) / hz;
+    return { at: performance.now(), machine, ours };
+  } catch {
+    return null;
+  }
+}
+
+/** Starts watching the load of a workload: call finish() when it is over and its children have exited. */
+export function watchLoad(): { finish(): Load } {
+  const before = loadavg1();
+  const start = cpuSnapshot();
+  return {
+    finish() {
+      const end = cpuSnapshot();
+      const seconds = start && end ? (end.at - start.at) / 1000 : 0;
+      const otherCores =
+        start && end && seconds > 0
+          ? Math.max(0, end.machine - start.machine - (end.ours - start.ours)) / seconds
+          : null;
+      return { before, after: loadavg1(), otherCores };
+    },
+  };
 }
 
 /** Our side of a workload: one untimed pass, then rounds of timed figures keyed `name [unit]`. */

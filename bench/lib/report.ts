@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { OursThreads } from './interleave';
+import type { Load, OursThreads } from './interleave';
 import type { ReferenceInfo } from './reference';
 import { median } from './timing';
 
@@ -30,8 +30,8 @@ export interface WorkloadResult {
   readonly metrics: readonly Metric[];
   readonly rounds: readonly Round[];
   readonly reference: ReferenceInfo;
-  /** 1-minute load average just before and just after the workload. */
-  readonly loadavg: { readonly before: number; readonly after: number };
+  /** 1-minute load average just before and just after the workload, and the other processes' CPU during it. */
+  readonly loadavg: Load;
   readonly threads: { readonly ours: OursThreads; readonly reference: number | null };
   readonly notes?: readonly string[];
 }
@@ -80,22 +80,36 @@ const fmt = (v: number) =>
         ? v.toFixed(1)
         : v.toPrecision(3);
 
-/** Lines saying what could distort the figures: threads on both sides and the load average. */
+/** Above this many cores kept busy by other processes, a figure is not quoted. */
+export const CONTENTION_CORES = 0.1;
+
+/**
+ * Whether other work shared the CPU: measured directly where /proc tells (other processes' busy
+ * cores), else guessed from the load average (which counts our own threads too).
+ */
+export function isContended(load: Load): boolean {
+  if (load.otherCores !== null && load.otherCores !== undefined) return load.otherCores > CONTENTION_CORES;
+  return Math.max(load.before, load.after) > os.availableParallelism();
+}
+
+/** Lines saying what could distort the figures: threads on both sides, the load, other processes' CPU. */
 export function conditionLines(r: Pick<WorkloadResult, 'loadavg' | 'threads'>): string[] {
   const cores = os.availableParallelism();
   const t = r.threads.ours;
   const lines = [
     `   threads: ours ${t.availableParallelism} cores available, GLIF_THREADS ${t.GLIF_THREADS ?? 'unset'}; ${r.threads.reference === null ? 'no reference' : `reference ${r.threads.reference} torch threads`}`,
-    `   load average (1 min): ${r.loadavg.before.toFixed(2)} before, ${r.loadavg.after.toFixed(2)} after; ${cores} cores`,
+    `   load average (1 min): ${r.loadavg.before.toFixed(2)} before, ${r.loadavg.after.toFixed(2)} after; ${cores} cores` +
+      ' (it counts our own threads and the previous minute)',
   ];
-  for (const [when, v] of [
-    ['before', r.loadavg.before],
-    ['after', r.loadavg.after],
-  ] as const)
-    if (v > cores)
-      lines.push(
-        `   !!! WARNING: load average ${v.toFixed(2)} ${when} the run exceeds the ${cores} cores: other work shared the CPU, these figures are distorted (PyTorch's threads suffer more than ours, so contention flatters us)`,
-      );
+  const other = r.loadavg.otherCores ?? null;
+  if (other !== null)
+    lines.push(`   other processes kept ${other.toFixed(2)} cores busy on average during the run`);
+  if (isContended(r.loadavg))
+    lines.push(
+      other !== null
+        ? `   !!! WARNING: other processes kept ${other.toFixed(2)} cores busy during the run: these figures are distorted (PyTorch's threads suffer more than ours, so contention flatters us)`
+        : `   !!! WARNING: the load average exceeded the ${cores} cores: other work may have shared the CPU, these figures may be distorted (PyTorch's threads suffer more than ours, so contention flatters us)`,
+    );
   return lines;
 }
 
