@@ -3,7 +3,7 @@
  * update) and one inference pass of the fmnist-cnn preset's model, T=4, batch 64, 28x28x1.
  * Interleaved with the reference round by round (lib/interleave.ts).
  */
-import { interleave, watchLoad, oursThreads } from './lib/interleave';
+import { interleave, runConditions, watchLoad } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -50,11 +50,7 @@ export async function benchFmnistCnn(opts: BenchOptions): Promise<WorkloadResult
         { name: 'inference', unit: 'ms', referenceKey: 'eval_ms', better: 'lower' },
         { name: 'inference', unit: 'samples/s', referenceKey: 'eval_samples_per_s', better: 'higher' },
       ],
-      rounds: run.rounds,
-      reference: run.reference,
-      loadavg: load.finish(),
-      threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
-      notes: run.notes,
+      ...runConditions(run, load),
     };
   } finally {
     await bench.close();

@@ -8,7 +8,7 @@ import { glifInit } from '../src-main/engine/glif/init';
 import { GlifLayer } from '../src-main/engine/glif/layer';
 import { defaultNeuronSpec } from '../src-main/engine/glif/variants';
 import { Rng } from '../src-main/engine/random';
-import { interleave, watchLoad, oursThreads } from './lib/interleave';
+import { interleave, runConditions, watchLoad } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { Metric, WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -126,10 +126,7 @@ export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult
       neuron,
       shape: `x [T=${T}, N=${N}, C=${C}, H=${H}, W=${W}], median of ${reps} reps per side per round`,
       metrics: METRICS,
-      rounds: run.rounds,
-      reference: run.reference,
-      loadavg: load.finish(),
-      threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
+      ...runConditions(run, load),
       notes: [
         "'forward' runs in training mode and has no reference figure: the reference's forward runs under torch.no_grad, which 'forward (no grad)' matches",
         ...run.notes,

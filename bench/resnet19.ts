@@ -3,7 +3,7 @@
  * (reference section 7.3, CIFAR-10 head), T=4, batch 8, 32x32x3. Interleaved with the reference
  * round by round (lib/interleave.ts); one step per side per round (a step takes seconds).
  */
-import { interleave, watchLoad, oursThreads } from './lib/interleave';
+import { interleave, runConditions, watchLoad } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { WorkloadResult } from './lib/report';
 import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
@@ -34,11 +34,7 @@ export async function benchResnet19(opts: BenchOptions): Promise<WorkloadResult>
       neuron,
       shape: `T=${bench.model.T}, batch ${B}, 32x32x3, ${bench.threads} thread(s), ${reps} step per side per round`,
       metrics: trainStepMetrics(),
-      rounds: run.rounds,
-      reference: run.reference,
-      loadavg: load.finish(),
-      threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
-      notes: run.notes,
+      ...runConditions(run, load),
     };
   } finally {
     await bench.close();

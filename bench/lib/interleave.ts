@@ -167,3 +167,20 @@ function describeRound(ours: Record<string, number>, ref: Record<string, number>
   const [k, v] = Object.entries(ref)[0] ?? ['-', NaN];
   return `${oursPart}; reference ${k} ${v.toFixed(1)}`;
 }
+
+/** What every interleaved workload reports besides its figures: rounds, reference, load, threads, notes. */
+export function runConditions(
+  run: Interleaved,
+  load: { finish(): Load },
+): Pick<Interleaved, 'rounds' | 'reference' | 'notes'> & {
+  loadavg: Load;
+  threads: { ours: OursThreads; reference: number | null };
+} {
+  return {
+    rounds: run.rounds,
+    reference: run.reference,
+    loadavg: load.finish(),
+    threads: { ours: oursThreads(), reference: run.reference.ok ? run.reference.threads : null },
+    notes: run.notes,
+  };
+}
