@@ -182,6 +182,17 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
       // Same float32 operations in the same order: bit-identical forward.
       expect(Array.from(fused.spikes)).toEqual(Array.from(ops.spikes));
       expect(Array.from(fused.membrane)).toEqual(Array.from(ops.membrane));
+      // The inference path (no custom gradient, no saved membrane): the same spikes.
+      const inferred = tf.tidy(() =>
+        Array.from(
+          glifForward(x, raw as unknown as GlifRawParams, spec, {
+            impl: 'fused',
+            spike,
+            inference: true,
+          }).spikes.dataSync(),
+        ),
+      );
+      expect(inferred).toEqual(Array.from(ops.spikes));
       const rate = ops.spikes.reduce((a, b) => a + b, 0) / size;
       expect(rate, 'a test where nothing (or everything) spikes proves little').toBeGreaterThan(0.1);
       expect(rate).toBeLessThan(0.9);

@@ -10,6 +10,8 @@ export function unaryCustomGrad(
     save: tf.GradSaveFunc,
   ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor },
 ): (x: tf.Tensor) => tf.Tensor {
-  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => fn(x, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => fn(x, save)) as unknown as Parameters<
+    typeof tf.customGrad
+  >[0]);
   return (x: tf.Tensor) => op(x);
 }

@@ -105,7 +105,8 @@ export function glifForwardLoop(
   k: StepCoefficientArrays,
   reset: ResetForm,
   spikes: Float32Array,
-  membrane: Float32Array,
+  /** Absent for inference, which needs the spikes only: nothing is stored for a backward pass. */
+  membrane: Float32Array | undefined,
 ): void {
   const { P, T, decay, keepAfterSpike, linear, soft, gain, threshold } = k;
   const M = x.length / T;
@@ -123,7 +124,7 @@ export function glifForwardLoop(
       // +(bool) compiles to a set-on-compare; a ?: branch mispredicts on every other spike.
       let s = +(u > th);
       spikes[i] = s;
-      membrane[i] = u;
+      if (membrane) membrane[i] = u;
       for (let t = 1; t < T; t++) {
         i += M;
         const drive = fr(gain[t * P + c] * x[i]);
@@ -136,7 +137,7 @@ export function glifForwardLoop(
         // fround(u - th) > 0 exactly when u > th: both are float32 values.
         s = +(u > th);
         spikes[i] = s;
-        membrane[i] = u;
+        if (membrane) membrane[i] = u;
       }
     }
   }

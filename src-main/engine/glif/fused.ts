@@ -152,6 +152,23 @@ function checkShapes(x: tf.Tensor, inputs: tf.Tensor[], T: number): number {
   return P;
 }
 
+/**
+ * Spikes only, for inference (evaluation, no gradient tape): the same loop and numbers as the
+ * fused op, without the custom gradient, the saved membrane or its copy.
+ */
+export function glifSpikesFused(x: tf.Tensor, params: GlifRawParams, spec: NeuronSpec): tf.Tensor {
+  const T = params.conduct.shape[0];
+  const mode = gateMode(spec.variant);
+  const { tensors } = collectInputs(x, params, mode);
+  const P = checkShapes(x, tensors, T);
+  return tf.tidy(FUSED_GLIF_SCOPE, () => {
+    const k = stepCoefficientArrays(readParams(tensors, mode, T, P).values);
+    const spikes = new Float32Array(x.size);
+    glifForwardLoop(x.dataSync() as Float32Array, k, spec.reset, spikes, undefined);
+    return tf.tensor(spikes, x.shape, 'float32');
+  });
+}
+
 /** glifForward (neuron.ts) as one fused op; the caller checks T and chooses the implementation. */
 export function glifForwardFused(
   x: tf.Tensor,

@@ -60,7 +60,8 @@ export function glifInit(preset: InitPresetId, gateRange: GateRangeId = 'code'):
 
 /** logit(p) exactly as the official constructor computes it: -ln(1/p - 1) (so logit(0.5) = -0). */
 export function logit(p: number): number {
-  if (!(p > 0 && p < 1)) throw new Error(`an initial value must lie in (0, 1) to be stored as a logit, got ${p}`);
+  if (!(p > 0 && p < 1))
+    throw new Error(`an initial value must lie in (0, 1) to be stored as a logit, got ${p}`);
   return -Math.log(1 / p - 1);
 }
 

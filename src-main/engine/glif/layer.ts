@@ -52,7 +52,9 @@ export class GlifLayer extends Module {
     const beta = mode === 'none' ? undefined : this.param('beta', gate(1), 'glif-gate', trainableGates);
     // GLIF_f still owns a gamma that its forward never reads (kept for parameter counts and checkpoints).
     const gamma =
-      mode === 'none' ? this.param('gamma', gate(2), 'glif-gate', false) : this.param('gamma', gate(2), 'glif-gate', trainableGates);
+      mode === 'none'
+        ? this.param('gamma', gate(2), 'glif-gate', false)
+        : this.param('gamma', gate(2), 'glif-gate', trainableGates);
     this.raw = {
       alpha,
       beta,
@@ -61,18 +63,25 @@ export class GlifLayer extends Module {
       vth: this.param('Vth', filled(prim.vth), 'glif-primitive'),
       leak: this.param('leak', filled(prim.leak), 'glif-primitive'),
       reVth: this.param('reVth', filled(prim.reVth), 'glif-primitive'),
-      conduct: this.param('conduct', tf.fill(spec.layerwise ? [T] : [T, size], logit(prim.conduct)), 'glif-primitive'),
+      conduct: this.param(
+        'conduct',
+        tf.fill(spec.layerwise ? [T] : [T, size], logit(prim.conduct)),
+        'glif-primitive',
+      ),
     };
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    if (ctx.T !== this.T) throw new Error(`GLIF layer ${this.path} was built for T=${this.T}, got T=${ctx.T}`);
+    if (ctx.T !== this.T)
+      throw new Error(`GLIF layer ${this.path} was built for T=${this.T}, got T=${ctx.T}`);
     return tf.tidy(() => {
       const wantsMembrane = ctx.recorder?.wantsMembrane === true;
       const result = glifForward(unfoldTime(x, this.T), this.raw, this.spec, {
         recordMembrane: wantsMembrane,
         spike: this.spike,
         impl: this.impl,
+        // Eval mode never trains: no custom gradient or saved state (see GlifForwardOptions).
+        inference: !ctx.training,
       });
       ctx.recorder?.record(this.path, result);
       return foldTime(result.spikes);

@@ -1,6 +1,6 @@
 import '../gradients';
 import * as tf from '@tensorflow/tfjs-core';
-import { glifForwardFused } from './fused';
+import { glifForwardFused, glifSpikesFused } from './fused';
 import { effectiveGate } from './gates';
 import { requestedNeuronImpl, resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from './impl';
 import type { GlifRawParams } from './params';
@@ -17,6 +17,11 @@ export interface GlifForwardOptions {
    * withNeuronImpl's scope, else the GLIF_NEURON_IMPL env var, else `auto`.
    */
   readonly impl?: GlifNeuronImpl;
+  /**
+   * No gradient will be taken (evaluation): the fused implementation then skips its custom
+   * gradient and saved state. Ignored with recordMembrane and by the tf-ops implementation.
+   */
+  readonly inference?: boolean;
 }
 
 export interface GlifForwardResult {
@@ -97,7 +102,11 @@ export function glifForward(
     throw new Error(`GLIF input has ${x.shape[0]} time steps on axis 0; the layer was built for T=${T}`);
   }
   if (glifNeuronImpl(options) === 'fused') {
-    return glifForwardFused(x, params, spec, { recordMembrane: options.recordMembrane, surrogateWidth: rectangleWidthOf(spike)! });
+    if (options.inference && !options.recordMembrane) return { spikes: glifSpikesFused(x, params, spec) };
+    return glifForwardFused(x, params, spec, {
+      recordMembrane: options.recordMembrane,
+      surrogateWidth: rectangleWidthOf(spike)!,
+    });
   }
   return tf.tidy(() => {
     const k = stepCoefficients(params, spec, T);

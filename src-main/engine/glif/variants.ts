@@ -32,7 +32,13 @@ export const SIMPLEX_VARIANT_IDS: readonly SimplexVariantId[] = [
   'simplex-111',
 ];
 
-export const VARIANT_IDS: readonly VariantId[] = ['glif', 'glif-static', 'glif-hard', 'glif-f', ...SIMPLEX_VARIANT_IDS];
+export const VARIANT_IDS: readonly VariantId[] = [
+  'glif',
+  'glif-static',
+  'glif-hard',
+  'glif-f',
+  ...SIMPLEX_VARIANT_IDS,
+];
 
 /**
  * How the gates enter the forward pass.
@@ -88,7 +94,10 @@ export function parseVariantId(id: string): NeuronVariant {
     case 'glif-f':
       return { kind: 'glif-f' };
     default: {
-      const [a, b, c] = id.slice('simplex-'.length).split('').map((d) => (d === '1' ? 1 : 0));
+      const [a, b, c] = id
+        .slice('simplex-'.length)
+        .split('')
+        .map((d) => (d === '1' ? 1 : 0));
       return { kind: 'simplex', bits: [a as GateBit, b as GateBit, c as GateBit] };
     }
   }
@@ -148,7 +157,11 @@ export function describeVariant(id: VariantId): VariantDescription {
     case 'glif':
       return { id, label: 'GLIF', features: 'learnable gates mixing every pair of bio-features' };
     case 'glif-static':
-      return { id, label: 'GLIF (static gates)', features: 'gates frozen at their initial fractional values' };
+      return {
+        id,
+        label: 'GLIF (static gates)',
+        features: 'gates frozen at their initial fractional values',
+      };
     case 'glif-hard':
       return { id, label: 'GLIF (hard gates)', features: 'binary gates trained straight-through' };
     case 'glif-f':
