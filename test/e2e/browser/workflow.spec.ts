@@ -64,7 +64,7 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     await expect(page.locator('canvas').first()).toBeVisible();
     // The backend and the training threads (data-parallel replicas: every core by default).
     await expect(page.getByTestId('run-backend')).toHaveText(
-      new RegExp(`^wasm\\s*·\\s*${Math.min(os.availableParallelism(), 32)} threads?$`),
+      new RegExp(`^wasm · ${Math.min(os.availableParallelism(), 32)} threads?$`),
     );
     await shot('live-run-training');
     // From here on the view only takes pushed events: steps, epochs, distributions, the end.
