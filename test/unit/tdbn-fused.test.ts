@@ -71,3 +71,35 @@ describe('fused tdBN against the tf-ops batch norm', () => {
     tf.dispose([x, R]);
   });
 });
+
+describe('tdBN in eval mode', () => {
+  it('normalises with the running statistics: (x - mean) / sqrt(var + eps) * alpha V_bn * w + b', () => {
+    const C = 6;
+    const bn = new TdBatchNorm({ channels: C, alpha: Math.SQRT1_2 });
+    const rng = new Rng(5);
+    const fill = (v: tf.Variable, f: () => number) =>
+      v.assign(tf.tensor(Float32Array.from({ length: C }, f)) as tf.Tensor1D);
+    fill(bn.weight, () => 0.5 + rng.next());
+    fill(bn.bias, () => rng.next() - 0.5);
+    fill(bn.runningMean, () => rng.normal());
+    fill(bn.runningVar, () => 0.2 + rng.next() * 3);
+    const x = tf.tensor(
+      Float32Array.from({ length: 4 * 3 * C }, () => rng.normal() * 2),
+      [4, 3, C],
+    );
+    const y = tf.tidy(() => Array.from(bn.forward(x, { T: 1, training: false }).dataSync()));
+    const [xs, w, b, rm, rv] = [x, bn.weight, bn.bias, bn.runningMean, bn.runningVar].map((t) =>
+      t.dataSync(),
+    );
+    const scale = Math.SQRT1_2 * 0.5;
+    const expected = Array.from(xs, (v, i) => {
+      const c = i % C;
+      return ((v - rm[c]) / Math.sqrt(rv[c] + 1e-5)) * scale * w[c] + b[c];
+    });
+    expectClose(y, expected, 1e-6);
+    // Eval mode leaves the running statistics alone.
+    expect(Array.from(bn.runningMean.dataSync())).toEqual(Array.from(rm));
+    x.dispose();
+    bn.dispose();
+  });
+});

@@ -57,19 +57,19 @@ export class TdBatchNorm extends Module {
         return r.y;
       });
     }
+    if (!ctx.training) {
+      // Inference: with the running statistics fixed, the whole normalisation is one per-channel
+      // affine map, y = x * a + b, folded on [C] vectors: two passes over x instead of five.
+      return tf.tidy(() => {
+        const a = tf.div(tf.mul(this.weight, this.scale), tf.sqrt(tf.add(this.runningVar, this.eps)));
+        const b = tf.sub(this.bias, tf.mul(a, this.runningMean));
+        return tf.add(tf.mul(x, a), b);
+      });
+    }
     return tf.tidy(() => {
       const axes = x.shape.slice(0, -1).map((_, i) => i);
-      let mean: tf.Tensor;
-      let variance: tf.Tensor;
-      if (ctx.training) {
-        const moments = tf.moments(x, axes);
-        mean = moments.mean;
-        variance = moments.variance;
-        this.updateRunningStats(mean, variance, x.size / x.shape[x.shape.length - 1]);
-      } else {
-        mean = this.runningMean;
-        variance = this.runningVar;
-      }
+      const { mean, variance } = tf.moments(x, axes);
+      this.updateRunningStats(mean, variance, x.size / x.shape[x.shape.length - 1]);
       const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.eps)));
       const scaled = this.scale === 1 ? normalised : tf.mul(normalised, this.scale);
       return tf.add(tf.mul(scaled, this.weight), this.bias);
