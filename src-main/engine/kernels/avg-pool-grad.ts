@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { input as inputOf, WASM, type WasmHeapAccess } from './wasm-kernel-calls';
+import { input as inputOf, replaceWasmKernel, WASM, type WasmHeapAccess } from './wasm-kernel-calls';
 
 /**
  * AvgPoolGrad for non-overlapping windows (filter = stride, no padding: the pooling of every
@@ -67,9 +67,5 @@ function makeAvgPoolGrad(original: tf.KernelConfig): tf.KernelConfig {
 
 /** Replaces the wasm AvgPoolGrad with the tiled fast path above. Idempotent. */
 export function installFastAvgPoolGrad(): boolean {
-  const current = tf.getKernel(tf.AvgPoolGrad, WASM);
-  if (!current || (current as { glifFast?: boolean }).glifFast) return false;
-  tf.unregisterKernel(tf.AvgPoolGrad, WASM);
-  tf.registerKernel({ ...makeAvgPoolGrad(current), glifFast: true } as tf.KernelConfig);
-  return true;
+  return replaceWasmKernel(tf.AvgPoolGrad, makeAvgPoolGrad);
 }

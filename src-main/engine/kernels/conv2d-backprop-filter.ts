@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { callWasmKernel, input as inputOf, release, sliceInfo, transposeInfo, WASM } from './wasm-kernel-calls';
+import {
+  callWasmKernel,
+  input as inputOf,
+  release,
+  sliceInfo,
+  transposeInfo,
+  WASM,
+} from './wasm-kernel-calls';
 
 /**
  * Conv2DBackpropFilter for the wasm backend, which ships Conv2D and Conv2DBackpropInput

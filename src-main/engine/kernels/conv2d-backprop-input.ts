@@ -3,6 +3,7 @@ import {
   callWasmKernel,
   input as inputOf,
   release,
+  replaceWasmKernel,
   transposeInfo,
   WASM,
   type WasmHeapAccess,
@@ -129,9 +130,5 @@ function spreadOnHeap(
 
 /** Replaces the wasm Conv2DBackpropInput with the fast path above. Idempotent. */
 export function installFastConv2dBackpropInput(): boolean {
-  const current = tf.getKernel(tf.Conv2DBackpropInput, WASM);
-  if (!current || (current as { glifFast?: boolean }).glifFast) return false;
-  tf.unregisterKernel(tf.Conv2DBackpropInput, WASM);
-  tf.registerKernel({ ...makeBackpropInput(current), glifFast: true } as tf.KernelConfig);
-  return true;
+  return replaceWasmKernel(tf.Conv2DBackpropInput, makeBackpropInput);
 }

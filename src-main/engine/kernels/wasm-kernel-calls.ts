@@ -19,6 +19,22 @@ export interface WasmHeapAccess {
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
 
+/**
+ * Replaces a kernel the wasm backend has with our faster version, built around the original
+ * (for its fallback and its setup, which must still run when the backend initialises). Idempotent:
+ * returns false when the kernel is missing or already ours.
+ */
+export function replaceWasmKernel(
+  kernelName: string,
+  make: (original: tf.KernelConfig) => tf.KernelConfig,
+): boolean {
+  const current = tf.getKernel(kernelName, WASM);
+  if (!current || (current as { glifFast?: boolean }).glifFast) return false;
+  tf.unregisterKernel(kernelName, WASM);
+  tf.registerKernel({ ...make(current), glifFast: true } as tf.KernelConfig);
+  return true;
+}
+
 export function callWasmKernel(
   kernelName: string,
   inputs: tf.NamedTensorInfoMap,
