@@ -18,6 +18,11 @@ function countRuns(db: string): number {
   }
 }
 
+/** `glif train --preset fmnist-cnn --db <db> [extra flags] --set k=v ...` */
+function fmnistTrainArgs(db: string, sets: readonly string[], flags: readonly string[] = []): string[] {
+  return ['train', '--preset', 'fmnist-cnn', '--db', db, ...flags, ...sets.flatMap((kv) => ['--set', kv])];
+}
+
 describe('glif train: bad input is refused before anything is written', () => {
   const db = path.join(tmp, 'bad.sqlite');
   const cases: Array<[string, string[], RegExp]> = [
@@ -95,24 +100,13 @@ describe('glif train on the real Fashion-MNIST', () => {
   };
 
   it('trains a small fmnist-cnn run and prints the JSON summary', () => {
-    const r = glif([
-      'train',
-      '--preset',
-      'fmnist-cnn',
-      '--json',
-      '--db',
-      db,
-      '--threads',
-      '2',
-      '--set',
-      'train.epochs=2',
-      '--set',
-      'train.batchSize=32',
-      '--set',
-      'data.trainLimit=384',
-      '--set',
-      'data.testLimit=256',
-    ]);
+    const r = glif(
+      fmnistTrainArgs(
+        db,
+        ['train.epochs=2', 'train.batchSize=32', 'data.trainLimit=384', 'data.testLimit=256'],
+        ['--json', '--threads', '2'],
+      ),
+    );
     expect(r.status, r.stderr).toBe(0);
     summary = JSON.parse(r.stdout);
     expect(summary.status).toBe('completed');
@@ -172,24 +166,13 @@ describe('glif train on the real Fashion-MNIST', () => {
   });
 
   it('lists, shows, compares and exports runs', () => {
-    const second = glif([
-      'train',
-      '--preset',
-      'fmnist-cnn',
-      '--json',
-      '--db',
-      db,
-      '--threads',
-      '1',
-      '--set',
-      'train.epochs=1',
-      '--set',
-      'data.trainLimit=64',
-      '--set',
-      'data.testLimit=64',
-      '--set',
-      'neuron.variant=simplex-011',
-    ]);
+    const second = glif(
+      fmnistTrainArgs(
+        db,
+        ['train.epochs=1', 'data.trainLimit=64', 'data.testLimit=64', 'neuron.variant=simplex-011'],
+        ['--json', '--threads', '1'],
+      ),
+    );
     expect(second.status, second.stderr).toBe(0);
     const other = JSON.parse(second.stdout).runId as string;
     const list = glif(['runs', 'list', '--db', db]);
@@ -236,21 +219,14 @@ describe('a run killed with SIGKILL mid-epoch', () => {
   const db = path.join(tmp, 'killed.sqlite');
 
   it('leaves a sound database, is marked interrupted, and --resume finishes it', async () => {
-    const child = glifSpawn([
-      'train',
-      '--preset',
-      'fmnist-cnn',
-      '--db',
-      db,
-      '--set',
-      'train.epochs=3',
-      '--set',
-      'train.batchSize=16',
-      '--set',
-      'data.trainLimit=256',
-      '--set',
-      'data.testLimit=64',
-    ]);
+    const child = glifSpawn(
+      fmnistTrainArgs(db, [
+        'train.epochs=3',
+        'train.batchSize=16',
+        'data.trainLimit=256',
+        'data.testLimit=64',
+      ]),
+    );
     let out = '';
     child.stdout!.on('data', (b) => (out += String(b)));
     // Kill once the first epoch is done and the second has taken a few steps.
@@ -313,19 +289,9 @@ describe('a run killed with SIGKILL mid-epoch', () => {
 describe('Ctrl-C', () => {
   it('cancels cleanly and marks the run cancelled', async () => {
     const db = path.join(tmp, 'cancel.sqlite');
-    const child = glifSpawn([
-      'train',
-      '--preset',
-      'fmnist-cnn',
-      '--db',
-      db,
-      '--set',
-      'train.epochs=5',
-      '--set',
-      'data.trainLimit=640',
-      '--set',
-      'train.batchSize=16',
-    ]);
+    const child = glifSpawn(
+      fmnistTrainArgs(db, ['train.epochs=5', 'data.trainLimit=640', 'train.batchSize=16']),
+    );
     let out = '';
     child.stdout!.on('data', (b) => {
       out += String(b);
