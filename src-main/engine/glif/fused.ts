@@ -7,6 +7,8 @@ import {
   type EffectiveValues,
   type RectangleWindow,
 } from './fused-loops';
+import { glifBackwardSimd, glifForwardSimd, simdPeriod } from '../kernels/simd/glif-simd';
+import { activeWasmHeap, type WasmHeap } from '../kernels/simd/heap';
 import type { GlifForwardResult } from './neuron';
 import type { GlifRawParams } from './params';
 import { assertNever, gateMode, type GateMode, type NeuronSpec } from './variants';
@@ -20,6 +22,10 @@ import { assertNever, gateMode, type GateMode, type NeuronSpec } from './variant
  * JS, and BPTT accumulates the per-channel parameter gradients in float64 while it walks back
  * through time. That only pays where reading a tensor is a memory copy (wasm, cpu); on a native
  * or GPU backend the tf-ops path stays (see impl.ts).
+ *
+ * On wasm the same loops run as WebAssembly SIMD kernels on the backend's heap (kernels/simd),
+ * reading the input and writing the outputs in place, without the dataSync copies; the loops
+ * here remain for the cpu backend and the few shapes the kernels do not take.
  *
  * Same numbers as the tf-ops path: spikes and membranes bit-identical (same float32 rounding
  * order), gradients within float32 rounding, structural zeros exact.
@@ -152,6 +158,14 @@ function checkShapes(x: tf.Tensor, inputs: tf.Tensor[], T: number): number {
   return P;
 }
 
+/** The SIMD kernels (kernels/simd) where the backend and the shape allow, else the JS loops. */
+function simdPlan(x: tf.Tensor, P: number, T: number): { heap: WasmHeap; Q: number } | undefined {
+  if (x.size === 0 || x.size % T !== 0) return undefined;
+  const heap = activeWasmHeap();
+  const Q = heap && simdPeriod(P, x.size / T);
+  return heap && Q ? { heap, Q } : undefined;
+}
+
 /**
  * Spikes only, for inference (evaluation, no gradient tape): the same loop and numbers as the
  * fused op, without the custom gradient, the saved membrane or its copy.
@@ -163,6 +177,8 @@ export function glifSpikesFused(x: tf.Tensor, params: GlifRawParams, spec: Neuro
   const P = checkShapes(x, tensors, T);
   return tf.tidy(FUSED_GLIF_SCOPE, () => {
     const k = stepCoefficientArrays(readParams(tensors, mode, T, P).values);
+    const simd = simdPlan(x, P, T);
+    if (simd) return glifForwardSimd(simd.heap, x, k, spec.reset, simd.Q, 'none').value;
     const spikes = new Float32Array(x.size);
     glifForwardLoop(x.dataSync() as Float32Array, k, spec.reset, spikes, undefined);
     return tf.tensor(spikes, x.shape, 'float32');
@@ -187,43 +203,78 @@ export function glifForwardFused(
   const record = options.recordMembrane === true;
   const size = x.size;
 
-  const op = tf.customGrad(() => {
-    const { values, sig } = readParams(tensors, mode, T, P);
-    const k = stepCoefficientArrays(values);
-    const xData = x.dataSync() as Float32Array;
-    // With the membrane, both travel as one [2, ...x] tensor, so its gradient can flow too.
-    const out = new Float32Array(record ? 2 * size : size);
-    const spikes = out.subarray(0, size);
-    const membrane = record ? out.subarray(size) : new Float32Array(size);
-    glifForwardLoop(xData, k, spec.reset, spikes, membrane);
-    return {
-      value: tf.tensor(out, record ? [2, ...x.shape] : x.shape, 'float32'),
-      gradFunc: (dy: tf.Tensor) => {
-        const dyData = dy.dataSync() as Float32Array;
-        const dx = new Float32Array(size);
-        const d = glifBackwardLoop(
-          {
-            x: xData,
-            spikes,
-            membrane,
-            dSpikes: dyData.subarray(0, size),
-            dMembrane: record ? dyData.subarray(size) : undefined,
+  const frozenGates = mode === 'static-soft' || mode === 'static-binary';
+  /** dL/dx as a tensor and the raw parameters' gradients, from the coefficient gradients. */
+  const gradients = (
+    dx: tf.Tensor,
+    values: EffectiveValues,
+    sig: Float32Array[],
+    d: CoefficientGradients,
+  ) => {
+    const dEff = effectiveGradients(values, d);
+    const grads = dEff.map((de, j) => {
+      const input = tensors[j + 1];
+      return tf.tensor(rawGradient(de, sig[j], gated && j >= 5 && frozenGates), input.shape, 'float32');
+    });
+    return [dx, ...grads];
+  };
+
+  const simd = simdPlan(x, P, T);
+  const op = simd
+    ? // On the wasm heap: the outputs are written in place and saved for the backward pass.
+      tf.customGrad(((...args: unknown[]) => {
+        const save = args[args.length - 1] as tf.GradSaveFunc;
+        const { values, sig } = readParams(tensors, mode, T, P);
+        const k = stepCoefficientArrays(values);
+        const fwd = glifForwardSimd(simd.heap, x, k, spec.reset, simd.Q, record ? 'output' : 'separate');
+        save(fwd.membrane ? [x, fwd.value, fwd.membrane] : [x, fwd.value]);
+        return {
+          value: fwd.value,
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [xs, value, membrane] = saved;
+            const back = glifBackwardSimd(
+              simd.heap,
+              { x: xs, value, membrane, dy },
+              k,
+              spec.reset,
+              window,
+              simd.Q,
+            );
+            return gradients(back.dx, values, sig, back.grads);
           },
-          k,
-          spec.reset,
-          window,
-          dx,
-        );
-        const dEff = effectiveGradients(values, d);
-        const frozenGates = mode === 'static-soft' || mode === 'static-binary';
-        const grads = dEff.map((de, j) => {
-          const input = tensors[j + 1];
-          return tf.tensor(rawGradient(de, sig[j], gated && j >= 5 && frozenGates), input.shape, 'float32');
-        });
-        return [tf.tensor(dx, x.shape, 'float32'), ...grads];
-      },
-    };
-  });
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0])
+    : tf.customGrad(() => {
+        const { values, sig } = readParams(tensors, mode, T, P);
+        const k = stepCoefficientArrays(values);
+        const xData = x.dataSync() as Float32Array;
+        // With the membrane, both travel as one [2, ...x] tensor, so its gradient can flow too.
+        const out = new Float32Array(record ? 2 * size : size);
+        const spikes = out.subarray(0, size);
+        const membrane = record ? out.subarray(size) : new Float32Array(size);
+        glifForwardLoop(xData, k, spec.reset, spikes, membrane);
+        return {
+          value: tf.tensor(out, record ? [2, ...x.shape] : x.shape, 'float32'),
+          gradFunc: (dy: tf.Tensor) => {
+            const dyData = dy.dataSync() as Float32Array;
+            const dx = new Float32Array(size);
+            const d = glifBackwardLoop(
+              {
+                x: xData,
+                spikes,
+                membrane,
+                dSpikes: dyData.subarray(0, size),
+                dMembrane: record ? dyData.subarray(size) : undefined,
+              },
+              k,
+              spec.reset,
+              window,
+              dx,
+            );
+            return gradients(tf.tensor(dx, x.shape, 'float32'), values, sig, d);
+          },
+        };
+      });
 
   return tf.tidy(FUSED_GLIF_SCOPE, () => {
     const value = op(...tensors);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeWasmHeap } from '../kernels/simd/heap';
+import { tdbnBackwardSimd, tdbnForwardSimd } from '../kernels/simd/tdbn-simd';
 import { activeGroup } from '../parallel/collective';
 
 /**
@@ -18,6 +20,9 @@ import { activeGroup } from '../parallel/collective';
  * per-channel sums are all-reduced at each of the three points where a statistic of the whole
  * batch is needed (mean, variance, and the two backward sums): the statistics are those of the
  * whole batch, as on one thread (synchronised batch norm), not of each thread's shard.
+ *
+ * On the wasm backend with a channel count divisible by 4, the passes run as WebAssembly SIMD
+ * kernels on the tensors where they lie (kernels/simd/tdbn-simd.ts); the loops below run elsewhere.
  */
 export interface FusedBatchNormResult {
   readonly y: tf.Tensor;
@@ -50,7 +55,43 @@ export function fusedTdBatchNorm(
   const C = x.shape[x.shape.length - 1];
   const localN = x.size / C;
   const stats = { mean: new Float64Array(C), variance: new Float64Array(C), count: localN };
+  const heap = C % 4 === 0 ? activeWasmHeap() : undefined;
   const op = tf.customGrad(((xIn: tf.Tensor, wIn: tf.Tensor, bIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    if (heap) {
+      const w = wIn.dataSync() as Float32Array;
+      const f = tdbnForwardSimd(
+        heap,
+        xIn,
+        C,
+        w,
+        bIn.dataSync() as Float32Array,
+        scale,
+        eps,
+        reduceOverReplicas,
+      );
+      stats.mean.set(f.mean);
+      stats.variance.set(f.variance);
+      stats.count = f.count;
+      save([xIn]);
+      return {
+        value: f.y,
+        gradFunc: (dyT: tf.Tensor, saved: tf.Tensor[]) => {
+          const g = tdbnBackwardSimd(
+            heap,
+            saved[0],
+            dyT,
+            C,
+            w,
+            f.meanF32,
+            f.invStdF32,
+            scale,
+            f.count,
+            reduceOverReplicas,
+          );
+          return [g.dx, tf.tensor(g.dw, [C]), tf.tensor(g.db, [C])];
+        },
+      };
+    }
     const xs = xIn.dataSync() as Float32Array;
     const w = wIn.dataSync() as Float32Array;
     const b = bIn.dataSync() as Float32Array;

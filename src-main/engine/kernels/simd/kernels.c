@@ -1,0 +1,262 @@
+/*
+ * WebAssembly SIMD loops for the fused GLIF neuron and training-mode tdBN.
+ *
+ * Built by scripts/build-simd.sh into kernels.wasm.ts (committed, so neither CI nor users need a
+ * C compiler). The module imports the TF.js wasm backend's memory and works on tensors where they
+ * lie on its heap: no copy in or out. It therefore must own no memory of its own: no data segment
+ * and no stack (the build checks both), or it would overwrite the backend's heap. Every function
+ * takes byte addresses on that heap.
+ *
+ * The JS loops these replace are glifForwardLoop and glifBackwardLoop (glif/fused-loops.ts) and
+ * the loops of glif/tdbn-fused.ts; the comments there explain the maths. Here elements are taken
+ * four channels at a time (f32x4). The GLIF forward does the same float32 operations in the same
+ * order as the JS loop, so spikes and membranes are bit-identical to it and to the tf-ops path.
+ * The backward passes compute per element in float32, as PyTorch does, and sum over elements
+ * in float64.
+ *
+ * Layout: time-major, channels last. A GLIF input holds T steps of M elements; element m uses
+ * coefficient slot m % Q, where Q (a multiple of 4 dividing M) is the channel count or a
+ * repetition of it (the caller expands the coefficients to that period).
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define INLINE static inline __attribute__((always_inline))
+
+typedef v128_t f4;
+
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store((p), (v))
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+#define MUL wasm_f32x4_mul
+#define AND wasm_v128_and
+
+/* Adds the four lanes of v to acc[0..3] in float64. */
+INLINE void acc64(double *acc, f4 v) {
+  v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+  v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  wasm_v128_store(acc, wasm_f64x2_add(wasm_v128_load(acc), lo));
+  wasm_v128_store(acc + 2, wasm_f64x2_add(wasm_v128_load(acc + 2), hi));
+}
+
+/* Subtracts the four lanes of v from acc[0..3] in float64. */
+INLINE void dec64(double *acc, f4 v) {
+  v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+  v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  wasm_v128_store(acc, wasm_f64x2_sub(wasm_v128_load(acc), lo));
+  wasm_v128_store(acc + 2, wasm_f64x2_sub(wasm_v128_load(acc + 2), hi));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * GLIF forward. Coefficients: decay[Q], keep[Q], linear[Q], soft[Q], threshold[Q], gain[T * Q].
+ * `keep` is 1 - hard (what multiplies the exponential part after a spike). Writes spikes (0/1)
+ * and, unless `membrane` is 0, the charged pre-reset membrane of every element.
+ *
+ * The loop over time runs innermost with the state in registers; V vectors (independent
+ * elements) go through it together, so the chains of dependent operations overlap.
+ */
+INLINE void glif_forward_block(const float *x, float *spikes, float *membrane, const float *coef,
+                               int T, int M, int Q, int paper, int i0, int c0, int V) {
+  const float *decay = coef, *keep = coef + Q, *linear = coef + 2 * Q, *soft = coef + 3 * Q;
+  const float *theta = coef + 4 * Q, *gain = coef + 5 * Q;
+  const f4 one = wasm_f32x4_splat(1.0f);
+  f4 u[4], m[4], D[4], K[4], L[4], S[4], TH[4];
+  for (int v = 0; v < V; v++) {
+    int c = c0 + 4 * v, i = i0 + 4 * v;
+    D[v] = LD(decay + c), K[v] = LD(keep + c), L[v] = LD(linear + c), S[v] = LD(soft + c);
+    TH[v] = LD(theta + c);
+    /* u_{-1} = 0 and S_{-1} = 0: only the leak and the input remain. */
+    u[v] = SUB(MUL(LD(gain + c), LD(x + i)), L[v]);
+    m[v] = wasm_f32x4_gt(u[v], TH[v]);
+    ST(spikes + i, AND(m[v], one));
+    if (membrane) ST(membrane + i, u[v]);
+  }
+  for (int t = 1; t < T; t++) {
+    for (int v = 0; v < V; v++) {
+      int c = c0 + 4 * v, i = i0 + 4 * v + t * M;
+      f4 drive = MUL(LD(gain + t * Q + c), LD(x + i));
+      f4 kept = wasm_v128_bitselect(K[v], one, m[v]); /* S ? 1 - hard : 1, exactly */
+      f4 softS = AND(S[v], m[v]);                     /* soft * S, exactly */
+      u[v] = paper ? ADD(SUB(MUL(SUB(MUL(D[v], u[v]), L[v]), kept), softS), drive)
+                   : SUB(ADD(SUB(MUL(MUL(D[v], u[v]), kept), L[v]), drive), softS);
+      m[v] = wasm_f32x4_gt(u[v], TH[v]);
+      ST(spikes + i, AND(m[v], one));
+      if (membrane) ST(membrane + i, u[v]);
+    }
+  }
+}
+
+INLINE void glif_forward_all(const float *x, float *spikes, float *membrane, const float *coef,
+                             int T, int M, int Q, int paper) {
+  for (int base = 0; base < M; base += Q) {
+    int c = 0;
+    for (; c + 16 <= Q; c += 16) glif_forward_block(x, spikes, membrane, coef, T, M, Q, paper, base + c, c, 4);
+    for (; c < Q; c += 4) glif_forward_block(x, spikes, membrane, coef, T, M, Q, paper, base + c, c, 1);
+  }
+}
+
+EXPORT(glif_forward)
+void glif_forward(const float *x, float *spikes, float *membrane, const float *coef, int T, int M,
+                  int Q, int paper) {
+  /* Four instantiations, so neither flag is tested inside the loops. */
+  if (membrane) {
+    if (paper) glif_forward_all(x, spikes, membrane, coef, T, M, Q, 1);
+    else glif_forward_all(x, spikes, membrane, coef, T, M, Q, 0);
+  } else {
+    if (paper) glif_forward_all(x, spikes, 0, coef, T, M, Q, 1);
+    else glif_forward_all(x, spikes, 0, coef, T, M, Q, 0);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * GLIF backward (BPTT), the derivatives documented on glifBackwardLoop. Coefficients: decay[Q],
+ * hard[Q], keep[Q], linear[Q], soft[Q], threshold[Q], gain[T * Q]. `dMembrane` may be 0.
+ * Writes dx and adds to `acc` (float64): +decay[Q], -hard[Q], -linear[Q], -soft[Q],
+ * -threshold[Q], +gain[T * Q], the gradients with respect to the coefficients.
+ */
+INLINE void glif_backward_all(const float *x, const float *spikes, const float *membrane,
+                              const float *dS, const float *dM, float *dx, const float *coef,
+                              double *acc, int T, int M, int Q, int paper, float half,
+                              float height) {
+  const float *decay = coef, *hard = coef + Q, *keep = coef + 2 * Q, *linear = coef + 3 * Q;
+  const float *soft = coef + 4 * Q, *theta = coef + 5 * Q, *gain = coef + 6 * Q;
+  double *aDecay = acc, *aHard = acc + Q, *aLinear = acc + 2 * Q, *aSoft = acc + 3 * Q;
+  double *aTh = acc + 4 * Q, *aGain = acc + 5 * Q;
+  const f4 one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+  const f4 HALF = wasm_f32x4_splat(half), HEIGHT = wasm_f32x4_splat(height);
+  for (int base = 0; base < M; base += Q) {
+    for (int c = 0; c < Q; c += 4) {
+      const f4 D = LD(decay + c), H = LD(hard + c), K = LD(keep + c), L = LD(linear + c);
+      const f4 Sf = LD(soft + c), TH = LD(theta + c);
+      f4 carryU = zero, carryS = zero;
+      f4 sDecay = zero, sHard = zero, sLinear = zero, sSoft = zero, sTh = zero;
+      int i = base + c + (T - 1) * M;
+      for (int t = T - 1;; t--, i -= M) {
+        f4 z = SUB(LD(membrane + i), TH);
+        f4 window = AND(wasm_f32x4_lt(wasm_f32x4_abs(z), HALF), HEIGHT);
+        f4 viaSpike = MUL(ADD(LD(dS + i), carryS), window);
+        f4 gu = dM ? ADD(ADD(LD(dM + i), viaSpike), carryU) : ADD(viaSpike, carryU);
+        sTh = ADD(sTh, viaSpike);
+        ST(dx + i, MUL(gu, LD(gain + t * Q + c)));
+        acc64(aGain + t * Q + c, MUL(gu, LD(x + i)));
+        if (t == 0) {
+          sLinear = ADD(sLinear, gu);
+          break;
+        }
+        f4 up = LD(membrane + i - M);
+        f4 mask = wasm_f32x4_gt(LD(spikes + i - M), zero);
+        f4 kept = wasm_v128_bitselect(K, one, mask);
+        f4 guD = MUL(gu, D);
+        sDecay = ADD(sDecay, MUL(MUL(gu, up), kept));
+        sSoft = ADD(sSoft, AND(gu, mask));
+        carryU = MUL(guD, kept);
+        if (paper) {
+          f4 leaked = SUB(MUL(D, up), L);
+          sLinear = ADD(sLinear, MUL(gu, kept));
+          sHard = ADD(sHard, AND(MUL(gu, leaked), mask));
+          carryS = wasm_f32x4_neg(MUL(gu, ADD(MUL(H, leaked), Sf)));
+        } else {
+          sLinear = ADD(sLinear, gu);
+          sHard = ADD(sHard, AND(MUL(guD, up), mask));
+          carryS = wasm_f32x4_neg(ADD(MUL(MUL(H, guD), up), MUL(gu, Sf)));
+        }
+      }
+      acc64(aDecay + c, sDecay);
+      dec64(aHard + c, sHard);
+      dec64(aLinear + c, sLinear);
+      dec64(aSoft + c, sSoft);
+      dec64(aTh + c, sTh);
+    }
+  }
+}
+
+EXPORT(glif_backward)
+void glif_backward(const float *x, const float *spikes, const float *membrane, const float *dS,
+                   const float *dM, float *dx, const float *coef, double *acc, int T, int M, int Q,
+                   int paper, float half, float height) {
+  if (paper) glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, acc, T, M, Q, 1, half, height);
+  else glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, acc, T, M, Q, 0, half, height);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * tdBN over channels-last data: `rows` rows of C channels (C a multiple of 4). Sums are taken in
+ * float32 over blocks of rows and added to float64 per block, which keeps float64's accuracy on
+ * large batches at float32's speed.
+ */
+#define ROW_BLOCK 32
+
+/* acc[c] += sum over rows of x[row, c]. */
+EXPORT(channel_sums)
+void channel_sums(const float *x, double *acc, int rows, int C) {
+  for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+    int r1 = r0 + ROW_BLOCK < rows ? r0 + ROW_BLOCK : rows;
+    for (int c = 0; c < C; c += 4) {
+      f4 s = wasm_f32x4_splat(0.0f);
+      for (int r = r0; r < r1; r++) s = ADD(s, LD(x + r * C + c));
+      acc64(acc + c, s);
+    }
+  }
+}
+
+/* acc[c] += sum over rows of (x[row, c] - mean[c])^2. */
+EXPORT(channel_square_deviations)
+void channel_square_deviations(const float *x, const float *mean, double *acc, int rows, int C) {
+  for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+    int r1 = r0 + ROW_BLOCK < rows ? r0 + ROW_BLOCK : rows;
+    for (int c = 0; c < C; c += 4) {
+      const f4 mu = LD(mean + c);
+      f4 s = wasm_f32x4_splat(0.0f);
+      for (int r = r0; r < r1; r++) {
+        f4 d = SUB(LD(x + r * C + c), mu);
+        s = ADD(s, MUL(d, d));
+      }
+      acc64(acc + c, s);
+    }
+  }
+}
+
+/* y[row, c] = (x[row, c] - mean[c]) * k[c] + b[c]. */
+EXPORT(channel_affine)
+void channel_affine(const float *x, float *y, const float *mean, const float *k, const float *b,
+                    int rows, int C) {
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * C;
+    float *yr = y + r * C;
+    for (int c = 0; c < C; c += 4) ST(yr + c, ADD(MUL(SUB(LD(xr + c), LD(mean + c)), LD(k + c)), LD(b + c)));
+  }
+}
+
+/* acc[c] += sum dy[row, c];  acc[C + c] += sum dy[row, c] * (x[row, c] - mean[c]) * invStd[c]. */
+EXPORT(batch_norm_grad_sums)
+void batch_norm_grad_sums(const float *x, const float *dy, const float *mean, const float *invStd,
+                          double *acc, int rows, int C) {
+  for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+    int r1 = r0 + ROW_BLOCK < rows ? r0 + ROW_BLOCK : rows;
+    for (int c = 0; c < C; c += 4) {
+      const f4 mu = LD(mean + c), is = LD(invStd + c);
+      f4 sdy = wasm_f32x4_splat(0.0f), sdyx = sdy;
+      for (int r = r0; r < r1; r++) {
+        f4 g = LD(dy + r * C + c);
+        sdy = ADD(sdy, g);
+        sdyx = ADD(sdyx, MUL(g, MUL(SUB(LD(x + r * C + c), mu), is)));
+      }
+      acc64(acc + c, sdy);
+      acc64(acc + C + c, sdyx);
+    }
+  }
+}
+
+/* dx[row, c] = dy[row, c] * a[c] + (x[row, c] - mean[c]) * e[c] + d[c]. */
+EXPORT(batch_norm_grad_input)
+void batch_norm_grad_input(const float *x, const float *dy, float *dx, const float *mean,
+                           const float *a, const float *e, const float *d, int rows, int C) {
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * C, *gr = dy + r * C;
+    float *out = dx + r * C;
+    for (int c = 0; c < C; c += 4) {
+      f4 v = ADD(MUL(LD(gr + c), LD(a + c)), MUL(SUB(LD(xr + c), LD(mean + c)), LD(e + c)));
+      ST(out + c, ADD(v, LD(d + c)));
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+
+/**
+ * The WebAssembly SIMD kernels of kernels.c, instantiated on the TF.js wasm backend's own memory,
+ * so they read and write tensors where they lie. One instance per memory: each data-parallel
+ * replica thread has its own backend, hence its own memory and instance.
+ *
+ * Every argument named `...Ptr` is a byte address on that memory; counts are elements.
+ */
+export interface SimdKernelExports {
+  glif_forward(
+    xPtr: number,
+    spikesPtr: number,
+    /** 0: do not store the membrane. */
+    membranePtr: number,
+    coefPtr: number,
+    T: number,
+    M: number,
+    Q: number,
+    paper: number,
+  ): void;
+  glif_backward(
+    xPtr: number,
+    spikesPtr: number,
+    membranePtr: number,
+    dSpikesPtr: number,
+    /** 0: the membrane output has no gradient. */
+    dMembranePtr: number,
+    dxPtr: number,
+    coefPtr: number,
+    accPtr: number,
+    T: number,
+    M: number,
+    Q: number,
+    paper: number,
+    half: number,
+    height: number,
+  ): void;
+  channel_sums(xPtr: number, accPtr: number, rows: number, C: number): void;
+  channel_square_deviations(xPtr: number, meanPtr: number, accPtr: number, rows: number, C: number): void;
+  channel_affine(
+    xPtr: number,
+    yPtr: number,
+    meanPtr: number,
+    kPtr: number,
+    bPtr: number,
+    rows: number,
+    C: number,
+  ): void;
+  batch_norm_grad_sums(
+    xPtr: number,
+    dyPtr: number,
+    meanPtr: number,
+    invStdPtr: number,
+    accPtr: number,
+    rows: number,
+    C: number,
+  ): void;
+  batch_norm_grad_input(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    meanPtr: number,
+    aPtr: number,
+    ePtr: number,
+    dPtr: number,
+    rows: number,
+    C: number,
+  ): void;
+}
+
+const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
+  'glif_forward',
+  'glif_backward',
+  'channel_sums',
+  'channel_square_deviations',
+  'channel_affine',
+  'batch_norm_grad_sums',
+  'batch_norm_grad_input',
+];
+
+/** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
+export const SIMD_ENV_VAR = 'GLIF_SIMD';
+
+export function simdDisabledByEnv(): boolean {
+  const v = process.env[SIMD_ENV_VAR]?.trim().toLowerCase();
+  return v === 'off' || v === '0' || v === 'false';
+}
+
+/**
+ * The WebAssembly API as this module uses it. The Node typings the main process compiles against
+ * declare no WebAssembly globals (that is lib.dom's), so the few members used are typed here.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  readonly Memory: abstract new (...args: never[]) => WasmMemory;
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+
+/**
+ * Compiled once per thread. Synchronous compilation is allowed for a module of this size in Node
+ * (browsers refuse it on their main thread, but training never runs there); where it fails,
+ * null, and callers keep the typed-array loops.
+ */
+function compiledModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    compiled = new wasmApi.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+  } catch {
+    // No WebAssembly SIMD (an old engine): the typed-array loops run instead.
+  }
+  return compiled;
+}
+
+const instances = new WeakMap<WasmMemory, SimdKernelExports>();
+
+function isExports(e: Record<string, unknown>): e is Record<string, unknown> & SimdKernelExports {
+  return EXPORT_NAMES.every((name) => typeof e[name] === 'function');
+}
+
+/** The kernels on `memory`, or undefined where WebAssembly SIMD cannot run them. */
+export function simdKernelsOn(memory: WasmMemory): SimdKernelExports | undefined {
+  const cached = instances.get(memory);
+  if (cached) return cached;
+  const module = compiledModule();
+  if (!module) return undefined;
+  const instance = new wasmApi.Instance(module, { env: { memory } });
+  if (!isExports(instance.exports)) throw new Error('the SIMD kernel module lacks an expected export');
+  instances.set(memory, instance.exports);
+  return instance.exports;
+}
