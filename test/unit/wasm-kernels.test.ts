@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SIMD_ENV_VAR } from '../../src-main/engine/kernels/simd/module';
 import { on, relativeError, seeded, sizeOf, type Pad } from '../helpers/backend-compare';
 import { initBackend } from '../../src-main/engine/backend';
 import { spanAfterPadding } from '../../src-main/engine/kernels/conv2d-backprop-filter';
@@ -39,6 +40,11 @@ const convCases: ConvCase[] = [
   },
   { x: [2, 8, 8, 3], filter: [1, 3, 3, 2], strides: [1, 2], pad: 'same' },
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1 },
+  // Tiles of the SIMD kernel: 4 input by 8 output channels, with remainders of each.
+  { x: [2, 14, 14, 32], filter: [3, 3, 32, 64], strides: 1, pad: 1 },
+  { x: [2, 9, 11, 5], filter: [3, 3, 5, 12], strides: 2, pad: 'same' },
+  { x: [3, 10, 10, 1], filter: [5, 5, 1, 4], strides: 1, pad: 2 },
+  { x: [1, 12, 13, 6], filter: [3, 3, 6, 20], strides: 3, pad: 'valid' },
 ];
 
 function filterGradient(c: ConvCase): Float32Array {
@@ -104,6 +110,16 @@ describe('Conv2DBackpropFilter on wasm matches the cpu backend', () => {
       const expected = await on('cpu', () => filterGradient(c));
       const actual = await on('wasm', () => filterGradient(c));
       expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+      // Output channels in fours take the SIMD kernel; the convolution path must hold as well.
+      if (c.filter[3] % 4 === 0) {
+        process.env[SIMD_ENV_VAR] = 'off';
+        try {
+          const viaConv = await on('wasm', () => filterGradient(c));
+          expect(relativeError(expected, viaConv)).toBeLessThan(1e-5);
+        } finally {
+          delete process.env[SIMD_ENV_VAR];
+        }
+      }
     });
   }
 

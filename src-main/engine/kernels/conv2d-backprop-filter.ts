@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeWasmHeap } from './simd/heap';
 import {
   callWasmKernel,
   input as inputOf,
@@ -51,6 +52,33 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
       `wasm Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the forward output ` +
         `[${batch},${info.outHeight},${info.outWidth},${outChannels}]`,
     );
+  }
+
+  // The SIMD kernel (kernels/simd/kernels.c): a direct sum into dw, about three times the speed
+  // of the convolution below, which XNNPACK runs poorly with a kernel as large as the output map.
+  const heap =
+    outChannels % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? activeWasmHeap() : undefined;
+  if (heap) {
+    const dw = heap.kernelOutput([...attrs.filterShape]);
+    heap.kernels.conv2d_backprop_filter(
+      heap.address(x),
+      heap.address(dy),
+      dw.ptr,
+      batch,
+      inHeight,
+      inWidth,
+      inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      kernelHeight,
+      kernelWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+    return dw.info;
   }
 
   const rows = spanAfterPadding(inHeight, kernelHeight, outHeight, info.strideHeight, info.padInfo.top);

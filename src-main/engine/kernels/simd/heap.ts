@@ -50,9 +50,15 @@ export class WasmHeap {
 
   /** A new float32 tensor on the heap (values unset: the kernel writes every one) and its address. */
   output(shape: number[]): { tensor: tf.Tensor; ptr: number } {
-    const info = this.backend.makeOutput(shape, 'float32');
+    const { info, ptr } = this.kernelOutput(shape);
     const tensor = tf.engine().makeTensorFromTensorInfo(info, this.backend as unknown as tf.KernelBackend);
-    return { tensor, ptr: this.address(info) };
+    return { tensor, ptr };
+  }
+
+  /** The same for a registered kernel, which returns the TensorInfo to the engine itself. */
+  kernelOutput(shape: number[]): { info: tf.TensorInfo; ptr: number } {
+    const info = this.backend.makeOutput(shape, 'float32');
+    return { info, ptr: this.address(info) };
   }
 
   /**

@@ -260,3 +260,76 @@ void batch_norm_grad_input(const float *x, const float *dy, float *dx, const flo
     }
   }
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Conv2D filter gradient, NHWC, no dilation:
+ *   dw[kh, kw, ci, co] = sum over n, ho, wo of x[n, ho*sh + kh - pt, wo*sw + kw - pl, ci] dy[n, ho, wo, co]
+ * (positions outside x contribute nothing: the forward padding). Co must be a multiple of 4.
+ *
+ * Walked one (n, ho) row of dy at a time, so that row (Wo x Co) and the KH input rows it meets
+ * stay in the first-level cache while every (kh, kw) tap takes its share; dw (KH KW Ci Co) is the
+ * only thing read and written repeatedly and lives in the second level. Each tap is a small
+ * matrix product accumulated into dw in tiles of 4 input channels by 8 output channels, held in
+ * eight registers across the row.
+ */
+INLINE void bpf_tile(const float *xr, const float *dyr, float *dwk, int Ci, int Co, int sw, int x0,
+                     int wo0, int wo1, int ci, int co, int R, int V) {
+  /* R input channels (1..4) by V vectors (1 or 2) of output channels. */
+  f4 acc[4][2];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) acc[r][v] = LD(dwk + (ci + r) * Co + co + 4 * v);
+  for (int wo = wo0; wo < wo1; wo++) {
+    const float *xp = xr + (wo * sw + x0) * Ci + ci;
+    const float *dp = dyr + wo * Co + co;
+    f4 d[2];
+    for (int v = 0; v < V; v++) d[v] = LD(dp + 4 * v);
+    for (int r = 0; r < R; r++) {
+      f4 s = wasm_v128_load32_splat(xp + r);
+      for (int v = 0; v < V; v++) acc[r][v] = ADD(acc[r][v], MUL(s, d[v]));
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < V; v++) ST(dwk + (ci + r) * Co + co + 4 * v, acc[r][v]);
+}
+
+INLINE void bpf_tap(const float *xr, const float *dyr, float *dwk, int Ci, int Co, int sw, int x0,
+                    int wo0, int wo1) {
+  int ci = 0;
+  for (; ci + 4 <= Ci; ci += 4) {
+    int co = 0;
+    for (; co + 8 <= Co; co += 8) bpf_tile(xr, dyr, dwk, Ci, Co, sw, x0, wo0, wo1, ci, co, 4, 2);
+    for (; co < Co; co += 4) bpf_tile(xr, dyr, dwk, Ci, Co, sw, x0, wo0, wo1, ci, co, 4, 1);
+  }
+  for (; ci < Ci; ci++) {
+    int co = 0;
+    for (; co + 8 <= Co; co += 8) bpf_tile(xr, dyr, dwk, Ci, Co, sw, x0, wo0, wo1, ci, co, 1, 2);
+    for (; co < Co; co += 4) bpf_tile(xr, dyr, dwk, Ci, Co, sw, x0, wo0, wo1, ci, co, 1, 1);
+  }
+}
+
+EXPORT(conv2d_backprop_filter)
+void conv2d_backprop_filter(const float *x, const float *dy, float *dw, int N, int H, int W, int Ci,
+                            int Ho, int Wo, int Co, int KH, int KW, int sh, int sw, int pt, int pl) {
+  const int taps = KH * KW * Ci * Co;
+  for (int i = 0; i < taps; i += 4) ST(dw + i, wasm_f32x4_splat(0.0f));
+  for (int n = 0; n < N; n++) {
+    for (int ho = 0; ho < Ho; ho++) {
+      const float *dyr = dy + ((n * Ho + ho) * Wo) * Co;
+      for (int kh = 0; kh < KH; kh++) {
+        int hi = ho * sh + kh - pt;
+        if (hi < 0 || hi >= H) continue;
+        const float *xr = x + ((n * H + hi) * W) * Ci;
+        for (int kw = 0; kw < KW; kw++) {
+          /* The columns wo whose input column wo*sw + kw - pl lies inside [0, W). */
+          int x0 = kw - pl;
+          int wo0 = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw;
+          int wo1 = (W - 1 - x0) / sw + 1;
+          if (W - 1 - x0 < 0) wo1 = 0;
+          if (wo1 > Wo) wo1 = Wo;
+          if (wo0 >= wo1) continue;
+          bpf_tap(xr, dyr, dw + (kh * KW + kw) * Ci * Co, Ci, Co, sw, x0, wo0, wo1);
+        }
+      }
+    }
+  }
+}

@@ -67,6 +67,25 @@ export interface SimdKernelExports {
     rows: number,
     C: number,
   ): void;
+  /** NHWC, no dilation; Co a multiple of 4. Writes every value of dw [KH, KW, Ci, Co]. */
+  conv2d_backprop_filter(
+    xPtr: number,
+    dyPtr: number,
+    dwPtr: number,
+    N: number,
+    H: number,
+    W: number,
+    Ci: number,
+    Ho: number,
+    Wo: number,
+    Co: number,
+    KH: number,
+    KW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
 }
 
 const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
@@ -77,6 +96,7 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'channel_affine',
   'batch_norm_grad_sums',
   'batch_norm_grad_input',
+  'conv2d_backprop_filter',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
