@@ -72,6 +72,28 @@ beforeAll(async () => {
   expect(report.active).toBe('wasm');
 });
 
+describe('Identity on wasm (every tf.clone, every tensor saved for a backward pass)', () => {
+  it('shares the values instead of copying them, and frees them with the last reference', async () => {
+    await initBackend({ only: 'wasm' });
+    const backend = tf.backend();
+    const ids = backend.numDataIds();
+    const x = tf.tensor([1.5, -2, 3.25, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(backend.numDataIds()).toBe(ids + 1);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3.25, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids);
+    // Strings keep the backend's own copy.
+    const s = tf.tensor(['a', 'b']);
+    const t = tf.clone(s);
+    s.dispose();
+    expect(t.dataSync()).toEqual(['a', 'b']);
+    t.dispose();
+  });
+});
+
 describe('wasm gradient kernel registry', () => {
   it('registers the kernels wasm lacks, once', async () => {
     await initBackend({ only: 'wasm' });
