@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { on, relativeError, seeded, sizeOf, type Pad } from '../helpers/backend-compare';
 import { initBackend } from '../../src-main/engine/backend';
 import { installFastConv2dBackpropInput } from '../../src-main/engine/kernels/conv2d-backprop-input';
+import { SIMD_ENV_VAR } from '../../src-main/engine/kernels/simd/module';
 
 /**
- * The fast path of wasm's Conv2DBackpropInput (a forward Conv2D of dy, spread with zeros for a
- * strided convolution, with the rotated, in/out-swapped kernel) against the cpu backend's reference kernel, and its fallback to wasm's
- * own kernel for everything else.
+ * The fast paths of wasm's Conv2DBackpropInput against the cpu backend's reference kernel: our
+ * SIMD kernel where the input channels come in fours; else (and with GLIF_SIMD=off) a forward
+ * Conv2D of dy, spread with zeros for a strided convolution, with the rotated, in/out-swapped
+ * kernel; and the fallback to wasm's own kernel for everything else.
  */
 
 interface Case {
@@ -16,7 +18,7 @@ interface Case {
   strides: number | [number, number];
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  /** Whether the fast path may take it (a forward padding the mirrored kernel can reach). */
+  /** Whether the convolution path may take it (a forward padding the mirrored kernel can reach). */
   fast: boolean;
 }
 
@@ -54,7 +56,15 @@ const cases: Case[] = [
   { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 'same', fast: true },
   { x: [2, 11, 9, 4], filter: [3, 3, 4, 6], strides: 3, pad: 'valid', fast: true },
   { x: [2, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1, fast: true },
+  // Tiles of the SIMD kernel: 4 columns by 8 input channels, and the remainders of each.
+  { x: [2, 14, 14, 32], filter: [3, 3, 32, 64], strides: 1, pad: 1, fast: true },
+  { x: [2, 13, 11, 12], filter: [3, 3, 12, 8], strides: 2, pad: 'same', fast: true },
+  { x: [2, 8, 8, 4], filter: [3, 3, 4, 6], strides: 1, pad: 3, fast: false },
+  { x: [1, 12, 10, 20], filter: [5, 5, 20, 4], strides: [2, 3], pad: 2, fast: true },
 ];
+
+/** Input channels in fours take the SIMD kernel, whatever the stride or padding. */
+const simd = (c: Case) => c.x[3] % 4 === 0;
 
 const label = (c: Case) =>
   `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
@@ -130,17 +140,28 @@ describe('wasm Conv2DBackpropInput fast path', () => {
   });
 
   for (const c of cases) {
-    it(`matches the cpu backend: ${label(c)}${c.fast ? '' : ' (falls back)'}`, async () => {
+    const path = simd(c) ? 'SIMD kernel' : c.fast ? 'convolution' : 'falls back';
+    it(`matches the cpu backend: ${label(c)} (${path}; then without SIMD)`, async () => {
       const expected = await on('cpu', () => inputGradient(c));
-      const { result: actual, calls } = await on('wasm', () => countingWasmConv2D(() => inputGradient(c)));
-      expect(calls, c.fast ? 'took the fast path' : 'fell back to the original kernel').toBe(c.fast ? 1 : 0);
-      expect(actual.shape).toEqual(c.x);
       expect(expected.shape).toEqual(c.x);
-      expect(relativeError(expected.values, actual.values)).toBeLessThan(1e-5);
+      for (const simdOn of [true, false]) {
+        if (!simdOn) process.env[SIMD_ENV_VAR] = 'off';
+        try {
+          const { result: actual, calls } = await on('wasm', () =>
+            countingWasmConv2D(() => inputGradient(c)),
+          );
+          const viaConv = c.fast && !(simdOn && simd(c));
+          expect(calls, viaConv ? 'took the convolution path' : 'ran no convolution').toBe(viaConv ? 1 : 0);
+          expect(actual.shape).toEqual(c.x);
+          expect(relativeError(expected.values, actual.values), `SIMD ${simdOn}`).toBeLessThan(1e-5);
+        } finally {
+          delete process.env[SIMD_ENV_VAR];
+        }
+      }
     });
   }
 
-  for (const c of [cases[0], cases[2], cases[6], cases[12], cases[14], cases[17]]) {
+  for (const c of [cases[0], cases[2], cases[6], cases[12], cases[14], cases[17], cases[18], cases[19]]) {
     it(`gives conv2d the same input gradient as cpu through tf.grad: ${label(c)}`, async () => {
       const expected = await on('cpu', () => gradThroughConv(c));
       const actual = await on('wasm', () => gradThroughConv(c));
@@ -155,7 +176,7 @@ describe('wasm Conv2DBackpropInput fast path', () => {
     const backend = tf.backend();
     const before = backend.numDataIds();
     const tensorsBefore = tf.memory().numTensors;
-    for (const c of [cases[0], cases[5], cases[11], cases[12]]) inputGradient(c);
+    for (const c of [cases[0], cases[5], cases[11], cases[12], cases[17], cases[19]]) inputGradient(c);
     expect(backend.numDataIds()).toBe(before);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });

@@ -86,6 +86,25 @@ export interface SimdKernelExports {
     padTop: number,
     padLeft: number,
   ): void;
+  /** NHWC, no dilation; wt is the filter as [KH, KW, Co, Ci], Ci a multiple of 4. Writes all of dx. */
+  conv2d_backprop_input(
+    dyPtr: number,
+    wtPtr: number,
+    dxPtr: number,
+    N: number,
+    H: number,
+    W: number,
+    Ci: number,
+    Ho: number,
+    Wo: number,
+    Co: number,
+    KH: number,
+    KW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
 }
 
 const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
@@ -97,6 +116,7 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'batch_norm_grad_sums',
   'batch_norm_grad_input',
   'conv2d_backprop_filter',
+  'conv2d_backprop_input',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
