@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeWasmHeap } from './simd/heap';
 import { input as inputOf, replaceWasmKernel, WASM, type WasmHeapAccess } from './wasm-kernel-calls';
 
 /**
@@ -30,6 +31,23 @@ function makeAvgPoolGrad(original: tf.KernelConfig): tf.KernelConfig {
       info.outWidth * sw === info.inWidth &&
       dy.dtype === 'float32';
     if (!tiled) return original.kernelFunc(args);
+    const heap = info.inChannels % 4 === 0 ? activeWasmHeap() : undefined;
+    if (heap) {
+      // The same pass as the loop below, four channels at a time (kernels/simd/kernels.c).
+      const dx = heap.kernelOutput([...x.shape]);
+      heap.kernels.avg_pool_grad_tiled(
+        heap.address(dy),
+        dx.ptr,
+        info.batchSize,
+        info.outHeight,
+        info.outWidth,
+        info.inChannels,
+        fh,
+        fw,
+        1 / (fh * fw),
+      );
+      return dx.info;
+    }
     const dx = backend.makeOutput([...x.shape], 'float32');
     const out = backend.typedArrayFromHeap(dx) as Float32Array;
     const grad = backend.typedArrayFromHeap(dy) as Float32Array;

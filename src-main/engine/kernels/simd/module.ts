@@ -105,6 +105,18 @@ export interface SimdKernelExports {
     padTop: number,
     padLeft: number,
   ): void;
+  /** Non-overlapping windows fh x fw; C a multiple of 4. Writes all of dx [N, Ho fh, Wo fw, C]. */
+  avg_pool_grad_tiled(
+    dyPtr: number,
+    dxPtr: number,
+    N: number,
+    Ho: number,
+    Wo: number,
+    C: number,
+    fh: number,
+    fw: number,
+    scale: number,
+  ): void;
 }
 
 const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
@@ -117,6 +129,7 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'batch_norm_grad_input',
   'conv2d_backprop_filter',
   'conv2d_backprop_input',
+  'avg_pool_grad_tiled',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
