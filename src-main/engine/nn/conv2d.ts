@@ -51,16 +51,9 @@ export function conv2dSymmetric(
   bias?: tf.Tensor,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const padded =
-      padding > 0
-        ? tf.pad(x, [
-            [0, 0],
-            [padding, padding],
-            [padding, padding],
-            [0, 0],
-          ])
-        : x;
-    const y = tf.conv2d(padded, weight, stride, 'valid');
+    // A numeric padding is symmetric, as PyTorch's, and goes to the kernel itself: padding the
+    // input first cost a copy of every activation and, in the backward pass, a Slice of its gradient.
+    const y = tf.conv2d(x, weight, stride, padding);
     return bias ? tf.add(y, bias) : y;
   });
 }
