@@ -248,6 +248,30 @@ describe('migrations', () => {
     check.close();
   });
 
+  it('refuses a newer database before changing anything: same bytes, same journal mode, no -wal file', () => {
+    // A newer version's file in rollback-journal mode: switching it to WAL would rewrite its
+    // header (bytes 18-19) and create runs.sqlite-wal, so either shows that it was touched.
+    const db = rawDb();
+    db.exec('CREATE TABLE from_the_future (x INTEGER); INSERT INTO from_the_future VALUES (1);');
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
+    db.close();
+    const before = fs.readFileSync(dbFile);
+
+    expectStoreError(() => RunStore.open(dbFile), 'schema_too_new');
+    expectStoreError(() => openWriterDatabase(dbFile), 'schema_too_new');
+
+    expect(fs.readFileSync(dbFile).equals(before)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['runs.sqlite']);
+    const check = new Database(dbFile, { readonly: true });
+    try {
+      expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+      expect(schemaVersion(check)).toBe(LATEST_SCHEMA_VERSION + 1);
+    } finally {
+      check.close();
+    }
+  });
+
   it('a reader refuses a database the writer has not migrated yet', () => {
     const db = rawDb();
     migrate(db, { target: 1 });

@@ -18,6 +18,10 @@ export function openWriterDatabase(file: string): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   try {
+    // Refuse a newer schema before anything below writes to the file: switching to WAL rewrites
+    // the header and creates the -wal file, which a newer version may not expect of its file.
+    const found = schemaVersion(db);
+    if (found > LATEST_SCHEMA_VERSION) throw tooNewError(found, LATEST_SCHEMA_VERSION, file);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (file !== ':memory:' && mode !== 'wal') {
       throw new RunStoreError(
