@@ -1,4 +1,4 @@
-import { CliError } from './errors';
+import { CliError, storeFailureLine } from './errors';
 
 /** A sub-command of `glif`: parses its own arguments, returns the exit code. */
 export interface CliCommand {
@@ -40,6 +40,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`glif ${name}: ${err.message}\n`);
       return err.exitCode;
+    }
+    const storeFailure = storeFailureLine(err);
+    if (storeFailure !== null && !process.env.GLIF_DEBUG) {
+      process.stderr.write(`glif ${name}: ${storeFailure}\n`);
+      return 1;
     }
     throw err;
   }

@@ -6,6 +6,7 @@ export type RunStoreErrorCode =
   | 'schema_too_new'
   | 'schema_too_old'
   | 'not_wal'
+  | 'read_only'
   | 'closed';
 
 /**

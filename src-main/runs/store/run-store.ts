@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openWriterDatabase } from './connection';
 import { RunStoreError } from './errors';
 import { newRunId } from './ids';
+import { interruptedReason } from './liveness';
 import { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } from './metric-buffer';
 import { defaultDbPath } from './paths';
 import { SqliteRunStoreReader } from './reader';
@@ -291,7 +292,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
         this.statement(SQL.interrupt).run({
           id: run.id,
           now,
-          error: `interrupted: the process running it (pid ${run.pid ?? 'unknown'}) ended without finishing the run`,
+          error: interruptedReason(run.pid),
         });
       }
     })();

@@ -1,14 +1,13 @@
 import { parseCliArgs } from '../args';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { describeVariant, isVariantId } from '../../../engine/glif/variants';
 import { exportRun } from '../../../runs/store/export';
 import { RunStoreError } from '../../../runs/store/errors';
-import { isProcessAlive } from '../../../runs/store/liveness';
-import type { RunStore } from '../../../runs/store/run-store';
-import type { RunSummary } from '../../../runs/store/types';
+import { withLiveness } from '../../../runs/store/liveness';
+import type { RunStatus, RunStoreReader, RunSummary } from '../../../runs/store/types';
 import { CliError } from '../errors';
 import type { CliCommand } from '../main';
-import { openStore } from '../store-access';
+import { openReader, resolveDb } from '../store-access';
 import { fmtNum, fmtPct, fmtSeconds, fmtValue, formatTable } from '../table';
 
 const HELP = `Usage: glif runs <list|show|compare|export> [options]
@@ -39,11 +38,27 @@ function runRow(r: RunSummary): string[] {
   ];
 }
 
-function requireRun(store: RunStore, id: string | undefined) {
+function requireRun(store: RunStoreReader, id: string | undefined) {
   if (!id) throw new CliError('a run id is required');
   const run = store.getRun(id);
   if (!run) throw new CliError(`no run '${id}' in this database`);
-  return run;
+  return withLiveness(run);
+}
+
+/**
+ * Runs by status as the next writer will record them. These commands only read, so a run
+ * whose process died still reads `running` in the file: ask for both, filter what is shown.
+ */
+function listRuns(store: RunStoreReader, query: { status?: RunStatus; search?: string; limit?: number }) {
+  const { status, search, limit } = query;
+  if (status !== 'running' && status !== 'interrupted') {
+    return store.listRuns({ status, search, limit }).map((r) => withLiveness(r));
+  }
+  const runs = store
+    .listRuns({ status: ['running', 'interrupted'], search })
+    .map((r) => withLiveness(r))
+    .filter((r) => r.status === status);
+  return limit === undefined ? runs : runs.slice(0, limit);
 }
 
 export const runsCommand: CliCommand = {
@@ -74,22 +89,27 @@ export const runsCommand: CliCommand = {
     }
     if (!['list', 'show', 'compare', 'export'].includes(sub))
       throw new CliError(`unknown subcommand '${sub}'\n${HELP}`);
-    const { store } = openStore(o.db);
     const print = (text: string) => process.stdout.write(text + '\n');
+    const noRunsYet = 'no runs yet: start one with `glif train --preset fmnist-cnn`';
+    // A fresh install has no database at the default place yet: nothing to list, not an error.
+    if (sub === 'list' && o.db === undefined && !existsSync(resolveDb(undefined).dbPath)) {
+      print(o.json ? '[]' : noRunsYet);
+      return 0;
+    }
+    const { reader: store } = openReader(o.db);
     try {
-      store.markStaleRunningAsInterrupted(isProcessAlive);
       switch (sub) {
         case 'list': {
           const limit = o.limit ? Number(o.limit) : undefined;
           if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
             throw new CliError(`--limit: expected a positive integer, got '${o.limit}'`);
-          const runs = store.listRuns({
-            status: o.status as RunSummary['status'] | undefined,
+          const runs = listRuns(store, {
+            status: o.status as RunStatus | undefined,
             search: o.search,
             limit,
           });
           if (o.json) print(JSON.stringify(runs, null, 2));
-          else if (runs.length === 0) print('no runs yet: start one with `glif train --preset fmnist-cnn`');
+          else if (runs.length === 0) print(noRunsYet);
           else
             print(
               formatTable(
@@ -134,7 +154,8 @@ export const runsCommand: CliCommand = {
         case 'compare': {
           if (ids.length < 2) throw new CliError('compare needs at least two run ids');
           for (const id of ids) requireRun(store, id);
-          const cmp = store.compareRuns(ids);
+          const compared = store.compareRuns(ids);
+          const cmp = { ...compared, runs: compared.runs.map((r) => withLiveness(r)) };
           if (o.json) {
             print(JSON.stringify(cmp, null, 2));
             return 0;
