@@ -10,12 +10,12 @@ import type { ConfigSchema, ConfigValidation } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
 import type { EventMap, EventName } from '../contract/events';
 import { RunManager } from '../runs/manager';
+import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
 import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { DistributionQuantity, RunRecord, RunSummary } from '../runs/store/types';
 import type { WorkerLauncher } from '../runs/worker/launch';
-import { rm } from 'node:fs/promises';
 
 export type EmitEvent = <K extends EventName>(type: K, payload: EventMap[K]) => void;
 
@@ -205,7 +205,10 @@ export class Workbench {
     }
     try {
       const deleted = this.store.deleteRun(runId);
-      await Promise.all(deleted.checkpointPaths.map((p) => rm(p, { force: true })));
+      const files = await removeRunCheckpoints(this.dataDir, runId, deleted.checkpointPaths);
+      for (const { path, reason } of files.kept) {
+        console.warn(`run ${runId} deleted; its checkpoint row's file ${path} was left alone: ${reason}`);
+      }
     } catch (err) {
       toFailure(err);
     }

@@ -18,6 +18,7 @@ export { exportRun, buildRunExport, metricsToCsv, type ExportFormat, type RunExp
 export { downsample, downsampleLttb, downsampleStride } from './downsample';
 export { diffConfigs, flattenConfig, seedGroups } from './config-diff';
 export { isProcessAlive } from './liveness';
+export { removeRunCheckpoints, type RemovedCheckpoints } from './checkpoint-files';
 export { isRunId, newRunId } from './ids';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
 export * from './types';

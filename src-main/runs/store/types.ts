@@ -260,7 +260,7 @@ export interface SeedGroup {
 
 export interface DeletedRun {
   runId: string;
-  /** Checkpoint files the run referenced; the caller removes them from disk. */
+  /** Checkpoint files the run referenced; remove them with removeRunCheckpoints (never blindly: rows name any path). */
   checkpointPaths: string[];
 }
 
