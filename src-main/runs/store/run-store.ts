@@ -3,6 +3,7 @@ import { openWriterDatabase } from './connection';
 import { RunStoreError } from './errors';
 import { newRunId } from './ids';
 import { interruptedReason } from './liveness';
+import { writeMetricBatch } from './batch-write';
 import { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } from './metric-buffer';
 import { defaultDbPath } from './paths';
 import { SqliteRunStoreReader } from './reader';
@@ -66,15 +67,6 @@ const SQL = {
   interrupt: `UPDATE runs SET status = 'interrupted', finished_at = @now,
       error = coalesce(error, @error)
     WHERE id = @id AND status = 'running'`,
-  insertMetric: 'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)',
-  upsertDistribution: `INSERT INTO distributions (run_id, epoch, layer, quantity, count, mean, std, min, max,
-      p05, p25, p50, p75, p95, histogram_json)
-    VALUES (@runId, @epoch, @layer, @quantity, @count, @mean, @std, @min, @max,
-      @p05, @p25, @p50, @p75, @p95, @histogramJson)
-    ON CONFLICT (run_id, epoch, layer, quantity) DO UPDATE SET
-      count = excluded.count, mean = excluded.mean, std = excluded.std, min = excluded.min, max = excluded.max,
-      p05 = excluded.p05, p25 = excluded.p25, p50 = excluded.p50, p75 = excluded.p75, p95 = excluded.p95,
-      histogram_json = excluded.histogram_json`,
   upsertCheckpoint: `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at)
     VALUES (@runId, @epoch, @step, @path, @sha256, @bytes, @createdAt)
     ON CONFLICT (run_id, epoch) DO UPDATE SET
@@ -309,49 +301,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     }
   }
 
-  /**
-   * One transaction for the whole batch, with a savepoint per run: if one run's points fail
-   * (typically a foreign key, the run having been deleted), only those are dropped and reported.
-   */
   private writeBatch(batch: MetricBatch): void {
-    const byRun = new Map<string, MetricBatch>();
-    const groupOf = (runId: string): MetricBatch => {
-      let group = byRun.get(runId);
-      if (group === undefined) {
-        group = { metrics: [], distributions: [] };
-        byRun.set(runId, group);
-      }
-      return group;
-    };
-    for (const point of batch.metrics) groupOf(point.runId).metrics.push(point);
-    for (const record of batch.distributions) groupOf(record.runId).distributions.push(record);
-
-    const insertMetric = this.statement(SQL.insertMetric);
-    const upsertDistribution = this.statement(SQL.upsertDistribution);
-    const writeGroup = this.db.transaction((group: MetricBatch) => {
-      for (const p of group.metrics) insertMetric.run(p.runId, p.step, p.epoch, p.name, p.value);
-      for (const d of group.distributions) {
-        upsertDistribution.run({
-          runId: d.runId,
-          epoch: d.epoch,
-          layer: d.layer,
-          quantity: d.quantity,
-          ...d.stats,
-          histogramJson: JSON.stringify(d.histogram),
-        });
-      }
-    });
-
-    const failures: Array<{ runId: string; error: unknown }> = [];
-    this.db.transaction(() => {
-      for (const [runId, group] of byRun) {
-        try {
-          writeGroup(group); // nested: runs as a savepoint inside the outer transaction
-        } catch (error) {
-          failures.push({ runId, error });
-        }
-      }
-    })();
+    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch);
     for (const { runId, error } of failures) this.onWriteError(error, runId);
   }
 
