@@ -1,45 +1,66 @@
 import type { EpochEvent, StepEvent, TrainEvent } from '../engine/train/events';
-import type { MetricPointInput, RunStoreWriter } from './store/types';
+import type { CheckpointInput, MetricPointInput, RunStoreWriter } from './store/types';
 
 /**
- * Turns a run's training events into store writes. Metric points are queued (the store
- * batches them into transactions); epoch boundaries flush, so a crash loses at most the
- * steps since the last epoch or batch flush.
+ * Turns one run's training events into store writes. Metric points are queued (the store
+ * batches them into transactions); epoch boundaries flush, so a crash loses at most the steps
+ * since the last epoch or batch flush.
+ *
+ * The trainer reports an epoch's checkpoint before that epoch's summary. Resume starts after the
+ * latest checkpoint on record, so a checkpoint recorded on its own, followed by a crash before
+ * the summary, would lose that epoch's summary for good. The checkpoint is therefore held until
+ * its epoch's summary has been queued, and both are written in one transaction.
  */
-export function recordTrainEvent(store: RunStoreWriter, runId: string, event: TrainEvent): void {
-  switch (event.type) {
-    case 'step':
-      store.appendMetrics(stepPoints(runId, event));
-      return;
-    case 'epoch':
-      store.appendMetrics(epochPoints(runId, event));
-      store.putDistributions(
-        event.distributions.map((d) => ({
+export class RunEventRecorder {
+  private heldCheckpoint: CheckpointInput | null = null;
+
+  constructor(
+    private readonly store: RunStoreWriter,
+    private readonly runId: string,
+  ) {}
+
+  record(event: TrainEvent): void {
+    const { store, runId } = this;
+    switch (event.type) {
+      case 'step':
+        store.appendMetrics(stepPoints(runId, event));
+        return;
+      case 'epoch': {
+        store.appendMetrics(epochPoints(runId, event));
+        store.putDistributions(
+          event.distributions.map((d) => ({
+            runId,
+            epoch: event.epoch,
+            layer: d.layer,
+            quantity: d.quantity,
+            stats: { ...d.stats },
+            histogram: { ...d.histogram, counts: [...d.histogram.counts] },
+          })),
+        );
+        const checkpoint = this.heldCheckpoint;
+        this.heldCheckpoint = null;
+        if (checkpoint !== null && checkpoint.epoch === event.epoch) store.addCheckpoint(checkpoint);
+        else store.flush();
+        return;
+      }
+      case 'checkpoint':
+        // A checkpoint whose summary never comes (the worker died in between) is never recorded:
+        // resume then starts from the one before and trains that epoch again.
+        this.heldCheckpoint = {
           runId,
           epoch: event.epoch,
-          layer: d.layer,
-          quantity: d.quantity,
-          stats: { ...d.stats },
-          histogram: { ...d.histogram, counts: [...d.histogram.counts] },
-        })),
-      );
-      store.flush();
-      return;
-    case 'checkpoint':
-      store.addCheckpoint({
-        runId,
-        epoch: event.epoch,
-        step: event.step,
-        path: event.path,
-        sha256: event.sha256,
-        bytes: event.bytes,
-      });
-      return;
-    case 'started':
-      store.setThreads(runId, event.threads);
-      return;
-    case 'log':
-      return;
+          step: event.step,
+          path: event.path,
+          sha256: event.sha256,
+          bytes: event.bytes,
+        };
+        return;
+      case 'started':
+        store.setThreads(runId, event.threads);
+        return;
+      case 'log':
+        return;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { assertValidConfig } from '../engine/config/validate';
 import type { RunConfig } from '../engine/config/types';
 import type { TrainEvent, TrainOutcome } from '../engine/train/events';
 import { configColumns } from './columns';
-import { recordTrainEvent } from './event-recorder';
+import { RunEventRecorder } from './event-recorder';
 import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
@@ -174,6 +174,7 @@ export class RunManager {
     const active: ActiveRun = { runId: job.runId, worker, cancelRequested: false };
     this.active = active;
     let lastSops: number | null = null;
+    const recorder = new RunEventRecorder(this.store, job.runId);
     try {
       const outcome = await new Promise<TrainOutcome>((resolve) => {
         let settled = false;
@@ -184,7 +185,7 @@ export class RunManager {
               this.emit({ runId: job.runId, kind: 'backend', report: m.report });
               return;
             case 'event':
-              recordTrainEvent(this.store, job.runId, m.event);
+              recorder.record(m.event);
               if (m.event.type === 'epoch') lastSops = m.event.sopsPerSample;
               this.emit({ runId: job.runId, kind: 'train', event: m.event });
               return;

@@ -39,12 +39,14 @@ function groupByRun(batch: MetricBatch): Map<string, MetricBatch> {
 /**
  * One transaction for the whole batch, with a savepoint per run: if one run's points fail
  * (typically a foreign key, the run having been deleted), only those are dropped and returned.
- * If the transaction fails as a whole (nothing committed), it throws.
+ * `alongside` runs last in the same transaction. If the transaction fails as a whole (nothing
+ * committed), it throws.
  */
 export function writeMetricBatch(
   db: Database.Database,
   statement: (sql: string) => Database.Statement,
   batch: MetricBatch,
+  alongside?: () => void,
 ): BatchFailure[] {
   const insertMetric = statement(INSERT_METRIC);
   const upsertDistribution = statement(UPSERT_DISTRIBUTION);
@@ -71,6 +73,7 @@ export function writeMetricBatch(
         failures.push({ runId, error });
       }
     }
+    alongside?.();
   })();
   return failures;
 }

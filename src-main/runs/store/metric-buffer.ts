@@ -63,7 +63,7 @@ export class MetricWriteBuffer {
   private readonly onError: (error: unknown) => void;
 
   constructor(
-    private readonly write: (batch: MetricBatch) => void,
+    private readonly write: (batch: MetricBatch, alongside?: () => void) => void,
     options: MetricWriteBufferOptions = {},
   ) {
     this.maxItems = Math.max(1, options.maxItems ?? DEFAULT_MAX_ITEMS);
@@ -91,18 +91,18 @@ export class MetricWriteBuffer {
   }
 
   /**
-   * Writes everything queued, as one batch. If the write fails as a whole (nothing was
-   * committed), the batch goes back to the front of the queue for the next flush and the error
-   * is thrown.
+   * Writes everything queued, as one batch, and `alongside` (more writes) in the same
+   * transaction. If the write fails as a whole (nothing was committed), the batch goes back to
+   * the front of the queue for the next flush and the error is thrown.
    */
-  flush(): void {
+  flush(alongside?: () => void): void {
     this.clearTimer();
-    if (this.pending === 0) return;
+    if (this.pending === 0 && alongside === undefined) return;
     const batch: MetricBatch = { metrics: this.metrics, distributions: this.distributions };
     this.metrics = [];
     this.distributions = [];
     try {
-      this.write(batch);
+      this.write(batch, alongside);
     } catch (error) {
       this.metrics = batch.metrics.concat(this.metrics);
       this.distributions = batch.distributions.concat(this.distributions);

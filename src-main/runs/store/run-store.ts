@@ -96,7 +96,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
       options.onWriteError ??
       ((error, runId) =>
         console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
-    this.buffer = new MetricWriteBuffer((batch) => this.writeBatch(batch), {
+    this.buffer = new MetricWriteBuffer((batch, alongside) => this.writeBatch(batch, alongside), {
       ...options.buffer,
       onError: (error) => this.onWriteError(error, null),
     });
@@ -206,13 +206,16 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     this.buffer.flush();
   }
 
-  /** Flushes queued metrics first, so the metrics up to a checkpoint are on disk when it is. */
+  /**
+   * Writes what is queued and the checkpoint in one transaction: resume starts after the latest
+   * checkpoint on record, so the metrics up to it (its epoch's summary included, when queued
+   * first) must never be missing while it is there.
+   */
   addCheckpoint(input: CheckpointInput): CheckpointRecord {
     checkCheckpoint(input);
     this.requireRun(input.runId);
-    this.flush();
     const record: CheckpointRecord = { ...input, createdAt: this.now() };
-    this.statement(SQL.upsertCheckpoint).run(record);
+    this.buffer.flush(() => this.statement(SQL.upsertCheckpoint).run(record));
     return record;
   }
 
@@ -301,8 +304,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     }
   }
 
-  private writeBatch(batch: MetricBatch): void {
-    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch);
+  private writeBatch(batch: MetricBatch, alongside?: () => void): void {
+    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch, alongside);
     for (const { runId, error } of failures) this.onWriteError(error, runId);
   }
 

@@ -292,6 +292,7 @@ export interface RunStoreWriter {
   putDistributions(records: readonly DistributionRecord[]): void;
   /** Writes everything queued now, in one transaction. */
   flush(): void;
+  /** Writes everything queued and the checkpoint row in one transaction. */
   addCheckpoint(input: CheckpointInput): CheckpointRecord;
   finishRun(runId: string, outcome: RunOutcome): RunRecord;
   rename(runId: string, name: string): void;
