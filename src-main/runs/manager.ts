@@ -5,6 +5,7 @@ import type { RunConfig } from '../engine/config/types';
 import type { TrainEvent, TrainOutcome } from '../engine/train/events';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
+import { retryWhileBusy } from './store/busy';
 import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
@@ -133,20 +134,35 @@ export class RunManager {
   private pump(): void {
     if (this.active || this.queue.length === 0) return;
     const job = this.queue.shift()!;
-    this.runJob(job).then(job.done, (err: unknown) => {
-      const record = this.failRun(job.runId, (err as Error).message ?? String(err));
+    this.runJob(job).then(job.done, async (err: unknown) => {
+      const record = await this.failRun(job.runId, (err as Error).message ?? String(err));
       job.done(record);
     });
   }
 
-  private failRun(runId: string, error: string): RunRecord {
+  private async failRun(runId: string, error: string): Promise<RunRecord> {
     const run = this.store.getRun(runId);
     const record =
       run && (run.status === 'running' || run.status === 'queued')
-        ? this.store.finishRun(runId, { status: 'failed', error })
+        ? await this.write(runId, () => this.store.finishRun(runId, { status: 'failed', error }))
         : run!;
     this.emit({ runId, kind: 'status', status: record.status, error });
     return record;
+  }
+
+  /**
+   * A run's lifecycle write. Another process (a second CLI, a backup tool, a sqlite shell) may
+   * hold the database's lock for longer than busy_timeout: wait for it rather than fail the run
+   * or lose its outcome.
+   */
+  private write<T>(runId: string, write: () => T): Promise<T> {
+    let told = false;
+    return retryWhileBusy(write, {
+      onBusy: () => {
+        if (!told) console.warn(`run ${runId}: the run database is locked by another process; waiting`);
+        told = true;
+      },
+    });
   }
 
   private async runJob(job: Job): Promise<RunRecord> {
@@ -158,14 +174,18 @@ export class RunManager {
     const previousMs = job.resume ? (run.durationMs ?? 0) : 0;
     if (job.resume) {
       const ckpt = this.store.getLatestCheckpoint(job.runId);
-      this.store.resumeRun(job.runId, {
-        pid: process.pid,
-        backend: run.backend ?? 'unknown',
-        fromEpoch: ckpt ? ckpt.epoch : -1,
-      });
+      await this.write(job.runId, () =>
+        this.store.resumeRun(job.runId, {
+          pid: process.pid,
+          backend: run.backend ?? 'unknown',
+          fromEpoch: ckpt ? ckpt.epoch : -1,
+        }),
+      );
       if (ckpt) resumeFrom = { path: ckpt.path, sha256: ckpt.sha256 };
     } else {
-      this.store.markRunning(job.runId, { pid: process.pid, backend: 'starting' });
+      await this.write(job.runId, () =>
+        this.store.markRunning(job.runId, { pid: process.pid, backend: 'starting' }),
+      );
     }
     this.emit({ runId: job.runId, kind: 'status', status: 'running' });
 
@@ -181,7 +201,7 @@ export class RunManager {
         worker.onMessage((m) => {
           switch (m.type) {
             case 'backend':
-              this.store.setBackend(job.runId, m.report.active);
+              recorder.recordBackend(m.report.active);
               this.emit({ runId: job.runId, kind: 'backend', report: m.report });
               return;
             case 'event':
@@ -217,21 +237,24 @@ export class RunManager {
           threads: this.options.threads,
         });
       });
-      this.store.flush();
-      const record = this.store.finishRun(job.runId, {
-        status: outcome.status,
-        error: outcome.error ?? null,
-        durationMs: previousMs + (Date.now() - startedAt),
-        finals: outcome.final
-          ? {
-              finalTestAccuracy: outcome.final.testAccuracy,
-              finalTestLoss: outcome.final.testLoss,
-              finalTrainAccuracy: outcome.final.trainAccuracy,
-              finalTrainLoss: outcome.final.trainLoss,
-              energySops: lastSops,
-            }
-          : undefined,
-      });
+      // Every event is in the database before the run is marked ended (a lock may delay both).
+      await recorder.settled();
+      const record = await this.write(job.runId, () =>
+        this.store.finishRun(job.runId, {
+          status: outcome.status,
+          error: outcome.error ?? null,
+          durationMs: previousMs + (Date.now() - startedAt),
+          finals: outcome.final
+            ? {
+                finalTestAccuracy: outcome.final.testAccuracy,
+                finalTestLoss: outcome.final.testLoss,
+                finalTrainAccuracy: outcome.final.trainAccuracy,
+                finalTrainLoss: outcome.final.trainLoss,
+                energySops: lastSops,
+              }
+            : undefined,
+        }),
+      );
       this.emit({
         runId: job.runId,
         kind: 'status',

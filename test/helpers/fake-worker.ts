@@ -11,8 +11,16 @@ import type { FromWorker, ToWorker } from '../../src-main/runs/worker/protocol';
 export interface FakeTrainingOptions {
   readonly epochs: number;
   readonly stepsPerEpoch: number;
+  /** Awaited before each message is sent (say, until another process holds a lock). */
+  readonly beforeMessage?: (message: FromWorker) => Promise<void> | void;
   /** Called after the manager has handled each message (say, to kill the process right there). */
   readonly afterMessage?: (message: FromWorker) => void;
+  /**
+   * Gets what the manager's message handler threw; the fake then exits (code 1), so that the
+   * test ends at once. By default the error is thrown again outside, as an IPC handler's would
+   * be (which crashes the process).
+   */
+  readonly onHandlerError?: (error: unknown) => void;
 }
 
 /** The test accuracy the fake reports for an epoch, so that a test can check every epoch's summary. */
@@ -99,18 +107,30 @@ export function fakeWorkerLauncher(options: FakeTrainingOptions): WorkerLauncher
       send(message) {
         if (message.type !== 'start') return;
         const queue = messagesFor(message, options);
-        const next = (): void => {
+        const next = async (): Promise<void> => {
           if (killed) return;
           const m = queue.shift();
           if (m === undefined) {
             onExit(0, null);
             return;
           }
-          onMessage(m);
+          await options.beforeMessage?.(m);
+          try {
+            onMessage(m);
+          } catch (error) {
+            if (options.onHandlerError) {
+              options.onHandlerError(error);
+              onExit(1, null);
+            } else
+              setImmediate(() => {
+                throw error;
+              });
+            return;
+          }
           options.afterMessage?.(m);
-          setImmediate(next);
+          setImmediate(() => void next());
         };
-        setImmediate(next);
+        setImmediate(() => void next());
       },
       onMessage: (h) => (onMessage = h),
       onExit: (h) => (onExit = h),

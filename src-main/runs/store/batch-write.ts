@@ -3,6 +3,7 @@
  * run trains, apart from the writer's run bookkeeping in run-store.ts.
  */
 import type Database from 'better-sqlite3';
+import { isBusyError } from './busy';
 import type { MetricBatch } from './metric-buffer';
 
 const INSERT_METRIC = 'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)';
@@ -65,15 +66,19 @@ export function writeMetricBatch(
   });
 
   const failures: BatchFailure[] = [];
+  // IMMEDIATE takes the write lock at BEGIN: another process's lock fails the whole batch there,
+  // which the buffer keeps and retries, instead of failing inside a run's savepoint below.
   db.transaction(() => {
     for (const [runId, group] of groupByRun(batch)) {
       try {
         writeGroup(group); // nested: runs as a savepoint inside the outer transaction
       } catch (error) {
+        // A lock is no fault of this run's points: fail the batch as a whole (nothing is lost).
+        if (isBusyError(error)) throw error;
         failures.push({ runId, error });
       }
     }
     alongside?.();
-  })();
+  }).immediate();
   return failures;
 }

@@ -47,7 +47,10 @@ function isReadOnlySqliteError(err: unknown): boolean {
  * of the process (only an OS crash or power loss can lose the last transactions), which is the
  * trade-off SQLite recommends for WAL.
  */
-export function openWriterDatabase(file: string): Database.Database {
+export function openWriterDatabase(
+  file: string,
+  options: { busyTimeoutMs?: number } = {},
+): Database.Database {
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     assertWritable(file);
@@ -66,7 +69,7 @@ export function openWriterDatabase(file: string): Database.Database {
       );
     }
     db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     db.pragma('synchronous = NORMAL');
     migrate(db);
     return db;

@@ -4,7 +4,12 @@
  * fsync per row would cost more than the step). A batch is written when `maxItems` are queued,
  * `maxDelayMs` after the first queued item, or on an explicit flush (finish, checkpoint, close).
  * A crash loses at most what was queued since the last batch.
+ *
+ * When another process holds the database's write lock (SQLITE_BUSY), the batch stays queued
+ * and a timer retries it with backoff; meanwhile new items are only queued, since every attempt
+ * blocks for busy_timeout.
  */
+import { Backoff, isBusyError } from './busy';
 import { RunStoreError } from './errors';
 import type { DistributionRecord, MetricPointInput } from './types';
 
@@ -58,6 +63,9 @@ export class MetricWriteBuffer {
   private distributions: DistributionRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Set while a write failed with SQLITE_BUSY and the timer retries it. */
+  private waitingForLock = false;
+  private readonly lockBackoff = new Backoff();
   private readonly maxItems: number;
   private readonly maxDelayMs: number;
   private readonly onError: (error: unknown) => void;
@@ -70,6 +78,11 @@ export class MetricWriteBuffer {
     this.maxDelayMs = Math.max(0, options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
     this.onError =
       options.onError ?? ((error) => console.error('run store: writing queued metrics failed:', error));
+  }
+
+  /** Whether a write is waiting for another process's lock (the timer retries it). */
+  get blockedByLock(): boolean {
+    return this.waitingForLock;
   }
 
   get pending(): number {
@@ -93,7 +106,8 @@ export class MetricWriteBuffer {
   /**
    * Writes everything queued, as one batch, and `alongside` (more writes) in the same
    * transaction. If the write fails as a whole (nothing was committed), the batch goes back to
-   * the front of the queue for the next flush and the error is thrown.
+   * the front of the queue for the next flush and the error is thrown; if it failed on another
+   * process's lock, the timer also retries it.
    */
   flush(alongside?: () => void): void {
     this.clearTimer();
@@ -106,8 +120,14 @@ export class MetricWriteBuffer {
     } catch (error) {
       this.metrics = batch.metrics.concat(this.metrics);
       this.distributions = batch.distributions.concat(this.distributions);
+      if (isBusyError(error) && this.pending > 0) {
+        this.waitingForLock = true;
+        this.schedule(this.lockBackoff.next());
+      }
       throw error;
     }
+    this.waitingForLock = false;
+    this.lockBackoff.reset();
   }
 
   /** Flushes and refuses further items. */
@@ -118,20 +138,35 @@ export class MetricWriteBuffer {
   }
 
   private afterAdd(): void {
+    if (this.waitingForLock) return; // the retry timer is set
     if (this.pending >= this.maxItems) {
-      this.flush();
+      this.flushUnlessBusy();
     } else if (this.pending > 0 && this.timer === null && this.maxDelayMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        try {
-          this.flush();
-        } catch (error) {
-          this.onError(error);
-        }
-      }, this.maxDelayMs);
-      // The timer must not keep a CLI process alive; closing the store is what guarantees the last flush.
-      this.timer.unref();
+      this.schedule(this.maxDelayMs);
     }
+  }
+
+  /** A flush nobody waits for: a lock only delays it (flush set the retry timer); other errors are thrown. */
+  private flushUnlessBusy(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      try {
+        this.flushUnlessBusy();
+      } catch (error) {
+        this.onError(error);
+      }
+    }, delayMs);
+    // The timer must not keep a CLI process alive; closing the store is what guarantees the last flush.
+    this.timer.unref();
   }
 
   private clearTimer(): void {

@@ -4,6 +4,7 @@ import { RunStoreError } from './errors';
 import { newRunId } from './ids';
 import { interruptedReason } from './liveness';
 import { writeMetricBatch } from './batch-write';
+import { isBusyError } from './busy';
 import { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } from './metric-buffer';
 import { defaultDbPath } from './paths';
 import { SqliteRunStoreReader } from './reader';
@@ -25,6 +26,8 @@ import { checkCheckpoint, checkColumns, normalizeName, normalizeTags, serializeC
 export interface RunStoreOptions {
   /** Clock for created/started/finished times; injectable for tests. */
   now?: () => number;
+  /** How long a write waits for another process's lock before SQLITE_BUSY (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
   buffer?: Omit<MetricWriteBufferOptions, 'onError'>;
   /**
    * Receives queued writes that failed: a whole batch written by the timer, or the points of
@@ -104,7 +107,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
 
   /** Opens (creating and migrating if needed) the database at `file`, by default in the user's data folder. */
   static open(file: string = defaultDbPath(), options: RunStoreOptions = {}): RunStore {
-    return new RunStore(openWriterDatabase(file), file, options);
+    return new RunStore(openWriterDatabase(file, { busyTimeoutMs: options.busyTimeoutMs }), file, options);
   }
 
   /** Points and distributions queued but not yet written. */
@@ -113,7 +116,14 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   }
 
   protected override beforeSeriesRead(): void {
-    this.flush();
+    // While another process holds the write lock, read what is committed: another attempt would
+    // block for busy_timeout and fail again, and the queued points follow once the lock is gone.
+    if (this.buffer.blockedByLock) return;
+    try {
+      this.flush();
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+    }
   }
 
   createRun(input: NewRunInput): RunRecord {
