@@ -6,6 +6,7 @@ import type { TrainEvent, TrainOutcome } from '../engine/train/events';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
 import { retryWhileBusy } from './store/busy';
+import { removeStaleCheckpointTemps } from './store/checkpoint-files';
 import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
@@ -56,9 +57,14 @@ export class RunManager {
     this.launch = options.launch ?? launchNodeWorker;
   }
 
-  /** Runs left `running` by a process that died become `interrupted`; returns their ids. */
+  /**
+   * Runs left `running` by a process that died become `interrupted`; returns their ids. Also
+   * removes the half-written checkpoints such a process left (its pid is gone).
+   */
   recoverInterrupted(): string[] {
-    return this.store.markStaleRunningAsInterrupted(isProcessAlive);
+    const interrupted = this.store.markStaleRunningAsInterrupted(isProcessAlive);
+    removeStaleCheckpointTemps(this.options.dataDir, isProcessAlive);
+    return interrupted;
   }
 
   on(listener: (e: RunManagerEvent) => void): () => void {
@@ -173,6 +179,8 @@ export class RunManager {
     let resumeFrom: { path: string; sha256: string } | undefined;
     const previousMs = job.resume ? (run.durationMs ?? 0) : 0;
     if (job.resume) {
+      // A crash since the last start may have left half-written checkpoints in the run's folder.
+      removeStaleCheckpointTemps(this.options.dataDir, isProcessAlive, job.runId);
       const ckpt = this.store.getLatestCheckpoint(job.runId);
       await this.write(job.runId, () =>
         this.store.resumeRun(job.runId, {

@@ -4,12 +4,14 @@
  * whatever a row names would let one row delete any file the user can. So only entries directly
  * inside the run's own folder, `<dataDir>/checkpoints/<runId>/`, are ever removed.
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkpointDir } from './paths';
 
 /** The names the trainer writes: `epoch-0001.ckpt`, and `epoch-0001.ckpt.tmp-<pid>` while writing one. */
 export const CHECKPOINT_FILE_NAME = /^epoch-\d+\.ckpt(\.tmp-\d+)?$/;
+const TEMP_FILE_NAME = /^epoch-\d+\.ckpt\.tmp-(\d+)$/;
 
 export interface RemovedCheckpoints {
   /** Files removed (recorded ones and the trainer's leftovers in the run's folder). */
@@ -100,4 +102,43 @@ export async function removeRunCheckpoints(
     if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'ENOENT'].includes(errnoCode(err) ?? '')) throw err;
   }
   return result;
+}
+
+/**
+ * Removes the half-written checkpoints (`epoch-NNNN.ckpt.tmp-<pid>`) that a trainer killed
+ * before its rename left behind, in one run's checkpoint folder or, without `runId`, in every
+ * run's. Only those whose process is gone: a live one may be writing it right now (a reused pid
+ * keeps its file, which errs on the safe side). Returns the removed files; never throws, since a
+ * cleanup must not stop the app or a run from starting.
+ */
+export function removeStaleCheckpointTemps(
+  dataDir: string,
+  isAlive: (pid: number) => boolean,
+  runId?: string,
+): string[] {
+  const root = path.join(dataDir, 'checkpoints');
+  const removed: string[] = [];
+  const list = (dir: string): string[] => {
+    try {
+      return fsSync.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const runDirs =
+    runId === undefined ? list(root).map((name) => path.join(root, name)) : [checkpointDir(runId, dataDir)];
+  for (const dir of runDirs) {
+    for (const name of list(dir)) {
+      const match = TEMP_FILE_NAME.exec(name);
+      if (match === null || isAlive(Number(match[1]))) continue;
+      const file = path.join(dir, name);
+      try {
+        fsSync.unlinkSync(file);
+        removed.push(file);
+      } catch {
+        // Gone already, or not ours to remove: it is only a leftover.
+      }
+    }
+  }
+  return removed;
 }
