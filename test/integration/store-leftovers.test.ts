@@ -1,7 +1,8 @@
 /**
- * What a crash leaves behind: half-written checkpoints (`epoch-NNNN.ckpt.tmp-<pid>`) of a
- * trainer killed before its rename are removed on the next start (recovery) and on resume, only
- * when their process is gone.
+ * What a crash or checkpoint pruning leaves behind: half-written checkpoints
+ * (`epoch-NNNN.ckpt.tmp-<pid>`) of a trainer killed before its rename are removed on the next
+ * start (recovery) and on resume, only when their process is gone; `glif runs show` lists the
+ * checkpoints still on disk, not the rows of pruned ones.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src-main/engine/config/build';
 import { RunManager } from '../../src-main/runs/manager';
 import { RunStore, checkpointDir } from '../../src-main/runs/store';
+import { glif } from '../helpers/cli';
 import { fakeWorkerLauncher } from '../helpers/fake-worker';
 
 let dir: string;
@@ -72,5 +74,52 @@ describe('half-written checkpoints', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('glif runs show', () => {
+  it('lists the checkpoints still on disk and counts the pruned ones', () => {
+    const store = RunStore.open(dbFile);
+    let runId: string;
+    try {
+      runId = store.createRun({
+        config: { epochs: 3 },
+        columns: {
+          dataset: 'synthetic',
+          model: 'mlp',
+          variant: 'glif',
+          layerwise: false,
+          timeSteps: 4,
+          epochs: 3,
+          batchSize: 8,
+          lr: 0.1,
+          seed: 0,
+        },
+      }).id;
+      store.markRunning(runId, { pid: process.pid, backend: 'cpu' });
+      const own = checkpointDir(runId, dir);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        const file = path.join(own, `epoch-000${epoch + 1}.ckpt`);
+        // The trainer keeps the newest two files; epoch 1's was pruned, its row stays.
+        if (epoch > 0) write(file);
+        store.addCheckpoint({ runId, epoch, step: epoch * 10, path: file, sha256: 'e'.repeat(64), bytes: 1 });
+      }
+      store.finishRun(runId, { status: 'completed' });
+    } finally {
+      store.close();
+    }
+
+    const show = glif(['runs', 'show', runId, '--db', dbFile]);
+    expect(show.status, show.stderr).toBe(0);
+    const listed = show.stdout.split('\n').filter((l) => /^\s+epoch \d+\s+step/.test(l));
+    expect(listed.map((l) => l.trim().split(/\s+/)[1])).toEqual(['2', '3']);
+    expect(show.stdout).toMatch(/1 older checkpoint pruned from disk/);
+
+    const json = JSON.parse(glif(['runs', 'show', runId, '--db', dbFile, '--json']).stdout) as {
+      checkpoints: Array<{ epoch: number }>;
+      prunedCheckpoints: number;
+    };
+    expect(json.checkpoints.map((c) => c.epoch)).toEqual([1, 2]);
+    expect(json.prunedCheckpoints).toBe(1);
   });
 });

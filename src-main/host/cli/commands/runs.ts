@@ -121,9 +121,14 @@ export const runsCommand: CliCommand = {
         }
         case 'show': {
           const run = requireRun(store, ids[0]);
-          const checkpoints = store.getCheckpoints(run.id);
+          // The trainer keeps only the newest checkpoint files; the rows of pruned ones stay (with
+          // their checksums), but only files on disk can be resumed from or loaded.
+          const recorded = store.getCheckpoints(run.id);
+          const checkpoints = recorded.filter((c) => existsSync(c.path));
+          const pruned = recorded.length - checkpoints.length;
           if (o.json) {
-            print(JSON.stringify({ ...run, checkpoints, metrics: store.getMetricNames(run.id) }, null, 2));
+            const metrics = store.getMetricNames(run.id);
+            print(JSON.stringify({ ...run, checkpoints, prunedCheckpoints: pruned, metrics }, null, 2));
             return 0;
           }
           print(
@@ -149,6 +154,7 @@ export const runsCommand: CliCommand = {
             print(
               `  epoch ${c.epoch + 1}  step ${c.step}  ${c.path}  sha256 ${c.sha256.slice(0, 16)}...  ${c.bytes} bytes`,
             );
+          if (pruned > 0) print(`  (${pruned} older checkpoint${pruned === 1 ? '' : 's'} pruned from disk)`);
           return 0;
         }
         case 'compare': {
