@@ -10,12 +10,13 @@ import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 import { openStore } from '../store-access';
 
-const HELP = `Usage: glif serve [--port N] [--db path] [--backend name] [--threads N] [--no-build]
+const HELP = `Usage: glif serve [--port N] [--db path] [--backend name] [--threads N] [--no-build] [--ui-dir folder]
 
 Serves the workbench UI to a browser, with the same API as the desktop app, on 127.0.0.1 only.
 The URL it prints carries the access token; without it the API refuses to connect.
 To watch a remote GPU box from a laptop: ssh -L 7420:127.0.0.1:7420 gpu-box 'glif serve --port 7420'.
---threads N sets each run's training threads (data-parallel replicas on wasm/cpu); default: GLIF_THREADS, else every core.`;
+--threads N sets each run's training threads (data-parallel replicas on wasm/cpu); default: GLIF_THREADS, else every core.
+--ui-dir folder serves a UI built elsewhere (the folder holding its index.html) and builds nothing.`;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -51,6 +52,14 @@ function ensureRendererBuilt(log: (s: string) => void): string {
   return out;
 }
 
+/** A UI folder given on the command line: it must hold an index.html (its CSP is read from it). */
+function uiDir(dir: string): string {
+  const resolved = path.resolve(dir);
+  if (!existsSync(path.join(resolved, 'index.html')))
+    throw new CliError(`--ui-dir: no index.html in ${resolved}`);
+  return resolved;
+}
+
 export const serveCommand: CliCommand = {
   summary: 'serve the workbench UI and API to a browser on 127.0.0.1',
   async run(args) {
@@ -63,6 +72,7 @@ export const serveCommand: CliCommand = {
           backend: { type: 'string' },
           threads: { type: 'string' },
           'no-build': { type: 'boolean' },
+          'ui-dir': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       },
@@ -84,7 +94,11 @@ export const serveCommand: CliCommand = {
       throw new CliError((err as Error).message);
     }
     const log = (s: string) => process.stdout.write(s + '\n');
-    const rendererDir = o['no-build'] ? path.join(repoRoot, 'out/renderer') : ensureRendererBuilt(log);
+    const rendererDir = o['ui-dir']
+      ? uiDir(o['ui-dir'])
+      : o['no-build']
+        ? path.join(repoRoot, 'out/renderer')
+        : ensureRendererBuilt(log);
     const { store, dbPath, dataDir } = openStore(o.db);
     const version = JSON.parse(
       (await import('node:fs')).readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
