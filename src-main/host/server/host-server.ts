@@ -68,6 +68,9 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
   let origin = '';
 
   server.on('upgrade', (req, socket, head) => {
+    // Node hands an upgrading socket over without the error listener it had: a client that
+    // resets while we answer would raise an unhandled ECONNRESET/EPIPE and end the whole host.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const allowedOrigins = [origin, origin.replace('127.0.0.1', 'localhost')];
     if (url.pathname !== API_WS_PATH || !sameToken(url.searchParams.get(API_TOKEN_PARAM), token)) {

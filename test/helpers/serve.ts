@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { glifBin } from './paths';
+
+export interface ServeExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A real `glif serve` child process on a free port, with its own database and UI folder. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  readonly token: string;
+  readonly origin: string;
+  readonly dir: string;
+  readonly dbPath: string;
+  /** Settles when the process has ended, however it ended. */
+  readonly exited: Promise<ServeExit>;
+  /** What the process (and its training workers, which share its stdio) printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** True until the process has ended. */
+  running(): boolean;
+  /** Sends a signal to the process group, as a terminal's Ctrl-C reaches the host and its workers. */
+  signalGroup(signal: NodeJS.Signals): void;
+  /** Kills whatever is left of the group and removes the temporary folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts `glif serve` with a minimal UI folder (--ui-dir, so nothing is built). The process
+ * leads its own process group, so a test can signal host and workers together like a terminal.
+ */
+export async function startServe(opts: { threads?: number } = {}): Promise<ServeProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-serve-'));
+  const uiDir = path.join(dir, 'ui');
+  fs.mkdirSync(uiDir);
+  fs.writeFileSync(
+    path.join(uiDir, 'index.html'),
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'" /><p>ui</p>',
+  );
+  const dbPath = path.join(dir, 'runs.sqlite');
+  const args = [
+    'serve',
+    '--port',
+    '0',
+    '--db',
+    dbPath,
+    '--ui-dir',
+    uiDir,
+    '--threads',
+    String(opts.threads ?? 1),
+  ];
+  const child = spawn(process.execPath, [glifBin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += String(b)));
+  child.stderr!.on('data', (b: Buffer) => (err += String(b)));
+  let ended = false;
+  const exited = new Promise<ServeExit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      ended = true;
+      resolve({ code, signal });
+    }),
+  );
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const dispose = async () => {
+    signalGroup('SIGKILL');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  const url = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`glif serve did not start:\n${out}\n${err}`)), 60_000);
+    const onData = () => {
+      const m = /serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve(new URL(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`glif serve exited (${signal ?? code}) before serving:\n${out}\n${err}`));
+    });
+  }).catch(async (e: unknown) => {
+    await dispose();
+    throw e;
+  });
+
+  return {
+    child,
+    pid: child.pid!,
+    port: Number(url.port),
+    token: url.searchParams.get('token')!,
+    origin: url.origin,
+    dir,
+    dbPath,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    running: () => !ended,
+    signalGroup,
+    dispose,
+  };
+}
