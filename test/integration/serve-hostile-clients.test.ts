@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, dataOf } from '../helpers/api-client';
-import { connectRaw, upgradeRequest } from '../helpers/raw-ws';
+import { closePayload, connectRaw, frame, rawUpgrade, upgradeRequest, type RawWs } from '../helpers/raw-ws';
 import { startServe, type ServeProcess } from '../helpers/serve';
 
 let serve: ServeProcess;
@@ -73,6 +73,16 @@ async function repeat(
   return ran;
 }
 
+/** An authenticated raw WebSocket, or null with the failure kept for expectStillServing. */
+async function upgradeOrRecord(): Promise<RawWs | null> {
+  try {
+    return await rawUpgrade(serve.port, serve.token, serve.origin);
+  } catch (err) {
+    attemptError ??= err;
+    return null;
+  }
+}
+
 /** Settles once the socket has closed (a reset we sent, or the server's own close). */
 function closed(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
@@ -113,6 +123,70 @@ describe('glif serve under hostile clients', () => {
     console.log(
       `[hostile] refused upgrades with a reset: ${tries} connections (${variants.length} variants x ${perVariant})`,
     );
+    await expectStillServing();
+  });
+
+  it('closes a WebSocket that breaks the protocol with the right code, and keeps serving', async () => {
+    const TEXT = 0x1;
+    const BINARY = 0x2;
+    const CONTINUATION = 0x0;
+    const CLOSE = 0x8;
+    const PING = 0x9;
+    const overLimit = 2 * 1024 * 1024; // the host accepts frames up to 1 MiB
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    // Expected codes (RFC 6455 7.4.1): 1002 protocol error, 1007 invalid data, 1009 too big.
+    const cases: Array<[string, Buffer[], number]> = [
+      [
+        'frame announcing 2 MiB',
+        [frame({ opcode: BINARY, declaredLength: overLimit, payload: chunk })],
+        1009,
+      ],
+      [
+        'fragments adding up to over 1 MiB',
+        [
+          frame({ opcode: TEXT, fin: false, payload: chunk }),
+          ...Array.from({ length: 4 }, () => frame({ opcode: CONTINUATION, fin: false, payload: chunk })),
+        ],
+        1009,
+      ],
+      [
+        'invalid UTF-8 in a text frame',
+        [frame({ opcode: TEXT, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) })],
+        1007,
+      ],
+      ['reserved opcode 0x3', [frame({ opcode: 0x3, payload: Buffer.from('x') })], 1002],
+      ['unmasked client frame', [frame({ opcode: TEXT, payload: Buffer.from('{}'), mask: false })], 1002],
+      ['RSV1 without an extension', [frame({ opcode: TEXT, payload: Buffer.from('{}'), rsv: 4 })], 1002],
+      ['fragmented ping', [frame({ opcode: PING, fin: false })], 1002],
+      ['ping over 125 bytes', [frame({ opcode: PING, payload: Buffer.alloc(126) })], 1002],
+      [
+        'continuation with nothing to continue',
+        [frame({ opcode: CONTINUATION, payload: Buffer.from('x') })],
+        1002,
+      ],
+      ['close with an invalid code', [frame({ opcode: CLOSE, payload: closePayload(999) })], 1002],
+      [
+        'close with an invalid UTF-8 reason',
+        [frame({ opcode: CLOSE, payload: closePayload(1000, Buffer.from([0xc3])) })],
+        1007,
+      ],
+    ];
+    const rounds = 5;
+    let tries = 0;
+    cases: for (let round = 0; round < rounds; round++) {
+      for (const [name, frames, code] of cases) {
+        const ws = await upgradeOrRecord();
+        if (!ws) break cases; // the host is gone: expectStillServing says how it ended
+        try {
+          for (const f of frames) ws.send(f);
+          expect(await ws.closeFrame, name).toBe(code);
+        } finally {
+          ws.destroy();
+        }
+        tries++;
+      }
+    }
+    console.log(`[hostile] protocol errors: ${tries} connections (${cases.length} kinds x ${rounds})`);
     await expectStillServing();
   });
 });

@@ -82,6 +82,11 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A protocol error (a frame over maxPayload, invalid UTF-8, a bad opcode, an unmasked
+      // frame) is emitted here after ws has already sent the close frame with its code; without
+      // a listener it would be an uncaught exception ending the host. It is the client's fault
+      // and already answered, so nothing is logged (a flood of them would flood the log).
+      ws.on('error', () => {});
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', async (data) => {
