@@ -4,7 +4,16 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, screen, session, shell, type OpenDialogOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  screen,
+  session,
+  shell,
+  type OpenDialogOptions,
+} from 'electron';
 import { Workbench } from '../host/workbench';
 import { DB_FILE_NAME } from '../runs/store/paths';
 import { RunStore } from '../runs/store/run-store';
@@ -86,9 +95,13 @@ function start(): void {
             const options: OpenDialogOptions = {
               title: kind === 'folder' ? 'Choose the dataset folder' : 'Choose the dataset archive',
               properties: kind === 'folder' ? ['openDirectory'] : ['openFile'],
-              ...(kind === 'file' ? { filters: [{ name: 'Dataset archives', extensions: ['gz', 'tgz', 'tar', 'bin'] }] } : {}),
+              ...(kind === 'file'
+                ? { filters: [{ name: 'Dataset archives', extensions: ['gz', 'tgz', 'tar', 'bin'] }] }
+                : {}),
             };
-            const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+            const result = parent
+              ? await dialog.showOpenDialog(parent, options)
+              : await dialog.showOpenDialog(options);
             return result.canceled ? null : (result.filePaths[0] ?? null);
           },
         },

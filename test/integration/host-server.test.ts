@@ -13,7 +13,10 @@ let host: RunningHost;
 
 beforeAll(async () => {
   fs.mkdirSync(rendererDir);
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'" /><p>ui</p>');
+  fs.writeFileSync(
+    path.join(rendererDir, 'index.html'),
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'" /><p>ui</p>',
+  );
   host = await startHostServer({
     rendererDir,
     store: RunStore.open(path.join(tmp, 'runs.sqlite')),
@@ -71,27 +74,52 @@ describe('headless host', () => {
     const { ws, frames } = await connect(host.token, `http://127.0.0.1:${host.port}`);
     const info = await call(ws, frames, 1, 'system.info', {});
     expect(info).toMatchObject({ ok: true, data: { host: 'browser', appVersion: '0.0.0-test' } });
-    const bad = await call(ws, frames, 2, 'runs.create', { preset: 'fmnist-cnn', values: { 'train.lr': -1 } });
+    const bad = await call(ws, frames, 2, 'runs.create', {
+      preset: 'fmnist-cnn',
+      values: { 'train.lr': -1 },
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     expect(JSON.stringify(bad)).toMatch(/train\.lr: -1 is not allowed; expected a number > 0/);
-    const issues = await call(ws, frames, 3, 'config.validate', { preset: 'fmnist-cnn', values: { 'model.timeSteps': '0' } });
+    const issues = await call(ws, frames, 3, 'config.validate', {
+      preset: 'fmnist-cnn',
+      values: { 'model.timeSteps': '0' },
+    });
     expect(issues).toMatchObject({ ok: true, data: { config: null, issues: [{ key: 'model.timeSteps' }] } });
-    const created = await call(ws, frames, 4, 'runs.create', { preset: 'synthetic-mlp', values: { 'train.epochs': 1 }, start: true });
+    const created = await call(ws, frames, 4, 'runs.create', {
+      preset: 'synthetic-mlp',
+      values: { 'train.epochs': 1 },
+      start: true,
+    });
     expect(created.ok).toBe(true);
     const runId = (created as { ok: true; data: { id: string } }).data.id;
     for (let i = 0; i < 1200; i++) {
-      if (frames.some((f) => f.kind === 'event' && f.event.type === 'run.status' && f.event.payload.runId === runId && f.event.payload.status === 'completed')) break;
+      if (
+        frames.some(
+          (f) =>
+            f.kind === 'event' &&
+            f.event.type === 'run.status' &&
+            f.event.payload.runId === runId &&
+            f.event.payload.status === 'completed',
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const events = frames.filter((f): f is { kind: 'event'; event: AppEvent } => f.kind === 'event').map((f) => f.event.type);
-    for (const t of ['run.status', 'run.backend', 'run.started', 'run.step', 'run.epoch']) expect(events, t).toContain(t);
+    const events = frames
+      .filter((f): f is { kind: 'event'; event: AppEvent } => f.kind === 'event')
+      .map((f) => f.event.type);
+    for (const t of ['run.status', 'run.backend', 'run.started', 'run.step', 'run.epoch'])
+      expect(events, t).toContain(t);
     const details = await call(ws, frames, 5, 'runs.get', { runId });
     expect(details).toMatchObject({ ok: true, data: { run: { status: 'completed' } } });
     const unknown = await call(ws, frames, 6, 'runs.get', { runId: 'r0000000000000000' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
     // A browser has no native dialog on the host's side: the user is told to type the path.
     const dialog = await call(ws, frames, 7, 'system.chooseDataLocation', { kind: 'folder' });
-    expect(dialog).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/desktop app/) } });
+    expect(dialog).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/desktop app/) },
+    });
     const badKind = await call(ws, frames, 8, 'system.chooseDataLocation', { kind: '/etc/passwd' });
     expect(badKind).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     ws.close();
