@@ -84,7 +84,21 @@ function start(): void {
       const workbench = new Workbench(RunStore.open(join(dataDir, DB_FILE_NAME)), dataDir, emit, {
         launch: utilityWorkerLauncher(join(outDir, 'main', 'train-worker.js'), join(outDir, 'main', 'wasm')),
       });
-      app.on('before-quit', () => workbench.close());
+      // Closing is asynchronous (a run's worker must exit before the store closes, see
+      // Workbench.close), so the first quit is held back and asked again once it is done.
+      let closed = false;
+      let closing: Promise<void> | undefined;
+      app.on('before-quit', (event) => {
+        if (closed) return;
+        event.preventDefault();
+        closing ??= workbench
+          .close('interrupted: the app was quit during the run')
+          .catch((error: unknown) => console.error(`${APP_NAME} did not close cleanly:`, error))
+          .finally(() => {
+            closed = true;
+            app.quit();
+          });
+      });
       const handlers = createRequestHandlers(
         {
           appName: APP_NAME,

@@ -336,8 +336,23 @@ export class Workbench {
     return run;
   }
 
-  close(): void {
-    this.manager.killActive();
-    this.store.close();
+  /**
+   * Stops the runs for a shutdown and waits for their workers to exit; the active run is
+   * stored as `interrupted` with `reason`. The store stays open (requests still work).
+   */
+  stopRuns(reason: string): Promise<void> {
+    return this.manager.stopRuns(reason);
+  }
+
+  /**
+   * Shuts down in order: stops the runs and waits for their workers, and only then closes the
+   * store, so no late write from a run meets a closed database.
+   */
+  async close(reason: string): Promise<void> {
+    try {
+      await this.manager.stopRuns(reason);
+    } finally {
+      this.store.close();
+    }
   }
 }

@@ -32,6 +32,8 @@ interface ActiveRun {
   readonly runId: string;
   readonly worker: WorkerHandle;
   cancelRequested: boolean;
+  /** Set by stopRuns: the worker is being killed for a shutdown, the run ends `interrupted`. */
+  stopReason?: string;
 }
 
 interface Job {
@@ -51,6 +53,12 @@ export class RunManager {
   private readonly listeners = new Set<(e: RunManagerEvent) => void>();
   private readonly queue: Job[] = [];
   private active: ActiveRun | undefined;
+  /** The job being trained, settled once its outcome is stored (see stopRuns). */
+  private current: Promise<void> | undefined;
+  /** Set by stopRuns: nothing starts any more. */
+  private stopped = false;
+  /** Worker processes not yet exited, with their exit (one that just reported may still be ending). */
+  private readonly liveWorkers = new Map<WorkerHandle, Promise<void>>();
 
   constructor(private readonly options: RunManagerOptions) {
     this.store = options.store;
@@ -138,12 +146,27 @@ export class RunManager {
   }
 
   private pump(): void {
-    if (this.active || this.queue.length === 0) return;
+    if (this.stopped || this.active || this.queue.length === 0) return;
     const job = this.queue.shift()!;
-    this.runJob(job).then(job.done, async (err: unknown) => {
+    this.current = this.runJob(job).then(job.done, async (err: unknown) => {
       const record = await this.failRun(job.runId, (err as Error).message ?? String(err));
       job.done(record);
     });
+  }
+
+  /**
+   * Stops everything before the store is closed (a host shutting down, the app quitting): the
+   * active worker is killed and, once it has exited, its run is stored as `interrupted` with
+   * `reason` (resume continues it from its last checkpoint). Queued runs stay `queued` in the
+   * store. Resolves when no worker is left and nothing more will be written; afterwards the
+   * manager starts nothing.
+   */
+  async stopRuns(reason: string): Promise<void> {
+    this.stopped = true;
+    for (const job of this.queue.splice(0)) job.done(this.store.getRun(job.runId)!);
+    if (this.active) this.active.stopReason = reason;
+    for (const worker of this.liveWorkers.keys()) worker.kill();
+    await Promise.all([this.current, ...this.liveWorkers.values()]);
   }
 
   private async failRun(runId: string, error: string): Promise<RunRecord> {
@@ -199,10 +222,21 @@ export class RunManager {
 
     const startedAt = Date.now();
     const worker = this.launch();
+    this.liveWorkers.set(
+      worker,
+      new Promise((exited) =>
+        worker.onExit(() => {
+          this.liveWorkers.delete(worker);
+          exited();
+        }),
+      ),
+    );
     const active: ActiveRun = { runId: job.runId, worker, cancelRequested: false };
     this.active = active;
     let lastSops: number | null = null;
     const recorder = new RunEventRecorder(this.store, job.runId);
+    /** The worker ended without reporting an outcome (killed, crashed). */
+    let exitedWithoutOutcome = false;
     try {
       const outcome = await new Promise<TrainOutcome>((resolve) => {
         let settled = false;
@@ -226,6 +260,7 @@ export class RunManager {
         worker.onExit((code, signal) => {
           if (settled) return;
           settled = true;
+          exitedWithoutOutcome = true;
           resolve({
             status: active.cancelRequested ? 'cancelled' : 'failed',
             error: active.cancelRequested
@@ -247,10 +282,13 @@ export class RunManager {
       });
       // Every event is in the database before the run is marked ended (a lock may delay both).
       await recorder.settled();
+      // A worker killed by stopRuns did not fail: the run was stopped with its host (a worker
+      // that reported its outcome just before keeps it).
+      const interrupted = active.stopReason !== undefined && exitedWithoutOutcome;
       const record = await this.write(job.runId, () =>
         this.store.finishRun(job.runId, {
-          status: outcome.status,
-          error: outcome.error ?? null,
+          status: interrupted ? 'interrupted' : outcome.status,
+          error: interrupted ? active.stopReason : (outcome.error ?? null),
           durationMs: previousMs + (Date.now() - startedAt),
           finals: outcome.final
             ? {

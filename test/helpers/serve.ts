@@ -118,3 +118,31 @@ export async function startServe(opts: { threads?: number } = {}): Promise<Serve
     dispose,
   };
 }
+
+/** The ids of the live direct children of a process (Linux /proc), e.g. a host's training workers. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended while we looked
+    }
+    // Fields after the parenthesised command name: state, ppid, ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === pid) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** Whether a process id still names a live (not zombie) process. */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}

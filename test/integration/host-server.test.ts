@@ -25,7 +25,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await host.close();
+  await host.close('test finished');
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

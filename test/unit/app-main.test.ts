@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DB_FILE_NAME } from '../../src-main/runs/store/paths';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -20,7 +22,28 @@ const fake = vi.hoisted(() => {
     headerListener: undefined as Listener | undefined,
     downloadListener: undefined as Listener | undefined,
     quit: 0,
+    onQuit: undefined as (() => void) | undefined,
+    workers: [] as FakeWorker[],
   };
+
+  /** A utility process that ends (asynchronously, like a real one) when killed. */
+  class FakeWorker {
+    readonly messages: unknown[] = [];
+    killed = false;
+    private readonly exitListeners: Listener[] = [];
+    postMessage(message: unknown) {
+      this.messages.push(message);
+    }
+    on() {}
+    once(name: string, listener: Listener) {
+      if (name === 'exit') this.exitListeners.push(listener);
+    }
+    kill() {
+      this.killed = true;
+      setImmediate(() => this.exitListeners.forEach((l) => l(0)));
+      return true;
+    }
+  }
 
   class FakeWindow {
     readonly listeners = new Map<string, Listener>();
@@ -69,7 +92,10 @@ const fake = vi.hoisted(() => {
       setName: (name: string) => ((state as { name?: string }).name = name),
       enableSandbox: () => {},
       requestSingleInstanceLock: () => state.lock,
-      quit: () => (state.quit += 1),
+      quit: () => {
+        state.quit += 1;
+        state.onQuit?.();
+      },
       exit: () => {},
       on: (name: string, listener: Listener) => state.appListeners.set(name, listener),
       whenReady: () => Promise.resolve(),
@@ -93,7 +119,13 @@ const fake = vi.hoisted(() => {
       },
     },
     shell: { openExternal: () => Promise.resolve() },
-    utilityProcess: { fork: () => ({ postMessage: () => {}, on: () => {}, once: () => {}, kill: () => true }) },
+    utilityProcess: {
+      fork: () => {
+        const worker = new FakeWorker();
+        state.workers.push(worker);
+        return worker;
+      },
+    },
   };
   return { state, electron, FakeWindow };
 });
@@ -117,6 +149,8 @@ describe('Electron main entry', () => {
     fake.state.headerListener = undefined;
     fake.state.downloadListener = undefined;
     fake.state.quit = 0;
+    fake.state.onQuit = undefined;
+    fake.state.workers.length = 0;
   });
   afterEach(() => rmSync(fake.state.userData, { recursive: true, force: true }));
 
@@ -166,5 +200,44 @@ describe('Electron main entry', () => {
     expect(fake.state.quit).toBe(1);
     expect(fake.state.windows).toHaveLength(0);
     expect(fake.state.ipcHandlers.size).toBe(0);
+  });
+
+  it('quits only once the run in progress is stopped, recorded as interrupted and the store closed', async () => {
+    await startMain();
+    const request = fake.state.ipcHandlers.get('glif:request')!;
+    const sender = { senderFrame: { url: pathToFileURL(fake.state.windows[0]!.loaded).href, parent: null } };
+    const created = (await request(sender, 'runs.create', {
+      preset: 'synthetic-mlp',
+      values: {},
+      start: true,
+    })) as {
+      ok: true;
+      data: { id: string };
+    };
+    expect(created.ok).toBe(true);
+    const [worker] = fake.state.workers;
+    expect(worker!.messages).toMatchObject([{ type: 'start', runId: created.data.id }]);
+
+    const quitAgain = new Promise<void>((resolve) => (fake.state.onQuit = resolve));
+    let prevented = false;
+    fake.state.appListeners.get('before-quit')!({ preventDefault: () => (prevented = true) });
+    // Held back: the worker has not exited yet, so the store must stay open.
+    expect(prevented).toBe(true);
+    expect(fake.state.quit).toBe(0);
+    await quitAgain;
+    expect(worker!.killed).toBe(true);
+    const db = new Database(join(fake.state.userData, DB_FILE_NAME), { readonly: true, fileMustExist: true });
+    try {
+      expect(db.prepare('SELECT status, error FROM runs WHERE id = ?').get(created.data.id)).toEqual({
+        status: 'interrupted',
+        error: expect.stringMatching(/the app was quit/),
+      });
+    } finally {
+      db.close();
+    }
+    // The quit asked again once closed goes through.
+    let preventedAgain = false;
+    fake.state.appListeners.get('before-quit')!({ preventDefault: () => (preventedAgain = true) });
+    expect(preventedAgain).toBe(false);
   });
 });

@@ -18,8 +18,8 @@ const schema = workbench.configSchema();
 const field = (key: string): ConfigField => schema.fields.find((f) => f.key === key)!;
 const preset = (id: string) => schema.presets.find((p) => p.id === id)!;
 
-afterAll(() => {
-  workbench.close();
+afterAll(async () => {
+  await workbench.close('test finished');
   fs.rmSync(workbench.dataDir, { recursive: true, force: true });
 });
 

@@ -30,7 +30,8 @@ export interface RunningHost {
   readonly port: number;
   readonly token: string;
   readonly workbench: Workbench;
-  close(): Promise<void>;
+  /** Stops runs (stored `interrupted` with `reason`), then connections, then the store. */
+  close(reason: string): Promise<void>;
 }
 
 /** Largest request frame accepted from a browser. */
@@ -115,11 +116,16 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     port,
     token,
     workbench,
-    close: async () => {
+    close: async (reason) => {
+      // No new connections; the open ones still see the runs end as `interrupted`.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await workbench.stopRuns(reason);
+      // Then no more requests, so none can reach the store once it is closed.
       for (const ws of sockets) ws.terminate();
       wss.close();
-      workbench.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await workbench.close(reason);
+      await closed;
     },
   };
 }

@@ -40,6 +40,10 @@ function nodeParentPort(): ParentPort {
 }
 
 export function runWorker(port: ParentPort): void {
+  // A terminal's Ctrl-C reaches the whole process group, this worker included. The parent
+  // decides what it means (cancel after the step in `glif train`, stop and record the run in
+  // `glif serve`) and ends this process itself; dying here first would record a failed run.
+  process.on('SIGINT', () => {});
   const abort = new AbortController();
   let started = false;
   port.onMessage(async (message) => {

@@ -125,13 +125,14 @@ export const serveCommand: CliCommand = {
     log(`GLIF Workbench is serving at ${host.url}`);
     log(`database: ${dbPath}`);
     log('open the URL above in a browser (it carries the access token); Ctrl-C stops the server');
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
     });
-    log('stopping...');
-    await host.close();
+    // A second Ctrl-C now takes Node's default: the process ends at once, and the next start
+    // marks a run it left `running` as interrupted.
+    log('stopping: ending the run in progress, closing the database (Ctrl-C again to quit at once)...');
+    await host.close(`interrupted: glif serve was stopped (${signal}) during the run`);
     return 0;
   },
 };
