@@ -146,3 +146,8 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** How many file descriptors a process holds open (Linux /proc): each socket holds one. */
+export function openFds(pid: number): number {
+  return fs.readdirSync(`/proc/${pid}/fd`).length;
+}

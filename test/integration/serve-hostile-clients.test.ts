@@ -3,11 +3,11 @@
  * process, so an uncaught exception really ends it. Each test ends by checking that the same
  * process still serves the UI and answers an authenticated API request.
  */
-import type net from 'node:net';
+import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, dataOf } from '../helpers/api-client';
 import { closePayload, connectRaw, frame, rawUpgrade, upgradeRequest, type RawWs } from '../helpers/raw-ws';
-import { startServe, type ServeProcess } from '../helpers/serve';
+import { openFds, startServe, type ServeProcess } from '../helpers/serve';
 
 let serve: ServeProcess;
 beforeEach(async () => {
@@ -188,5 +188,38 @@ describe('glif serve under hostile clients', () => {
     }
     console.log(`[hostile] protocol errors: ${tries} connections (${cases.length} kinds x ${rounds})`);
     await expectStillServing();
+  });
+
+  it('lets go of a refused upgrade whose client never closes its side', async () => {
+    const before = openFds(serve.pid);
+    const held: net.Socket[] = [];
+    const count = 100;
+    try {
+      for (let i = 0; i < count; i++) {
+        // allowHalfOpen: the client reads the refusal to its end and keeps its own side open.
+        const socket = net.connect({ port: serve.port, host: '127.0.0.1', allowHalfOpen: true });
+        held.push(socket);
+        socket.on('error', () => {});
+        const request = upgradeRequest({ port: serve.port, token: i % 2 ? null : 'not-the-token' });
+        socket.write(
+          i % 3
+            ? request
+            : upgradeRequest({ port: serve.port, token: serve.token, origin: 'https://evil.example' }),
+        );
+        const answer = await new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (b: Buffer) => (text += b.toString('latin1')));
+          socket.once('end', () => resolve(text));
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 40[13] /);
+      }
+      console.log(`[hostile] refused upgrades held half-open: ${count} connections`);
+      await expectStillServing();
+      // The host answered each and closed its socket; it holds about what it held before
+      // (a few for the checks just made), not one per refused client.
+      expect(openFds(serve.pid)).toBeLessThan(before + 10);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createDispatcher } from '../../contract/dispatch';
 import type { AppEvent, EventMap, EventName } from '../../contract/events';
@@ -45,6 +46,15 @@ function sameToken(given: string | null, token: string): boolean {
 }
 
 /**
+ * Answers a refused upgrade, then closes the socket once the answer is written. end() alone
+ * half-closes it, and the HTTP server's sockets allow half-open connections: a client that
+ * never closes its side would hold the socket (a file descriptor) for good, without the token.
+ */
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+/**
  * The headless host: the built renderer over HTTP and the contract over a WebSocket, on
  * 127.0.0.1 only. Every WebSocket must present the token printed at start, and come from a
  * page of this host (Origin check), so another site in the same browser cannot drive it.
@@ -75,11 +85,11 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const allowedOrigins = [origin, origin.replace('127.0.0.1', 'localhost')];
     if (url.pathname !== API_WS_PATH || !sameToken(url.searchParams.get(API_TOKEN_PARAM), token)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      refuse(socket, '401 Unauthorized');
       return;
     }
     if (req.headers.origin !== undefined && !allowedOrigins.includes(req.headers.origin)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      refuse(socket, '403 Forbidden');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
