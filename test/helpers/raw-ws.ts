@@ -32,6 +32,23 @@ export function upgradeRequest(o: { port: number; token: string | null; origin?:
   );
 }
 
+/** Resolves with the status line of the HTTP response the socket gets, or null if it closes first. */
+export function readStatusLine(socket: net.Socket): Promise<string | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (b: Buffer) => {
+      text += b.toString('latin1');
+      const end = text.indexOf('\r\n');
+      if (end < 0) return;
+      socket.off('data', onData);
+      resolve(text.slice(0, end));
+    };
+    socket.on('data', onData);
+    socket.once('close', () => resolve(null));
+    socket.on('error', () => {}); // a reset from the server ends it as 'close' too
+  });
+}
+
 /**
  * An authenticated WebSocket on a raw socket: the 101 response is read, the socket is handed
  * back with whatever arrived after the headers.
