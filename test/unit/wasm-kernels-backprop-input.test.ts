@@ -7,7 +7,7 @@ import { SIMD_ENV_VAR } from '../../src-main/engine/kernels/simd/module';
 
 /**
  * The fast paths of wasm's Conv2DBackpropInput against the cpu backend's reference kernel: our
- * SIMD kernel where the input channels come in fours; else (and with GLIF_SIMD=off) a forward
+ * SIMD kernel where the input channels come in eights; else (and with GLIF_SIMD=off) a forward
  * Conv2D of dy, spread with zeros for a strided convolution, with the rotated, in/out-swapped
  * kernel; and the fallback to wasm's own kernel for everything else.
  */
@@ -56,15 +56,16 @@ const cases: Case[] = [
   { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: 'same', fast: true },
   { x: [2, 11, 9, 4], filter: [3, 3, 4, 6], strides: 3, pad: 'valid', fast: true },
   { x: [2, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1, fast: true },
-  // Tiles of the SIMD kernel: 4 columns by 8 input channels, and the remainders of each.
+  // Tiles of the SIMD kernel: 4 columns by 8 input channels, the column remainders, row groups.
   { x: [2, 14, 14, 32], filter: [3, 3, 32, 64], strides: 1, pad: 1, fast: true },
-  { x: [2, 13, 11, 12], filter: [3, 3, 12, 8], strides: 2, pad: 'same', fast: true },
-  { x: [2, 8, 8, 4], filter: [3, 3, 4, 6], strides: 1, pad: 3, fast: false },
-  { x: [1, 12, 10, 20], filter: [5, 5, 20, 4], strides: [2, 3], pad: 2, fast: true },
+  { x: [2, 13, 11, 16], filter: [3, 3, 16, 8], strides: 2, pad: 'same', fast: true },
+  { x: [2, 8, 8, 8], filter: [3, 3, 8, 6], strides: 1, pad: 3, fast: false },
+  { x: [1, 12, 10, 24], filter: [5, 5, 24, 4], strides: [2, 3], pad: 2, fast: true },
+  { x: [3, 4, 4, 64], filter: [3, 3, 64, 40], strides: 1, pad: 1, fast: true },
 ];
 
-/** Input channels in fours take the SIMD kernel, whatever the stride or padding. */
-const simd = (c: Case) => c.x[3] % 4 === 0;
+/** Input channels in eights take the SIMD kernel, whatever the stride or padding. */
+const simd = (c: Case) => c.x[3] % 8 === 0;
 
 const label = (c: Case) =>
   `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${JSON.stringify(c.pad)}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;

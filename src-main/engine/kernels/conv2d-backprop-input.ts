@@ -5,13 +5,14 @@ import {
   input as inputOf,
   release,
   replaceWasmKernel,
+  reshapeInfo,
   transposeInfo,
   WASM,
   type WasmHeapAccess,
 } from './wasm-kernel-calls';
 
 /**
- * Conv2DBackpropInput on wasm: a SIMD kernel of ours where the input channels come in fours, else
+ * Conv2DBackpropInput on wasm: a SIMD kernel of ours where the input channels come in eights, else
  * a forward convolution.
  *
  * The wasm backend's own kernel is a plain loop, several times slower than its XNNPACK Conv2D
@@ -47,14 +48,16 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     const sw = info.strideWidth;
     const inC = attrs.inputShape[3];
     // The SIMD kernel (kernels/simd/kernels.c) scatters dy through the filter directly: faster
-    // than the convolution below at stride 1, and it does no work on zeros at larger strides.
-    const heap = inC % 4 === 0 && filter.dtype === 'float32' ? activeWasmHeap() : undefined;
+    // than the convolution below, and it does no work on zeros at larger strides. It takes the
+    // filter packed as [kh, kw, ci / 8, co, ci % 8], so each tile's filter column is contiguous.
+    const heap = inC % 8 === 0 && filter.dtype === 'float32' ? activeWasmHeap() : undefined;
     if (heap) {
-      const swapped = transposeInfo(filter, [0, 1, 3, 2], backend);
+      const blocks = reshapeInfo(filter, [kh, kw, inC / 8, 8, outC], backend);
+      const packed = transposeInfo(blocks, [0, 1, 2, 4, 3], backend);
       const dx = heap.kernelOutput([...attrs.inputShape]);
       heap.kernels.conv2d_backprop_input(
         heap.address(dy),
-        heap.address(swapped),
+        heap.address(packed),
         dx.ptr,
         batch,
         inH,
@@ -70,7 +73,7 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
         info.padInfo.top,
         info.padInfo.left,
       );
-      release(backend, [swapped]);
+      release(backend, [blocks, packed]);
       return dx.info;
     }
     const before = [kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left];

@@ -86,10 +86,10 @@ export interface SimdKernelExports {
     padTop: number,
     padLeft: number,
   ): void;
-  /** NHWC, no dilation; wt is the filter as [KH, KW, Co, Ci], Ci a multiple of 4. Writes all of dx. */
+  /** NHWC, no dilation; the filter packed as [KH, KW, Ci / 8, Co, 8], Ci a multiple of 8. Writes all of dx. */
   conv2d_backprop_input(
     dyPtr: number,
-    wtPtr: number,
+    packedFilterPtr: number,
     dxPtr: number,
     N: number,
     H: number,
