@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastAvgPoolGrad } from './avg-pool-grad';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
+import { installFastConv2D } from './conv2d';
 import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
 import { installSharingIdentity } from './identity';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -35,5 +36,6 @@ export function registerWasmGradientKernels(): string[] {
   if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
   if (installFastAvgPoolGrad()) added.push(tf.AvgPoolGrad);
   if (installSharingIdentity()) added.push(tf.Identity);
+  if (installFastConv2D()) added.push(tf.Conv2D);
   return added;
 }

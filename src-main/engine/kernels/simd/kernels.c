@@ -439,3 +439,73 @@ void avg_pool_grad_tiled(const float *dy, float *dx, int N, int Ho, int Wo, int 
     }
   }
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Conv2D forward, NHWC, no dilation, any stride and padding:
+ *   y[n, ho, wo, co] = sum over kh, kw, ci of x[n, ho*sh + kh - pt, wo*sw + kw - pl, ci] w[kh, kw, ci, co]
+ * Co a multiple of 8. The filter comes packed as wq[co / 8, kh, kw, ci, co % 8], so one block of
+ * output channels reads its whole filter (KH KW Ci x 8) sequentially. Each output tile (4 columns
+ * by 8 channels) is summed over all its taps in registers and stored once; one block of output
+ * channels runs over a group of rows while its filter block is in cache.
+ */
+#define CONV_GROUP_COLUMNS 64
+
+INLINE void conv_tile(const float *x, const float *wb, float *yr, int n, int ho, int H, int W,
+                      int Ci, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int wo, int co,
+                      int J, int checked) {
+  f4 acc[4][2];
+  for (int j = 0; j < J; j++) acc[j][0] = acc[j][1] = wasm_f32x4_splat(0.0f);
+  for (int kh = 0; kh < KH; kh++) {
+    int hi = ho * sh + kh - pt;
+    if (hi < 0 || hi >= H) continue;
+    const float *xr = x + ((n * H + hi) * W) * Ci;
+    for (int kw = 0; kw < KW; kw++) {
+      int wi = wo * sw + kw - pl;
+      /* Only single-column tiles at the borders are checked; wider ones lie inside. */
+      if (checked && (wi < 0 || wi >= W)) continue;
+      const float *xp = xr + wi * Ci;
+      const float *wp = wb + (kh * KW + kw) * Ci * 8;
+      for (int ci = 0; ci < Ci; ci++) {
+        f4 w0 = LD(wp + ci * 8), w1 = LD(wp + ci * 8 + 4);
+        for (int j = 0; j < J; j++) {
+          f4 s = wasm_v128_load32_splat(xp + j * sw * Ci + ci);
+          acc[j][0] = ADD(acc[j][0], MUL(s, w0));
+          acc[j][1] = ADD(acc[j][1], MUL(s, w1));
+        }
+      }
+    }
+  }
+  for (int j = 0; j < J; j++) {
+    ST(yr + (wo + j) * Co + co, acc[j][0]);
+    ST(yr + (wo + j) * Co + co + 4, acc[j][1]);
+  }
+}
+
+EXPORT(conv2d_forward)
+void conv2d_forward(const float *x, const float *wq, float *y, int N, int H, int W, int Ci, int Ho,
+                    int Wo, int Co, int KH, int KW, int sh, int sw, int pt, int pl) {
+  /* Columns whose every tap lies inside the input: wo*sw >= pl and wo*sw + KW - 1 - pl < W. */
+  int in0 = (pl + sw - 1) / sw;
+  int in1 = W - KW + pl < 0 ? 0 : (W - KW + pl) / sw + 1;
+  if (in1 > Wo) in1 = Wo;
+  if (in0 > in1) in0 = in1;
+  const int G = row_group(Wo, Ho, CONV_GROUP_COLUMNS);
+  for (int n = 0; n < N; n++) {
+    for (int ho0 = 0; ho0 < Ho; ho0 += G) {
+      int ho1 = ho0 + G < Ho ? ho0 + G : Ho;
+      for (int co = 0; co < Co; co += 8) {
+        const float *wb = wq + (co / 8) * KH * KW * Ci * 8;
+        for (int ho = ho0; ho < ho1; ho++) {
+          float *yr = y + ((n * Ho + ho) * Wo) * Co;
+#define CONV_TILE(J, checked) \
+  conv_tile(x, wb, yr, n, ho, H, W, Ci, Co, KH, KW, sh, sw, pt, pl, wo, co, J, checked)
+          int wo = 0;
+          for (; wo < in0; wo++) CONV_TILE(1, 1);
+          for (; wo + 4 <= in1; wo += 4) CONV_TILE(4, 0);
+          for (; wo < Wo; wo++) CONV_TILE(1, 1);
+#undef CONV_TILE
+        }
+      }
+    }
+  }
+}
