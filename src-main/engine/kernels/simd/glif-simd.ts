@@ -119,7 +119,8 @@ export function glifBackwardSimd(
   const size = inp.x.size;
   const M = size / T;
   const accCount = 5 * Q + T * Q;
-  const { f32Ptr, f64Ptr } = heap.scratch(6 * Q + T * Q, accCount);
+  // float32: the coefficients, then (5 + T) Q partial sums; float64: the totals.
+  const { f32Ptr, f64Ptr } = heap.scratch(6 * Q + T * Q + accCount, accCount);
   try {
     writeRepeated(heap, f32Ptr, 0, k.decay, Q);
     writeRepeated(heap, f32Ptr, Q, k.hard, Q);
@@ -140,6 +141,7 @@ export function glifBackwardSimd(
       recorded ? dyPtr + 4 * size : 0,
       dx.ptr,
       f32Ptr,
+      f32Ptr + 4 * (6 * Q + T * Q),
       f64Ptr,
       T,
       M,

@@ -114,17 +114,35 @@ void glif_forward(const float *x, float *spikes, float *membrane, const float *c
  * hard[Q], keep[Q], linear[Q], soft[Q], threshold[Q], gain[T * Q]. `dMembrane` may be 0.
  * Writes dx and adds to `acc` (float64): +decay[Q], -hard[Q], -linear[Q], -soft[Q],
  * -threshold[Q], +gain[T * Q], the gradients with respect to the coefficients.
+ *
+ * The sums go through `part` ((5 + T) Q floats of scratch): float32 over a chunk of GLIF_CHUNK
+ * groups of elements, then into the float64 totals. Converting every element's contribution to
+ * float64 cost a third of the pass; a float32 sum of 32 terms loses nothing that matters.
  */
+#define GLIF_CHUNK 32
+
+/* acc[k] += sign * part[k] in float64 for k < n (n a multiple of 4); part is zeroed. */
+INLINE void flush_part(double *acc, float *part, int n, int negate) {
+  for (int k = 0; k < n; k += 4) {
+    if (negate) dec64(acc + k, LD(part + k));
+    else acc64(acc + k, LD(part + k));
+    ST(part + k, wasm_f32x4_splat(0.0f));
+  }
+}
+
+#define ACC32(p, v) ST((p), ADD(LD(p), (v)))
+
 INLINE void glif_backward_all(const float *x, const float *spikes, const float *membrane,
                               const float *dS, const float *dM, float *dx, const float *coef,
-                              double *acc, int T, int M, int Q, int paper, float half,
+                              float *part, double *acc, int T, int M, int Q, int paper, float half,
                               float height) {
   const float *decay = coef, *hard = coef + Q, *keep = coef + 2 * Q, *linear = coef + 3 * Q;
   const float *soft = coef + 4 * Q, *theta = coef + 5 * Q, *gain = coef + 6 * Q;
-  double *aDecay = acc, *aHard = acc + Q, *aLinear = acc + 2 * Q, *aSoft = acc + 3 * Q;
-  double *aTh = acc + 4 * Q, *aGain = acc + 5 * Q;
+  float *aDecay = part, *aHard = part + Q, *aLinear = part + 2 * Q, *aSoft = part + 3 * Q;
+  float *aTh = part + 4 * Q, *aGain = part + 5 * Q;
   const f4 one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
   const f4 HALF = wasm_f32x4_splat(half), HEIGHT = wasm_f32x4_splat(height);
+  for (int k = 0; k < (5 + T) * Q; k += 4) ST(part + k, zero);
   for (int base = 0; base < M; base += Q) {
     for (int c = 0; c < Q; c += 4) {
       const f4 D = LD(decay + c), H = LD(hard + c), K = LD(keep + c), L = LD(linear + c);
@@ -139,7 +157,7 @@ INLINE void glif_backward_all(const float *x, const float *spikes, const float *
         f4 gu = dM ? ADD(ADD(LD(dM + i), viaSpike), carryU) : ADD(viaSpike, carryU);
         sTh = ADD(sTh, viaSpike);
         ST(dx + i, MUL(gu, LD(gain + t * Q + c)));
-        acc64(aGain + t * Q + c, MUL(gu, LD(x + i)));
+        ACC32(aGain + t * Q + c, MUL(gu, LD(x + i)));
         if (t == 0) {
           sLinear = ADD(sLinear, gu);
           break;
@@ -162,21 +180,27 @@ INLINE void glif_backward_all(const float *x, const float *spikes, const float *
           carryS = wasm_f32x4_neg(ADD(MUL(MUL(H, guD), up), MUL(gu, Sf)));
         }
       }
-      acc64(aDecay + c, sDecay);
-      dec64(aHard + c, sHard);
-      dec64(aLinear + c, sLinear);
-      dec64(aSoft + c, sSoft);
-      dec64(aTh + c, sTh);
+      ACC32(aDecay + c, sDecay);
+      ACC32(aHard + c, sHard);
+      ACC32(aLinear + c, sLinear);
+      ACC32(aSoft + c, sSoft);
+      ACC32(aTh + c, sTh);
+    }
+    if ((base / Q + 1) % GLIF_CHUNK == 0 || base + Q >= M) {
+      flush_part(acc, aDecay, Q, 0);
+      flush_part(acc + Q, aHard, 4 * Q, 1); /* hard, linear, soft, threshold */
+      flush_part(acc + 5 * Q, aGain, T * Q, 0);
     }
   }
 }
 
 EXPORT(glif_backward)
 void glif_backward(const float *x, const float *spikes, const float *membrane, const float *dS,
-                   const float *dM, float *dx, const float *coef, double *acc, int T, int M, int Q,
-                   int paper, float half, float height) {
-  if (paper) glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, acc, T, M, Q, 1, half, height);
-  else glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, acc, T, M, Q, 0, half, height);
+                   const float *dM, float *dx, const float *coef, float *part, double *acc, int T,
+                   int M, int Q, int paper, float half, float height) {
+  if (paper)
+    glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 1, half, height);
+  else glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 0, half, height);
 }
 
 /* ---------------------------------------------------------------------------------------------

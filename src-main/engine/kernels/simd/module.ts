@@ -28,6 +28,8 @@ export interface SimdKernelExports {
     dMembranePtr: number,
     dxPtr: number,
     coefPtr: number,
+    /** (5 + T) * Q floats of scratch for float32 partial sums. */
+    partPtr: number,
     accPtr: number,
     T: number,
     M: number,
