@@ -200,6 +200,7 @@ describe('glif info', () => {
       versions: { glifWorkbench: string; tfjs: string; node: string; platform: string; arch: string };
       memory: { numTensors: number; numBytes: number };
       threads: { default: number; cores: number };
+      kernels: { state: string; detail: string };
     };
     expect(BACKEND_ORDER).toContain(info.backend.active);
     if (nativesInert) expect(info.backend.active).toBe('wasm');
@@ -211,8 +212,10 @@ describe('glif info', () => {
     expect(info.versions.platform).toBe(process.platform);
     expect(info.memory.numTensors).toBe(0);
     expect(info.threads.cores).toBe(os.availableParallelism());
-    if (info.backend.active === 'wasm')
+    if (info.backend.active === 'wasm') {
       expect(info.threads.default).toBe(Math.min(os.availableParallelism(), 32));
+      expect(info.kernels.state).toBe('active');
+    }
     expect(typeof info.memory.numBytes).toBe('number');
     expect(out.stderr).not.toContain('Hi, looks like you are running TensorFlow.js in Node.js');
   });
@@ -223,6 +226,11 @@ describe('glif info', () => {
     expect(out.stdout).toMatch(/^Backend: cpu$/m);
     expect(out.stdout).toMatch(/^ {2}wasm\s+(available|installed)\s+@tensorflow\/tfjs-backend-wasm/m);
     expect(out.stdout).toContain('glif-workbench');
+    expect(out.stdout).toMatch(/^ {2}not used on the cpu backend \(wasm only\)$/m);
+    const wasm = glif(['info', '--backend', 'wasm']);
+    expect(wasm.stdout).toMatch(/^Our WebAssembly SIMD kernels:\n {2}active: fused GLIF, tdBN/m);
+    const off = glif(['info', '--backend', 'wasm'], { GLIF_SIMD: 'off' });
+    expect(off.stdout).toMatch(/^ {2}off \(GLIF_SIMD=off\)/m);
     const pinned = glif(['info'], { GLIF_THREADS: '1' });
     expect(pinned.stdout).toMatch(/^ {2}1 of \d+ cores by default \(GLIF_THREADS=1\)$/m);
     const badThreads = glif(['info'], { GLIF_THREADS: 'lots' });

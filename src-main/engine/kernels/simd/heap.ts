@@ -123,3 +123,26 @@ export function activeWasmHeap(): WasmHeap | undefined {
   heaps.set(backend, heap);
   return heap;
 }
+
+/** What the SIMD kernels do here, for `glif info` and the app's system report. */
+export interface SimdKernelStatus {
+  readonly state: 'active' | 'off' | 'not-used' | 'unavailable';
+  readonly detail: string;
+}
+
+/** Ops our SIMD kernels compute on wasm (the rest are TF.js's own kernels). */
+export const SIMD_KERNEL_OPS = 'fused GLIF, tdBN (training), Conv2D and both its gradients, AvgPoolGrad';
+
+export function simdKernelStatus(): SimdKernelStatus {
+  if (simdDisabledByEnv())
+    return { state: 'off', detail: 'off (GLIF_SIMD=off): TF.js kernels and JS loops run instead' };
+  const backend = tf.getBackend();
+  if (backend !== 'wasm')
+    return { state: 'not-used', detail: `not used on the ${backend} backend (wasm only)` };
+  if (!activeWasmHeap())
+    return {
+      state: 'unavailable',
+      detail: 'unavailable: this JavaScript engine cannot run WebAssembly SIMD',
+    };
+  return { state: 'active', detail: `active: ${SIMD_KERNEL_OPS} (GLIF_SIMD=off to compare)` };
+}

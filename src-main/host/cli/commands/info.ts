@@ -13,6 +13,7 @@ import {
   type BackendReport,
 } from '../../../engine/backend';
 import { requestedNeuronImpl, resolveNeuronImpl } from '../../../engine/glif/impl';
+import { simdKernelStatus, type SimdKernelStatus } from '../../../engine/kernels/simd/heap';
 import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
 import { CliError } from '../errors';
 import type { CliCommand } from '../main';
@@ -41,6 +42,8 @@ export interface InfoReport {
   backend: BackendReport;
   /** Threads a run trains on here by default (batch 64), the cores, and why fewer if so. */
   threads: { default: number; cores: number; envVar: string; envValue: string | null; note: string | null };
+  /** Our WebAssembly SIMD kernels (engine/kernels/simd): whether they run here. */
+  kernels: SimdKernelStatus;
   versions: InfoVersions;
   memory: { numTensors: number; numBytes: number; numDataBuffers: number };
 }
@@ -155,6 +158,9 @@ export function formatInfo(info: InfoReport): string {
         : ` (set ${info.threads.envVar} or --threads to change)`) +
       (info.threads.note ? `: ${info.threads.note}` : ''),
     '',
+    'Our WebAssembly SIMD kernels:',
+    `  ${info.kernels.detail}`,
+    '',
     'TensorFlow.js memory:',
     `  tensors ${memory.numTensors}, bytes ${memory.numBytes}, data buffers ${memory.numDataBuffers}`,
   );
@@ -222,6 +228,7 @@ export const infoCommand: CliCommand = {
         envValue: process.env[THREADS_ENV_VAR] ?? null,
         note: choice.note ?? null,
       },
+      kernels: simdKernelStatus(),
       versions: collectVersions(),
       memory: {
         numTensors: memory.numTensors,
