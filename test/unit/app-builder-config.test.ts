@@ -42,6 +42,42 @@ function asarFiles(archive: string): string[] {
   return files;
 }
 
+/** @electron/fuses' marker before the fuse wire in an Electron binary. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/**
+ * Electron's fuses in wire order, with the state an unmodified binary has: RunAsNode on, cookie
+ * encryption off, NODE_OPTIONS on, --inspect on, asar integrity off, only-app.asar off, browser
+ * V8 snapshot off, file:// privileges on.
+ */
+const FUSE_NAMES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+] as const;
+const ELECTRON_DEFAULT_FUSES = '10110001';
+
+/** The fuse states written in a (stand-in) Electron binary, by name. */
+function fusesOf(binary: string): Record<(typeof FUSE_NAMES)[number], boolean> {
+  const bytes = readFileSync(binary);
+  const at = bytes.indexOf(FUSE_SENTINEL, 0, 'latin1');
+  if (at < 0) throw new Error(`no fuse wire in ${binary}`);
+  const wire = at + FUSE_SENTINEL.length;
+  expect(bytes[wire]).toBe(1); // wire version
+  expect(bytes[wire + 1]).toBe(FUSE_NAMES.length);
+  const states = {} as Record<(typeof FUSE_NAMES)[number], boolean>;
+  FUSE_NAMES.forEach((name, i) => {
+    const state = String.fromCharCode(bytes[wire + 2 + i]);
+    if (state !== '0' && state !== '1') throw new Error(`fuse ${name}: unexpected state ${state}`);
+    states[name] = state === '1';
+  });
+  return states;
+}
+
 interface AsarDirectory {
   files: Record<string, AsarDirectory | { size: number; unpacked?: boolean }>;
 }
@@ -135,7 +171,14 @@ describe('electron-builder.yml', () => {
 
     electronDist = join(work, 'fake-electron');
     mkdirSync(electronDist);
-    writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n');
+    // A real Electron binary carries its fuse wire after a sentinel: version 1, the number of fuses,
+    // then one byte per fuse ('0' off, '1' on). The stand-in has Electron's defaults, so that the
+    // test sees what electron-builder flips.
+    writeFileSync(
+      join(electronDist, 'electron'),
+      `#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n${FUSE_SENTINEL}\x01${String.fromCharCode(ELECTRON_DEFAULT_FUSES.length)}${ELECTRON_DEFAULT_FUSES}\n`,
+      'latin1',
+    );
     chmodSync(join(electronDist, 'electron'), 0o755);
     writeFileSync(join(electronDist, 'LICENSE'), 'stand-in\n');
     writeFileSync(join(electronDist, 'version'), '45.4.1\n');
@@ -168,6 +211,31 @@ describe('electron-builder.yml', () => {
       ),
     ).toBe(true);
     expect(files).toContain('/node_modules/bindings/bindings.js');
+  });
+
+  it('flips the Electron fuses in the packaged binary', () => {
+    const output = join(work, 'release-fuses');
+    const result = build(project, output, electronDist);
+    expect(result.status, result.stderr || result.stdout).toBe(0);
+    // Electron as shipped, for contrast: what the config changes is not already so.
+    expect(fusesOf(join(electronDist, 'electron'))).toMatchObject({
+      runAsNode: true,
+      onlyLoadAppFromAsar: false,
+    });
+
+    expect(fusesOf(join(output, 'linux-unpacked/glif-workbench'))).toEqual({
+      // ELECTRON_RUN_AS_NODE would make the app a plain Node.js (the worker is a utilityProcess).
+      runAsNode: false,
+      enableCookieEncryption: true,
+      // No code through NODE_OPTIONS or a debugger through --inspect / SIGUSR1.
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      // Left as Electron has them: the window loads index.html over file://.
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: true,
+    });
   });
 
   it('fails on a config that does not match the schema', () => {
