@@ -175,6 +175,20 @@ const MIGRATION_CASES: Record<
       expect(db.prepare('SELECT threads FROM runs').get()).toEqual({ threads: 2 });
     },
   },
+  4: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, started_at, duration_ms, config_json, dataset, model)
+         VALUES ('r0000000004dddddd', 'old', 'completed', 1000, 2000, 5000, '{}', 'mnist', 'mlp')`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before the columns keep their duration and have no attempt times.
+      expect(db.prepare('SELECT duration_ms, attempt_started_at, last_active_at FROM runs').all()).toEqual([
+        { duration_ms: 5000, attempt_started_at: null, last_active_at: null },
+      ]);
+    },
+  },
 };
 
 describe('migrations', () => {

@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 import { isBusyError } from './busy';
 import type { MetricBatch } from './metric-buffer';
 
+// Recovery counts a dead process's attempt up to the last time its run recorded something.
+const TOUCH_RUN = 'UPDATE runs SET last_active_at = ? WHERE id = ?';
 const INSERT_METRIC = 'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)';
 const UPSERT_DISTRIBUTION = `INSERT INTO distributions (run_id, epoch, layer, quantity, count, mean, std, min, max,
       p05, p25, p50, p75, p95, histogram_json)
@@ -41,17 +43,20 @@ function groupByRun(batch: MetricBatch): Map<string, MetricBatch> {
  * One transaction for the whole batch, with a savepoint per run: if one run's points fail
  * (typically a foreign key, the run having been deleted), only those are dropped and returned.
  * `alongside` runs last in the same transaction. If the transaction fails as a whole (nothing
- * committed), it throws.
+ * committed), it throws. Each run with points in the batch is marked active at `now`.
  */
 export function writeMetricBatch(
   db: Database.Database,
   statement: (sql: string) => Database.Statement,
   batch: MetricBatch,
-  alongside?: () => void,
+  alongside: (() => void) | undefined,
+  now: number,
 ): BatchFailure[] {
   const insertMetric = statement(INSERT_METRIC);
   const upsertDistribution = statement(UPSERT_DISTRIBUTION);
-  const writeGroup = db.transaction((group: MetricBatch) => {
+  const touchRun = statement(TOUCH_RUN);
+  const writeGroup = db.transaction((runId: string, group: MetricBatch) => {
+    touchRun.run(now, runId);
     for (const p of group.metrics) insertMetric.run(p.runId, p.step, p.epoch, p.name, p.value);
     for (const d of group.distributions) {
       upsertDistribution.run({
@@ -71,7 +76,7 @@ export function writeMetricBatch(
   db.transaction(() => {
     for (const [runId, group] of groupByRun(batch)) {
       try {
-        writeGroup(group); // nested: runs as a savepoint inside the outer transaction
+        writeGroup(runId, group); // nested: runs as a savepoint inside the outer transaction
       } catch (error) {
         // A lock is no fault of this run's points: fail the batch as a whole (nothing is lost).
         if (isBusyError(error)) throw error;

@@ -37,6 +37,15 @@ export interface RunStoreOptions {
   onWriteError?: (error: unknown, runId: string | null) => void;
 }
 
+/**
+ * The time of a run's earlier attempts plus its current attempt up to `end` (an SQL expression).
+ * Rows from before attempt_started_at existed fall back to the time since the first start.
+ */
+const ATTEMPTS_UP_TO = (end: string): string => `CASE
+      WHEN attempt_started_at IS NOT NULL THEN coalesce(duration_ms, 0) + max(0, ${end} - attempt_started_at)
+      WHEN started_at IS NOT NULL THEN max(0, @now - started_at)
+      ELSE duration_ms END`;
+
 const SQL = {
   insertRun: `INSERT INTO runs (id, name, status, preset, created_at, parent_run_id, notes, config_json,
       dataset, model, variant, layerwise, time_steps, epochs, batch_size, lr, seed)
@@ -45,17 +54,18 @@ const SQL = {
   insertTag: 'INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)',
   deleteTags: 'DELETE FROM tags WHERE run_id = ?',
   markRunning: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend,
-      started_at = coalesce(started_at, @now)
+      started_at = coalesce(started_at, @now), attempt_started_at = @now, last_active_at = @now
     WHERE id = @id AND status = 'queued'`,
   finishRun: `UPDATE runs SET status = @status, finished_at = @now, error = @error,
-      duration_ms = coalesce(@durationMs, CASE WHEN started_at IS NULL THEN NULL ELSE max(0, @now - started_at) END),
+      duration_ms = coalesce(@durationMs, ${ATTEMPTS_UP_TO('@now')}),
       final_test_accuracy = coalesce(@finalTestAccuracy, final_test_accuracy),
       final_test_loss = coalesce(@finalTestLoss, final_test_loss),
       final_train_accuracy = coalesce(@finalTrainAccuracy, final_train_accuracy),
       final_train_loss = coalesce(@finalTrainLoss, final_train_loss),
       energy_sops = coalesce(@energySops, energy_sops)
     WHERE id = @id AND status IN ('queued', 'running')`,
-  resumeRun: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend, finished_at = NULL, error = NULL
+  resumeRun: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend, finished_at = NULL, error = NULL,
+      attempt_started_at = @now, last_active_at = @now
     WHERE id = @id AND status IN ('interrupted', 'cancelled', 'failed')`,
   truncateMetrics: 'DELETE FROM metrics WHERE run_id = ? AND epoch > ?',
   truncateDistributions: 'DELETE FROM distributions WHERE run_id = ? AND epoch > ?',
@@ -68,7 +78,7 @@ const SQL = {
   deleteRun: 'DELETE FROM runs WHERE id = ?',
   runningRuns: `SELECT id, pid FROM runs WHERE status = 'running' ORDER BY id`,
   interrupt: `UPDATE runs SET status = 'interrupted', finished_at = @now,
-      error = coalesce(error, @error)
+      error = coalesce(error, @error), duration_ms = ${ATTEMPTS_UP_TO('coalesce(last_active_at, attempt_started_at)')}
     WHERE id = @id AND status = 'running'`,
   upsertCheckpoint: `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at)
     VALUES (@runId, @epoch, @step, @path, @sha256, @bytes, @createdAt)
@@ -169,7 +179,12 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   resumeRun(runId: string, start: RunStartInput & { fromEpoch: number }): RunRecord {
     this.flush();
     const tx = this.db.transaction(() => {
-      const result = this.statement(SQL.resumeRun).run({ id: runId, pid: start.pid, backend: start.backend });
+      const result = this.statement(SQL.resumeRun).run({
+        id: runId,
+        pid: start.pid,
+        backend: start.backend,
+        now: this.now(),
+      });
       if (result.changes === 0)
         this.throwTransitionError(runId, 'running', ['interrupted', 'cancelled', 'failed']);
       for (const sql of [SQL.truncateMetrics, SQL.truncateDistributions, SQL.truncateCheckpoints]) {
@@ -315,7 +330,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   }
 
   private writeBatch(batch: MetricBatch, alongside?: () => void): void {
-    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch, alongside);
+    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch, alongside, this.now());
     for (const { runId, error } of failures) this.onWriteError(error, runId);
   }
 

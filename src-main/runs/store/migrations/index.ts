@@ -1,6 +1,7 @@
 import { migration001Initial } from './001-initial';
 import { migration002Indexes } from './002-indexes';
 import { migration003Threads } from './003-threads';
+import { migration004AttemptTimes } from './004-attempt-times';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
   migration002Indexes,
   migration003Threads,
+  migration004AttemptTimes,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
