@@ -4,6 +4,7 @@ import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
 import { PRESETS } from '../engine/config/presets';
 import type { RunConfig } from '../engine/config/types';
 import { ConfigError, type ConfigIssue } from '../engine/config/validate';
+import { checkDataLocation } from '../engine/data/locate';
 import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
 import type { AblationGroup, ExportedFile, QueueStatus, RunDetails } from '../contract/runs';
 import type { ConfigSchema, ConfigValidation } from '../contract/config';
@@ -119,7 +120,12 @@ export class Workbench {
       const text = value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
       overrides.push(`${key}=${text}`);
     }
-    return buildConfig({ preset, overrides });
+    const config = buildConfig({ preset, overrides });
+    // The form's "ready" and a created run both mean the dataset is there: a wrong data.path is
+    // refused here, not found later when the run's turn in the queue comes.
+    const location = checkDataLocation(config);
+    if (location !== null) throw new ConfigError([location]);
+    return config;
   }
 
   listRuns(query: {

@@ -25,6 +25,10 @@ function fmnistTrainArgs(db: string, sets: readonly string[], flags: readonly st
 
 describe('glif train: bad input is refused before anything is written', () => {
   const db = path.join(tmp, 'bad.sqlite');
+  // A file that exists but is no dataset, and a folder without the IDX files.
+  const notAnArchive = path.join(tmp, 'cifar-10-binary.tar.gz');
+  fs.writeFileSync(notAnArchive, 'not an archive\n'.repeat(40));
+  const emptyFolder = fs.mkdtempSync(path.join(tmp, 'no-idx-'));
   const cases: Array<[string, string[], RegExp]> = [
     [
       'unknown preset',
@@ -66,6 +70,16 @@ describe('glif train: bad input is refused before anything is written', () => {
       'dataset path does not exist',
       ['--preset', 'cifar10-resnet19-t4', '--set', 'data.path=/nonexistent/cifar'],
       /data\.path: \/nonexistent\/cifar does not exist/,
+    ],
+    [
+      'dataset path is a file but no archive',
+      ['--preset', 'cifar10-resnet19-t4', '--set', `data.path=${notAnArchive}`],
+      /data\.path: \S+cifar-10-binary\.tar\.gz is not a \.tar\.gz or \.tar archive/,
+    ],
+    [
+      'dataset folder without the IDX files',
+      ['--preset', 'fmnist-cnn', '--set', `data.path=${emptyFolder}`],
+      /data\.path: \S+no-idx-\S+ has no train-images-idx3-ubyte \(or train-images-idx3-ubyte\.gz\)/,
     ],
     [
       'bad thread count',

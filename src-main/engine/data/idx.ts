@@ -105,14 +105,14 @@ export interface IdxDatasetOptions {
 }
 
 /** The stems of the four files; each may also appear as 'train-images.idx3-ubyte' and with '.gz'. */
-const IDX_FILES = {
+export const IDX_FILES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-function candidateNames(stem: string): string[] {
+export function candidateNames(stem: string): string[] {
   const dotted = stem.replace(/-(idx\d)-ubyte$/, '.$1-ubyte');
   return [stem, `${stem}.gz`, dotted, `${dotted}.gz`];
 }

@@ -5,7 +5,8 @@ import { parseThreads } from '../../../engine/parallel/threads';
 import { buildConfig } from '../../../engine/config/build';
 import { PRESETS } from '../../../engine/config/presets';
 import type { RunConfig } from '../../../engine/config/types';
-import { ConfigError } from '../../../engine/config/validate';
+import { ConfigError, formatIssue } from '../../../engine/config/validate';
+import { checkDataLocation } from '../../../engine/data/locate';
 import { RunManager } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
 import { CliError } from '../errors';
@@ -76,21 +77,6 @@ function loadConfigFile(file: string): unknown {
   }
 }
 
-/** Checks what can be checked before anything is written: the dataset location exists. */
-function checkDataLocation(config: RunConfig): void {
-  const { dataset, path } = config.data;
-  if (dataset === 'synthetic') return;
-  const where = path ?? (dataset === 'fashion-mnist' ? '/usr/share/datasets/fashion-mnist' : null);
-  if (where === null) throw new CliError(`data.path: required for dataset ${dataset}`);
-  if (!existsSync(where)) {
-    const hint =
-      path === null && dataset === 'fashion-mnist'
-        ? ' (install it with: apt-get install dataset-fashion-mnist, or set data.path)'
-        : '';
-    throw new CliError(`data.path: ${where} does not exist${hint}`);
-  }
-}
-
 export function summaryOf(run: RunRecord, dbPath: string): TrainSummary {
   return {
     runId: run.id,
@@ -135,7 +121,9 @@ export const trainCommand: CliCommand = {
         if (err instanceof ConfigError) throw new CliError(err.message);
         throw err;
       }
-      checkDataLocation(config);
+      // Before anything is written: the dataset is where data.path says, in a readable form.
+      const location = checkDataLocation(config);
+      if (location !== null) throw new CliError(formatIssue(location));
     }
     resolveDb(o.db);
     const { store, dbPath, dataDir } = openStore(o.db);

@@ -1,0 +1,139 @@
+/**
+ * A data.path that names a missing or unusable dataset is refused when the config is validated
+ * (the UI's form, `glif serve`'s API, the CLI), with one line naming the path, instead of
+ * passing as "ready" and failing the run in the queue. Real files in a temporary folder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildConfig } from '../../src-main/engine/config/build';
+import { checkDataLocation } from '../../src-main/engine/data/locate';
+import { CIFAR10_CLASSES } from '../../src-main/engine/data/class-names';
+import { testWorkbench } from '../helpers/workbench';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-locate-'));
+const workbench = testWorkbench();
+
+afterAll(async () => {
+  await workbench.close('test finished');
+  fs.rmSync(workbench.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function dir(name: string): string {
+  const d = path.join(tmp, name);
+  fs.mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** An IDX file header: magic, then the dimensions (no data: only the header is looked at). */
+function idxHeader(magic: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32BE(magic, 0);
+  b.writeUInt32BE(1, 4);
+  return b;
+}
+
+function idxFolder(name: string, labelsMagic = 0x801): string {
+  const d = dir(name);
+  fs.writeFileSync(path.join(d, 'train-images-idx3-ubyte'), idxHeader(0x803));
+  fs.writeFileSync(path.join(d, 'train-labels-idx1-ubyte'), idxHeader(labelsMagic));
+  fs.writeFileSync(path.join(d, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(idxHeader(0x803)));
+  fs.writeFileSync(path.join(d, 't10k-labels-idx1-ubyte'), idxHeader(0x801));
+  return d;
+}
+
+const problem = (preset: string, dataPath: string): string | null =>
+  checkDataLocation(buildConfig({ preset, overrides: [`data.path=${dataPath}`] }))?.message ?? null;
+
+describe('checkDataLocation', () => {
+  it('accepts a usable IDX folder (plain and gzipped files)', () => {
+    expect(problem('fmnist-cnn', idxFolder('idx-ok'))).toBeNull();
+  });
+
+  it('names a missing folder, a file given as a folder, a missing file and a file of another format', () => {
+    const missing = path.join(tmp, 'no-such-folder');
+    expect(problem('fmnist-cnn', missing)).toBe(
+      `${missing} does not exist; expected the folder with the four fashion-mnist IDX files`,
+    );
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'x');
+    expect(problem('fmnist-cnn', file)).toMatch(/a-file is not a folder/);
+    const partial = dir('idx-partial');
+    fs.writeFileSync(path.join(partial, 'train-images-idx3-ubyte'), idxHeader(0x803));
+    expect(problem('fmnist-cnn', partial)).toBe(
+      `${partial} has no train-labels-idx1-ubyte (or train-labels-idx1-ubyte.gz); expected the four fashion-mnist IDX files`,
+    );
+    const swapped = idxFolder('idx-swapped', 0x803);
+    expect(problem('fmnist-cnn', swapped)).toBe(
+      `${path.join(swapped, 'train-labels-idx1-ubyte')} is not an IDX file (it does not start with the IDX magic number, nor is it gzip)`,
+    );
+  });
+
+  it('CIFAR: accepts the batches folder, its parent and an archive; refuses anything else', () => {
+    const parent = dir('cifar-parent');
+    const batches = dir('cifar-parent/cifar-10-batches-bin');
+    for (const f of [
+      'data_batch_1',
+      'data_batch_2',
+      'data_batch_3',
+      'data_batch_4',
+      'data_batch_5',
+      'test_batch',
+    ]) {
+      fs.writeFileSync(path.join(batches, `${f}.bin`), Buffer.alloc(3073));
+    }
+    expect(problem('cifar10-resnet19-t4', parent)).toBeNull();
+    expect(problem('cifar10-resnet19-t4', batches)).toBeNull();
+    const archive = path.join(tmp, 'cifar-10-binary.tar.gz');
+    fs.writeFileSync(archive, zlib.gzipSync(Buffer.alloc(1024)));
+    expect(problem('cifar10-resnet19-t4', archive)).toBeNull();
+
+    const text = path.join(tmp, 'notes.txt');
+    fs.writeFileSync(text, 'not an archive\n'.repeat(30));
+    expect(problem('cifar10-resnet19-t4', text)).toMatch(/notes\.txt is not a \.tar\.gz or \.tar archive/);
+    const empty = dir('cifar-empty');
+    expect(problem('cifar10-resnet19-t4', empty)).toMatch(
+      /cifar-empty holds neither the cifar10 batches \(data_batch_1\.bin.*\) nor cifar-10-batches-bin\/ nor cifar-10-binary\.tar\.gz$/,
+    );
+  });
+
+  it('CIFAR10-DVS: needs the ten class folders, directly or under extract/', () => {
+    const root = dir('dvs/extract');
+    for (const c of CIFAR10_CLASSES.slice(0, 8)) dir(`dvs/extract/${c}`);
+    const dvs = path.join(tmp, 'dvs');
+    expect(problem('cifar10dvs-7b', dvs)).toBe(
+      `${dvs} has no class folder ship, truck; expected the CIFAR10-DVS folder with one folder of .aedat files per class`,
+    );
+    for (const c of CIFAR10_CLASSES.slice(8)) fs.mkdirSync(path.join(root, c));
+    expect(problem('cifar10dvs-7b', dvs)).toBeNull();
+  });
+});
+
+describe('the validate request and run creation', () => {
+  it('the form is not "ready" with a missing data.path, and no run is created', () => {
+    const missing = path.join(tmp, 'gone', 'cifar-10-binary.tar.gz');
+    const validation = workbench.validateConfig('cifar10-resnet19-t4', { 'data.path': missing });
+    expect(validation).toEqual({
+      config: null,
+      issues: [
+        {
+          key: 'data.path',
+          message: `${missing} does not exist; expected a folder with the cifar10 binary batches (or their parent) or cifar-10-binary.tar.gz`,
+        },
+      ],
+    });
+    expect(() =>
+      workbench.createRun({ preset: 'cifar10-resnet19-t4', values: { 'data.path': missing }, start: false }),
+    ).toThrow(/data\.path: .*gone.* does not exist/);
+    expect(workbench.listRuns({})).toEqual([]);
+  });
+
+  it('a usable location validates as before', () => {
+    const validation = workbench.validateConfig('fmnist-cnn', { 'data.path': idxFolder('idx-form') });
+    expect(validation.issues).toEqual([]);
+    expect(validation.config).not.toBeNull();
+  });
+});
