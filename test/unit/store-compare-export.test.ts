@@ -173,7 +173,7 @@ describe('exportRun', () => {
     expect(exported.config).toEqual(baseConfig);
     expect(exported.metrics).toEqual([
       { name: 'test,acc "top1"', points: [{ step: 1, epoch: 0, value: 0.5 }] },
-      { name: 'train/loss', points: [{ step: 0, epoch: 0, value: 2.5 }, { step: 1, epoch: 0, value: null }] },
+      { name: 'train/loss', points: [{ step: 0, epoch: 0, value: 2.5 }, { step: 1, epoch: 0, value: 'NaN' }] },
     ]);
     expect(exported.distributions).toHaveLength(1);
     expect(exported.distributions[0].histogram.counts).toEqual([5, 3, 2]);

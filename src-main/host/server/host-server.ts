@@ -12,6 +12,7 @@ import type { RunStore } from '../../runs/store/run-store';
 import type { BackendName } from '../../engine/backend';
 import { Workbench } from '../workbench';
 import { createStaticHandler } from './static-files';
+import { toWireJson } from '../../contract/json-numbers';
 
 export interface HostServerOptions {
   readonly rendererDir: string;
@@ -64,7 +65,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
   const sockets = new Set<WebSocket>();
   const emit = <K extends EventName>(type: K, payload: EventMap[K]) => {
     const frame: ServerFrame = { kind: 'event', event: { type, payload } as AppEvent };
-    const text = JSON.stringify(frame);
+    const text = toWireJson(frame);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   const workbench = new Workbench(o.store, o.dataDir, emit, { backend: o.backend, threads: o.threads });
@@ -110,7 +111,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
         }
         const result = await dispatch(frame.name, frame.params);
         const reply: ServerFrame = { kind: 'response', id: frame.id, result };
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+        if (ws.readyState === ws.OPEN) ws.send(toWireJson(reply));
       });
     });
   });

@@ -4,6 +4,7 @@
  */
 import { RunStoreError } from './errors';
 import type { CheckpointRecord, DistributionRecord, MetricSeries, RunRecord, RunStoreReader } from './types';
+import { toOutputJson } from '../../contract/json-numbers';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -12,7 +13,8 @@ export interface RunExport {
   version: 1;
   run: Omit<RunRecord, 'config'>;
   config: RunRecord['config'];
-  metrics: Array<{ name: string; points: Array<{ step: number; epoch: number; value: number | null }> }>;
+  /** In the JSON text, a non-finite value is the string "Infinity", "-Infinity" or "NaN" (see json-numbers.ts). */
+  metrics: Array<{ name: string; points: Array<{ step: number; epoch: number; value: number }> }>;
   distributions: DistributionRecord[];
   checkpoints: CheckpointRecord[];
 }
@@ -41,14 +43,9 @@ export function buildRunExport(reader: RunStoreReader, runId: string): RunExport
     version: 1,
     run,
     config,
-    // JSON has no NaN; a diverged value is written as null.
     metrics: reader.getMetrics(runId).map(({ name, points }) => ({
       name,
-      points: points.map((p) => ({
-        step: p.step,
-        epoch: p.epoch,
-        value: Number.isFinite(p.value) ? p.value : null,
-      })),
+      points: points.map((p) => ({ step: p.step, epoch: p.epoch, value: p.value })),
     })),
     distributions: reader.getDistributions(runId),
     checkpoints: reader.getCheckpoints(runId),
@@ -62,7 +59,7 @@ export function exportRun(reader: RunStoreReader, runId: string, format: ExportF
       return metricsToCsv(reader.getMetrics(runId));
     }
     case 'json':
-      return `${JSON.stringify(buildRunExport(reader, runId), null, 2)}\n`;
+      return `${toOutputJson(buildRunExport(reader, runId))}\n`;
     default: {
       const unknown: never = format;
       throw new RunStoreError('invalid_input', `unknown export format ${String(unknown)}`);

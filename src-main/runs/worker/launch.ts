@@ -17,10 +17,16 @@ export type WorkerLauncher = () => WorkerHandle;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** A Node child process running train-worker.ts through tsx (CLI and headless host). */
-export const launchNodeWorker: WorkerLauncher = () => {
-  const child = fork(path.join(here, 'train-worker.ts'), [], {
+export const launchNodeWorker: WorkerLauncher = () => forkWorker(path.join(here, 'train-worker.ts'));
+
+/** A worker process running `entry` (train-worker.ts; a test may run a stand-in speaking the same protocol). */
+export function forkWorker(entry: string): WorkerHandle {
+  const child = fork(entry, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Structured clone, not JSON: a diverged loss (Infinity) or a NaN must reach the manager as
+    // a number; JSON would turn it into null, and the store would refuse that step's points.
+    serialization: 'advanced',
     // The worker shares the terminal; keep its process group so Ctrl-C reaches the parent,
     // which cancels cleanly and then ends the worker.
     detached: false,
@@ -33,4 +39,4 @@ export const launchNodeWorker: WorkerLauncher = () => {
     onExit: (h) => child.once('exit', (code, signal) => h(code, signal)),
     kill: () => child.kill('SIGKILL'),
   };
-};
+}

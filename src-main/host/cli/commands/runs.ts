@@ -9,6 +9,7 @@ import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 import { openReader, resolveDb } from '../store-access';
 import { fmtNum, fmtPct, fmtSeconds, fmtValue, formatTable } from '../table';
+import { toOutputJson } from '../../../contract/json-numbers';
 
 const HELP = `Usage: glif runs <list|show|compare|export> [options]
 
@@ -108,7 +109,7 @@ export const runsCommand: CliCommand = {
             search: o.search,
             limit,
           });
-          if (o.json) print(JSON.stringify(runs, null, 2));
+          if (o.json) print(toOutputJson(runs));
           else if (runs.length === 0) print(noRunsYet);
           else
             print(
@@ -128,7 +129,7 @@ export const runsCommand: CliCommand = {
           const pruned = recorded.length - checkpoints.length;
           if (o.json) {
             const metrics = store.getMetricNames(run.id);
-            print(JSON.stringify({ ...run, checkpoints, prunedCheckpoints: pruned, metrics }, null, 2));
+            print(toOutputJson({ ...run, checkpoints, prunedCheckpoints: pruned, metrics }));
             return 0;
           }
           print(
@@ -148,7 +149,7 @@ export const runsCommand: CliCommand = {
           );
           if (run.notes) print(`notes: ${run.notes}`);
           print('\nconfig:');
-          print(JSON.stringify(run.config, null, 2));
+          print(toOutputJson(run.config));
           print(`\ncheckpoints: ${checkpoints.length === 0 ? 'none' : ''}`);
           for (const c of checkpoints)
             print(
@@ -163,7 +164,7 @@ export const runsCommand: CliCommand = {
           const compared = store.compareRuns(ids);
           const cmp = { ...compared, runs: compared.runs.map((r) => withLiveness(r)) };
           if (o.json) {
-            print(JSON.stringify(cmp, null, 2));
+            print(toOutputJson(cmp));
             return 0;
           }
           print('config keys that differ:');

@@ -13,6 +13,7 @@ import { CliError } from '../errors';
 import type { CliCommand } from '../main';
 import { ProgressPrinter } from '../progress';
 import { openStore, resolveDb } from '../store-access';
+import { toOutputJson } from '../../../contract/json-numbers';
 
 const HELP = `Usage: glif train --preset <name> [--set key=value ...] [--config file.json] [--db path] [--json]
        glif train --resume <run-id> [--db path] [--json]
@@ -173,7 +174,7 @@ export const trainCommand: CliCommand = {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
       const summary = summaryOf(final, dbPath);
-      if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      if (o.json) process.stdout.write(toOutputJson(summary) + '\n');
       else {
         const acc = summary.final.testAccuracy;
         progress.println(

@@ -186,11 +186,31 @@ export class WebSocketTransport implements Transport {
   }
 }
 
+const NON_FINITE: Readonly<Record<string, number>> = {
+  Infinity: Infinity,
+  '-Infinity': -Infinity,
+  NaN: Number.NaN,
+};
+
+/**
+ * The host tags the numbers JSON cannot hold (a diverged loss) as `{"$nonFinite": "Infinity"}`
+ * (src-main/contract/json-numbers.ts, which the renderer may only import types from): turn them
+ * back into numbers, so they are shown as such instead of as missing values.
+ */
+function reviveNonFinite(_key: string, value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const keys = Object.keys(value);
+  const name = value['$nonFinite'];
+  return keys.length === 1 && typeof name === 'string' && Object.hasOwn(NON_FINITE, name)
+    ? NON_FINITE[name]
+    : value;
+}
+
 /** Structural check of what the host sends; the host is ours, but the socket is a trust boundary. */
 export function parseServerFrame(data: string): ServerFrame | null {
   let value: unknown;
   try {
-    value = JSON.parse(data);
+    value = JSON.parse(data, reviveNonFinite);
   } catch {
     return null;
   }

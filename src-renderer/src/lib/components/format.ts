@@ -1,6 +1,7 @@
 /**
  * How numbers are written in tables. Every formatter takes `null` (not known yet, or never
- * recorded) and writes it as an em dash, so a cell is never blank or "NaN".
+ * recorded) and writes it as an em dash, so a cell is never blank. A loss that diverged is
+ * written as ∞ or NaN by formatHyper: that is a result, not a missing value.
  */
 
 export const MISSING = '—';
@@ -27,9 +28,15 @@ export function formatCount(value: number | null | undefined): string {
   return abs >= 100 || Number.isInteger(value) ? String(Math.round(value)) : trimZeros(value.toPrecision(3));
 }
 
-/** A hyperparameter as the CLI would write it: 0.1, 5e-5, 64. */
+/** ∞, −∞ or NaN: a diverged value is shown as what it is, not as missing. */
+export function formatNonFinite(value: number): string {
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? '∞' : '−∞';
+}
+
+/** A hyperparameter or a loss as the CLI would write it: 0.1, 5e-5, 64; a diverged loss as ∞ or NaN. */
 export function formatHyper(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return MISSING;
+  if (value === null || value === undefined) return MISSING;
+  if (!Number.isFinite(value)) return formatNonFinite(value);
   if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential();
   return String(Number(value.toPrecision(6)));
 }
