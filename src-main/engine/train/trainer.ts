@@ -17,6 +17,13 @@ import { layerDistributions } from './distributions';
 import { evaluate } from './evaluate';
 import type { EventSink, FinalMetrics, TrainOutcome } from './events';
 import { recipeGroups, Sgd } from './optimizer';
+import {
+  assertFitsWasmMemory,
+  estimateTrainingMemory,
+  isWasmOutOfMemory,
+  measureActivationBytesPerSample,
+  wasmOutOfMemoryMessage,
+} from './memory';
 import { learningRateAt } from './schedule';
 import { trainStep } from './train-step';
 
@@ -51,6 +58,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   let optimizer: Sgd | undefined;
   let pool: ReplicaPool | undefined;
   let epochsDone = 0;
+  let threads = 1;
   try {
     const { config, sink } = req;
     const rng = new Rng(config.train.seed);
@@ -94,6 +102,18 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         level: 'info',
         message: `training on ${choice.threads} thread(s): ${choice.note}`,
       });
+    threads = choice.threads;
+    if (req.backend === 'wasm') {
+      // Refused before the first step: past its wasm heap a thread dies with an unhelpful trap.
+      const estimate = estimateTrainingMemory({
+        activationBytesPerSample: await measureActivationBytesPerSample(model),
+        parameterCount: counts.total,
+        // No batch is larger than the (limited) training split.
+        batchSize: Math.min(batchSize, trainSize),
+        threads: choice.threads,
+      });
+      assertFitsWasmMemory(estimate, config, choice.threads);
+    }
     if (choice.threads > 1) {
       pool = await ReplicaPool.start(
         { threads: choice.threads, config, dataset: dataset.info, backend: parseBackendName(req.backend) },
@@ -216,9 +236,15 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   } catch (err) {
     // GLIF_DEBUG=1 shows where a failure came from; users see the message.
     if (process.env.GLIF_DEBUG) console.error(err);
+    // The estimate may fall short of the real need: a wasm trap still names the settings to
+    // lower instead of "memory access out of bounds".
+    const error =
+      req.backend === 'wasm' && isWasmOutOfMemory(err)
+        ? wasmOutOfMemoryMessage(req.config, threads)
+        : ((err as Error).message ?? String(err));
     return {
       status: 'failed',
-      error: (err as Error).message ?? String(err),
+      error,
       epochsDone,
       seconds: (performance.now() - t0) / 1000,
     };
