@@ -82,7 +82,12 @@ export async function writeCheckpoint(file: string, c: CheckpointContents): Prom
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(headerBytes.length);
-  const parts = [Buffer.from(MAGIC, 'latin1'), len, headerBytes, ...chunks.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength))];
+  const parts = [
+    Buffer.from(MAGIC, 'latin1'),
+    len,
+    headerBytes,
+    ...chunks.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
+  ];
   const hash = createHash('sha256');
   let bytes = 0;
   for (const p of parts) {
@@ -103,7 +108,9 @@ export async function writeCheckpoint(file: string, c: CheckpointContents): Prom
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Reads a checkpoint; the caller owns (and disposes) the returned tensors. */
@@ -112,13 +119,18 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
   try {
     buf = await readFile(file);
   } catch (err) {
-    throw new CheckpointError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err));
+    throw new CheckpointError(
+      file,
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err),
+    );
   }
   if (expectedSha256) {
     const actual = createHash('sha256').update(buf).digest('hex');
-    if (actual !== expectedSha256) throw new CheckpointError(file, `sha256 ${actual} does not match the recorded ${expectedSha256}`);
+    if (actual !== expectedSha256)
+      throw new CheckpointError(file, `sha256 ${actual} does not match the recorded ${expectedSha256}`);
   }
-  if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new CheckpointError(file, 'not a GLIF checkpoint (bad magic)');
+  if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC)
+    throw new CheckpointError(file, 'not a GLIF checkpoint (bad magic)');
   const headerLength = buf.readUInt32LE(MAGIC.length);
   const dataStart = MAGIC.length + 4 + headerLength;
   if (dataStart > buf.length) throw new CheckpointError(file, 'truncated header');
@@ -127,7 +139,18 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
   const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + dataStart, buf.byteOffset + buf.length));
   const tensors = header.tensors.map((e) => {
     if (e.offset + e.length > floats.length) throw new CheckpointError(file, `truncated data for ${e.path}`);
-    return { kind: e.kind, path: e.path, tensor: tf.tensor(floats.subarray(e.offset, e.offset + e.length), e.shape) };
+    return {
+      kind: e.kind,
+      path: e.path,
+      tensor: tf.tensor(floats.subarray(e.offset, e.offset + e.length), e.shape),
+    };
   });
-  return { epoch: header.epoch, step: header.step, optimizerSteps: header.optimizerSteps, rng: header.rng, tensors, meta: header.meta };
+  return {
+    epoch: header.epoch,
+    step: header.step,
+    optimizerSteps: header.optimizerSteps,
+    rng: header.rng,
+    tensors,
+    meta: header.meta,
+  };
 }
