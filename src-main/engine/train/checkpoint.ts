@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { RngState } from '../random';
+import { faultPoint } from './fault-injection';
 
 /**
  * A checkpoint holds everything needed to continue a run exactly: weights, buffers (tdBN
@@ -103,7 +104,9 @@ export async function writeCheckpoint(file: string, c: CheckpointContents): Prom
   } finally {
     await fh.close();
   }
+  faultPoint('checkpoint-write');
   await rename(tmp, file);
+  faultPoint('checkpoint-renamed');
   return { path: file, sha256: hash.digest('hex'), bytes };
 }
 

@@ -15,6 +15,7 @@ import { datasetSpec } from './data-spec';
 import { readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
 import { layerDistributions } from './distributions';
 import { evaluate } from './evaluate';
+import { faultPoint } from './fault-injection';
 import type { EventSink, FinalMetrics, TrainOutcome } from './events';
 import { recipeGroups, Sgd } from './optimizer';
 import {
@@ -121,6 +122,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         optimizer,
       );
     }
+    faultPoint('started');
     sink({
       type: 'started',
       backend: req.backend,
@@ -187,6 +189,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
           samplesPerSecond: batch.n / seconds,
           etaSeconds: remainingSteps * avg + remainingEvals * evalSeconds,
         });
+        faultPoint('step');
         step++;
         stepInEpoch++;
         await yieldToEventLoop();
@@ -202,7 +205,10 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         batchSize: Math.max(batchSize, 128),
         limit: config.data.testLimit ?? undefined,
         rng,
-        yieldEvery: yieldToEventLoop,
+        yieldEvery: () => {
+          faultPoint('evaluate');
+          return yieldToEventLoop();
+        },
       });
       evalSeconds = (performance.now() - e0) / 1000;
       const distributions = model.glifLayers().flatMap(layerDistributions);
