@@ -35,7 +35,9 @@ export interface ServeProcess {
  * Starts `glif serve` with a minimal UI folder (--ui-dir, so nothing is built). The process
  * leads its own process group, so a test can signal host and workers together like a terminal.
  */
-export async function startServe(opts: { threads?: number } = {}): Promise<ServeProcess> {
+export async function startServe(
+  opts: { threads?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-serve-'));
   const uiDir = path.join(dir, 'ui');
   fs.mkdirSync(uiDir);
@@ -58,6 +60,7 @@ export async function startServe(opts: { threads?: number } = {}): Promise<Serve
   const child = spawn(process.execPath, [glifBin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: { ...process.env, ...opts.env },
   });
   let out = '';
   let err = '';
@@ -135,6 +138,16 @@ export function childPids(pid: number): number[] {
     if (Number(fields[1]) === pid) out.push(Number(entry));
   }
   return out;
+}
+
+/** Whether any process of a process group (say, a killed host's orphaned worker) is still there. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a process id still names a live (not zombie) process. */

@@ -34,7 +34,15 @@ function nodeParentPort(): ParentPort {
   if (!process.send) throw new Error('the training worker must be started with an IPC channel');
   process.on('disconnect', () => process.exit(0));
   return {
-    send: (m) => process.send!(m),
+    // The parent may die (kill -9) while this process trains on: until 'disconnect' arrives,
+    // a message sent into the closed channel fails with EPIPE. Without the callback that is an
+    // uncaught 'error' event, whose stack trace lands on the terminal the parent shared.
+    send: (m) => {
+      if (!process.connected) return;
+      process.send!(m, undefined, undefined, (error) => {
+        if (error) process.exit(0);
+      });
+    },
     onMessage: (h) => process.on('message', (m) => h(m as ToWorker)),
   };
 }
