@@ -134,12 +134,17 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
   }
   if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC)
     throw new CheckpointError(file, 'not a GLIF checkpoint (bad magic)');
+  if (buf.length < MAGIC.length + 4)
+    throw new CheckpointError(file, `truncated header: the file ends at byte ${buf.length}`);
   const headerLength = buf.readUInt32LE(MAGIC.length);
   const dataStart = MAGIC.length + 4 + headerLength;
   if (dataStart > buf.length) throw new CheckpointError(file, 'truncated header');
-  const header = JSON.parse(buf.subarray(MAGIC.length + 4, dataStart).toString('utf8')) as Header;
-  if (header.version !== 1) throw new CheckpointError(file, `unsupported version ${header.version}`);
-  const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + dataStart, buf.byteOffset + buf.length));
+  const header = parseHeader(file, buf.subarray(MAGIC.length + 4, dataStart).toString('utf8'));
+  // Whole floats only: a file cut inside one must say "truncated", not fail to make the view.
+  const dataBytes = (buf.length - dataStart) & ~3;
+  const floats = new Float32Array(
+    buf.buffer.slice(buf.byteOffset + dataStart, buf.byteOffset + dataStart + dataBytes),
+  );
   const tensors = header.tensors.map((e) => {
     if (e.offset + e.length > floats.length) throw new CheckpointError(file, `truncated data for ${e.path}`);
     return {
@@ -156,4 +161,43 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
     tensors,
     meta: header.meta,
   };
+}
+
+const KINDS: readonly CheckpointTensorKind[] = ['param', 'buffer', 'momentum'];
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * The header, checked before anything is built from it: a damaged or foreign file must fail
+ * with a CheckpointError naming the file and the problem, not with a parser's SyntaxError or
+ * a TypeError from deep inside the restore.
+ */
+function parseHeader(file: string, text: string): Header {
+  let h: unknown;
+  try {
+    h = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(file, 'damaged header (not valid JSON)');
+  }
+  const bad = (what: string) => new CheckpointError(file, `damaged header: ${what}`);
+  if (!isRecord(h)) throw bad('not a JSON object');
+  if (h.version !== 1) throw new CheckpointError(file, `unsupported version ${JSON.stringify(h.version)}`);
+  for (const key of ['epoch', 'step', 'optimizerSteps'] as const)
+    if (!isCount(h[key])) throw bad(`${key} is not a count`);
+  const rng = h.rng;
+  if (!isRecord(rng) || !Array.isArray(rng.s) || rng.s.length !== 4 || !rng.s.every(isCount))
+    throw bad('rng is not a generator state');
+  if (!Array.isArray(h.tensors)) throw bad('tensors is not a list');
+  h.tensors.forEach((e: unknown, i) => {
+    if (!isRecord(e) || typeof e.path !== 'string' || !KINDS.includes(e.kind as CheckpointTensorKind))
+      throw bad(`tensor ${i} has no kind or path`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every(isCount) || !isCount(e.offset) || !isCount(e.length))
+      throw bad(`tensor ${e.path} has no shape, offset or length`);
+    if (shape.reduce((a: number, b: number) => a * b, 1) !== e.length)
+      throw bad(`tensor ${e.path} has shape [${shape.join(', ')}] but ${e.length} values`);
+  });
+  if (h.meta !== undefined && !isRecord(h.meta)) throw bad('meta is not an object');
+  return { ...(h as unknown as Header), meta: isRecord(h.meta) ? h.meta : {} };
 }

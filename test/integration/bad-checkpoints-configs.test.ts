@@ -1,0 +1,225 @@
+/**
+ * Bad files suite, part 2: damaged checkpoints and checkpoints of another architecture
+ * (through `glif train --resume`), malformed parity fixtures (`glif parity`) and configs of
+ * the wrong type or shape (`glif train --config/--set`). Each must end in one clear line, a
+ * non-zero exit, no stack trace and no raw JavaScript error.
+ *
+ * A checkpoint's record carries its sha256, and resume refuses a file that does not match it.
+ * To reach the parser, most cases record the damaged file's own sha256, as a database restored
+ * together with a damaged or foreign checkpoint folder would.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCheckpoint } from '../../src-main/engine/train/checkpoint';
+import { makeTempDir, type TempDir } from '../helpers/data-files';
+import { glifBin, vendoredParityFixtureDir } from '../helpers/paths';
+
+interface Outcome {
+  readonly status: number | null;
+  readonly out: string;
+}
+
+function glifAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [glifBin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += String(b)));
+    child.stderr.on('data', (b: Buffer) => (out += String(b)));
+    child.on('close', (status) => resolve({ status, out }));
+  });
+}
+
+/** Failed (not crashed), no trace, no raw JS error, and a line matching `problem` (returned). */
+function expectOneClearLine(o: Outcome, problem: RegExp): string {
+  expect(o.status, o.out).not.toBe(0);
+  expect(o.status, `crashed?\n${o.out}`).not.toBeNull();
+  expect(o.out, 'no stack trace').not.toMatch(/^\s+at /m);
+  expect(o.out, 'no raw JavaScript error').not.toMatch(/SyntaxError|RangeError|TypeError|ReferenceError/);
+  expect(o.out).not.toMatch(/is not a function|Cannot read properties|out of range/);
+  // A parser's detail (where the JSON broke) is useful, but only after saying what the file is not.
+  for (const l of o.out.split('\n').filter((x) => /Unexpected|JSON at position/.test(x)))
+    expect(l, 'a raw parser message').toMatch(/not valid JSON: /);
+  const line = o.out.split('\n').find((l) => problem.test(l));
+  expect(line, `a line matching ${problem}:\n${o.out}`).toBeDefined();
+  console.log(`exit ${o.status}: ${line}`);
+  return line!;
+}
+
+let tmp: TempDir;
+beforeAll(() => {
+  tmp = makeTempDir('glif-bad-ckpt-');
+});
+afterAll(() => tmp.cleanup());
+
+describe('damaged and foreign checkpoints through glif train --resume', () => {
+  let db: string;
+  let runId: string;
+  let ckpt: { path: string; bytes: Buffer };
+
+  beforeAll(async () => {
+    db = path.join(tmp.dir, 'runs.sqlite');
+    // Two epochs of two steps; the worker is killed in epoch 2, so epoch 1's checkpoint is on record.
+    const r = await glifAsync(
+      ['train', '--preset', 'synthetic-mlp', '--set', 'train.epochs=2', '--set', 'data.trainLimit=64'].concat(
+        ['--set', 'data.testLimit=32', '--threads', '1', '--db', db],
+      ),
+      { GLIF_KILL_AT: 'step:3' },
+    );
+    expect(r.out).toMatch(/failed.*exited unexpectedly \(SIGKILL\)/);
+    runId = /run (\w+) \(database/.exec(r.out)![1];
+    const conn = new Database(db, { readonly: true });
+    const row = conn.prepare('SELECT path FROM checkpoints WHERE run_id = ?').get(runId) as { path: string };
+    conn.close();
+    ckpt = { path: row.path, bytes: fs.readFileSync(row.path) };
+    await tf.setBackend('cpu');
+  });
+
+  /** Puts `bytes` where the run's checkpoint is, recording their sha256 unless told not to. */
+  function replaceCheckpoint(bytes: Buffer, record = true): void {
+    fs.writeFileSync(ckpt.path, bytes);
+    if (!record) return;
+    const conn = new Database(db);
+    conn
+      .prepare('UPDATE checkpoints SET sha256 = ?, bytes = ? WHERE run_id = ?')
+      .run(createHash('sha256').update(bytes).digest('hex'), bytes.length, runId);
+    conn.close();
+  }
+
+  const resume = () => glifAsync(['train', '--resume', runId, '--threads', '1', '--db', db]);
+  const failedRun = (what: RegExp) => new RegExp(`^run \\w+ failed in [\\d.]+ s: .*${what.source}`);
+  const header = (json: string, lengthField?: number) => {
+    const body = Buffer.from(json, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(lengthField ?? body.length);
+    return Buffer.concat([Buffer.from('GLIFCKPT1\n', 'latin1'), len, body]);
+  };
+
+  it('changed behind the record: the sha256 does not match', async () => {
+    const damaged = Buffer.from(ckpt.bytes);
+    damaged[damaged.length - 1] ^= 0xff;
+    replaceCheckpoint(damaged, false);
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*sha256.*does not match/));
+  });
+
+  it('truncated inside the tensor data', async () => {
+    replaceCheckpoint(ckpt.bytes.subarray(0, ckpt.bytes.length - 64));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*truncated/));
+  });
+
+  it('truncated inside a float', async () => {
+    replaceCheckpoint(ckpt.bytes.subarray(0, ckpt.bytes.length - 3));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*truncated/));
+  });
+
+  it('truncated inside the header length', async () => {
+    replaceCheckpoint(ckpt.bytes.subarray(0, 12));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*truncated/));
+  });
+
+  it('bad magic', async () => {
+    replaceCheckpoint(Buffer.concat([Buffer.from('PK\u0003\u0004'), ckpt.bytes.subarray(4)]));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*not a GLIF checkpoint/));
+  });
+
+  it('a header that is not JSON', async () => {
+    replaceCheckpoint(header('{"version": 1, "epoch": 0, tensors: [}'));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt: damaged header \(not valid JSON\)/));
+  });
+
+  it('a JSON header of the wrong shape', async () => {
+    replaceCheckpoint(header('{"version": 1, "epoch": 0, "step": 2, "tensors": {"a": 1}}'));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt: damaged header: /));
+  });
+
+  it('a checkpoint of another architecture', async () => {
+    const conv = tf.zeros([8, 1, 3, 3]);
+    const file = path.join(tmp.dir, 'foreign.ckpt');
+    await writeCheckpoint(file, {
+      epoch: 0,
+      step: 2,
+      optimizerSteps: 2,
+      rng: { algorithm: 'xoshiro128**', s: [1, 2, 3, 4] },
+      tensors: [{ kind: 'param', path: 'conv1.weight', tensor: conv }],
+      meta: { arch: 'fmnist-cnn', preset: 'fmnist-cnn' },
+    });
+    conv.dispose();
+    replaceCheckpoint(fs.readFileSync(file));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*fmnist-cnn.*mlp|conv1\.weight/));
+  });
+});
+
+describe('malformed parity fixtures through glif parity', () => {
+  it('bad JSON, missing fields, wrong types, empty and absent files: one ERROR line each', async () => {
+    const good = JSON.parse(
+      fs.readFileSync(path.join(vendoredParityFixtureDir, 'a_cw_cifar_default_T4.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const files: Record<string, string> = {
+      'bad-json.json': '{"schema": "glif-parity/1", ',
+      'empty.json': '',
+      'array.json': '[1, 2, 3]',
+      'no-tensors.json': JSON.stringify({ ...good, tensors: undefined }),
+      'no-schema.json': JSON.stringify({ ...good, schema: undefined }),
+      'T-string.json': JSON.stringify({ ...good, T: 'four' }),
+      'params-null.json': JSON.stringify({ ...good, params: null }),
+    };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp.dir, name), text);
+    const paths = [...Object.keys(files), 'absent.json'].map((n) => path.join(tmp.dir, n));
+    const o = await glifAsync(['parity', '--backend', 'cpu', '--impl', 'ops', ...paths]);
+    expect(o.status, o.out).toBe(2);
+    expect(o.out, 'no stack trace').not.toMatch(/^\s+at /m);
+    expect(o.out).not.toMatch(/SyntaxError|TypeError|RangeError/);
+    for (const p of paths) {
+      // The CLI names each fixture by its base name (unique here).
+      const lines = o.out.split('\n').filter((l) => l.startsWith(`ERROR ${path.basename(p)}:`));
+      expect(lines, `one ERROR line for ${p}:\n${o.out}`).toHaveLength(1);
+      console.log(lines[0]);
+    }
+  });
+});
+
+describe.concurrent('configs of the wrong type or shape through glif train', () => {
+  const cases: Array<[string, string | null, string[], RegExp]> = [
+    ['not JSON', '{"train": {"lr": 0.1,}', [], /--config: .* is not valid JSON/],
+    ['a JSON array', '[{"train": {}}]', [], /config|object/i],
+    ['a section that is a number', '{"train": 5}', [], /train/],
+    ['a string where a number goes', '{"train": {"lr": "fast"}}', [], /train\.lr/],
+    ['a fraction where an integer goes', '{"train": {"epochs": 2.5}}', [], /train\.epochs/],
+    ['a string where a list goes', '{"model": {"mlpHidden": "64"}}', [], /model\.mlpHidden/],
+    ['null for a number', '{"train": {"batchSize": null}}', [], /train\.batchSize/],
+    ['an unknown key', '{"trian": {"lr": 0.1}}', [], /trian/],
+    ['--set a word for a number', null, ['--set', 'train.epochs=abc'], /train\.epochs/],
+    ['--set a word for a boolean', null, ['--set', 'data.augment=maybe'], /data\.augment/],
+    ['--set a bad list', null, ['--set', 'model.mlpHidden=[a'], /model\.mlpHidden/],
+  ];
+  for (const [what, json, extra, problem] of cases) {
+    it(what, async () => {
+      const args = [
+        'train',
+        '--preset',
+        'synthetic-mlp',
+        '--db',
+        path.join(tmp.dir, 'never.sqlite'),
+        ...extra,
+      ];
+      if (json !== null) {
+        const file = path.join(tmp.dir, `config-${what.replace(/\W+/g, '-')}.json`);
+        fs.writeFileSync(file, json);
+        args.push('--config', file);
+      }
+      const o = await glifAsync(args);
+      expect(o.status, o.out).toBe(2);
+      expectOneClearLine(o, new RegExp(`^glif train: .*${problem.source}`, problem.flags));
+      // Refused before anything is written.
+      expect(fs.existsSync(path.join(tmp.dir, 'never.sqlite'))).toBe(false);
+    });
+  }
+});
