@@ -1,7 +1,14 @@
 import { CONFIG_FIELDS, configField } from './fields';
 import { findPreset, PRESETS } from './presets';
 import type { RunConfig } from './types';
-import { ConfigError, getConfigValue, parseFieldText, setConfigValue, validateConfig, type ConfigIssue } from './validate';
+import {
+  ConfigError,
+  getConfigValue,
+  parseFieldText,
+  setConfigValue,
+  validateConfig,
+  type ConfigIssue,
+} from './validate';
 
 /**
  * A run config from a preset, then a partial config object (e.g. a JSON file), then
@@ -12,14 +19,26 @@ export function buildConfig(input: {
   overlay?: unknown;
   overrides?: readonly string[];
 }): RunConfig {
-  const presetId = input.preset ?? (isRecord(input.overlay) && typeof input.overlay.preset === 'string' ? input.overlay.preset : undefined);
-  if (!presetId) throw new ConfigError([{ key: 'preset', message: `a preset is required; one of ${PRESETS.map((p) => p.id).join(', ')}` }]);
+  const presetId =
+    input.preset ??
+    (isRecord(input.overlay) && typeof input.overlay.preset === 'string' ? input.overlay.preset : undefined);
+  if (!presetId)
+    throw new ConfigError([
+      { key: 'preset', message: `a preset is required; one of ${PRESETS.map((p) => p.id).join(', ')}` },
+    ]);
   const preset = findPreset(presetId);
-  if (!preset) throw new ConfigError([{ key: 'preset', message: `unknown preset '${presetId}'; one of ${PRESETS.map((p) => p.id).join(', ')}` }]);
+  if (!preset)
+    throw new ConfigError([
+      {
+        key: 'preset',
+        message: `unknown preset '${presetId}'; one of ${PRESETS.map((p) => p.id).join(', ')}`,
+      },
+    ]);
   let config: RunConfig = preset.config;
   const issues: ConfigIssue[] = [];
   if (input.overlay !== undefined) {
-    if (!isRecord(input.overlay)) throw new ConfigError([{ key: '(config file)', message: 'must be a JSON object' }]);
+    if (!isRecord(input.overlay))
+      throw new ConfigError([{ key: '(config file)', message: 'must be a JSON object' }]);
     for (const [key, value] of flattenOverlay(input.overlay)) {
       if (key === 'preset') continue;
       if (!configField(key)) issues.push({ key, message: unknownKeyMessage() });
