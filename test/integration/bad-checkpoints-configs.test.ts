@@ -190,7 +190,12 @@ describe.concurrent('configs of the wrong type or shape through glif train', () 
   const cases: Array<[string, string | null, string[], RegExp]> = [
     ['not JSON', '{"train": {"lr": 0.1,}', [], /--config: .* is not valid JSON/],
     ['a JSON array', '[{"train": {}}]', [], /config|object/i],
-    ['a section that is a number', '{"train": 5}', [], /train/],
+    [
+      'a section that is a number',
+      '{"train": 5}',
+      [],
+      /train: expected an object of train\.\* settings, got 5/,
+    ],
     ['a string where a number goes', '{"train": {"lr": "fast"}}', [], /train\.lr/],
     ['a fraction where an integer goes', '{"train": {"epochs": 2.5}}', [], /train\.epochs/],
     ['a string where a list goes', '{"model": {"mlpHidden": "64"}}', [], /model\.mlpHidden/],

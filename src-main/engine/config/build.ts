@@ -41,7 +41,14 @@ export function buildConfig(input: {
       throw new ConfigError([{ key: '(config file)', message: 'must be a JSON object' }]);
     for (const [key, value] of flattenOverlay(input.overlay)) {
       if (key === 'preset') continue;
-      if (!configField(key)) issues.push({ key, message: unknownKeyMessage() });
+      // {"train": 5} names a known section with a value that is not one: say so, rather than
+      // call `train` an unknown key.
+      if (!configField(key) && CONFIG_FIELDS.some((f) => f.key.startsWith(`${key}.`)))
+        issues.push({
+          key,
+          message: `expected an object of ${key}.* settings, got ${JSON.stringify(value)}`,
+        });
+      else if (!configField(key)) issues.push({ key, message: unknownKeyMessage() });
       else config = setConfigValue(config, key, value);
     }
   }
