@@ -131,7 +131,8 @@ export class RunEventRecorder {
     this.retryTimer = null;
     while (this.writes.length > 0) {
       try {
-        this.writes[0]();
+        // Every write here is retried on a lock: poll briefly, so the host's event loop stays free.
+        this.store.withShortBusyTimeout(this.writes[0]);
       } catch (error) {
         if (isBusyError(error)) {
           if (!this.locked) this.onBusy(error);

@@ -186,7 +186,8 @@ export class RunManager {
    */
   private write<T>(runId: string, write: () => T): Promise<T> {
     let told = false;
-    return retryWhileBusy(write, {
+    // Retried until the lock is gone, so each attempt may give up fast: the host keeps serving.
+    return retryWhileBusy(() => this.store.withShortBusyTimeout(write), {
       onBusy: () => {
         if (!told) console.warn(`run ${runId}: the run database is locked by another process; waiting`);
         told = true;

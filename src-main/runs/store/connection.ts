@@ -7,6 +7,12 @@ import { LATEST_SCHEMA_VERSION } from './migrations';
 
 /** How long a connection waits for another connection's lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
+/**
+ * busy_timeout for a write retried after SQLITE_BUSY. busy_timeout waits synchronously: while
+ * another process holds the lock for long, each full-length attempt would freeze the event
+ * loop (a host's HTTP and WebSocket clients) for BUSY_TIMEOUT_MS; retries poll briefly instead.
+ */
+export const RETRY_BUSY_TIMEOUT_MS = 50;
 
 /** Whether this process may write `target` (a file or a folder); false on EACCES, EPERM or EROFS. */
 function canWrite(target: string): boolean {

@@ -71,7 +71,12 @@ export class MetricWriteBuffer {
   private readonly onError: (error: unknown) => void;
 
   constructor(
-    private readonly write: (batch: MetricBatch, alongside?: () => void) => void,
+    /** `background`: a flush nobody waits for, retried on SQLITE_BUSY by this buffer's timer. */
+    private readonly write: (
+      batch: MetricBatch,
+      alongside: (() => void) | undefined,
+      background: boolean,
+    ) => void,
     options: MetricWriteBufferOptions = {},
   ) {
     this.maxItems = Math.max(1, options.maxItems ?? DEFAULT_MAX_ITEMS);
@@ -110,13 +115,17 @@ export class MetricWriteBuffer {
    * process's lock, the timer also retries it.
    */
   flush(alongside?: () => void): void {
+    this.flushBatch(alongside, false);
+  }
+
+  private flushBatch(alongside: (() => void) | undefined, background: boolean): void {
     this.clearTimer();
     if (this.pending === 0 && alongside === undefined) return;
     const batch: MetricBatch = { metrics: this.metrics, distributions: this.distributions };
     this.metrics = [];
     this.distributions = [];
     try {
-      this.write(batch, alongside);
+      this.write(batch, alongside, background);
     } catch (error) {
       this.metrics = batch.metrics.concat(this.metrics);
       this.distributions = batch.distributions.concat(this.distributions);
@@ -149,7 +158,7 @@ export class MetricWriteBuffer {
   /** A flush nobody waits for: a lock only delays it (flush set the retry timer); other errors are thrown. */
   private flushUnlessBusy(): void {
     try {
-      this.flush();
+      this.flushBatch(undefined, true);
     } catch (error) {
       if (!isBusyError(error)) throw error;
     }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openWriterDatabase } from './connection';
+import { BUSY_TIMEOUT_MS, openWriterDatabase, RETRY_BUSY_TIMEOUT_MS } from './connection';
 import { RunStoreError } from './errors';
 import { newRunId } from './ids';
 import { interruptedReason } from './liveness';
@@ -98,21 +98,29 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   private readonly buffer: MetricWriteBuffer;
   private readonly onWriteError: (error: unknown, runId: string | null) => void;
 
+  private readonly busyTimeoutMs: number;
+  /** Nested withShortBusyTimeout calls (a retried write may flush the metric buffer, itself retrying). */
+  private retryDepth = 0;
+
   private constructor(
     db: Database.Database,
     readonly file: string,
     options: RunStoreOptions,
   ) {
     super(db);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.onWriteError =
       options.onWriteError ??
       ((error, runId) =>
         console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
-    this.buffer = new MetricWriteBuffer((batch, alongside) => this.writeBatch(batch, alongside), {
-      ...options.buffer,
-      onError: (error) => this.onWriteError(error, null),
-    });
+    this.buffer = new MetricWriteBuffer(
+      (batch, alongside, background) => this.writeBatch(batch, alongside, background),
+      {
+        ...options.buffer,
+        onError: (error) => this.onWriteError(error, null),
+      },
+    );
   }
 
   /** Opens (creating and migrating if needed) the database at `file`, by default in the user's data folder. */
@@ -329,8 +337,26 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     }
   }
 
-  private writeBatch(batch: MetricBatch, alongside?: () => void): void {
-    const failures = writeMetricBatch(this.db, (sql) => this.statement(sql), batch, alongside, this.now());
+  /**
+   * Runs a write whose caller retries it on SQLITE_BUSY (the event recorder, the run manager,
+   * the metric buffer's timer) with busy_timeout lowered to RETRY_BUSY_TIMEOUT_MS: while another
+   * process holds the lock, an attempt then blocks the event loop for milliseconds, not for the
+   * full busy_timeout, and a host keeps answering. Writes nobody retries (a rename from the UI,
+   * the last flush on close) keep waiting the full busy_timeout.
+   */
+  withShortBusyTimeout<T>(write: () => T): T {
+    if (this.retryDepth++ === 0)
+      this.db.pragma(`busy_timeout = ${Math.min(RETRY_BUSY_TIMEOUT_MS, this.busyTimeoutMs)}`);
+    try {
+      return write();
+    } finally {
+      if (--this.retryDepth === 0 && this.db.open) this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  private writeBatch(batch: MetricBatch, alongside: (() => void) | undefined, background: boolean): void {
+    const write = () => writeMetricBatch(this.db, (sql) => this.statement(sql), batch, alongside, this.now());
+    const failures = background ? this.withShortBusyTimeout(write) : write();
     for (const { runId, error } of failures) this.onWriteError(error, runId);
   }
 

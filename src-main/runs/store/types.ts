@@ -280,6 +280,8 @@ export interface RunStoreReader {
 }
 
 export interface RunStoreWriter {
+  /** Runs a write that the caller retries on SQLITE_BUSY with a short busy_timeout (the event loop stays free). */
+  withShortBusyTimeout<T>(write: () => T): T;
   createRun(input: NewRunInput): RunRecord;
   markRunning(runId: string, start: RunStartInput): RunRecord;
   setBackend(runId: string, backend: string): void;
