@@ -1,5 +1,6 @@
 import type { EpochEvent, StepEvent, TrainEvent } from '../engine/train/events';
 import { Backoff, isBusyError, type BackoffOptions } from './store/busy';
+import { storeErrorLine } from './store/errors';
 import type { CheckpointInput, MetricPointInput, RunStoreWriter } from './store/types';
 
 export interface RunEventRecorderOptions {
@@ -51,7 +52,8 @@ export class RunEventRecorder {
             `keeping this run's events in memory and retrying until it is released`,
         ));
     this.onError =
-      options.onError ?? ((error) => console.error(`run ${runId}: recording an event failed:`, error));
+      options.onError ??
+      ((error) => console.error(`run ${runId}: recording an event failed: ${storeErrorLine(error)}`));
   }
 
   record(event: TrainEvent): void {

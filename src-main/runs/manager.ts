@@ -149,7 +149,13 @@ export class RunManager {
     if (this.stopped || this.active || this.queue.length === 0) return;
     const job = this.queue.shift()!;
     this.current = this.runJob(job).then(job.done, async (err: unknown) => {
-      const record = await this.failRun(job.runId, (err as Error).message ?? String(err));
+      const message = (err as Error).message ?? String(err);
+      let record: RunRecord;
+      try {
+        record = await this.failRun(job.runId, message);
+      } catch (storeError) {
+        record = this.unrecordedFailure(job.runId, storeError);
+      }
       job.done(record);
     });
   }
@@ -167,6 +173,25 @@ export class RunManager {
     if (this.active) this.active.stopReason = reason;
     for (const worker of this.liveWorkers.keys()) worker.kill();
     await Promise.all([this.current, ...this.liveWorkers.values()]);
+  }
+
+  /**
+   * The store itself fails (a full disk, a database made read-only meanwhile), so a run's end
+   * cannot be recorded. That must not crash the host or leave a caller waiting: the run is
+   * reported failed here, and on disk it stays `running` under this process's id, which reads
+   * as interrupted once the process is gone (resume continues from its last checkpoint).
+   */
+  private unrecordedFailure(runId: string, storeError: unknown): RunRecord {
+    const code = (storeError as { code?: unknown }).code;
+    const error =
+      `the run database could not record this run's end: ${(storeError as Error).message ?? String(storeError)}` +
+      (typeof code === 'string' ? ` (${code})` : '') +
+      '; it can be resumed once that is fixed';
+    // Reading works on a full disk; a store that cannot even read has nothing to report from.
+    const run = this.store.getRun(runId);
+    if (run === null) throw storeError;
+    this.emit({ runId, kind: 'status', status: 'failed', error });
+    return { ...run, status: 'failed', error };
   }
 
   private async failRun(runId: string, error: string): Promise<RunRecord> {

@@ -22,3 +22,14 @@ export class RunStoreError extends Error {
     this.name = 'RunStoreError';
   }
 }
+
+/**
+ * One line for a store failure logged in the background (a full disk, a locked or read-only
+ * file): the user's environment, not a bug, so no stack trace unless GLIF_DEBUG asks for one.
+ */
+export function storeErrorLine(error: unknown): string {
+  if (process.env.GLIF_DEBUG && error instanceof Error && error.stack) return error.stack;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `${message} (${code})` : message;
+}

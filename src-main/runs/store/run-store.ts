@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { BUSY_TIMEOUT_MS, openWriterDatabase, RETRY_BUSY_TIMEOUT_MS } from './connection';
-import { RunStoreError } from './errors';
+import { RunStoreError, storeErrorLine } from './errors';
 import { newRunId } from './ids';
 import { interruptedReason } from './liveness';
 import { writeMetricBatch } from './batch-write';
@@ -113,7 +113,9 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     this.onWriteError =
       options.onWriteError ??
       ((error, runId) =>
-        console.error(`run store: a queued write${runId ? ` for run ${runId}` : ''} failed:`, error));
+        console.error(
+          `run store: a queued write${runId ? ` for run ${runId}` : ''} failed: ${storeErrorLine(error)}`,
+        ));
     this.buffer = new MetricWriteBuffer(
       (batch, alongside, background) => this.writeBatch(batch, alongside, background),
       {
