@@ -153,7 +153,29 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
     });
     conv.dispose();
     replaceCheckpoint(fs.readFileSync(file));
-    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*fmnist-cnn.*mlp|conv1\.weight/));
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: saved from a fmnist-cnn model; this run trains mlp/),
+    );
+  });
+
+  it('a checkpoint of the same architecture with other sizes', async () => {
+    const weight = tf.zeros([3, 3]);
+    const file = path.join(tmp.dir, 'other-sizes.ckpt');
+    await writeCheckpoint(file, {
+      epoch: 0,
+      step: 2,
+      optimizerSteps: 2,
+      rng: { algorithm: 'xoshiro128**', s: [1, 2, 3, 4] },
+      tensors: [{ kind: 'param', path: 'classifier.weight', tensor: weight }],
+      meta: { arch: 'mlp', preset: 'synthetic-mlp' },
+    });
+    weight.dispose();
+    replaceCheckpoint(fs.readFileSync(file));
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: tensor classifier\.weight has shape \[3,3\]/),
+    );
   });
 });
 

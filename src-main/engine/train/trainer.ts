@@ -12,7 +12,7 @@ import { ReplicaPool } from '../parallel/pool';
 import { resolveThreads } from '../parallel/threads';
 import { buildRunModel } from './build';
 import { datasetSpec } from './data-spec';
-import { readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
+import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
 import { layerDistributions } from './distributions';
 import { evaluate } from './evaluate';
 import { faultPoint } from './fault-injection';
@@ -78,7 +78,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     let step = 0;
     if (req.resumeFrom) {
       const ckpt = await readCheckpoint(req.resumeFrom.path, req.resumeFrom.sha256);
-      restore(model, optimizer, ckpt);
+      restore(model, optimizer, ckpt, req.resumeFrom.path, config.model.arch);
       rng.setState(ckpt.rng);
       startEpoch = ckpt.epoch + 1;
       step = ckpt.step;
@@ -303,21 +303,30 @@ async function pruneCheckpoints(req: TrainRequest, epoch: number): Promise<void>
   if (old >= 0) await rm(checkpointPath(req.checkpointDir, old), { force: true });
 }
 
-function restore(model: Model, optimizer: Sgd, ckpt: CheckpointContents): void {
+/**
+ * Puts a checkpoint's state into the model and optimiser. A checkpoint of another model (a
+ * database restored beside the wrong folder, a file copied over) is refused with its file and
+ * what differs, before anything is assigned.
+ */
+function restore(model: Model, optimizer: Sgd, ckpt: CheckpointContents, file: string, arch: string): void {
   const params = new Map(model.root.parameters().map((p) => [p.path, p.variable]));
   const buffers = new Map(model.root.buffers().map((b) => [b.path, b.variable]));
   const momentum = new Map<string, tf.Tensor>();
   try {
+    const saved = ckpt.meta.arch;
+    if (typeof saved === 'string' && saved !== arch)
+      throw new CheckpointError(file, `saved from a ${saved} model; this run trains ${arch}`);
     for (const t of ckpt.tensors) {
       if (t.kind === 'momentum') {
         momentum.set(t.path, t.tensor);
         continue;
       }
       const target = (t.kind === 'param' ? params : buffers).get(t.path);
-      if (!target) throw new Error(`checkpoint tensor ${t.path} does not exist in this model`);
+      if (!target) throw new CheckpointError(file, `tensor ${t.path} does not exist in this model`);
       if (target.shape.join() !== t.tensor.shape.join()) {
-        throw new Error(
-          `checkpoint tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`,
+        throw new CheckpointError(
+          file,
+          `tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`,
         );
       }
       target.assign(t.tensor);
