@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastAvgPoolGrad } from './avg-pool-grad';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
-import { installFastConv2D } from './conv2d';
 import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
 import { installSharingIdentity } from './identity';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -36,6 +35,5 @@ export function registerWasmGradientKernels(): string[] {
   if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
   if (installFastAvgPoolGrad()) added.push(tf.AvgPoolGrad);
   if (installSharingIdentity()) added.push(tf.Identity);
-  if (installFastConv2D()) added.push(tf.Conv2D);
   return added;
 }

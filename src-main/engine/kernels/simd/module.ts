@@ -107,25 +107,6 @@ export interface SimdKernelExports {
     padTop: number,
     padLeft: number,
   ): void;
-  /** NHWC, no dilation, any stride and padding; the filter packed as [Co / 8, KH, KW, Ci, 8], Co a multiple of 8. Writes all of y. */
-  conv2d_forward(
-    xPtr: number,
-    packedFilterPtr: number,
-    yPtr: number,
-    N: number,
-    H: number,
-    W: number,
-    Ci: number,
-    Ho: number,
-    Wo: number,
-    Co: number,
-    KH: number,
-    KW: number,
-    strideH: number,
-    strideW: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
   /** Non-overlapping windows fh x fw; C a multiple of 4. Writes all of dx [N, Ho fh, Wo fw, C]. */
   avg_pool_grad_tiled(
     dyPtr: number,
@@ -151,7 +132,6 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'conv2d_backprop_filter',
   'conv2d_backprop_input',
   'avg_pool_grad_tiled',
-  'conv2d_forward',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
