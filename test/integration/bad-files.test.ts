@@ -96,6 +96,17 @@ const trainOn = (preset: string, dataPath: string, name: string) =>
 /** A run failed with a message on one line: `run <id> failed in <s> s: <message>`. */
 const failedRun = (what: RegExp) => new RegExp(`^run \\w+ failed in [\\d.]+ s: .*${what.source}`);
 
+/**
+ * Refused before any run exists: validation checks that data.path holds the dataset's files in
+ * its format (engine/data/locate.ts), so damage visible from the files' first bytes or names
+ * never reaches the queue. Exit 2, like every other invalid setting.
+ */
+const refusedData = (what: RegExp) => new RegExp(`^glif train: data\\.path: .*${what.source}`);
+function expectRefused(o: Outcome, what: RegExp): void {
+  expectOneClearLine(o, refusedData(what));
+  expect(o.status, o.out).toBe(2);
+}
+
 describe.concurrent('bad dataset files through glif train', () => {
   describe('IDX (Fashion-MNIST)', () => {
     const idx = (name: string, damage: (files: ReturnType<typeof writeIdxDataset>['files']) => void) => {
@@ -106,7 +117,7 @@ describe.concurrent('bad dataset files through glif train', () => {
     };
     it('bad magic', async () => {
       const d = idx('idx-magic', (f) => corruptMagic(f.trainImages, 0x12345678));
-      expectOneClearLine(await trainOn('fmnist-cnn', d, 'idx-magic'), failedRun(/train-images.*magic/i));
+      expectRefused(await trainOn('fmnist-cnn', d, 'idx-magic'), /train-images.*magic/i);
     });
     it('truncated pixel data', async () => {
       const d = idx('idx-trunc', (f) => truncateFile(f.trainImages, -100));
@@ -114,7 +125,7 @@ describe.concurrent('bad dataset files through glif train', () => {
     });
     it('a labels file cut inside its header', async () => {
       const d = idx('idx-header', (f) => truncateFile(f.testLabels, 3));
-      expectOneClearLine(await trainOn('fmnist-cnn', d, 'idx-header'), failedRun(/t10k-labels/));
+      expectRefused(await trainOn('fmnist-cnn', d, 'idx-header'), /t10k-labels/);
     });
     it('a label out of range', async () => {
       const d = idx('idx-label', (f) => setByte(f.trainLabels, 8, 200));
@@ -145,7 +156,7 @@ describe.concurrent('bad dataset files through glif train', () => {
     it('a folder without batches', async () => {
       const d = dir('cifar-empty');
       fs.writeFileSync(path.join(d, 'readme.txt'), 'nothing here');
-      expectOneClearLine(await trainOn('cifar10-cifarnet-t2', d, 'cifar-empty'), failedRun(/cifar-empty/));
+      expectRefused(await trainOn('cifar10-cifarnet-t2', d, 'cifar-empty'), /cifar-empty/);
     });
     it('a truncated .tar.gz', async () => {
       const file = path.join(dir('tar-trunc'), 'cifar-10-binary.tar.gz');
@@ -202,7 +213,7 @@ describe.concurrent('bad dataset files through glif train', () => {
     });
     it('a class folder missing', async () => {
       const d = dvs('dvs-class', (root) => fs.rmSync(path.join(root, 'truck'), { recursive: true }));
-      expectOneClearLine(await trainOn('cifar10dvs-7b', d, 'dvs-class'), failedRun(/truck/));
+      expectRefused(await trainOn('cifar10dvs-7b', d, 'dvs-class'), /truck/);
     });
     it('a header without its data-format line and garbage after it', async () => {
       const d = dvs('dvs-garbage', (root) => {
