@@ -24,3 +24,26 @@ export function glif(
 export function glifSpawn(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [glifBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** What a finished `glif` process said: its exit status and stdout and stderr interleaved. */
+export interface CliOutcome {
+  readonly status: number | null;
+  readonly out: string;
+}
+
+/**
+ * Runs `glif <args>` without blocking the test's event loop (so several can run at once), with
+ * stdout and stderr in the order they were written.
+ */
+export function glifAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [glifBin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += String(b)));
+    child.stderr?.on('data', (b: Buffer) => (out += String(b)));
+    child.on('close', (status) => resolve({ status, out }));
+  });
+}

@@ -11,32 +11,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint } from '../../src-main/engine/train/checkpoint';
 import { makeTempDir, type TempDir } from '../helpers/data-files';
-import { glifBin, vendoredParityFixtureDir } from '../helpers/paths';
+import { vendoredParityFixtureDir } from '../helpers/paths';
+import { glifAsync, type CliOutcome } from '../helpers/cli';
 
-interface Outcome {
-  readonly status: number | null;
-  readonly out: string;
-}
-
-function glifAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [glifBin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += String(b)));
-    child.stderr.on('data', (b: Buffer) => (out += String(b)));
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
+type Outcome = CliOutcome;
 
 /** Failed (not crashed), no trace, no raw JS error, and a line matching `problem` (returned). */
 function expectOneClearLine(o: Outcome, problem: RegExp): string {

@@ -8,7 +8,6 @@
  * Dataset cases fail inside the training worker, so each costs a CLI and a worker start; they
  * run two at a time.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,26 +28,9 @@ import {
   writeIdxDataset,
   type TempDir,
 } from '../helpers/data-files';
-import { glifBin } from '../helpers/paths';
+import { glifAsync, type CliOutcome } from '../helpers/cli';
 
-interface Outcome {
-  readonly status: number | null;
-  readonly out: string;
-}
-
-/** Runs `glif <args>` without blocking the event loop, so that cases can overlap. */
-function glifAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [glifBin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += String(b)));
-    child.stderr.on('data', (b: Buffer) => (out += String(b)));
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
+type Outcome = CliOutcome;
 
 /** The checks every case shares: failed, said why in one line matching `problem`, no trace. */
 function expectOneClearLine(o: Outcome, problem: RegExp): void {
