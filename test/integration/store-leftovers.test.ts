@@ -14,6 +14,7 @@ import { RunManager } from '../../src-main/runs/manager';
 import { RunStore, checkpointDir } from '../../src-main/runs/store';
 import { glif } from '../helpers/cli';
 import { fakeWorkerLauncher } from '../helpers/fake-worker';
+import { syntheticRunInput } from '../helpers/run-input';
 
 let dir: string;
 let dbFile: string;
@@ -82,20 +83,7 @@ describe('glif runs show', () => {
     const store = RunStore.open(dbFile);
     let runId: string;
     try {
-      runId = store.createRun({
-        config: { epochs: 3 },
-        columns: {
-          dataset: 'synthetic',
-          model: 'mlp',
-          variant: 'glif',
-          layerwise: false,
-          timeSteps: 4,
-          epochs: 3,
-          batchSize: 8,
-          lr: 0.1,
-          seed: 0,
-        },
-      }).id;
+      runId = store.createRun(syntheticRunInput({ epochs: 3 })).id;
       store.markRunning(runId, { pid: process.pid, backend: 'cpu' });
       const own = checkpointDir(runId, dir);
       for (let epoch = 0; epoch < 3; epoch++) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/host/workbench';
 import { RunStore, checkpointDir } from '../../src-main/runs/store';
+import { syntheticRunInput } from '../helpers/run-input';
 
 let dir: string;
 let store: RunStore;
@@ -28,20 +29,7 @@ afterEach(() => {
 const SHA = 'a'.repeat(64);
 
 function endedRun(): string {
-  const runId = store.createRun({
-    config: { epochs: 4 },
-    columns: {
-      dataset: 'synthetic',
-      model: 'mlp',
-      variant: 'glif',
-      layerwise: false,
-      timeSteps: 4,
-      epochs: 4,
-      batchSize: 8,
-      lr: 0.1,
-      seed: 0,
-    },
-  }).id;
+  const runId = store.createRun(syntheticRunInput({ epochs: 4 })).id;
   store.markRunning(runId, { pid: process.pid, backend: 'cpu' });
   return runId;
 }

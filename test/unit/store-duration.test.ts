@@ -8,25 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore, type NewRunInput } from '../../src-main/runs/store';
+import { syntheticRunInput } from '../helpers/run-input';
 
 let dir: string;
 let now: number;
 let store: RunStore;
 
-const RUN: NewRunInput = {
+const RUN: NewRunInput = syntheticRunInput({
   config: { model: 'mlp', dataset: 'synthetic' },
-  columns: {
-    dataset: 'synthetic',
-    model: 'mlp',
-    variant: 'glif',
-    layerwise: false,
-    timeSteps: 4,
-    epochs: 3,
-    batchSize: 32,
-    lr: 0.1,
-    seed: 1,
-  },
-};
+  batchSize: 32,
+  seed: 1,
+});
 
 /** What a training process records at `at`: one step's loss, written at once. */
 function recordStep(runId: string, step: number, at: number): void {
