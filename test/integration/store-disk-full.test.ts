@@ -1,7 +1,8 @@
 /**
  * Store suite: the disk fills while `glif train` records a run. The database and the
- * checkpoints live on a 3 MiB tmpfs; once a few epochs are recorded, a filler file takes the
- * rest of the space. The CLI must end by itself with one clear line (no stack trace), keep
+ * checkpoints live on a 16 MiB tmpfs (room for the whole run once the filler is gone; with 3 MiB
+ * the resume itself now and then ran out of space); once a few epochs are recorded, a filler
+ * file takes the rest of the space. The CLI must end by itself with one clear line (no stack trace), keep
  * every epoch committed before the disk filled, and leave a database that passes
  * integrity_check; with space freed again, resume completes the run.
  *
@@ -21,7 +22,7 @@ let mounted = false;
 
 beforeAll(() => {
   mountDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-disk-full-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountDir], { encoding: 'utf8' });
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountDir], { encoding: 'utf8' });
   mounted = r.status === 0;
   if (!mounted) console.log(`disk-full test skipped: cannot mount a tmpfs (${r.stderr || r.error?.message})`);
 });
