@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installReduceGradients } from './reduce-gradients';
 
 /**
  * tfjs-core's Node build (dist/tf-core.node.js) carries no gradient definitions: without them
@@ -8,9 +9,11 @@ import * as tf from '@tensorflow/tfjs-core';
  * chained tensor methods), is loaded once for that side effect. It costs about half a second.
  */
 export async function ensureGradientConfigs(): Promise<void> {
-  if (tf.getGradient(tf.Conv2D) !== undefined) return;
-  await import('@tensorflow/tfjs');
   if (tf.getGradient(tf.Conv2D) === undefined) {
-    throw new Error('@tensorflow/tfjs loaded but registered no gradients with our @tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs');
+    if (tf.getGradient(tf.Conv2D) === undefined) {
+      throw new Error('@tensorflow/tfjs loaded but registered no gradients with our @tensorflow/tfjs-core');
+    }
   }
+  installReduceGradients();
 }
