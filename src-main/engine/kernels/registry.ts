@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installFastAvgPoolGrad } from './avg-pool-grad';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
-import { installSharingIdentity } from './identity';
+import { installSharingCast, installSharingIdentity } from './identity';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { WASM } from './wasm-kernel-calls';
 
@@ -35,5 +35,6 @@ export function registerWasmGradientKernels(): string[] {
   if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
   if (installFastAvgPoolGrad()) added.push(tf.AvgPoolGrad);
   if (installSharingIdentity()) added.push(tf.Identity);
+  if (installSharingCast()) added.push(tf.Cast);
   return added;
 }
