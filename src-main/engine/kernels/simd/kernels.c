@@ -132,60 +132,87 @@ INLINE void flush_part(double *acc, float *part, int n, int negate) {
 
 #define ACC32(p, v) ST((p), ADD(LD(p), (v)))
 
-INLINE void glif_backward_all(const float *x, const float *spikes, const float *membrane,
-                              const float *dS, const float *dM, float *dx, const float *coef,
-                              float *part, double *acc, int T, int M, int Q, int paper, float half,
-                              float height) {
+/*
+ * One block of V vectors (4 channels each) through all T steps, backwards. The spike of step t-1
+ * is read back from its membrane (u > threshold, the forward's own test on the same floats), so
+ * the spikes are not streamed in again. V blocks go through together, as in the forward, so the
+ * dependent chain through carryU and carryS of one vector overlaps with the others'.
+ */
+INLINE void glif_backward_block(const float *x, const float *membrane, const float *dS,
+                                const float *dM, float *dx, const float *coef, float *part, int T,
+                                int M, int Q, int paper, float half, float height, int i0, int c0,
+                                int V) {
   const float *decay = coef, *hard = coef + Q, *keep = coef + 2 * Q, *linear = coef + 3 * Q;
   const float *soft = coef + 4 * Q, *theta = coef + 5 * Q, *gain = coef + 6 * Q;
   float *aDecay = part, *aHard = part + Q, *aLinear = part + 2 * Q, *aSoft = part + 3 * Q;
   float *aTh = part + 4 * Q, *aGain = part + 5 * Q;
   const f4 one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
   const f4 HALF = wasm_f32x4_splat(half), HEIGHT = wasm_f32x4_splat(height);
-  for (int k = 0; k < (5 + T) * Q; k += 4) ST(part + k, zero);
-  for (int base = 0; base < M; base += Q) {
-    for (int c = 0; c < Q; c += 4) {
-      const f4 D = LD(decay + c), H = LD(hard + c), K = LD(keep + c), L = LD(linear + c);
-      const f4 Sf = LD(soft + c), TH = LD(theta + c);
-      f4 carryU = zero, carryS = zero;
-      f4 sDecay = zero, sHard = zero, sLinear = zero, sSoft = zero, sTh = zero;
-      int i = base + c + (T - 1) * M;
-      for (int t = T - 1;; t--, i -= M) {
-        f4 z = SUB(LD(membrane + i), TH);
-        f4 window = AND(wasm_f32x4_lt(wasm_f32x4_abs(z), HALF), HEIGHT);
-        f4 viaSpike = MUL(ADD(LD(dS + i), carryS), window);
-        f4 gu = dM ? ADD(ADD(LD(dM + i), viaSpike), carryU) : ADD(viaSpike, carryU);
-        sTh = ADD(sTh, viaSpike);
-        ST(dx + i, MUL(gu, LD(gain + t * Q + c)));
-        ACC32(aGain + t * Q + c, MUL(gu, LD(x + i)));
-        if (t == 0) {
-          sLinear = ADD(sLinear, gu);
-          break;
-        }
-        f4 up = LD(membrane + i - M);
-        f4 mask = wasm_f32x4_gt(LD(spikes + i - M), zero);
-        f4 kept = wasm_v128_bitselect(K, one, mask);
-        f4 guD = MUL(gu, D);
-        sDecay = ADD(sDecay, MUL(MUL(gu, up), kept));
-        sSoft = ADD(sSoft, AND(gu, mask));
-        carryU = MUL(guD, kept);
-        if (paper) {
-          f4 leaked = SUB(MUL(D, up), L);
-          sLinear = ADD(sLinear, MUL(gu, kept));
-          sHard = ADD(sHard, AND(MUL(gu, leaked), mask));
-          carryS = wasm_f32x4_neg(MUL(gu, ADD(MUL(H, leaked), Sf)));
-        } else {
-          sLinear = ADD(sLinear, gu);
-          sHard = ADD(sHard, AND(MUL(guD, up), mask));
-          carryS = wasm_f32x4_neg(ADD(MUL(MUL(H, guD), up), MUL(gu, Sf)));
-        }
+  f4 D[4], H[4], K[4], L[4], Sf[4], TH[4], u[4];
+  f4 carryU[4], carryS[4], sDecay[4], sHard[4], sLinear[4], sSoft[4], sTh[4];
+  for (int v = 0; v < V; v++) {
+    int c = c0 + 4 * v;
+    D[v] = LD(decay + c), H[v] = LD(hard + c), K[v] = LD(keep + c), L[v] = LD(linear + c);
+    Sf[v] = LD(soft + c), TH[v] = LD(theta + c);
+    u[v] = LD(membrane + i0 + 4 * v + (T - 1) * M);
+    carryU[v] = zero, carryS[v] = zero;
+    sDecay[v] = zero, sHard[v] = zero, sLinear[v] = zero, sSoft[v] = zero, sTh[v] = zero;
+  }
+  for (int t = T - 1; t >= 0; t--) {
+    for (int v = 0; v < V; v++) {
+      int c = c0 + 4 * v, i = i0 + 4 * v + t * M;
+      f4 window = AND(wasm_f32x4_lt(wasm_f32x4_abs(SUB(u[v], TH[v])), HALF), HEIGHT);
+      f4 viaSpike = MUL(ADD(LD(dS + i), carryS[v]), window);
+      f4 gu = dM ? ADD(ADD(LD(dM + i), viaSpike), carryU[v]) : ADD(viaSpike, carryU[v]);
+      sTh[v] = ADD(sTh[v], viaSpike);
+      ST(dx + i, MUL(gu, LD(gain + t * Q + c)));
+      ACC32(aGain + t * Q + c, MUL(gu, LD(x + i)));
+      if (t == 0) {
+        sLinear[v] = ADD(sLinear[v], gu);
+        continue;
       }
-      ACC32(aDecay + c, sDecay);
-      ACC32(aHard + c, sHard);
-      ACC32(aLinear + c, sLinear);
-      ACC32(aSoft + c, sSoft);
-      ACC32(aTh + c, sTh);
+      f4 up = LD(membrane + i - M);
+      f4 mask = wasm_f32x4_gt(up, TH[v]);
+      f4 kept = wasm_v128_bitselect(K[v], one, mask);
+      f4 guD = MUL(gu, D[v]);
+      sDecay[v] = ADD(sDecay[v], MUL(MUL(gu, up), kept));
+      sSoft[v] = ADD(sSoft[v], AND(gu, mask));
+      carryU[v] = MUL(guD, kept);
+      if (paper) {
+        f4 leaked = SUB(MUL(D[v], up), L[v]);
+        sLinear[v] = ADD(sLinear[v], MUL(gu, kept));
+        sHard[v] = ADD(sHard[v], AND(MUL(gu, leaked), mask));
+        carryS[v] = wasm_f32x4_neg(MUL(gu, ADD(MUL(H[v], leaked), Sf[v])));
+      } else {
+        sLinear[v] = ADD(sLinear[v], gu);
+        sHard[v] = ADD(sHard[v], AND(MUL(guD, up), mask));
+        carryS[v] = wasm_f32x4_neg(ADD(MUL(MUL(H[v], guD), up), MUL(gu, Sf[v])));
+      }
+      u[v] = up;
     }
+  }
+  for (int v = 0; v < V; v++) {
+    int c = c0 + 4 * v;
+    ACC32(aDecay + c, sDecay[v]);
+    ACC32(aHard + c, sHard[v]);
+    ACC32(aLinear + c, sLinear[v]);
+    ACC32(aSoft + c, sSoft[v]);
+    ACC32(aTh + c, sTh[v]);
+  }
+}
+
+INLINE void glif_backward_all(const float *x, const float *membrane, const float *dS,
+                              const float *dM, float *dx, const float *coef, float *part,
+                              double *acc, int T, int M, int Q, int paper, float half,
+                              float height) {
+  float *aDecay = part, *aHard = part + Q, *aGain = part + 5 * Q;
+  for (int k = 0; k < (5 + T) * Q; k += 4) ST(part + k, wasm_f32x4_splat(0.0f));
+  for (int base = 0; base < M; base += Q) {
+    int c = 0;
+    for (; c + 8 <= Q; c += 8)
+      glif_backward_block(x, membrane, dS, dM, dx, coef, part, T, M, Q, paper, half, height, base + c, c, 2);
+    for (; c < Q; c += 4)
+      glif_backward_block(x, membrane, dS, dM, dx, coef, part, T, M, Q, paper, half, height, base + c, c, 1);
     if ((base / Q + 1) % GLIF_CHUNK == 0 || base + Q >= M) {
       flush_part(acc, aDecay, Q, 0);
       flush_part(acc + Q, aHard, 4 * Q, 1); /* hard, linear, soft, threshold */
@@ -198,9 +225,9 @@ EXPORT(glif_backward)
 void glif_backward(const float *x, const float *spikes, const float *membrane, const float *dS,
                    const float *dM, float *dx, const float *coef, float *part, double *acc, int T,
                    int M, int Q, int paper, float half, float height) {
-  if (paper)
-    glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 1, half, height);
-  else glif_backward_all(x, spikes, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 0, half, height);
+  (void)spikes; /* read back from the membrane: see glif_backward_block */
+  if (paper) glif_backward_all(x, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 1, half, height);
+  else glif_backward_all(x, membrane, dS, dM, dx, coef, part, acc, T, M, Q, 0, half, height);
 }
 
 /* ---------------------------------------------------------------------------------------------
