@@ -5,7 +5,6 @@ import {
   input as inputOf,
   release,
   replaceWasmKernel,
-  reshapeInfo,
   transposeInfo,
   WASM,
   type WasmHeapAccess,
@@ -52,12 +51,12 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     // filter packed as [kh, kw, ci / 8, co, ci % 8], so each tile's filter column is contiguous.
     const heap = inC % 8 === 0 && filter.dtype === 'float32' ? activeWasmHeap() : undefined;
     if (heap) {
-      const blocks = reshapeInfo(filter, [kh, kw, inC / 8, 8, outC], backend);
-      const packed = transposeInfo(blocks, [0, 1, 2, 4, 3], backend);
+      const packed = heap.kernelOutput([kh, kw, inC / 8, outC, 8]);
+      heap.kernels.pack_filter_for_input_gradient(heap.address(filter), packed.ptr, kh, kw, inC, outC);
       const dx = heap.kernelOutput([...attrs.inputShape]);
       heap.kernels.conv2d_backprop_input(
         heap.address(dy),
-        heap.address(packed),
+        packed.ptr,
         dx.ptr,
         batch,
         inH,
@@ -73,7 +72,7 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
         info.padInfo.top,
         info.padInfo.left,
       );
-      release(backend, [blocks, packed]);
+      release(backend, [packed.info]);
       return dx.info;
     }
     const before = [kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left];

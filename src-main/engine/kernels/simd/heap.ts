@@ -131,7 +131,8 @@ export interface SimdKernelStatus {
 }
 
 /** Ops our SIMD kernels compute on wasm (the rest are TF.js's own kernels). */
-export const SIMD_KERNEL_OPS = 'fused GLIF, tdBN (training), both convolution gradients, AvgPoolGrad';
+export const SIMD_KERNEL_OPS =
+  'fused GLIF, tdBN (training), stride-1 convolutions, both convolution gradients, AvgPoolGrad';
 
 export function simdKernelStatus(): SimdKernelStatus {
   if (simdDisabledByEnv())

@@ -107,6 +107,17 @@ export interface SimdKernelExports {
     padTop: number,
     padLeft: number,
   ): void;
+  /** wp[kh, kw, ci / 8, co, ci % 8] = w[kh, kw, ci, co]; Ci a multiple of 8. */
+  pack_filter_for_input_gradient(
+    wPtr: number,
+    wpPtr: number,
+    KH: number,
+    KW: number,
+    Ci: number,
+    Co: number,
+  ): void;
+  /** wp[kh, kw, co / 8, ci, co % 8] = w[KH-1-kh, KW-1-kw, ci, co]; Co a multiple of 8. */
+  pack_filter_for_forward(wPtr: number, wpPtr: number, KH: number, KW: number, Ci: number, Co: number): void;
   /** Non-overlapping windows fh x fw; C a multiple of 4. Writes all of dx [N, Ho fh, Wo fw, C]. */
   avg_pool_grad_tiled(
     dyPtr: number,
@@ -132,6 +143,8 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'conv2d_backprop_filter',
   'conv2d_backprop_input',
   'avg_pool_grad_tiled',
+  'pack_filter_for_input_gradient',
+  'pack_filter_for_forward',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
