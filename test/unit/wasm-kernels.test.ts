@@ -26,6 +26,10 @@ const convCases: ConvCase[] = [
   { x: [2, 8, 8, 3], filter: [1, 1, 3, 5], strides: 2, pad: 0 },
   { x: [2, 7, 8, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid' },
   { x: [1, 6, 5, 1], filter: [3, 3, 1, 5], strides: 1, pad: 0 },
+  // More positions than one chunk of the SIMD kernel's panels (128), the last chunk partial,
+  // input channels not in fours, output channels in fours but not eights.
+  { x: [3, 10, 9, 6], filter: [3, 3, 6, 8], strides: 1, pad: 1 },
+  { x: [2, 13, 11, 5], filter: [3, 3, 5, 12], strides: 1, pad: 'same' },
   { x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 0, dimRoundingMode: 'ceil' },
   {
     x: [2, 9, 7, 2],

@@ -87,6 +87,12 @@ export interface SimdKernelExports {
     strideW: number,
     padTop: number,
     padLeft: number,
+    /** Scratch: ceil(Ci / 4) * 4 * chunk floats. */
+    xPanelPtr: number,
+    /** Scratch: Co * chunk floats. */
+    dyPanelPtr: number,
+    /** Positions per chunk. */
+    chunk: number,
   ): void;
   /** NHWC, no dilation; the filter packed as [KH, KW, Ci / 8, Co, 8], Ci a multiple of 8. Writes all of dx. */
   conv2d_backprop_input(
