@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
-import { conv2dViaScatterPlan, installFastConv2D } from '../../src-main/engine/kernels/conv2d';
+import { conv2dPlan, installFastConv2D } from '../../src-main/engine/kernels/conv2d';
 import { SIMD_ENV_VAR } from '../../src-main/engine/kernels/simd/module';
 import { on, relativeError, seeded, sizeOf, type Pad } from '../helpers/backend-compare';
 
@@ -17,20 +17,23 @@ interface Case {
   strides: number | [number, number];
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  /** Whether our kernel takes it (stride 1, channels in eights, padding within the kernel). */
-  ours: boolean;
+  /**
+   * Which of our kernels takes it: 3x3 stride 1 by Winograd, other stride-1 layers with channels
+   * in eights and padding within the kernel by the scatter kernel, the rest XNNPACK.
+   */
+  ours: 'winograd' | 'scatter' | false;
 }
 
 const cases: Case[] = [
-  { x: [2, 14, 14, 32], filter: [3, 3, 32, 64], strides: 1, pad: 1, ours: true },
-  { x: [2, 8, 8, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'same', ours: true },
+  { x: [2, 14, 14, 32], filter: [3, 3, 32, 64], strides: 1, pad: 1, ours: 'winograd' },
+  { x: [2, 8, 8, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'same', ours: 'winograd' },
   { x: [3, 9, 7, 8], filter: [3, 3, 8, 16], strides: 2, pad: 1, ours: false },
   { x: [2, 10, 10, 8], filter: [1, 1, 8, 24], strides: 2, pad: 0, ours: false },
   { x: [1, 11, 13, 24], filter: [5, 3, 24, 8], strides: [2, 3], pad: 'valid', ours: false },
-  { x: [1, 11, 13, 24], filter: [5, 3, 24, 8], strides: 1, pad: 'valid', ours: true },
-  { x: [2, 10, 10, 8], filter: [1, 1, 8, 24], strides: 1, pad: 0, ours: true },
-  { x: [2, 6, 6, 8], filter: [3, 3, 8, 8], strides: 1, pad: 3, ours: false },
-  { x: [2, 4, 4, 64], filter: [3, 3, 64, 40], strides: 1, pad: 1, ours: true },
+  { x: [1, 11, 13, 24], filter: [5, 3, 24, 8], strides: 1, pad: 'valid', ours: 'scatter' },
+  { x: [2, 10, 10, 8], filter: [1, 1, 8, 24], strides: 1, pad: 0, ours: 'scatter' },
+  { x: [2, 6, 6, 8], filter: [3, 3, 8, 8], strides: 1, pad: 3, ours: 'winograd' },
+  { x: [2, 4, 4, 64], filter: [3, 3, 64, 40], strides: 1, pad: 1, ours: 'winograd' },
   { x: [2, 9, 9, 16], filter: [3, 3, 16, 8], strides: 2, pad: 0, dimRoundingMode: 'ceil', ours: false },
   {
     x: [2, 9, 7, 8],
@@ -42,7 +45,7 @@ const cases: Case[] = [
       [2, 0],
       [0, 0],
     ],
-    ours: true,
+    ours: 'winograd',
   },
   // Not ours: few input channels (a first layer), output channels not in eights.
   { x: [2, 12, 12, 1], filter: [3, 3, 1, 32], strides: 1, pad: 1, ours: false },
@@ -99,7 +102,7 @@ describe('wasm Conv2D', () => {
   });
 
   for (const c of cases) {
-    it(`matches the cpu backend: ${label(c)} (${c.ours ? 'our kernel' : 'XNNPACK'}; then without SIMD)`, async () => {
+    it(`matches the cpu backend: ${label(c)} (${c.ours || 'XNNPACK'}; then without SIMD)`, async () => {
       const expected = await on('cpu', () => forward(c));
       for (const simdOn of [true, false]) {
         const actual = await withSimd(simdOn, () => on('wasm', () => forward(c)));
@@ -109,16 +112,16 @@ describe('wasm Conv2D', () => {
     });
   }
 
-  it('takes exactly the stride-1 layers with channels in eights and padding within the kernel', () => {
+  it('takes exactly the layers each of our kernels can compute', () => {
     for (const c of cases) {
-      const plan = conv2dViaScatterPlan(c.x, c.filter, {
+      const plan = conv2dPlan(c.x, c.filter, {
         strides: c.strides,
         pad: c.pad,
         dataFormat: 'NHWC',
         dilations: 1,
         dimRoundingMode: c.dimRoundingMode,
       });
-      expect(plan !== undefined, label(c)).toBe(c.ours);
+      expect(plan?.method ?? false, label(c)).toBe(c.ours);
     }
   });
 

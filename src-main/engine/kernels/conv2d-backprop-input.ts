@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeWasmHeap } from './simd/heap';
+import { winogradApplies, winogradConv3x3 } from './winograd';
 import {
   callWasmKernel,
   input as inputOf,
@@ -50,6 +51,13 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     // than the convolution below, and it does no work on zeros at larger strides. It takes the
     // filter packed as [kh, kw, ci / 8, co, ci % 8], so each tile's filter column is contiguous.
     const heap = inC % 8 === 0 && filter.dtype === 'float32' ? activeWasmHeap() : undefined;
+    if (heap && sh === 1 && sw === 1 && winogradApplies(kh, kw, outC, inC)) {
+      const padTop = kh - 1 - info.padInfo.top;
+      const padLeft = kw - 1 - info.padInfo.left;
+      if (padTop >= 0 && padLeft >= 0) {
+        return winogradConv3x3(heap, dy, filter, true, [...attrs.inputShape], padTop, padLeft);
+      }
+    }
     if (heap) {
       const packed = heap.kernelOutput([kh, kw, inC / 8, outC, 8]);
       heap.kernels.pack_filter_for_input_gradient(heap.address(filter), packed.ptr, kh, kw, inC, outC);

@@ -513,6 +513,162 @@ void pack_filter_for_forward(const float *w, float *wp, int KH, int KW, int Ci, 
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * 3x3 stride-1 convolution by Winograd's F(2x2, 3x3), NHWC:
+ *   y[n, h, w, co] = sum over kh, kw, ci of x[n, h + kh - pt, w + kw - pl, ci] g[kh, kw, ci, co]
+ * Each 2x2 block of outputs ("tile") is computed from the 4x4 input patch under it as
+ *   Y = A^T [ (G g G^T) .* (B^T d B) ] A,
+ * summed over ci inside the brackets: 16 products per (tile, ci, co) instead of 36, so the
+ * arithmetic of the matrix products is 2.25 times smaller than a direct convolution's. The three
+ * transforms are additions (and halvings for the filter); the matrix products run in the same
+ * 4 x 8 register tiles as the gradient kernels above.
+ *
+ * Memory: the filter transform U[xi, co / 8, ci, co % 8] (16 Ci Co floats), and per chunk of tc
+ * tiles the input transform V[xi, tile, ci] and the products M[xi, tile, co], all provided by
+ * the caller. Ci a multiple of 4, Co a multiple of 8.
+ */
+
+/* U from g. `rotated`: g[kh, kw, ci, co] = w[2 - kh, 2 - kw, co, ci] (w is [3, 3, Co, Ci]): the
+ * input gradient of a stride-1 convolution is this convolution of dy. Otherwise g = w. */
+EXPORT(winograd_filter_transform)
+void winograd_filter_transform(const float *w, float *U, int Ci, int Co, int rotated) {
+  const f4 half = wasm_f32x4_splat(0.5f);
+  for (int ci = 0; ci < Ci; ci++) {
+    for (int co = 0; co < Co; co += 4) {
+      f4 g[3][3];
+      for (int kh = 0; kh < 3; kh++)
+        for (int kw = 0; kw < 3; kw++) {
+          if (rotated) {
+            const float *b = w + ((2 - kh) * 3 + (2 - kw)) * Ci * Co + ci;
+            g[kh][kw] = wasm_f32x4_make(b[co * Ci], b[(co + 1) * Ci], b[(co + 2) * Ci], b[(co + 3) * Ci]);
+          } else {
+            g[kh][kw] = LD(w + ((kh * 3 + kw) * Ci + ci) * Co + co);
+          }
+        }
+      /* t = G g: rows 0..3 of a 4x3 */
+      f4 t[4][3];
+      for (int k = 0; k < 3; k++) {
+        t[0][k] = g[0][k];
+        t[1][k] = MUL(ADD(ADD(g[0][k], g[1][k]), g[2][k]), half);
+        t[2][k] = MUL(ADD(SUB(g[0][k], g[1][k]), g[2][k]), half);
+        t[3][k] = g[2][k];
+      }
+      /* u = t G^T: 4x4 */
+      for (int i = 0; i < 4; i++) {
+        f4 u[4];
+        u[0] = t[i][0];
+        u[1] = MUL(ADD(ADD(t[i][0], t[i][1]), t[i][2]), half);
+        u[2] = MUL(ADD(SUB(t[i][0], t[i][1]), t[i][2]), half);
+        u[3] = t[i][2];
+        for (int j = 0; j < 4; j++) {
+          /* U[xi, co / 8, ci, co % 8] */
+          float *dst = U + (((i * 4 + j) * (Co / 8) + co / 8) * Ci + ci) * 8 + (co % 8);
+          ST(dst, u[j]);
+        }
+      }
+    }
+  }
+}
+
+/* V[xi, q, ci..ci+4] for tile q of the chunk, from the 4x4 patch at (h0, w0) (zeros outside). */
+INLINE void winograd_input_tile(const float *xn, float *V, int H, int W, int Ci, int tc, int q,
+                                int h0, int w0) {
+  const f4 zero = wasm_f32x4_splat(0.0f);
+  for (int ci = 0; ci < Ci; ci += 4) {
+    f4 d[4][4];
+    for (int i = 0; i < 4; i++) {
+      int h = h0 + i;
+      for (int j = 0; j < 4; j++) {
+        int ww = w0 + j;
+        d[i][j] = (h >= 0 && h < H && ww >= 0 && ww < W) ? LD(xn + (h * W + ww) * Ci + ci) : zero;
+      }
+    }
+    /* t = B^T d, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] */
+    f4 t[4][4];
+    for (int j = 0; j < 4; j++) {
+      t[0][j] = SUB(d[0][j], d[2][j]);
+      t[1][j] = ADD(d[1][j], d[2][j]);
+      t[2][j] = SUB(d[2][j], d[1][j]);
+      t[3][j] = SUB(d[1][j], d[3][j]);
+    }
+    for (int i = 0; i < 4; i++) {
+      f4 v[4];
+      v[0] = SUB(t[i][0], t[i][2]);
+      v[1] = ADD(t[i][1], t[i][2]);
+      v[2] = SUB(t[i][2], t[i][1]);
+      v[3] = SUB(t[i][1], t[i][3]);
+      for (int j = 0; j < 4; j++) ST(V + ((i * 4 + j) * tc + q) * Ci + ci, v[j]);
+    }
+  }
+}
+
+/* M[xi, q0..q0+J, co..co+8] = V[xi, q0..q0+J, :] U[xi, co / 8, :, :] */
+INLINE void winograd_gemm_tile(const float *Vx, const float *Ub, float *Mx, int Ci, int Co, int q0,
+                               int co, int J) {
+  f4 acc[4][2];
+  for (int j = 0; j < J; j++) acc[j][0] = wasm_f32x4_splat(0.0f), acc[j][1] = acc[j][0];
+  for (int ci = 0; ci < Ci; ci++) {
+    f4 u0 = LD(Ub + ci * 8), u1 = LD(Ub + ci * 8 + 4);
+    for (int j = 0; j < J; j++) {
+      f4 s = wasm_v128_load32_splat(Vx + (q0 + j) * Ci + ci);
+      acc[j][0] = ADD(acc[j][0], MUL(s, u0));
+      acc[j][1] = ADD(acc[j][1], MUL(s, u1));
+    }
+  }
+  for (int j = 0; j < J; j++) {
+    ST(Mx + (q0 + j) * Co + co, acc[j][0]);
+    ST(Mx + (q0 + j) * Co + co + 4, acc[j][1]);
+  }
+}
+
+EXPORT(winograd_conv3x3)
+void winograd_conv3x3(const float *x, const float *U, float *y, int N, int H, int W, int Ci, int Ho,
+                      int Wo, int Co, int pt, int pl, float *V, float *Mbuf, int tc) {
+  const int th = (Ho + 1) / 2, tw = (Wo + 1) / 2, tiles = N * th * tw;
+  for (int t0 = 0; t0 < tiles; t0 += tc) {
+    const int nt = tiles - t0 < tc ? tiles - t0 : tc;
+    for (int q = 0; q < nt; q++) {
+      int t = t0 + q, n = t / (th * tw), r = t - n * th * tw, ty = r / tw, tx = r - ty * tw;
+      winograd_input_tile(x + n * H * W * Ci, V, H, W, Ci, tc, q, 2 * ty - pt, 2 * tx - pl);
+    }
+    for (int xi = 0; xi < 16; xi++) {
+      const float *Vx = V + xi * tc * Ci;
+      float *Mx = Mbuf + xi * tc * Co;
+      for (int co = 0; co < Co; co += 8) {
+        const float *Ub = U + (xi * (Co / 8) + co / 8) * Ci * 8;
+        int q = 0;
+        for (; q + 4 <= nt; q += 4) winograd_gemm_tile(Vx, Ub, Mx, Ci, Co, q, co, 4);
+        for (; q < nt; q++) winograd_gemm_tile(Vx, Ub, Mx, Ci, Co, q, co, 1);
+      }
+    }
+    /* Y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1] */
+    for (int q = 0; q < nt; q++) {
+      int t = t0 + q, n = t / (th * tw), r = t - n * th * tw, ty = r / tw, tx = r - ty * tw;
+      int h0 = 2 * ty, w0 = 2 * tx;
+      for (int co = 0; co < Co; co += 4) {
+        f4 m[4][4];
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) m[i][j] = LD(Mbuf + ((i * 4 + j) * tc + q) * Co + co);
+        f4 a[2][4];
+        for (int j = 0; j < 4; j++) {
+          a[0][j] = ADD(ADD(m[0][j], m[1][j]), m[2][j]);
+          a[1][j] = SUB(SUB(m[1][j], m[2][j]), m[3][j]);
+        }
+        f4 y00 = ADD(ADD(a[0][0], a[0][1]), a[0][2]), y01 = SUB(SUB(a[0][1], a[0][2]), a[0][3]);
+        f4 y10 = ADD(ADD(a[1][0], a[1][1]), a[1][2]), y11 = SUB(SUB(a[1][1], a[1][2]), a[1][3]);
+        float *row = y + ((n * Ho + h0) * Wo + w0) * Co + co;
+        const int right = w0 + 1 < Wo;
+        ST(row, y00);
+        if (right) ST(row + Co, y01);
+        if (h0 + 1 < Ho) {
+          ST(row + Wo * Co, y10);
+          if (right) ST(row + Wo * Co + Co, y11);
+        }
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
  * AvgPool gradient for non-overlapping windows (filter = stride, no padding, H = Ho fh,
  * W = Wo fw): every input element gets its window's dy times `scale` (1 / window size).
  * C a multiple of 4.

@@ -124,6 +124,26 @@ export interface SimdKernelExports {
   ): void;
   /** wp[kh, kw, co / 8, ci, co % 8] = w[KH-1-kh, KW-1-kw, ci, co]; Co a multiple of 8. */
   pack_filter_for_forward(wPtr: number, wpPtr: number, KH: number, KW: number, Ci: number, Co: number): void;
+  /** U[xi, co / 8, ci, co % 8] from the 3x3 filter (rotated: w is [3, 3, Co, Ci], flipped). */
+  winograd_filter_transform(wPtr: number, UPtr: number, Ci: number, Co: number, rotated: number): void;
+  /** 3x3 stride-1 convolution by F(2x2, 3x3); scratch V: 16 tc Ci, M: 16 tc Co floats. */
+  winograd_conv3x3(
+    xPtr: number,
+    UPtr: number,
+    yPtr: number,
+    N: number,
+    H: number,
+    W: number,
+    Ci: number,
+    Ho: number,
+    Wo: number,
+    Co: number,
+    padTop: number,
+    padLeft: number,
+    VPtr: number,
+    MPtr: number,
+    tilesPerChunk: number,
+  ): void;
   /** Non-overlapping windows fh x fw; C a multiple of 4. Writes all of dx [N, Ho fh, Wo fw, C]. */
   avg_pool_grad_tiled(
     dyPtr: number,
@@ -151,6 +171,8 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'avg_pool_grad_tiled',
   'pack_filter_for_input_gradient',
   'pack_filter_for_forward',
+  'winograd_filter_transform',
+  'winograd_conv3x3',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src-main/engine/backend';
+import { activeWasmHeap } from '../../src-main/engine/kernels/simd/heap';
+import type { SimdKernelExports } from '../../src-main/engine/kernels/simd/module';
+import { winogradApplies } from '../../src-main/engine/kernels/winograd';
+import { on, relativeError, seeded, sizeOf } from '../helpers/backend-compare';
+
+/**
+ * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on wasm, forward and input gradient,
+ * against the cpu backend's direct convolution. The shapes give odd output sizes (edge tiles with
+ * one row or column), more tiles than one chunk (32) with a partial last chunk, and every padding
+ * from 0 to 2; a counting stand-in for the kernel module shows the Winograd kernel ran.
+ */
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  pad: number | 'same' | 'valid';
+}
+
+const cases: Case[] = [
+  { x: [2, 9, 7, 8], filter: [3, 3, 8, 16], pad: 'same' },
+  { x: [3, 11, 10, 4], filter: [3, 3, 4, 8], pad: 'valid' },
+  { x: [2, 6, 5, 16], filter: [3, 3, 16, 24], pad: 2 },
+  { x: [1, 17, 15, 12], filter: [3, 3, 12, 8], pad: 1 },
+];
+
+let calls = 0;
+let original: SimdKernelExports | undefined;
+
+/** Swaps in a stand-in for the kernel module that counts winograd_conv3x3 calls. */
+function countWinogradCalls(): void {
+  const heap = activeWasmHeap();
+  expect(heap).toBeDefined();
+  const kernels = heap!.kernels;
+  original = kernels;
+  calls = 0;
+  const counting: SimdKernelExports = {
+    ...kernels,
+    winograd_conv3x3: (...args: Parameters<SimdKernelExports['winograd_conv3x3']>) => {
+      calls++;
+      kernels.winograd_conv3x3(...args);
+    },
+  };
+  (heap as unknown as { kernels: SimdKernelExports }).kernels = counting;
+}
+
+afterEach(() => {
+  const heap = activeWasmHeap();
+  if (heap && original) (heap as unknown as { kernels: SimdKernelExports }).kernels = original;
+  original = undefined;
+});
+
+function forward(c: Case): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seeded(sizeOf(c.x), 1), c.x);
+    const w = tf.tensor4d(seeded(sizeOf(c.filter), 2), c.filter);
+    return Float32Array.from(tf.conv2d(x, w, 1, c.pad).dataSync());
+  });
+}
+
+function inputGradient(c: Case): Float32Array {
+  return tf.tidy(() => {
+    const w = tf.tensor4d(seeded(sizeOf(c.filter), 4), c.filter);
+    const shape = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad).outShape;
+    const dy = tf.tensor4d(seeded(sizeOf(shape), 5), shape);
+    return Float32Array.from(tf.conv2dTranspose(dy, w, c.x, 1, c.pad).dataSync());
+  });
+}
+
+describe('Winograd F(2x2, 3x3) on wasm', () => {
+  it('applies to 3x3 filters with input channels in fours and output channels in eights', () => {
+    expect(winogradApplies(3, 3, 4, 8)).toBe(true);
+    expect(winogradApplies(3, 3, 3, 8)).toBe(false);
+    expect(winogradApplies(3, 3, 8, 12)).toBe(false);
+    expect(winogradApplies(1, 1, 8, 8)).toBe(false);
+    expect(winogradApplies(5, 5, 8, 8)).toBe(false);
+  });
+
+  for (const c of cases) {
+    it(`forward matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+      const expected = await on('cpu', () => forward(c));
+      await initBackend({ only: 'wasm' });
+      countWinogradCalls();
+      const actual = forward(c);
+      expect(calls).toBe(1);
+      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+    });
+
+    it(`input gradient matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+      const expected = await on('cpu', () => inputGradient(c));
+      await initBackend({ only: 'wasm' });
+      // The input gradient's convolution has the filter's channels swapped: it takes the
+      // Winograd path when the forward's output channels come in fours and its input in eights.
+      const viaWinograd = winogradApplies(3, 3, c.filter[3], c.filter[2]);
+      countWinogradCalls();
+      const actual = inputGradient(c);
+      expect(calls).toBe(viaWinograd ? 1 : 0);
+      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('frees its scratch space and leaves no tensor behind', async () => {
+    await initBackend({ only: 'wasm' });
+    forward(cases[0]!);
+    inputGradient(cases[0]!);
+    const backend = tf.backend();
+    const ids = backend.numDataIds();
+    const tensors = tf.memory().numTensors;
+    const heapBytes = (backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    for (let i = 0; i < 5; i++) {
+      for (const c of cases) {
+        forward(c);
+        inputGradient(c);
+      }
+    }
+    expect(backend.numDataIds()).toBe(ids);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect((backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length).toBe(heapBytes);
+  });
+});
