@@ -224,9 +224,7 @@ export class Workbench {
   updateRun(p: { runId: string; name?: string; notes?: string; tags?: string[] }): RunRecord {
     this.requireRun(p.runId);
     try {
-      if (p.name !== undefined) this.store.rename(p.runId, p.name);
-      if (p.notes !== undefined) this.store.setNotes(p.runId, p.notes);
-      if (p.tags !== undefined) this.store.setTags(p.runId, p.tags);
+      this.store.updateRun(p.runId, { name: p.name, notes: p.notes, tags: p.tags });
     } catch (err) {
       toFailure(err);
     }

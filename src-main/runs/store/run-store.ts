@@ -295,6 +295,22 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     return normalized;
   }
 
+  /**
+   * Changes a run's name, notes and tags together: every given field is checked first, and all
+   * are written in one transaction, so a refused field leaves the others as they were.
+   */
+  updateRun(runId: string, patch: { name?: string; notes?: string; tags?: readonly string[] }): void {
+    if (patch.name !== undefined) normalizeName(patch.name);
+    if (patch.notes !== undefined && typeof patch.notes !== 'string')
+      throw new RunStoreError('invalid_input', 'notes must be a string');
+    if (patch.tags !== undefined) normalizeTags(patch.tags);
+    this.db.transaction(() => {
+      if (patch.name !== undefined) this.rename(runId, patch.name);
+      if (patch.notes !== undefined) this.setNotes(runId, patch.notes);
+      if (patch.tags !== undefined) this.setTags(runId, patch.tags);
+    })();
+  }
+
   /** Deletes the run with its metrics, distributions, checkpoints rows and tags. A running run must be stopped first. */
   deleteRun(runId: string): DeletedRun {
     const run = this.requireRun(runId);

@@ -300,6 +300,7 @@ export interface RunStoreWriter {
   rename(runId: string, name: string): void;
   setNotes(runId: string, notes: string): void;
   setTags(runId: string, tags: readonly string[]): string[];
+  updateRun(runId: string, patch: { name?: string; notes?: string; tags?: readonly string[] }): void;
   deleteRun(runId: string): DeletedRun;
   /** Marks runs left `running` by a process that no longer exists as `interrupted`; returns their ids. */
   markStaleRunningAsInterrupted(isAlive: (pid: number) => boolean): string[];
