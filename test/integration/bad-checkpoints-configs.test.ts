@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCheckpoint } from '../../src-main/engine/train/checkpoint';
+import { readCheckpoint, writeCheckpoint } from '../../src-main/engine/train/checkpoint';
 import { makeTempDir, type TempDir } from '../helpers/data-files';
 import { vendoredParityFixtureDir } from '../helpers/paths';
 import { glifAsync, type CliOutcome } from '../helpers/cli';
@@ -106,12 +106,49 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
 
   it('truncated inside the header length', async () => {
     replaceCheckpoint(ckpt.bytes.subarray(0, 12));
-    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*truncated/));
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: truncated header: the file ends at byte 12, inside the header length/),
+    );
+  });
+
+  it('truncated inside the magic line', async () => {
+    replaceCheckpoint(ckpt.bytes.subarray(0, 6));
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: truncated header: the file ends at byte 6, inside the magic line/),
+    );
+  });
+
+  it('a header length past the end of the file', async () => {
+    replaceCheckpoint(header('{"version": 1}', 5000));
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: truncated header: it declares 5000 bytes, but the file ends at byte 28/),
+    );
+  });
+
+  it('an empty file', async () => {
+    replaceCheckpoint(Buffer.alloc(0));
+    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt: empty file \(0 bytes\)/));
+  });
+
+  it('the recorded file is missing', async () => {
+    fs.rmSync(ckpt.path);
+    expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: file not found \(moved or deleted since it was recorded\)/),
+    );
   });
 
   it('bad magic', async () => {
     replaceCheckpoint(Buffer.concat([Buffer.from('PK\u0003\u0004'), ckpt.bytes.subarray(4)]));
-    expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt.*not a GLIF checkpoint/));
+    expectOneClearLine(
+      await resume(),
+      failedRun(
+        /epoch-0001\.ckpt: not a GLIF checkpoint \(bad magic: expected "GLIFCKPT1", found bytes 50 4b 03 04 /,
+      ),
+    );
   });
 
   it('a header that is not JSON', async () => {
@@ -141,6 +178,54 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
       await resume(),
       failedRun(/epoch-0001\.ckpt: saved from a fmnist-cnn model; this run trains mlp/),
     );
+  });
+
+  /** The run's real checkpoint, changed by `edit` (its tensors, then disposed), as a file's bytes. */
+  async function editedCheckpoint(
+    edit: (
+      tensors: Array<{ kind: 'param' | 'buffer' | 'momentum'; path: string; tensor: tf.Tensor }>,
+    ) => void,
+  ): Promise<Buffer> {
+    const original = path.join(tmp.dir, 'original.ckpt');
+    fs.writeFileSync(original, ckpt.bytes);
+    const c = await readCheckpoint(original);
+    const tensors = [...c.tensors];
+    edit(tensors);
+    const file = path.join(tmp.dir, 'edited.ckpt');
+    await writeCheckpoint(file, { ...c, tensors });
+    for (const t of c.tensors) t.tensor.dispose();
+    for (const t of tensors) t.tensor.dispose();
+    return fs.readFileSync(file);
+  }
+
+  it("a checkpoint that lacks some of the model's tensors", async () => {
+    let dropped = '';
+    const bytes = await editedCheckpoint((tensors) => {
+      const i = tensors.findIndex((t) => t.kind === 'param');
+      dropped = tensors[i].path;
+      tensors.splice(i, 1);
+    });
+    replaceCheckpoint(bytes);
+    const line = expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: 1 tensor\(s\) of this model are missing, e\.g\. /),
+    );
+    expect(line).toContain(dropped);
+  });
+
+  it('momentum of the wrong shape', async () => {
+    let changed = '';
+    const bytes = await editedCheckpoint((tensors) => {
+      const i = tensors.findIndex((t) => t.kind === 'momentum');
+      changed = tensors[i].path;
+      tensors[i] = { ...tensors[i], tensor: tf.zeros([2, 2]) };
+    });
+    replaceCheckpoint(bytes);
+    const line = expectOneClearLine(
+      await resume(),
+      failedRun(/epoch-0001\.ckpt: momentum of \S+ has shape \[2,2\], the model \[/),
+    );
+    expect(line).toContain(changed);
   });
 
   it('a checkpoint of the same architecture with other sizes', async () => {

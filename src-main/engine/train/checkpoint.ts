@@ -122,9 +122,14 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
   try {
     buf = await readFile(file);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     throw new CheckpointError(
       file,
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err),
+      code === 'ENOENT'
+        ? 'file not found (moved or deleted since it was recorded)'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : `cannot be read (${code ?? (err as Error).message})`,
     );
   }
   if (expectedSha256) {
@@ -132,13 +137,30 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
     if (actual !== expectedSha256)
       throw new CheckpointError(file, `sha256 ${actual} does not match the recorded ${expectedSha256}`);
   }
-  if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC)
-    throw new CheckpointError(file, 'not a GLIF checkpoint (bad magic)');
+  if (buf.length === 0) throw new CheckpointError(file, 'empty file (0 bytes)');
+  const start = buf.subarray(0, MAGIC.length).toString('latin1');
+  if (buf.length < MAGIC.length && MAGIC.startsWith(start))
+    throw new CheckpointError(
+      file,
+      `truncated header: the file ends at byte ${buf.length}, inside the magic line`,
+    );
+  if (start !== MAGIC)
+    throw new CheckpointError(
+      file,
+      `not a GLIF checkpoint (bad magic: expected "GLIFCKPT1", found bytes ${hexStart(buf)})`,
+    );
   if (buf.length < MAGIC.length + 4)
-    throw new CheckpointError(file, `truncated header: the file ends at byte ${buf.length}`);
+    throw new CheckpointError(
+      file,
+      `truncated header: the file ends at byte ${buf.length}, inside the header length`,
+    );
   const headerLength = buf.readUInt32LE(MAGIC.length);
   const dataStart = MAGIC.length + 4 + headerLength;
-  if (dataStart > buf.length) throw new CheckpointError(file, 'truncated header');
+  if (dataStart > buf.length)
+    throw new CheckpointError(
+      file,
+      `truncated header: it declares ${headerLength} bytes, but the file ends at byte ${buf.length}`,
+    );
   const header = parseHeader(file, buf.subarray(MAGIC.length + 4, dataStart).toString('utf8'));
   // Whole floats only: a file cut inside one must say "truncated", not fail to make the view.
   const dataBytes = (buf.length - dataStart) & ~3;
@@ -161,6 +183,13 @@ export async function readCheckpoint(file: string, expectedSha256?: string): Pro
     tensors,
     meta: header.meta,
   };
+}
+
+/** The first bytes of a file in hex, for a message about what it starts with. */
+function hexStart(buf: Buffer): string {
+  const shown = buf.subarray(0, 8);
+  const hex = [...shown].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return buf.length > shown.length ? `${hex} …` : hex;
 }
 
 const KINDS: readonly CheckpointTensorKind[] = ['param', 'buffer', 'momentum'];

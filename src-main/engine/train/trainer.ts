@@ -306,31 +306,48 @@ async function pruneCheckpoints(req: TrainRequest, epoch: number): Promise<void>
 /**
  * Puts a checkpoint's state into the model and optimiser. A checkpoint of another model (a
  * database restored beside the wrong folder, a file copied over) is refused with its file and
- * what differs, before anything is assigned.
+ * what differs, before anything is assigned: every tensor must belong to the model with the
+ * model's shape, and every parameter and buffer of the model must be in the checkpoint (a
+ * partial one would silently continue from freshly initialised weights).
  */
 function restore(model: Model, optimizer: Sgd, ckpt: CheckpointContents, file: string, arch: string): void {
   const params = new Map(model.root.parameters().map((p) => [p.path, p.variable]));
   const buffers = new Map(model.root.buffers().map((b) => [b.path, b.variable]));
+  const trainable = new Map(optimizer.trainable.map((p) => [p.path, p.variable]));
   const momentum = new Map<string, tf.Tensor>();
+  const assignments: Array<[tf.Variable, tf.Tensor]> = [];
   try {
     const saved = ckpt.meta.arch;
     if (typeof saved === 'string' && saved !== arch)
       throw new CheckpointError(file, `saved from a ${saved} model; this run trains ${arch}`);
+    const seen = new Set<string>();
     for (const t of ckpt.tensors) {
-      if (t.kind === 'momentum') {
-        momentum.set(t.path, t.tensor);
-        continue;
-      }
-      const target = (t.kind === 'param' ? params : buffers).get(t.path);
-      if (!target) throw new CheckpointError(file, `tensor ${t.path} does not exist in this model`);
-      if (target.shape.join() !== t.tensor.shape.join()) {
+      const target =
+        t.kind === 'momentum' ? trainable.get(t.path) : (t.kind === 'param' ? params : buffers).get(t.path);
+      const what = t.kind === 'momentum' ? `momentum of ${t.path}` : `tensor ${t.path}`;
+      if (!target)
         throw new CheckpointError(
           file,
-          `tensor ${t.path} has shape [${t.tensor.shape}], the model [${target.shape}]`,
+          t.kind === 'momentum'
+            ? `momentum for ${t.path}, which is not a trained parameter of this model`
+            : `tensor ${t.path} does not exist in this model`,
         );
+      if (target.shape.join() !== t.tensor.shape.join()) {
+        throw new CheckpointError(file, `${what} has shape [${t.tensor.shape}], the model [${target.shape}]`);
       }
-      target.assign(t.tensor);
+      if (t.kind === 'momentum') momentum.set(t.path, t.tensor);
+      else {
+        seen.add(t.path);
+        assignments.push([target, t.tensor]);
+      }
     }
+    const missing = [...params.keys(), ...buffers.keys()].filter((p) => !seen.has(p));
+    if (missing.length > 0)
+      throw new CheckpointError(
+        file,
+        `${missing.length} tensor(s) of this model are missing, e.g. ${missing.slice(0, 3).join(', ')}`,
+      );
+    for (const [target, value] of assignments) target.assign(value);
     optimizer.restore(ckpt.optimizerSteps, momentum);
   } finally {
     for (const t of ckpt.tensors) t.tensor.dispose();
