@@ -1,0 +1,109 @@
+/**
+ * The SOP (synaptic operation) count of evaluate(), checked against a count done by hand on a
+ * tiny network whose spikes are fixed by construction: weights of ±50 make each hidden neuron
+ * either fire at every time step or never, whatever the neuron's exact dynamics. Then
+ *
+ *   SOPs of one sample = sum over layers that receive spikes of (input spikes over T) x fan-out
+ *
+ * with the fan-out of a linear layer its output width, and the first layer left out for static
+ * images (it receives the analog image, not spikes) but counted for event frames.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src-main/engine/backend';
+import { buildConfig } from '../../src-main/engine/config/build';
+import type { Batch, Dataset, DatasetInfo } from '../../src-main/engine/data/dataset';
+import type { Model } from '../../src-main/engine/models/model';
+import { Rng } from '../../src-main/engine/random';
+import { buildRunModel } from '../../src-main/engine/train/build';
+import { evaluate } from '../../src-main/engine/train/evaluate';
+
+const T = 4;
+const CLASSES = 3;
+
+beforeAll(async () => {
+  await initBackend({ only: 'cpu' });
+});
+
+let model: Model | undefined;
+afterEach(() => {
+  model?.dispose();
+  model = undefined;
+});
+
+/** An MLP 2 -> 3 -> 2 -> 3 whose hidden neurons fire always (+50 weights) or never (-50). */
+function tinyNetwork(kind: DatasetInfo['kind']): { model: Model; info: DatasetInfo } {
+  const info: DatasetInfo = {
+    name: 'hand-made',
+    kind,
+    inputShape: [1, 1, 2],
+    numClasses: CLASSES,
+    trainSize: 2,
+    testSize: 2,
+    timeSteps: kind === 'frames' ? T : undefined,
+    augmentation: 'none',
+    source: 'test',
+  };
+  const config = buildConfig({
+    preset: 'synthetic-mlp',
+    overrides: ['model.mlpHidden=3,2', `model.timeSteps=${T}`],
+  });
+  const m = buildRunModel(config, info, new Rng(1));
+  const set = (path: string, columns: number[]) => {
+    const p = m.root.parameters().find((x) => x.path === path)!;
+    const [rows] = p.variable.shape;
+    // [in, out]: every input drives output j with weight columns[j].
+    p.variable.assign(tf.tensor2d(Array.from({ length: rows }, () => columns)));
+  };
+  set('features.0.0.weight', [50, -50, 50]); // 2 of 3 fire on a non-zero input
+  set('features.1.0.weight', [50, -50]); // 1 of 2 fires when anything below does
+  return { model: m, info };
+}
+
+/** Two test samples, one a batch each: all ones (the network fires) and all zeros (it is silent). */
+function twoSamples(info: DatasetInfo): Dataset {
+  const perSample = 2 * (info.kind === 'frames' ? T : 1);
+  const shape = info.kind === 'frames' ? [1, T, 1, 1, 2] : [1, 1, 1, 2];
+  return {
+    info,
+    async *batches(): AsyncIterable<Batch> {
+      for (const [i, v] of [1, 0].entries()) {
+        yield {
+          x: new Float32Array(perSample).fill(v),
+          y: Int32Array.of(0),
+          n: 1,
+          shape,
+          indices: Int32Array.of(i),
+        };
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+describe('SOPs per sample, counted by hand', () => {
+  // Sample of ones, per time step: 2 of the 3 first hidden neurons spike into the second linear
+  // layer (fan-out 2), and 1 of the 2 second hidden neurons spikes into the classifier (fan-out
+  // 3). Over T steps: T * (2 * 2 + 1 * 3) = 4 * 7 = 28. The sample of zeros: no spike, 0.
+  const spikingLayers = T * (2 * 2 + 1 * CLASSES);
+
+  it('static images: the first layer takes the analog image and is not counted', async () => {
+    const net = tinyNetwork('static');
+    model = net.model;
+    const ev = await evaluate(net.model, twoSamples(net.info), { batchSize: 1, rng: new Rng(2) });
+    expect(ev.samples).toBe(2);
+    expect(ev.sopsPerSample).toBeCloseTo((spikingLayers + 0) / 2, 6);
+    // The spikes behind that count: 2 of 3 and 1 of 2 neurons at every step of one sample of two.
+    expect(ev.firingRates['features.0.2']).toBeCloseTo((2 * T) / (3 * T * 2), 6);
+    expect(ev.firingRates['features.1.2']).toBeCloseTo((1 * T) / (2 * T * 2), 6);
+  });
+
+  it('event frames: the first layer receives spikes and is counted', async () => {
+    const net = tinyNetwork('frames');
+    model = net.model;
+    const ev = await evaluate(net.model, twoSamples(net.info), { batchSize: 1, rng: new Rng(2) });
+    // Sample of ones: 2 input events per step into the first layer (fan-out 3): T * 2 * 3 = 24.
+    const firstLayer = T * 2 * 3;
+    expect(ev.sopsPerSample).toBeCloseTo((firstLayer + spikingLayers + 0) / 2, 6);
+  });
+});
