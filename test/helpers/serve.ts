@@ -34,9 +34,11 @@ export interface ServeProcess {
 /**
  * Starts `glif serve` with a minimal UI folder (--ui-dir, so nothing is built). The process
  * leads its own process group, so a test can signal host and workers together like a terminal.
+ * `db` opens an existing database (another host's, stopped) instead of a fresh one; its folder
+ * is the data folder, and it is left for its owner to remove.
  */
 export async function startServe(
-  opts: { threads?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { threads?: number; env?: NodeJS.ProcessEnv; db?: string } = {},
 ): Promise<ServeProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-serve-'));
   const uiDir = path.join(dir, 'ui');
@@ -45,7 +47,7 @@ export async function startServe(
     path.join(uiDir, 'index.html'),
     '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'" /><p>ui</p>',
   );
-  const dbPath = path.join(dir, 'runs.sqlite');
+  const dbPath = opts.db ?? path.join(dir, 'runs.sqlite');
   const args = [
     'serve',
     '--port',

@@ -14,6 +14,8 @@ import { startServe, type ServeProcess } from '../helpers/serve';
 
 let serve: ServeProcess;
 let client: ApiClient;
+/** A second host on the first one's database, once that one has been stopped. */
+let second: ServeProcess | undefined;
 
 beforeAll(async () => {
   serve = await startServe();
@@ -21,6 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   client?.close();
+  await second?.dispose();
   await serve?.dispose();
 });
 
@@ -266,5 +269,33 @@ describe('run actions through glif serve', () => {
       name: 'GLIF, resumed',
       tags: ['baseline', 'resume'],
     });
+  });
+
+  // Last: it stops the host the other tests share.
+  it('resume: a run interrupted by stopping the host continues on the next host', async () => {
+    const from = client.events.length;
+    const run = await create({ ...SMALL, 'train.epochs': 3 }, { name: 'interrupted' });
+    await eventAfter(from, (e) => e.type === 'run.epoch' && e.payload.runId === run.id);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    const db = new Database(serve.dbPath, { readonly: true, fileMustExist: true });
+    const stopped = db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(run.id);
+    const lastEpoch = db
+      .prepare('SELECT max(epoch) FROM checkpoints WHERE run_id = ?')
+      .pluck()
+      .get(run.id) as number;
+    db.close();
+    expect(stopped).toBe('interrupted');
+    expect(lastEpoch).toBeLessThan(2);
+
+    second = await startServe({ db: serve.dbPath });
+    client.close();
+    client = await ApiClient.connect(second.port, second.token, second.origin);
+    const again = client.events.length;
+    expect((await client.request('runs.resume', { runId: run.id })).ok).toBe(true);
+    const started = await eventAfter(again, (e) => e.type === 'run.started' && e.payload.runId === run.id);
+    expect(started.type === 'run.started' && started.payload.startEpoch).toBe(lastEpoch + 1);
+    await eventAfter(again, statusIs(run.id, 'completed'));
+    expect(await recordedEpochs(run.id)).toEqual([0, 1, 2]);
   });
 });
