@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildConfig } from '../../src-main/engine/config/build';
 import type { EpochEvent, TrainEvent } from '../../src-main/engine/train/events';
@@ -14,6 +14,17 @@ const config = buildConfig({
 });
 
 let backend = 'wasm';
+/** The checkpoint folders the tests make, removed when they are done. */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 beforeAll(async () => {
   backend = (await initBackend()).active;
 });
@@ -27,7 +38,7 @@ describe('trainer', () => {
   it('repeats a run exactly with the same seed on the same backend', async () => {
     const a = collect();
     const b = collect();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-seed-'));
+    const dir = tempDir('glif-seed-');
     const ra = await train({ config, checkpointDir: path.join(dir, 'a'), backend, sink: a.sink });
     const rb = await train({ config, checkpointDir: path.join(dir, 'b'), backend, sink: b.sink });
     expect(ra.status).toBe('completed');
@@ -40,7 +51,7 @@ describe('trainer', () => {
   });
 
   it('resumes from a checkpoint exactly where the uninterrupted run would be', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-resume-'));
+    const dir = tempDir('glif-resume-');
     const straight = collect();
     const full = await train({ config, checkpointDir: path.join(dir, 'straight'), backend, sink: straight.sink });
     expect(full.status).toBe('completed');
@@ -72,7 +83,7 @@ describe('trainer', () => {
   it('keeps the tensor count flat from epoch to epoch', async () => {
     const c = collect();
     const before = tf.memory().numTensors;
-    await train({ config, checkpointDir: fs.mkdtempSync(path.join(os.tmpdir(), 'glif-leak-')), backend, sink: c.sink });
+    await train({ config, checkpointDir: tempDir('glif-leak-'), backend, sink: c.sink });
     const counts = c.epochs().map((e) => e.numTensors);
     expect(counts).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
@@ -80,7 +91,7 @@ describe('trainer', () => {
   });
 
   it('refuses a checkpoint whose contents do not match its recorded hash', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bad-ckpt-'));
+    const dir = tempDir('glif-bad-ckpt-');
     let ckpt: { path: string; sha256: string } | undefined;
     await train({ config: { ...config, train: { ...config.train, epochs: 1 } }, checkpointDir: dir, backend, sink: (e) => { if (e.type === 'checkpoint') ckpt = { path: e.path, sha256: e.sha256 }; } });
     const bytes = fs.readFileSync(ckpt!.path);
