@@ -179,6 +179,18 @@ describe('listing runs', () => {
     expectStoreError(() => store.listRuns({ limit: 1.5 }), 'invalid_input');
   });
 
+  it('keeps creation order between runs created in the same millisecond', () => {
+    const sameMs = RunStore.open(path.join(dir, 'same-ms.sqlite'), { now: () => 1_700_000_000_000 });
+    try {
+      const created = Array.from({ length: 30 }, (_, i) => sameMs.createRun(newRun({ name: `run ${i}` })).id);
+      expect(sameMs.listRuns({ sort: { by: 'createdAt', direction: 'asc' } }).map((r) => r.id)).toEqual(created);
+      expect(sameMs.listRuns({}).map((r) => r.id)).toEqual([...created].reverse());
+      expect(sameMs.listRuns({ sort: { by: 'lr' } }).map((r) => r.id)).toEqual(created);
+    } finally {
+      sameMs.close();
+    }
+  });
+
   it('lists tags with their run counts', () => {
     expect(store.listTags()).toEqual([
       { tag: 'best', runs: 1 },

@@ -90,9 +90,10 @@ export function orderClause(sort: RunListQuery['sort']): string {
     throw new RunStoreError('invalid_input', `cannot sort runs by ${JSON.stringify(by)}`);
   }
   const direction = (sort?.direction ?? (sort === undefined ? 'desc' : 'asc')) === 'desc' ? 'DESC' : 'ASC';
-  // Runs without a value (no final accuracy yet) go last in either direction; the id breaks ties
-  // in creation order because ids start with the creation time.
-  return `ORDER BY ${SORT_COLUMNS[by]} IS NULL, ${SORT_COLUMNS[by]} ${direction}, r.id ${direction}`;
+  // Runs without a value (no final accuracy yet) go last in either direction; ties keep creation
+  // order. Not by id: runs created in the same millisecond (an ablation grid's) differ only in
+  // their ids' random suffix. The rowid grows with each insert (nothing here VACUUMs).
+  return `ORDER BY ${SORT_COLUMNS[by]} IS NULL, ${SORT_COLUMNS[by]} ${direction}, r.rowid ${direction}`;
 }
 
 export function limitClause(query: RunListQuery): SqlFragment {
