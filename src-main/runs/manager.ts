@@ -53,6 +53,11 @@ export class RunManager {
   private readonly listeners = new Set<(e: RunManagerEvent) => void>();
   private readonly queue: Job[] = [];
   private active: ActiveRun | undefined;
+  /**
+   * The job taken from the queue, from that moment until its outcome is stored. Set at once (a
+   * worker is launched only after an await), so that runs queued meanwhile wait for it.
+   */
+  private taken: { readonly runId: string; cancelRequested: boolean } | undefined;
   /** The job being trained, settled once its outcome is stored (see stopRuns). */
   private current: Promise<void> | undefined;
   /** Set by stopRuns: nothing starts any more. */
@@ -119,6 +124,11 @@ export class RunManager {
       this.active.worker.send({ type: 'cancel' });
       return true;
     }
+    if (this.taken?.runId === runId) {
+      // Taken from the queue, its worker not launched yet: it is cancelled once it starts.
+      this.taken.cancelRequested = true;
+      return true;
+    }
     const i = this.queue.findIndex((j) => j.runId === runId);
     if (i < 0) return false;
     const [job] = this.queue.splice(i, 1);
@@ -131,7 +141,7 @@ export class RunManager {
   }
 
   get activeRunId(): string | undefined {
-    return this.active?.runId;
+    return this.taken?.runId;
   }
 
   get queuedRunIds(): string[] {
@@ -146,18 +156,25 @@ export class RunManager {
   }
 
   private pump(): void {
-    if (this.stopped || this.active || this.queue.length === 0) return;
+    if (this.stopped || this.taken || this.queue.length === 0) return;
     const job = this.queue.shift()!;
-    this.current = this.runJob(job).then(job.done, async (err: unknown) => {
-      const message = (err as Error).message ?? String(err);
-      let record: RunRecord;
-      try {
-        record = await this.failRun(job.runId, message);
-      } catch (storeError) {
-        record = this.unrecordedFailure(job.runId, storeError);
-      }
-      job.done(record);
-    });
+    const taken = { runId: job.runId, cancelRequested: false };
+    this.taken = taken;
+    this.current = this.runJob(job, taken)
+      .then(job.done, async (err: unknown) => {
+        const message = (err as Error).message ?? String(err);
+        let record: RunRecord;
+        try {
+          record = await this.failRun(job.runId, message);
+        } catch (storeError) {
+          record = this.unrecordedFailure(job.runId, storeError);
+        }
+        job.done(record);
+      })
+      .finally(() => {
+        this.taken = undefined;
+        setImmediate(() => this.pump());
+      });
   }
 
   /**
@@ -220,7 +237,7 @@ export class RunManager {
     });
   }
 
-  private async runJob(job: Job): Promise<RunRecord> {
+  private async runJob(job: Job, taken: { readonly cancelRequested: boolean }): Promise<RunRecord> {
     const run = this.store.getRun(job.runId);
     if (!run) throw new Error(`no run ${job.runId}`);
     const config = run.config as unknown as RunConfig;
@@ -257,7 +274,7 @@ export class RunManager {
         }),
       ),
     );
-    const active: ActiveRun = { runId: job.runId, worker, cancelRequested: false };
+    const active: ActiveRun = { runId: job.runId, worker, cancelRequested: taken.cancelRequested };
     this.active = active;
     let lastSops: number | null = null;
     const recorder = new RunEventRecorder(this.store, job.runId);
@@ -305,6 +322,7 @@ export class RunManager {
           backend: this.options.backend,
           threads: this.options.threads,
         });
+        if (active.cancelRequested) worker.send({ type: 'cancel' });
       });
       // Every event is in the database before the run is marked ended (a lock may delay both).
       await recorder.settled();
@@ -336,7 +354,6 @@ export class RunManager {
       return record;
     } finally {
       this.active = undefined;
-      setImmediate(() => this.pump());
     }
   }
 
