@@ -180,9 +180,72 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     await expect(page.getByRole('row', { name: /to cancel/ }).getByText(/cancelled/i)).toBeVisible();
   });
 
-  test('queues an ablation grid', async ({ page, host, shot }) => {
+  test('queues an ablation grid, fills its table, reruns a cancelled cell, compares it', async ({
+    page,
+    host,
+    shot,
+  }) => {
     await openApp(page, host, '#/ablation');
     await shot('ablation-empty');
-    await expect(page.getByRole('button', { name: 'Queue ablation' })).toBeVisible();
+    // The synthetic smoke preset (synthetic data, a small MLP), one epoch on 64 samples, one seed.
+    const form = page.getByRole('form', { name: 'Queue an ablation grid' });
+    await form.getByLabel('Preset', { exact: true }).selectOption('synthetic-mlp');
+    await form.getByLabel('Epochs', { exact: true }).fill('1');
+    await form.getByLabel('Training samples', { exact: true }).fill('64');
+    await form.getByLabel('Test samples', { exact: true }).fill('32');
+    await form.getByLabel('Seeds', { exact: true }).fill('5');
+    await expect(form.getByText('9 runs', { exact: true })).toBeVisible();
+    await form.getByRole('button', { name: 'Queue ablation' }).click();
+
+    const grid = page.getByRole('region', { name: 'Ablation on synthetic-mlp' });
+    const table = grid.getByRole('table');
+    const bodyRows = table.locator('tbody tr');
+    await expect(bodyRows).toHaveCount(9);
+    // One cell trains at a time, the others wait in the queue (sampled as the first one starts).
+    await expect(table.locator('.badge.running')).not.toHaveCount(0, { timeout: 60_000 });
+    for (let i = 0; i < 5; i++) {
+      expect(await table.locator('.badge.running').count()).toBe(1);
+      expect(await table.locator('.badge.queued').count()).toBeGreaterThan(0);
+      await page.waitForTimeout(200);
+    }
+    // The cells train one at a time: the GLIF cell, queued last, is cancelled before its turn.
+    const glifRow = bodyRows.filter({ has: page.getByText('learnable gates mixing every pair') });
+    await glifRow.getByTitle('Open GLIF · seed 5', { exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    const cancelledUrl = page.url();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: 'Ablation grid', exact: true }).click();
+    await expect(glifRow.getByText(/cancelled/i)).toBeVisible();
+    await glifRow.getByRole('button', { name: 'Rerun', exact: true }).click();
+    await expect(glifRow.getByText('rerun ×1')).toBeVisible();
+    // Every cell completes and the table fills: accuracy, firing rate and energy in each row.
+    await expect(grid.getByText('9 of 9 cells done')).toBeVisible({ timeout: 200_000 });
+    for (let i = 0; i < 9; i++) {
+      const row = bodyRows.nth(i);
+      await expect(row.getByText(/completed/i)).toHaveCount(1);
+      await expect(row.locator('td').nth(0)).toHaveText(/^\d+\.\d\d %\s*$/);
+      await expect(row.locator('td').nth(1)).toHaveText(/^\d/);
+      await expect(row.locator('td').nth(2)).toHaveText(/^\d/);
+    }
+    await expect(table.locator('tr.best')).toHaveCount(1);
+    // The rerun is a fresh run: the cancelled one stays in the store as it was.
+    await expect(glifRow.getByTitle('Open GLIF · seed 5', { exact: true })).not.toHaveAttribute(
+      'href',
+      new URL(cancelledUrl).hash,
+    );
+    await shot('ablation-grid');
+
+    // The grid side by side in Compare: nine runs differing only in the neuron variant.
+    await grid.getByRole('button', { name: 'Side by side' }).click();
+    await expect(page).toHaveURL(/#\/compare\/(r[0-9a-z]+,){8}r[0-9a-z]+$/);
+    await expect(page.getByRole('heading', { name: 'Compare 9 runs' })).toBeVisible();
+    const differences = page.getByRole('table', { name: 'Config differences' });
+    await expect(differences.getByText('neuron.variant', { exact: true })).toBeVisible();
+    for (const same of ['train.seed', 'model.arch', 'data.trainLimit', 'train.epochs']) {
+      await expect(differences.getByText(same, { exact: true })).toHaveCount(0);
+    }
+    await shot('ablation-compare');
   });
 });
