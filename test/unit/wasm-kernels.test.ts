@@ -30,6 +30,8 @@ const convCases: ConvCase[] = [
   // input channels not in fours, output channels in fours but not eights.
   { x: [3, 10, 9, 6], filter: [3, 3, 6, 8], strides: 1, pad: 1 },
   { x: [2, 13, 11, 5], filter: [3, 3, 5, 12], strides: 1, pad: 'same' },
+  // One input channel, a 5x5 kernel (25 rows of dw, not a multiple of 4), stride 2.
+  { x: [3, 12, 12, 1], filter: [5, 5, 1, 8], strides: 2, pad: 2 },
   { x: [2, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 0, dimRoundingMode: 'ceil' },
   {
     x: [2, 9, 7, 2],

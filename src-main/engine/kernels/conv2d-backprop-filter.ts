@@ -66,7 +66,11 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
     outChannels % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? activeWasmHeap() : undefined;
   if (heap) {
     const chunk = BPF_CHUNK;
-    const xPanel = Math.ceil(inChannels / 4) * 4 * chunk;
+    // Input channels in fours: one tap's pixels; otherwise every tap's (kernels.c says why).
+    const xPanel =
+      Math.ceil((inChannels % 4 === 0 ? inChannels : kernelHeight * kernelWidth * inChannels) / 4) *
+      4 *
+      chunk;
     const { f32Ptr } = heap.scratch(xPanel + outChannels * chunk, 0);
     const dw = heap.kernelOutput([...attrs.filterShape]);
     try {

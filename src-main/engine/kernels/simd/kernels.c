@@ -344,7 +344,7 @@ INLINE void valid_columns(int W, int Wo, int sw, int x0, int *wo0, int *wo1) {
  * positions with its 4 x 8 tile of dw in registers. Walking dy row by row instead (the previous
  * kernel) kept the tile for only Wo positions, 8 on ResNet-19's deep layers, and streamed the
  * whole of dw (9 MB for 512 channels) through the caches once per row.
- * The caller provides the panels: xp (Ci rounded up to 4) x Pc floats, dyp Co x Pc floats.
+ * The caller provides the panels: xp (KH KW Ci rounded up to 4) x Pc floats, dyp Co x Pc floats.
  */
 INLINE void bpf_panel_tile(const float *xp, const float *dp, float *dwk, int Co, int Pc, int pc,
                            int ci, int co, int R, int V) {
@@ -379,16 +379,50 @@ void conv2d_backprop_filter(const float *x, const float *dy, float *dw, int N, i
   const int taps = KH * KW * Ci * Co;
   for (int i = 0; i < taps; i += 4) ST(dw + i, zero);
   const int P = N * Ho * Wo, Ci4 = (Ci + 3) / 4, full = Ci / 4;
+  const int K = KH * KW * Ci, K4 = (K + 3) / 4;
   for (int p0 = 0; p0 < P; p0 += Pc) {
     const int pc = P - p0 < Pc ? P - p0 : Pc;
     for (int q = 0; q < pc; q++) {
       const float *src = dy + (p0 + q) * Co;
       for (int c = 0; c < Co; c += 4) ST(dypanel + (c * Pc + q * 4), LD(src + c));
     }
+    if (Ci % 4 != 0) {
+      /* Few input channels (a first layer): one panel of every (kh, kw, ci) a position reads,
+       * the rows of dw in its own order, so the tiles are full instead of 1 of 4 rows used. */
+      int n = p0 / (Ho * Wo), ho = (p0 - n * Ho * Wo) / Wo, wo = p0 - (n * Ho + ho) * Wo;
+      for (int q = 0; q < pc; q++, wo++) {
+        if (wo == Wo) {
+          wo = 0;
+          if (++ho == Ho) ho = 0, n++;
+        }
+        float *dst = xpanel + q * 4;
+        int k = 0;
+        for (int kh = 0; kh < KH; kh++) {
+          int hi = ho * sh + kh - pt;
+          for (int kw = 0; kw < KW; kw++) {
+            int wi = wo * sw + kw - pl;
+            const int inside = hi >= 0 && hi < H && wi >= 0 && wi < W;
+            const float *src = x + ((n * H + hi) * W + wi) * Ci;
+            for (int ci = 0; ci < Ci; ci++, k++) dst[(k / 4) * Pc * 4 + (k % 4)] = inside ? src[ci] : 0.0f;
+          }
+        }
+        for (; k < K4 * 4; k++) dst[(k / 4) * Pc * 4 + (k % 4)] = 0.0f;
+      }
+      const int fullK = K / 4;
+      for (int c4 = 0; c4 < fullK; c4++) bpf_panel_rows(xpanel + c4 * Pc * 4, dypanel, dw, Co, Pc, pc, c4 * 4, 4);
+      for (int k = fullK * 4; k < K; k++)
+        bpf_panel_rows(xpanel + fullK * Pc * 4 + (k - fullK * 4), dypanel, dw, Co, Pc, pc, k, 1);
+      continue;
+    }
     for (int kh = 0; kh < KH; kh++) {
       for (int kw = 0; kw < KW; kw++) {
-        for (int q = 0; q < pc; q++) {
-          int p = p0 + q, n = p / (Ho * Wo), rem = p - n * Ho * Wo, ho = rem / Wo, wo = rem - ho * Wo;
+        /* The chunk's first position, then counters: no division per position. */
+        int n = p0 / (Ho * Wo), ho = (p0 - n * Ho * Wo) / Wo, wo = p0 - (n * Ho + ho) * Wo;
+        for (int q = 0; q < pc; q++, wo++) {
+          if (wo == Wo) {
+            wo = 0;
+            if (++ho == Ho) ho = 0, n++;
+          }
           int hi = ho * sh + kh - pt, wi = wo * sw + kw - pl;
           float *dst = xpanel + q * 4;
           if (hi < 0 || hi >= H || wi < 0 || wi >= W) {

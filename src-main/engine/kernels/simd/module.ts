@@ -87,7 +87,7 @@ export interface SimdKernelExports {
     strideW: number,
     padTop: number,
     padLeft: number,
-    /** Scratch: ceil(Ci / 4) * 4 * chunk floats. */
+    /** Scratch: ceil(KH * KW * Ci / 4) * 4 * chunk floats (ceil(Ci / 4) * 4 * chunk when Ci is a multiple of 4). */
     xPanelPtr: number,
     /** Scratch: Co * chunk floats. */
     dyPanelPtr: number,
