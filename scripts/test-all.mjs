@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs every test suite of the project and ends with one plain line `N passed, N failed`
-// (CI reads that line; it does not read Vitest's or Playwright's own summaries).
+// Runs every check and test suite of the project and ends with one plain line `N passed, N failed`
+// (CI reads that line; it does not read Vitest's or Playwright's own summaries). N counts tests.
+// The line before it adds what was not run: `N passed, N failed, N skipped`, where skipped counts
+// every test not run and every suite that could not run here (the Electron e2e without its
+// binary) as one. Type checks, lint and the build are checks, listed beside the tests: they add
+// nothing to the passed count, and a failing one counts as one failure so CI cannot miss it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +15,9 @@ fs.mkdirSync(resultsDir, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const summary = [];
+const checks = [];
 
 function run(title, cmd, args, env = {}) {
   process.stdout.write(`\n=== ${title}: ${cmd} ${args.join(' ')}\n`);
@@ -21,9 +27,9 @@ function run(title, cmd, args, env = {}) {
 
 function check(title, cmd, args) {
   const ok = run(title, cmd, args) === 0;
-  if (ok) passed++;
-  else failed++;
-  summary.push(`${ok ? 'ok  ' : 'FAIL'} ${title}`);
+  if (!ok) failed++;
+  checks.push(`${title} ${ok ? 'ok' : 'FAILED'}`);
+  summary.push(`${ok ? 'ok  ' : 'FAIL'} ${title} (a check, not counted as a test)`);
 }
 
 function vitestSuite(title, args, file) {
@@ -38,6 +44,7 @@ function vitestSuite(title, args, file) {
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
   const suiteFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
   passed += r.numPassedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
   failed += r.numFailedTests + suiteFailures + (status !== 0 && r.numFailedTests + suiteFailures === 0 ? 1 : 0);
   summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} not run`);
 }
@@ -55,6 +62,7 @@ function playwrightSuite(title, config, file, wrapper = []) {
   }
   const stats = JSON.parse(fs.readFileSync(out, 'utf8')).stats;
   passed += stats.expected + stats.flaky;
+  skipped += stats.skipped;
   failed += stats.unexpected + (status !== 0 && stats.unexpected === 0 ? 1 : 0);
   summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${stats.expected} passed, ${stats.unexpected} failed, ${stats.skipped} not run`);
 }
@@ -71,6 +79,7 @@ function electronSuite() {
     binary = null;
   }
   if (!binary) {
+    skipped++;
     summary.push(`NOT RUN ${title}: the Electron binary is absent (fetch it with \`npx install-electron\` on a machine with internet)`);
     return;
   }
@@ -89,5 +98,7 @@ playwrightSuite('browser end-to-end tests (Playwright + Chromium, glif serve)', 
 electronSuite();
 
 process.stdout.write('\n=== summary\n' + summary.join('\n') + '\n');
+process.stdout.write(`checks: ${checks.join(', ')}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 ? 1 : 0);
