@@ -9,9 +9,10 @@ import {
 } from './fused-loops';
 import { glifBackwardSimd, glifForwardSimd, simdPeriod } from '../kernels/simd/glif-simd';
 import { activeWasmHeap, type WasmHeap } from '../kernels/simd/heap';
-import type { GlifForwardResult } from './neuron';
-import type { GlifRawParams } from './params';
-import { assertNever, gateMode, type GateMode, type NeuronSpec } from './variants';
+import { effectiveGateValue } from './gates';
+import type { GlifForwardResult } from './forward-types';
+import { requireGate, type GlifRawParams } from './params';
+import { gateMode, type GateMode, type NeuronSpec } from './variants';
 
 /**
  * GLIF as one op whose forward and backward are plain typed-array loops (fused-loops.ts).
@@ -42,96 +43,102 @@ export interface FusedGlifOptions {
 
 type Gates = Exclude<GateMode, 'none'>;
 
-/** The op's inputs in a fixed order; gates only where the variant reads them. */
-interface FusedInputs {
-  readonly tensors: tf.Tensor[];
-  readonly gated: boolean;
-}
+/**
+ * The op's parameter inputs by name, in the order tf.customGrad receives them after x (it takes
+ * tensors by position only). GLIF_f has the primitives alone.
+ */
+const PRIMITIVES = ['tau', 'vth', 'leak', 'reVth', 'conduct'] as const;
+const GATES = ['alpha', 'beta', 'gamma'] as const;
+type FusedParamName = (typeof PRIMITIVES)[number] | (typeof GATES)[number];
 
-function requireGate(t: tf.Tensor | undefined, name: string): tf.Tensor {
-  if (!t) throw new Error(`this GLIF variant needs the '${name}' gate parameter`);
-  return t;
+interface FusedInputs {
+  /** x, then the parameters in the order of `names`. */
+  readonly tensors: tf.Tensor[];
+  readonly names: readonly FusedParamName[];
 }
 
 function collectInputs(x: tf.Tensor, p: GlifRawParams, mode: GateMode): FusedInputs {
-  const prims = [p.tau, p.vth, p.leak, p.reVth, p.conduct];
-  if (mode === 'none') return { tensors: [x, ...prims], gated: false };
-  const gates = [requireGate(p.alpha, 'alpha'), requireGate(p.beta, 'beta'), requireGate(p.gamma, 'gamma')];
-  return { tensors: [x, ...prims, ...gates], gated: true };
+  const names: readonly FusedParamName[] = mode === 'none' ? PRIMITIVES : [...PRIMITIVES, ...GATES];
+  return { tensors: [x, ...names.map((name) => requireGate(p[name], name))], names };
 }
 
-function gateValue(raw: Float32Array, sig: Float32Array, mode: Gates): Float32Array {
-  switch (mode) {
-    case 'learnable':
-    case 'static-soft':
-      return sig;
-    case 'static-binary':
-      return raw.map((r) => (r > 0 ? 1 : 0));
-    case 'hard-ste':
-      return sig.map((s) => (s > 0.5 ? 1 : 0));
-    default:
-      return assertNever(mode, 'gate mode');
-  }
+/** A value per parameter input, by name. */
+type ByName<V> = Partial<Record<FusedParamName, V>>;
+
+function named<V>(names: readonly FusedParamName[], values: readonly V[]): ByName<V> {
+  const out: ByName<V> = {};
+  names.forEach((name, j) => (out[name] = values[j]));
+  return out;
+}
+
+function need<V>(values: ByName<V>, name: FusedParamName): V {
+  const v = values[name];
+  if (v === undefined) throw new Error(`fused GLIF op: no '${name}' input`);
+  return v;
+}
+
+/** effectiveGateValue (gates.ts) over a layer's gate, with the backend's own sigmoid values. */
+function gateValues(raw: Float32Array, sig: Float32Array, mode: Gates): Float32Array {
+  return raw.map((r, i) => effectiveGateValue(r, mode, sig[i]));
 }
 
 interface ParamData {
   readonly values: EffectiveValues;
-  /** sigmoid(raw) of each raw input after x, in input order, for the chain rule. */
-  readonly sig: Float32Array[];
+  /** sigmoid(raw) of each parameter input, for the chain rule. */
+  readonly sig: ByName<Float32Array>;
 }
 
-function readParams(inputs: tf.Tensor[], mode: GateMode, T: number, P: number): ParamData {
+function readParams(inputs: FusedInputs, mode: GateMode, T: number, P: number): ParamData {
+  const params = inputs.tensors.slice(1);
   // tf.sigmoid rather than Math.exp, so the values are the active backend's own (bit-identical
   // to the tf-ops path, whose coefficients the forward pass reproduces).
-  const raw = inputs.slice(1).map((t) => t.dataSync() as Float32Array);
-  const sig = tf.tidy(() => inputs.slice(1).map((t) => Float32Array.from(tf.sigmoid(t).dataSync())));
-  const [tau, theta, leak, reVth, g] = sig;
-  if (mode === 'none') return { values: { P, T, tau, leak, reVth, g, theta }, sig };
-  return {
-    values: {
-      P,
-      T,
-      a: gateValue(raw[5], sig[5], mode),
-      b: gateValue(raw[6], sig[6], mode),
-      c: gateValue(raw[7], sig[7], mode),
-      tau,
-      leak,
-      reVth,
-      g,
-      theta,
-    },
-    sig,
+  const raw = named(
+    inputs.names,
+    params.map((t) => t.dataSync() as Float32Array),
+  );
+  const sig = named(
+    inputs.names,
+    tf.tidy(() => params.map((t) => Float32Array.from(tf.sigmoid(t).dataSync()))),
+  );
+  const primitives = {
+    P,
+    T,
+    tau: need(sig, 'tau'),
+    leak: need(sig, 'leak'),
+    reVth: need(sig, 'reVth'),
+    g: need(sig, 'conduct'),
+    theta: need(sig, 'vth'),
   };
+  if (mode === 'none') return { values: primitives, sig };
+  const gate = (name: (typeof GATES)[number]) => gateValues(need(raw, name), need(sig, name), mode);
+  return { values: { ...primitives, a: gate('alpha'), b: gate('beta'), c: gate('gamma') }, sig };
 }
 
-/** dL/d(effective value) for each raw input after x, in input order (float64). */
-function effectiveGradients(v: EffectiveValues, d: CoefficientGradients): Float64Array[] {
+/** dL/d(effective value) of each parameter input, from the coefficient gradients. */
+function effectiveGradients(v: EffectiveValues, d: CoefficientGradients): ByName<Float64Array> {
   const { P, T } = v;
   const perSlot = (f: (k: number) => number) => Float64Array.from({ length: P }, (_, k) => f(k));
   if (!v.a || !v.b || !v.c) {
     // GLIF_f: decay = tau, linear = leak, soft = reVth, gain = g; the hard factor is a constant.
-    return [d.decay, d.threshold, d.linear, d.soft, d.gain];
+    return { tau: d.decay, vth: d.threshold, leak: d.linear, reVth: d.soft, conduct: d.gain };
   }
   const { a, b, c } = v;
-  const dG = Float64Array.from({ length: T * P }, (_, i) => b[i % P] * d.gain[i]);
-  const dB = perSlot((k) => {
-    let s = 0;
-    for (let t = 0; t < T; t++) s -= (1 - v.g[t * P + k]) * d.gain[t * P + k];
-    return s;
-  });
-  return [
-    perSlot((k) => a[k] * d.decay[k]), // tau: decay = 1 - a (1 - tau)
-    d.threshold,
-    perSlot((k) => (1 - a[k]) * d.linear[k]), // leak: linear = (1 - a) l
-    perSlot((k) => (1 - c[k]) * d.soft[k]), // reVth: soft = (1 - c) v
-    dG, // conduct: gain_t = 1 - b (1 - g_t)
-    perSlot((k) => -(1 - v.tau[k]) * d.decay[k] - v.leak[k] * d.linear[k]), // alpha
-    dB, // beta
-    perSlot((k) => d.hard[k] - v.reVth[k] * d.soft[k]), // gamma: hard = c
-  ];
+  return {
+    tau: perSlot((k) => a[k] * d.decay[k]), // decay = 1 - a (1 - tau)
+    vth: d.threshold,
+    leak: perSlot((k) => (1 - a[k]) * d.linear[k]), // linear = (1 - a) l
+    reVth: perSlot((k) => (1 - c[k]) * d.soft[k]), // soft = (1 - c) v
+    conduct: Float64Array.from({ length: T * P }, (_, i) => b[i % P] * d.gain[i]), // gain_t = 1 - b (1 - g_t)
+    alpha: perSlot((k) => -(1 - v.tau[k]) * d.decay[k] - v.leak[k] * d.linear[k]),
+    beta: perSlot((k) => {
+      let s = 0;
+      for (let t = 0; t < T; t++) s -= (1 - v.g[t * P + k]) * d.gain[t * P + k];
+      return s;
+    }),
+    gamma: perSlot((k) => d.hard[k] - v.reVth[k] * d.soft[k]), // hard = c
+  };
 }
 
-/** Through sigmoid(raw) for trained quantities; zeros for frozen gates (PyTorch's detach). */
 function rawGradient(dEffective: Float64Array, sig: Float32Array, frozen: boolean): Float32Array {
   const out = new Float32Array(dEffective.length);
   if (frozen) return out;
@@ -139,16 +146,17 @@ function rawGradient(dEffective: Float64Array, sig: Float32Array, frozen: boolea
   return out;
 }
 
-function checkShapes(x: tf.Tensor, inputs: tf.Tensor[], T: number): number {
-  const P = inputs[1].size;
-  for (let j = 1; j < inputs.length; j++) {
-    const want = j === 5 ? T * P : P; // input 5 is conduct
-    if (inputs[j].size !== want) {
-      throw new Error(`GLIF parameter ${j} has ${inputs[j].size} values, expected ${want} (${P} per step)`);
+function checkShapes(x: tf.Tensor, inputs: FusedInputs, T: number): number {
+  const params = inputs.tensors.slice(1);
+  const P = need(named(inputs.names, params), 'tau').size;
+  inputs.names.forEach((name, j) => {
+    const t = params[j]!;
+    const want = name === 'conduct' ? T * P : P;
+    if (t.size !== want) {
+      throw new Error(`GLIF parameter ${name} has ${t.size} values, expected ${want} (${P} per step)`);
     }
-    if (inputs[j].dtype !== 'float32')
-      throw new Error(`GLIF parameters must be float32, got ${inputs[j].dtype}`);
-  }
+    if (t.dtype !== 'float32') throw new Error(`GLIF parameters must be float32, got ${t.dtype}`);
+  });
   if (x.dtype !== 'float32') throw new Error(`GLIF input must be float32, got ${x.dtype}`);
   if (P > 1 && x.shape[x.rank - 1] !== P) {
     throw new Error(
@@ -158,7 +166,6 @@ function checkShapes(x: tf.Tensor, inputs: tf.Tensor[], T: number): number {
   return P;
 }
 
-/** The SIMD kernels (kernels/simd) where the backend and the shape allow, else the JS loops. */
 function simdPlan(x: tf.Tensor, P: number, T: number): { heap: WasmHeap; Q: number } | undefined {
   if (x.size === 0 || x.size % T !== 0) return undefined;
   const heap = activeWasmHeap();
@@ -173,10 +180,10 @@ function simdPlan(x: tf.Tensor, P: number, T: number): { heap: WasmHeap; Q: numb
 export function glifSpikesFused(x: tf.Tensor, params: GlifRawParams, spec: NeuronSpec): tf.Tensor {
   const T = params.conduct.shape[0];
   const mode = gateMode(spec.variant);
-  const { tensors } = collectInputs(x, params, mode);
-  const P = checkShapes(x, tensors, T);
+  const inputs = collectInputs(x, params, mode);
+  const P = checkShapes(x, inputs, T);
   return tf.tidy(FUSED_GLIF_SCOPE, () => {
-    const k = stepCoefficientArrays(readParams(tensors, mode, T, P).values);
+    const k = stepCoefficientArrays(readParams(inputs, mode, T, P).values);
     const simd = simdPlan(x, P, T);
     if (simd) return glifForwardSimd(simd.heap, x, k, spec.reset, simd.Q, 'none').value;
     const spikes = new Float32Array(x.size);
@@ -198,8 +205,9 @@ export function glifForwardFused(
   // float32 like the tf-ops surrogate's scalars, so |z| < half decides identically.
   const window: RectangleWindow = { half: Math.fround(width / 2), height: Math.fround(1 / width) };
   const mode = gateMode(spec.variant);
-  const { tensors, gated } = collectInputs(x, params, mode);
-  const P = checkShapes(x, tensors, T);
+  const inputs = collectInputs(x, params, mode);
+  const { tensors } = inputs;
+  const P = checkShapes(x, inputs, T);
   const record = options.recordMembrane === true;
   const size = x.size;
 
@@ -208,13 +216,17 @@ export function glifForwardFused(
   const gradients = (
     dx: tf.Tensor,
     values: EffectiveValues,
-    sig: Float32Array[],
+    sig: ByName<Float32Array>,
     d: CoefficientGradients,
   ) => {
     const dEff = effectiveGradients(values, d);
-    const grads = dEff.map((de, j) => {
-      const input = tensors[j + 1];
-      return tf.tensor(rawGradient(de, sig[j], gated && j >= 5 && frozenGates), input.shape, 'float32');
+    const grads = inputs.names.map((name, j) => {
+      const frozen = frozenGates && (GATES as readonly string[]).includes(name);
+      return tf.tensor(
+        rawGradient(need(dEff, name), need(sig, name), frozen),
+        tensors[j + 1]!.shape,
+        'float32',
+      );
     });
     return [dx, ...grads];
   };
@@ -224,7 +236,7 @@ export function glifForwardFused(
     ? // On the wasm heap: the outputs are written in place and saved for the backward pass.
       tf.customGrad(((...args: unknown[]) => {
         const save = args[args.length - 1] as tf.GradSaveFunc;
-        const { values, sig } = readParams(tensors, mode, T, P);
+        const { values, sig } = readParams(inputs, mode, T, P);
         const k = stepCoefficientArrays(values);
         const fwd = glifForwardSimd(simd.heap, x, k, spec.reset, simd.Q, record ? 'output' : 'separate');
         save(fwd.membrane ? [x, fwd.value, fwd.membrane] : [x, fwd.value]);
@@ -245,7 +257,7 @@ export function glifForwardFused(
         };
       }) as unknown as Parameters<typeof tf.customGrad>[0])
     : tf.customGrad(() => {
-        const { values, sig } = readParams(tensors, mode, T, P);
+        const { values, sig } = readParams(inputs, mode, T, P);
         const k = stepCoefficientArrays(values);
         const xData = x.dataSync() as Float32Array;
         // With the membrane, both travel as one [2, ...x] tensor, so its gradient can flow too.

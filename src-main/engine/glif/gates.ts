@@ -46,8 +46,13 @@ export function gatesAreTrainable(mode: GateMode): boolean {
 }
 
 /** Plain-number version of `effectiveGate`, for reports and histograms. */
-export function effectiveGateValue(raw: number, mode: Exclude<GateMode, 'none'>): number {
-  const s = 1 / (1 + Math.exp(-raw));
+export function effectiveGateValue(
+  raw: number,
+  mode: Exclude<GateMode, 'none'>,
+  /** sigmoid(raw) as the backend computed it, where it must match the tensor path bit for bit. */
+  sigmoid?: number,
+): number {
+  const s = sigmoid ?? 1 / (1 + Math.exp(-raw));
   switch (mode) {
     case 'learnable':
     case 'static-soft':

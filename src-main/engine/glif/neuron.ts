@@ -2,34 +2,11 @@ import '../gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { glifForwardFused, glifSpikesFused } from './fused';
 import { effectiveGate } from './gates';
-import { requestedNeuronImpl, resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from './impl';
-import type { GlifRawParams } from './params';
-import { rectangleWidthOf, spikeRect, type SpikeFn } from './surrogate';
+import { requestedNeuronImpl, resolveNeuronImpl, type ResolvedNeuronImpl } from './impl';
+import type { GlifForwardOptions, GlifForwardResult } from './forward-types';
+import { requireGate, type GlifRawParams } from './params';
+import { rectangleWidthOf, spikeRect } from './surrogate';
 import { assertNever, gateMode, type NeuronSpec } from './variants';
-
-export interface GlifForwardOptions {
-  /** Also return the membrane u_t of every step (the charged, pre-reset potential). */
-  readonly recordMembrane?: boolean;
-  /** Spike function; the authors' rectangle of width 1 by default. */
-  readonly spike?: SpikeFn;
-  /**
-   * TF.js ops, the fused typed-array op, or `auto` (fused on wasm/cpu): see impl.ts. Unset:
-   * withNeuronImpl's scope, else the GLIF_NEURON_IMPL env var, else `auto`.
-   */
-  readonly impl?: GlifNeuronImpl;
-  /**
-   * No gradient will be taken (evaluation): the fused implementation then skips its custom
-   * gradient and saved state. Ignored with recordMembrane and by the tf-ops implementation.
-   */
-  readonly inference?: boolean;
-}
-
-export interface GlifForwardResult {
-  /** S_t stacked over time, same shape as the input, 0/1 float32. */
-  readonly spikes: tf.Tensor;
-  /** u_t stacked over time, when asked for. */
-  readonly membrane?: tf.Tensor;
-}
 
 /**
  * The per-layer coefficients of one update, all broadcastable against a per-step tensor
@@ -43,11 +20,6 @@ interface StepCoefficients {
   /** One gain per time step. */
   readonly gain: tf.Tensor[];
   readonly threshold: tf.Tensor;
-}
-
-function requireGate(t: tf.Tensor | undefined, name: string): tf.Tensor {
-  if (!t) throw new Error(`this GLIF variant needs the '${name}' gate parameter`);
-  return t;
 }
 
 function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCoefficients {

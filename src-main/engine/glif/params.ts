@@ -52,3 +52,9 @@ export const PAPER_PARAM_NAMES: Readonly<Record<GlifParamKey, string>> = {
   reVth: 'V_re',
   conduct: 'g^t',
 };
+
+/** A gate (or any optional parameter) the variant reads, or one clear error naming it. */
+export function requireGate<T extends tf.Tensor>(t: T | undefined, name: string): T {
+  if (!t) throw new Error(`this GLIF variant needs the '${name}' gate parameter`);
+  return t;
+}
