@@ -19,7 +19,7 @@ import { DB_FILE_NAME } from '../runs/store/paths';
 import { RunStore } from '../runs/store/run-store';
 import { createDispatcher } from '../contract/dispatch';
 import { requests } from '../contract/requests';
-import { APP_NAME } from './app-info';
+import { APP_NAME } from '../contract/app-name';
 import { createEventEmitter, registerIpcRouter } from './ipc-router';
 import { createRequestHandlers } from './request-handlers';
 import { rendererLocation } from './security';

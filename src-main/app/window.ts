@@ -2,7 +2,7 @@
  * The main window: hardened web preferences, shown once painted, bounds remembered between launches.
  */
 import { BrowserWindow, type Rectangle, type Screen } from 'electron';
-import { APP_NAME } from './app-info';
+import { APP_NAME } from '../contract/app-name';
 import { buildWebPreferences } from './security';
 import { DEFAULT_WINDOW_SIZE, loadWindowState, MIN_WINDOW_SIZE, saveWindowState } from './window-state';
 

@@ -42,8 +42,3 @@ export function batchIndexGroups(splitLength: number, opts: BatchOptions): Int32
   }
   return groups;
 }
-
-/** Lets pending I/O callbacks and timers run; used between chunks of long work. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}

@@ -15,7 +15,7 @@
  */
 import * as path from 'node:path';
 import { type Augmentation, describeAugmentation } from './augment';
-import { yieldToEventLoop } from './batching';
+import { yieldToEventLoop } from '../event-loop';
 import { CIFAR100_CLASSES, CIFAR10_CLASSES } from './class-names';
 import type { Dataset } from './dataset';
 import { DatasetError } from './errors';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { missingCase } from '../../contract/exhaustive';
 import { unaryCustomGrad } from './custom-grad';
-import { assertNever, type GateMode } from './variants';
+import type { GateMode } from './variants';
 
 /**
  * A function of the raw gate that is used in the forward pass but passes no gradient back
@@ -36,7 +37,7 @@ export function effectiveGate(raw: tf.Tensor, mode: Exclude<GateMode, 'none'>): 
     case 'hard-ste':
       return straightThroughStep(tf.sigmoid(raw));
     default:
-      return assertNever(mode, 'gate mode');
+      return missingCase(mode, 'gate mode');
   }
 }
 
@@ -62,6 +63,6 @@ export function effectiveGateValue(
     case 'hard-ste':
       return s > 0.5 ? 1 : 0;
     default:
-      return assertNever(mode, 'gate mode');
+      return missingCase(mode, 'gate mode');
   }
 }

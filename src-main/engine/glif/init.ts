@@ -1,8 +1,9 @@
+import { missingCase } from '../../contract/exhaustive';
 /**
  * Initial values of the GLIF parameters (reference glif.md section 2). Everything is stored as
  * a raw logit r and used as sigmoid(r), so an initial effective value p is stored as logit(p).
  */
-import { assertNever, gateMode, type NeuronVariant } from './variants';
+import { gateMode, type NeuronVariant } from './variants';
 
 /** Named presets of the primitive initial values. */
 export type InitPresetId = 'cifar' | 'dvs';
@@ -96,6 +97,6 @@ export function initialGateRaw(
       out.fill(logit(0.25 + 0.5 * init.values[gate]));
       return out;
     default:
-      return assertNever(init, 'gate init');
+      return missingCase(init, 'gate init');
   }
 }

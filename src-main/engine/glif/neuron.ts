@@ -1,12 +1,13 @@
 import '../gradients';
 import * as tf from '@tensorflow/tfjs-core';
+import { missingCase } from '../../contract/exhaustive';
 import { glifForwardFused, glifSpikesFused } from './fused';
 import { effectiveGate } from './gates';
 import { requestedNeuronImpl, resolveNeuronImpl, type ResolvedNeuronImpl } from './impl';
 import type { GlifForwardOptions, GlifForwardResult } from './forward-types';
 import { requireGate, type GlifRawParams } from './params';
 import { rectangleWidthOf, spikeRect } from './surrogate';
-import { assertNever, gateMode, type NeuronSpec } from './variants';
+import { gateMode, type NeuronSpec } from './variants';
 
 /**
  * The per-layer coefficients of one update, all broadcastable against a per-step tensor
@@ -116,6 +117,6 @@ function nextMembrane(u: tf.Tensor, s: tf.Tensor, drive: tf.Tensor, k: StepCoeff
       // The overview figure: the hard reset removes the whole leaked potential, linear leak included.
       return tf.add(tf.sub(tf.mul(tf.sub(tf.mul(k.decay, u), k.linear), keep), softReset), drive);
     default:
-      return assertNever(spec.reset, 'reset form');
+      return missingCase(spec.reset, 'reset form');
   }
 }

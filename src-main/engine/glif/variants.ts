@@ -1,3 +1,4 @@
+import { missingCase } from '../../contract/exhaustive';
 /**
  * Neuron variants of the GLIF family (reference glif.md section 5), as one typed union.
  *
@@ -72,10 +73,6 @@ export interface NeuronSpec {
   readonly reset: ResetForm;
 }
 
-export function assertNever(value: never, what = 'value'): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
-}
-
 export function isVariantId(id: string): id is VariantId {
   return (VARIANT_IDS as readonly string[]).includes(id);
 }
@@ -113,7 +110,7 @@ export function variantId(variant: NeuronVariant): VariantId {
     case 'simplex':
       return `simplex-${variant.bits.join('')}` as SimplexVariantId;
     default:
-      return assertNever(variant, 'neuron variant');
+      return missingCase(variant, 'neuron variant');
   }
 }
 
@@ -130,7 +127,7 @@ export function gateMode(variant: NeuronVariant): GateMode {
     case 'simplex':
       return 'static-binary';
     default:
-      return assertNever(variant, 'neuron variant');
+      return missingCase(variant, 'neuron variant');
   }
 }
 
@@ -180,7 +177,7 @@ export function describeVariant(id: VariantId): VariantDescription {
       };
     }
     default:
-      return assertNever(variant, 'neuron variant');
+      return missingCase(variant, 'neuron variant');
   }
 }
 

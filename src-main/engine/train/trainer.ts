@@ -27,6 +27,7 @@ import {
 } from './memory';
 import { learningRateAt } from './schedule';
 import { trainStep } from './train-step';
+import { yieldToEventLoop } from '../event-loop';
 
 export interface TrainRequest {
   readonly config: RunConfig;
@@ -44,8 +45,6 @@ export interface TrainRequest {
   /** Threads to train on (data-parallel replicas); 0 or absent: GLIF_THREADS, else every core. */
   readonly threads?: number;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Trains one run: the paper's recipe (SGD with momentum, parameter groups, cosine schedule),

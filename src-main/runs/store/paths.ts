@@ -1,9 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
+import { APP_NAME } from '../../contract/app-name';
 import { RunStoreError } from './errors';
 import { isRunId } from './ids';
 
-export const APP_NAME = 'GLIF Workbench';
+export { APP_NAME };
 export const DB_FILE_NAME = 'runs.sqlite';
 
 /** What the default location depends on; injectable so that every platform can be tested anywhere. */

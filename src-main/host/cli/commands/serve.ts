@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP_NAME } from '../../../contract/app-name';
 import { parseBackendName, type BackendName } from '../../../engine/backend';
 import { parseThreads } from '../../../engine/parallel/threads';
 import { startHostServer } from '../../server/host-server';
@@ -112,7 +113,7 @@ export const serveCommand: CliCommand = {
         port,
         backend,
         threads,
-        host: { appName: 'GLIF Workbench', appVersion: version, host: 'browser' },
+        host: { appName: APP_NAME, appVersion: version, host: 'browser' },
       });
     } catch (err) {
       store.close();
