@@ -1,5 +1,6 @@
 import type { EpochEvent, RunStartedEvent, StepEvent } from '../engine/train/events';
 import type { RunStatus } from '../runs/store/types';
+import type { MetricPointWire } from './metrics';
 
 /** A short message from the main side that the UI shows to the user (e.g. a backend fallback). */
 export interface AppNotice {
@@ -18,10 +19,16 @@ export interface EventMap {
   /** The worker picked its TF.js backend. */
   'run.backend': { readonly runId: string; readonly active: string; readonly fixHints: readonly string[] };
   'run.started': { readonly runId: string } & Omit<RunStartedEvent, 'type'>;
-  /** One training step: loss, batch accuracy, lr, throughput, ETA. */
-  'run.step': { readonly runId: string } & Omit<StepEvent, 'type'>;
-  /** One epoch: train/test metrics, firing rates, SOPs, per-layer distributions. */
-  'run.epoch': { readonly runId: string } & Omit<EpochEvent, 'type'>;
+  /** One training step: loss, batch accuracy, lr, throughput, ETA, and its metric points. */
+  'run.step': { readonly runId: string; readonly points: readonly MetricPointWire[] } & Omit<
+    StepEvent,
+    'type'
+  >;
+  /** One epoch: train/test metrics, firing rates, SOPs, per-layer distributions, its metric points. */
+  'run.epoch': { readonly runId: string; readonly points: readonly MetricPointWire[] } & Omit<
+    EpochEvent,
+    'type'
+  >;
 }
 
 export type EventName = keyof EventMap;

@@ -7,6 +7,8 @@ export * from './exhaustive';
 export * from './request-spec';
 export * from './requests';
 export * from './events';
+export * from './metrics';
+export * from './app-name';
 export * from './system';
 export * from './bridge';
 export * from './wire';

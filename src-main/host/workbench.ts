@@ -11,6 +11,7 @@ import type { ConfigSchema, ConfigValidation } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
 import type { EventMap, EventName } from '../contract/events';
 import { RunManager } from '../runs/manager';
+import { epochMetricPoints, stepMetricPoints } from '../runs/metric-points';
 import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
 import { RunStoreError } from '../runs/store/errors';
@@ -83,10 +84,10 @@ export class Workbench {
               this.emit('run.started', { runId: e.runId, ...e.event });
               return;
             case 'step':
-              this.emit('run.step', { runId: e.runId, ...e.event });
+              this.emit('run.step', { runId: e.runId, ...e.event, points: stepMetricPoints(e.event) });
               return;
             case 'epoch':
-              this.emit('run.epoch', { runId: e.runId, ...e.event });
+              this.emit('run.epoch', { runId: e.runId, ...e.event, points: epochMetricPoints(e.event) });
               return;
             case 'checkpoint':
             case 'log':

@@ -1,4 +1,5 @@
 import type { EpochEvent, StepEvent, TrainEvent } from '../engine/train/events';
+import { epochMetricPoints, stepMetricPoints } from './metric-points';
 import { Backoff, isBusyError, type BackoffOptions } from './store/busy';
 import { storeErrorLine } from './store/errors';
 import type { CheckpointInput, MetricPointInput, RunStoreWriter } from './store/types';
@@ -153,25 +154,9 @@ export class RunEventRecorder {
 }
 
 function stepPoints(runId: string, e: StepEvent): MetricPointInput[] {
-  const p = (name: string, value: number) => ({ runId, step: e.step, epoch: e.epoch, name, value });
-  return [
-    p('train/loss', e.loss),
-    p('train/batch_accuracy', e.accuracy),
-    p('lr', e.lr),
-    p('samples_per_s', e.samplesPerSecond),
-  ];
+  return stepMetricPoints(e).map((point) => ({ runId, ...point }));
 }
 
 function epochPoints(runId: string, e: EpochEvent): MetricPointInput[] {
-  const p = (name: string, value: number) => ({ runId, step: e.step, epoch: e.epoch, name, value });
-  return [
-    p('epoch/train_loss', e.trainLoss),
-    p('epoch/train_accuracy', e.trainAccuracy),
-    p('epoch/test_loss', e.testLoss),
-    p('epoch/test_accuracy', e.testAccuracy),
-    p('epoch/sops_per_sample', e.sopsPerSample),
-    p('epoch/seconds', e.seconds),
-    p('epoch/num_tensors', e.numTensors),
-    ...Object.entries(e.firingRates).map(([layer, rate]) => p(`firing_rate/${layer}`, rate)),
-  ];
+  return epochMetricPoints(e).map((point) => ({ runId, ...point }));
 }

@@ -110,6 +110,27 @@ describe('headless host', () => {
       .map((f) => f.event.type);
     for (const t of ['run.status', 'run.backend', 'run.started', 'run.step', 'run.epoch'])
       expect(events, t).toContain(t);
+    // Live events carry the metric points the main side mapped once (runs/metric-points.ts): the
+    // same names and values the store recorded, so a chart reads the same series live or stored.
+    const epochEvent = frames
+      .map((f) => (f.kind === 'event' && f.event.type === 'run.epoch' ? f.event.payload : undefined))
+      .find((p) => p !== undefined && p.runId === runId);
+    expect(epochEvent).toBeDefined();
+    const livePoints = new Map<string, number>(epochEvent!.points.map((p) => [p.name, p.value]));
+    expect(livePoints.get('epoch/test_accuracy')).toBe(epochEvent!.testAccuracy);
+    expect(livePoints.get('epoch/train_loss')).toBe(epochEvent!.trainLoss);
+    for (const [layer, rate] of Object.entries(epochEvent!.firingRates))
+      expect(livePoints.get(`firing_rate/${layer}`), layer).toBe(rate);
+    const stored = await call(ws, frames, 9, 'runs.metrics', { runId, names: [...livePoints.keys()] });
+    expect(stored.ok).toBe(true);
+    const series = (
+      stored as { ok: true; data: { name: string; points: { epoch: number; value: number }[] }[] }
+    ).data;
+    expect(series.map((s) => s.name).sort()).toEqual([...livePoints.keys()].sort());
+    for (const s of series) {
+      const atEpoch = s.points.find((p) => p.epoch === epochEvent!.epoch);
+      expect(atEpoch?.value, s.name).toBeCloseTo(livePoints.get(s.name)!, 6);
+    }
     const details = await call(ws, frames, 5, 'runs.get', { runId });
     expect(details).toMatchObject({ ok: true, data: { run: { status: 'completed' } } });
     const unknown = await call(ws, frames, 6, 'runs.get', { runId: 'r0000000000000000' });

@@ -196,6 +196,7 @@ describe('live progress from training events', () => {
     progress = steppedProgress(
       {
         runId: 'abc123',
+        points: [],
         epoch: 1,
         step: 14,
         stepInEpoch: 4,
@@ -214,6 +215,7 @@ describe('live progress from training events', () => {
     progress = epochProgress(
       {
         runId: 'abc123',
+        points: [],
         epoch: 1,
         step: 19,
         lr: 0.1,
@@ -239,6 +241,7 @@ describe('live progress from training events', () => {
     const progress = steppedProgress(
       {
         runId: 'abc123',
+        points: [],
         epoch: 0,
         step: 9,
         stepInEpoch: 9,

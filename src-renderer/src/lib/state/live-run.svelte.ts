@@ -4,7 +4,14 @@
  * arrays (thousands of points, appended per step); a version counter tells the charts to redraw.
  */
 import type { ApiClient } from '../api/client';
-import type { AppEvent, ContractError, EventMap, RunRecord } from '../api/contract';
+import type {
+  AppEvent,
+  ContractError,
+  EventMap,
+  MetricName,
+  MetricPointWire,
+  RunRecord,
+} from '../api/contract';
 import { DistributionIndex, type DistributionEntry } from '../charts/distributions';
 import type { XYSeries } from '../charts/series';
 import { followHost } from './follow-host';
@@ -94,21 +101,21 @@ export class LiveRun {
   }
 
   /** A metric as x = global step, y = value. */
-  series(name: string): XYSeries {
+  series(name: MetricName): XYSeries {
     const points = this.#series.get(name) ?? [];
     return { x: points.map((p) => p.step), y: points.map((p) => p.value) };
   }
 
-  points(name: string): readonly LivePoint[] {
+  points(name: MetricName): readonly LivePoint[] {
     return this.#series.get(name) ?? [];
   }
 
-  /** Metric names with a prefix, e.g. every `firing_rate/<layer>`. */
-  namesWith(prefix: string): string[] {
-    return [...this.#series.keys()].filter((n) => n.startsWith(prefix));
+  /** The firing-rate series recorded so far, one per GLIF layer: `firing_rate/<layer>`. */
+  firingRateNames(): `firing_rate/${string}`[] {
+    return [...this.#series.keys()].filter((n): n is `firing_rate/${string}` => n.startsWith('firing_rate/'));
   }
 
-  last(name: string): LivePoint | null {
+  last(name: MetricName): LivePoint | null {
     const points = this.#series.get(name);
     return points && points.length > 0 ? points[points.length - 1]! : null;
   }
@@ -190,7 +197,12 @@ export class LiveRun {
     if (result.ok) this.#setRun(result.data.run);
   }
 
-  #push(name: string, point: LivePoint): void {
+  /** The points the main side mapped from this event (runs/metric-points.ts), as it stored them. */
+  #pushAll(points: readonly MetricPointWire[]): void {
+    for (const { name, step, epoch, value } of points) this.#push(name, { step, epoch, value });
+  }
+
+  #push(name: MetricName, point: LivePoint): void {
     let points = this.#series.get(name);
     if (!points) this.#series.set(name, (points = []));
     // A resumed run repeats the steps after its last checkpoint: the new values replace the old.
@@ -243,11 +255,7 @@ export class LiveRun {
   }
 
   #onStep(e: EventMap['run.step']): void {
-    const at = (value: number): LivePoint => ({ step: e.step, epoch: e.epoch, value });
-    this.#push('train/loss', at(e.loss));
-    this.#push('train/batch_accuracy', at(e.accuracy));
-    this.#push('lr', at(e.lr));
-    this.#push('samples_per_s', at(e.samplesPerSecond));
+    this.#pushAll(e.points);
     this.#progress = {
       epoch: e.epoch,
       epochs: this.#progress?.epochs ?? this.run?.columns.epochs ?? e.epoch + 1,
@@ -261,15 +269,7 @@ export class LiveRun {
   }
 
   #onEpoch(e: EventMap['run.epoch']): void {
-    const at = (value: number): LivePoint => ({ step: e.step, epoch: e.epoch, value });
-    this.#push('epoch/train_loss', at(e.trainLoss));
-    this.#push('epoch/train_accuracy', at(e.trainAccuracy));
-    this.#push('epoch/test_loss', at(e.testLoss));
-    this.#push('epoch/test_accuracy', at(e.testAccuracy));
-    this.#push('epoch/sops_per_sample', at(e.sopsPerSample));
-    this.#push('epoch/seconds', at(e.seconds));
-    this.#push('epoch/num_tensors', at(e.numTensors));
-    for (const [layer, rate] of Object.entries(e.firingRates)) this.#push(`firing_rate/${layer}`, at(rate));
+    this.#pushAll(e.points);
     if (this.#layers.length === 0) {
       this.#layers = Object.keys(e.firingRates);
       this.#distributions.setOrder(this.#layers);

@@ -1,0 +1,27 @@
+/**
+ * The names of the metric series a run records, one vocabulary for the store, the live events and
+ * the views. The main side maps training events to points (runs/metric-points.ts), stores them
+ * and sends the same points with each live event; the renderer appends what it is sent.
+ */
+export type StepMetricName = 'train/loss' | 'train/batch_accuracy' | 'lr' | 'samples_per_s';
+
+export type EpochMetricName =
+  | 'epoch/train_loss'
+  | 'epoch/train_accuracy'
+  | 'epoch/test_loss'
+  | 'epoch/test_accuracy'
+  | 'epoch/sops_per_sample'
+  | 'epoch/seconds'
+  | 'epoch/num_tensors'
+  | `firing_rate/${string}`;
+
+export type MetricName = StepMetricName | EpochMetricName;
+
+/** One point of a series as a live event carries it (the store adds the run id). */
+export interface MetricPointWire {
+  readonly name: MetricName;
+  readonly step: number;
+  readonly epoch: number;
+  /** NaN and infinities travel as such (json-numbers.ts). */
+  readonly value: number;
+}

@@ -1,0 +1,31 @@
+import type { EpochMetricName, MetricPointWire, StepMetricName } from '../contract/metrics';
+import type { EpochEvent, StepEvent } from '../engine/train/events';
+
+/**
+ * Training events as metric points, in one place: the recorder stores these and glif serve or the
+ * desktop main process sends the same points with each live event, so a series has one name and
+ * one value whether it is read live or from the database.
+ */
+export function stepMetricPoints(e: Omit<StepEvent, 'type'>): MetricPointWire[] {
+  const p = (name: StepMetricName, value: number) => ({ name, step: e.step, epoch: e.epoch, value });
+  return [
+    p('train/loss', e.loss),
+    p('train/batch_accuracy', e.accuracy),
+    p('lr', e.lr),
+    p('samples_per_s', e.samplesPerSecond),
+  ];
+}
+
+export function epochMetricPoints(e: Omit<EpochEvent, 'type'>): MetricPointWire[] {
+  const p = (name: EpochMetricName, value: number) => ({ name, step: e.step, epoch: e.epoch, value });
+  return [
+    p('epoch/train_loss', e.trainLoss),
+    p('epoch/train_accuracy', e.trainAccuracy),
+    p('epoch/test_loss', e.testLoss),
+    p('epoch/test_accuracy', e.testAccuracy),
+    p('epoch/sops_per_sample', e.sopsPerSample),
+    p('epoch/seconds', e.seconds),
+    p('epoch/num_tensors', e.numTensors),
+    ...Object.entries(e.firingRates).map(([layer, rate]) => p(`firing_rate/${layer}`, rate)),
+  ];
+}
