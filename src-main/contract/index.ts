@@ -8,6 +8,7 @@ export * from './request-spec';
 export * from './requests';
 export * from './events';
 export * from './metrics';
+export * from './run-status';
 export * from './app-name';
 export * from './system';
 export * from './bridge';

@@ -3,12 +3,11 @@
  * exports), so they are plain JSON-friendly data: epochs in ms, `null` for "not known".
  */
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../contract/run-status';
+import type { RunStatus, TerminalRunStatus } from '../../contract/run-status';
 
-/** Statuses a run ends in; once there it never changes again. */
-export const TERMINAL_RUN_STATUSES = ['completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
+export { RUN_STATUSES, TERMINAL_RUN_STATUSES };
+export type { RunStatus, TerminalRunStatus };
 
 /** Per-layer quantities whose distributions the trainer records each epoch. */
 export const DISTRIBUTION_QUANTITIES = [
