@@ -3,7 +3,7 @@ import type { ConfigField, FieldGroup } from '../engine/config/fields';
 import type { Preset } from '../engine/config/presets';
 import type { RunConfig } from '../engine/config/types';
 import type { ConfigIssue } from '../engine/config/validate';
-import type { VariantDescription } from '../engine/glif/variants';
+import type { VariantDescription, VariantId } from '../engine/glif/variants';
 
 /**
  * What the New run form is built from: every config field with its range and group, the
@@ -15,6 +15,15 @@ export interface ConfigSchema {
   readonly groups: ReadonlyArray<{ readonly id: FieldGroup; readonly label: string }>;
   readonly presets: readonly Preset[];
   readonly variants: readonly VariantDescription[];
+  /** The variants an ablation grid queues: the form counts its runs from this. */
+  readonly ablation: AblationGridVariants;
+}
+
+/** An ablation grid: `base` always (the eight simplex LIFs and GLIF), the other two on request. */
+export interface AblationGridVariants {
+  readonly base: readonly VariantId[];
+  readonly glifF: VariantId;
+  readonly staticGates: VariantId;
 }
 
 /** A form's values: by dotted key; text is parsed like `--set key=value`. */

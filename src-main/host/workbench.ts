@@ -7,7 +7,7 @@ import { ConfigError, type ConfigIssue } from '../engine/config/validate';
 import { checkDataLocation } from '../engine/data/locate';
 import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
 import type { AblationGroup, ExportedFile, QueueStatus, RunDetails } from '../contract/runs';
-import type { ConfigSchema, ConfigValidation } from '../contract/config';
+import type { AblationGridVariants, ConfigSchema, ConfigValidation } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
 import type { EventMap, EventName } from '../contract/events';
 import { RunManager } from '../runs/manager';
@@ -29,12 +29,18 @@ const GROUPS: ConfigSchema['groups'] = [
   { id: 'schedule', label: 'Schedule' },
 ] satisfies ReadonlyArray<{ id: FieldGroup; label: string }>;
 
+/** An ablation grid's variants: the eight simplex LIFs and GLIF, and the two it may add. */
+export const ABLATION_GRID: AblationGridVariants = {
+  base: [...VARIANT_IDS.filter((v) => v.startsWith('simplex-')), 'glif'],
+  glifF: 'glif-f',
+  staticGates: 'glif-static',
+};
+
 /** The variants of an ablation grid: the eight simplex LIFs and GLIF, optionally GLIF_f and static gates. */
 export function ablationVariants(includeGlifF: boolean, includeStatic: boolean): VariantId[] {
-  const out = VARIANT_IDS.filter((v) => v.startsWith('simplex-'));
-  out.push('glif');
-  if (includeGlifF) out.push('glif-f');
-  if (includeStatic) out.push('glif-static');
+  const out = [...ABLATION_GRID.base];
+  if (includeGlifF) out.push(ABLATION_GRID.glifF);
+  if (includeStatic) out.push(ABLATION_GRID.staticGates);
   return out;
 }
 
@@ -103,6 +109,7 @@ export class Workbench {
       groups: GROUPS,
       presets: PRESETS,
       variants: VARIANT_IDS.map(describeVariant),
+      ablation: ABLATION_GRID,
     };
   }
 

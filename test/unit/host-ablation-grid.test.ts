@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestFailure } from '../../src-main/contract/errors';
 import { findPreset } from '../../src-main/engine/config/presets';
 import type { RunConfig } from '../../src-main/engine/config/types';
-import { ablationVariants, Workbench } from '../../src-main/host/workbench';
+import { ABLATION_GRID, ablationVariants, Workbench } from '../../src-main/host/workbench';
 import { RunStore } from '../../src-main/runs/store/run-store';
 import type { RunRecord } from '../../src-main/runs/store/types';
 import type { WorkerHandle, WorkerLauncher } from '../../src-main/runs/worker/launch';
@@ -87,6 +87,12 @@ const values = { 'train.epochs': 1, 'data.trainLimit': 64, 'data.testLimit': 32 
 describe('the variants of a grid', () => {
   it('is the 8 simplex LIFs in bit order, then GLIF; GLIF_f and static gates only when asked', () => {
     expect(ablationVariants(false, false)).toEqual([...SIMPLEX, 'glif']);
+    // What the form counts its runs from (config.schema's `ablation`).
+    expect(ABLATION_GRID).toEqual({
+      base: [...SIMPLEX, 'glif'],
+      glifF: 'glif-f',
+      staticGates: 'glif-static',
+    });
     expect(ablationVariants(true, false)).toEqual([...SIMPLEX, 'glif', 'glif-f']);
     expect(ablationVariants(false, true)).toEqual([...SIMPLEX, 'glif', 'glif-static']);
     expect(ablationVariants(true, true)).toEqual([...SIMPLEX, 'glif', 'glif-f', 'glif-static']);
