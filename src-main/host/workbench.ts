@@ -1,4 +1,4 @@
-import { getBackendReport, type BackendName } from '../engine/backend';
+import { getBackendReport, type BackendName, type BackendReport } from '../engine/backend';
 import { buildConfig } from '../engine/config/build';
 import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
 import { PRESETS } from '../engine/config/presets';
@@ -82,6 +82,7 @@ export class Workbench {
           this.emit('run.status', { runId: e.runId, status: e.status, error: e.error ?? null });
           return;
         case 'backend':
+          this.workerBackend = e.report;
           this.emit('run.backend', { runId: e.runId, active: e.report.active, fixHints: e.report.fixHints });
           return;
         case 'train':
@@ -321,9 +322,15 @@ export class Workbench {
     return { active: this.manager.activeRunId ?? null, queued: this.manager.queuedRunIds };
   }
 
-  backendReport() {
-    return getBackendReport() ?? null;
+  /**
+   * The backend training runs on: the one the latest run's worker chose (training runs in a
+   * worker, never in this process), else this process's own if it initialised one, else null.
+   */
+  backendReport(): BackendReport | null {
+    return this.workerBackend ?? getBackendReport() ?? null;
   }
+
+  private workerBackend: BackendReport | undefined;
 
   /** Reruns a failed, cancelled or interrupted ablation cell as a fresh run with the same config. */
   rerun(runId: string): RunRecord {

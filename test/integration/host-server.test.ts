@@ -131,6 +131,9 @@ describe('headless host', () => {
       const atEpoch = s.points.find((p) => p.epoch === epochEvent!.epoch);
       expect(atEpoch?.value, s.name).toBeCloseTo(livePoints.get(s.name)!, 6);
     }
+    // The backend the run's worker chose, not this process's (which trains nothing itself).
+    const backend = await call(ws, frames, 10, 'system.backend', {});
+    expect(backend).toMatchObject({ ok: true, data: { active: 'wasm' } });
     const details = await call(ws, frames, 5, 'runs.get', { runId });
     expect(details).toMatchObject({ ok: true, data: { run: { status: 'completed' } } });
     const unknown = await call(ws, frames, 6, 'runs.get', { runId: 'r0000000000000000' });
