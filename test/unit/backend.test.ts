@@ -44,10 +44,14 @@ function installed(pkg: string): boolean {
 // On this project's machines libtensorflow cannot be downloaded, so neither native package works.
 // npm either drops them (their approved install script failed: a clean `npm ci` here) or leaves
 // them installed but inert (scripts not run); both states are reported, each with its own fix.
+// Tests of that fallback run only where it holds (here); elsewhere they are reported as skipped,
+// never passed without checking. The other branch, a native package that loads, is driven below
+// with stand-in packages, so it runs on every machine.
 const nativesInert =
   !nativeAddonBuilt('@tensorflow/tfjs-node') && !nativeAddonBuilt('@tensorflow/tfjs-node-gpu');
-const nativesInstalled = installed('@tensorflow/tfjs-node') && installed('@tensorflow/tfjs-node-gpu');
-const nativesAbsent = !installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu');
+const INERT = '(runs only where neither native addon is built; skipped elsewhere)';
+/** The fix glif suggests for a native package whose addon is not built: rebuild it, or install it. */
+const nativeFix = (pkg: string) => `${installed(pkg) ? 'npm rebuild' : 'npm install'} ${pkg}`;
 
 const savedEnv = process.env[BACKEND_ENV_VAR];
 afterEach(() => {
@@ -67,27 +71,33 @@ describe('initBackend', () => {
       expect(better.reason).toMatch(/\S/);
     }
     expect(tf.getBackend()).toBe(report.active === 'tensorflow-gpu' ? 'tensorflow' : report.active);
-    if (nativesInert) {
-      expect(report.active).toBe('wasm');
-      const hints = report.fixHints.join('\n');
-      for (const native of report.candidates.slice(0, 2)) {
-        expect(native.probed).toBe(true);
-        if (nativesInstalled) {
-          expect(native.version).toBe('4.22.0');
-          expect(native.reason).toMatch(/native addon not built/);
-        } else if (nativesAbsent) {
-          expect(native.version).toBeUndefined();
-          expect(native.reason).toBe('package not installed');
-        }
-      }
-      expect(report.candidates[2]).toMatchObject({ name: 'wasm', available: true, probed: true });
-      expect(report.candidates[3]).toMatchObject({ name: 'cpu', available: true });
-      const fix = nativesInstalled ? 'npm rebuild' : 'npm install';
-      expect(hints).toContain(`${fix} @tensorflow/tfjs-node-gpu`);
-      expect(hints).toContain(`${fix} @tensorflow/tfjs-node`);
-      expect(hints).toMatch(/CUDA 11\.2 and cuDNN 8\.1/);
-    }
     expect(getBackendReport()).toBe(report);
+  });
+
+  it.runIf(nativesInert)(`falls back to wasm and says how to fix each native package ${INERT}`, async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const report = await initBackend();
+    expect(report.active).toBe('wasm');
+    const hints = report.fixHints.join('\n');
+    for (const native of report.candidates.slice(0, 2)) {
+      const pkg = native.package;
+      expect(native.probed).toBe(true);
+      if (installed(pkg)) {
+        expect(native.version).toBe('4.22.0');
+        expect(native.reason).toMatch(/native addon not built/);
+      } else {
+        expect(native.version).toBeUndefined();
+        expect(native.reason).toBe('package not installed');
+      }
+      expect(hints).toContain(nativeFix(pkg));
+    }
+    expect(report.candidates.slice(0, 2).map((c) => c.package)).toEqual([
+      '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-node',
+    ]);
+    expect(report.candidates[2]).toMatchObject({ name: 'wasm', available: true, probed: true });
+    expect(report.candidates[3]).toMatchObject({ name: 'cpu', available: true });
+    expect(hints).toMatch(/CUDA 11\.2 and cuDNN 8\.1/);
   });
 
   it('is idempotent: the same options return the same report without reinitialising', async () => {
@@ -109,13 +119,14 @@ describe('initBackend', () => {
     expect((await initBackend()).active).not.toBe('cpu');
   });
 
-  it('honours prefer as a first choice that still falls back', async () => {
+  it('honours prefer as a first choice', async () => {
     const report = await initBackend({ prefer: 'cpu' });
     expect(report.active).toBe('cpu');
-    if (nativesInert) {
-      const fallback = await initBackend({ prefer: 'tensorflow' });
-      expect(fallback.active).toBe('wasm');
-    }
+  });
+
+  it.runIf(nativesInert)(`falls back from a preferred native backend to wasm ${INERT}`, async () => {
+    const fallback = await initBackend({ prefer: 'tensorflow' });
+    expect(fallback.active).toBe('wasm');
   });
 
   it('is forced by the GLIF_BACKEND environment variable', async () => {
@@ -139,20 +150,26 @@ describe('initBackend', () => {
     const e = error as BackendUnavailableError;
     expect(e.backend).toBe(name);
     expect(e.message).toContain(`backend '${name}' is not available: ${missing!.reason}`);
-    if (nativesInert) {
-      expect(e.message).toContain(
-        `${nativesInstalled ? 'npm rebuild' : 'npm install'} @tensorflow/tfjs-node-gpu`,
-      );
-    }
     // The previous backend stays in use.
     expect(tf.getBackend()).toBe(before);
   });
 
-  it('leaves no stray tensorflow kernels behind from inert native packages', async () => {
+  it.runIf(nativesInert)(`names the fix when a native backend is forced ${INERT}`, async () => {
     delete process.env[BACKEND_ENV_VAR];
     await initBackend();
-    if (nativesInert) expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
+    const error = await initBackend({ only: 'tensorflow-gpu' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as BackendUnavailableError).message).toContain(nativeFix('@tensorflow/tfjs-node-gpu'));
   });
+
+  it.runIf(nativesInert)(
+    `leaves no stray tensorflow kernels behind from inert native packages ${INERT}`,
+    async () => {
+      delete process.env[BACKEND_ENV_VAR];
+      await initBackend();
+      expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
+    },
+  );
 
   it('rejects names it does not know', () => {
     expect(parseBackendName(' WASM ')).toBe('wasm');
@@ -203,7 +220,6 @@ describe('glif info', () => {
       kernels: { state: string; detail: string };
     };
     expect(BACKEND_ORDER).toContain(info.backend.active);
-    if (nativesInert) expect(info.backend.active).toBe('wasm');
     expect(info.backend.candidates.map((c) => c.name)).toEqual([...BACKEND_ORDER]);
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
     expect(info.versions.glifWorkbench).toBe(pkg.version);
@@ -246,87 +262,171 @@ describe('glif info', () => {
     const badEnv = glif(['info'], { [BACKEND_ENV_VAR]: 'tpu' });
     expect(badEnv.status).toBe(2);
     expect(badEnv.stderr).toContain("GLIF_BACKEND: unknown backend 'tpu'");
-    if (nativesInert) {
+  });
+
+  it.runIf(nativesInert)(
+    `reports wasm, and refuses the native backend without a stack trace ${INERT}`,
+    () => {
+      const info = glif(['info', '--json']);
+      expect(info.status, info.stderr).toBe(0);
+      expect((JSON.parse(info.stdout) as { backend: { active: string } }).backend.active).toBe('wasm');
       const missing = glif(['info', '--backend', 'tensorflow']);
       expect(missing.status).toBe(2);
       expect(missing.stderr).toContain("backend 'tensorflow' is not available");
       expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    },
+  );
+});
+
+type StandIn = 'fails to load' | 'loads';
+type BackendModule = typeof import('../../src-main/engine/backend');
+
+/**
+ * Runs `body` against a fresh copy of the backend module that sees stand-in native packages, so
+ * a test does not depend on which install state this machine is in. Each stand-in has its files
+ * (package.json, lib/napi-v8/tfjs_binding.node) and, when required, either registers kernels on
+ * 'tensorflow' and then fails to load its addon (as the real ones do without libtensorflow), or
+ * registers a 'tensorflow' backend (the pure-JS cpu one under that name) as a working one does.
+ */
+async function withStandInNatives(
+  behaviour: Record<'@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu', StandIn>,
+  body: (fresh: BackendModule) => Promise<void>,
+): Promise<void> {
+  const fakeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-fake-native-'));
+  const fakeDirs: Record<string, string> = {};
+  for (const pkg of Object.keys(behaviour)) {
+    const dir = path.join(fakeRoot, pkg);
+    fs.mkdirSync(path.join(dir, 'lib', 'napi-v8'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: pkg, version: '4.22.0' }));
+    fs.writeFileSync(path.join(dir, 'lib', 'napi-v8', 'tfjs_binding.node'), '');
+    fakeDirs[pkg] = dir;
+  }
+  const repoFile = path.join(root, 'src-main', 'engine', 'backend.ts');
+  const fakeOf = (id: string) =>
+    (Object.keys(fakeDirs) as Array<keyof typeof behaviour>).find(
+      (pkg) => id === pkg || id === `${pkg}/package.json`,
+    );
+  const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+  const actual = await vi.importActual<typeof import('node:module')>('node:module');
+  vi.doMock('node:module', () => {
+    const createRequire = (from: string | URL) => {
+      const fromPath = String(from).replace(/^file:\/\//, '');
+      // Resolution from inside a fake package continues from our own tree (same tfjs-core).
+      const real = actual.createRequire(fromPath.startsWith(fakeRoot) ? repoFile : from);
+      const fakeRequire = ((id: string) => {
+        const pkg = fakeOf(id);
+        if (!pkg) return real(id);
+        if (behaviour[pkg] === 'loads') {
+          tf.registerBackend('tensorflow', () => new MathBackendCPU());
+          return {};
+        }
+        tf.registerKernel({
+          kernelName: 'GlifFakeNativeKernel',
+          backendName: 'tensorflow',
+          kernelFunc: () => ({}) as never,
+        });
+        throw new Error(
+          `${fakeDirs[pkg]}/lib/napi-v8/tfjs_binding.node: libtensorflow.so.2: cannot open shared object file`,
+        );
+      }) as NodeJS.Require;
+      fakeRequire.resolve = ((id: string, options?: { paths?: string[] }) => {
+        const pkg = fakeOf(id);
+        if (pkg)
+          return id.endsWith('package.json')
+            ? path.join(fakeDirs[pkg]!, 'package.json')
+            : path.join(fakeDirs[pkg]!, 'index.js');
+        return real.resolve(id, options);
+      }) as NodeJS.RequireResolve;
+      return fakeRequire;
+    };
+    return { ...actual, default: { ...actual, createRequire }, createRequire };
+  });
+  // Undefined when no backend was chosen yet (this test run alone).
+  const before = tf.getBackend() as string | undefined;
+  try {
+    vi.resetModules();
+    delete process.env[BACKEND_ENV_VAR];
+    await body(await import('../../src-main/engine/backend'));
+  } finally {
+    vi.doUnmock('node:module');
+    vi.resetModules();
+    if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
+    if (before) await tf.setBackend(before);
+    fs.rmSync(fakeRoot, { recursive: true, force: true });
+  }
+}
+
+describe('a native package whose addon is present but fails to load', () => {
+  it('is reported with the load error, and its half-registered kernels are removed', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      await withStandInNatives(
+        { '@tensorflow/tfjs-node': 'fails to load', '@tensorflow/tfjs-node-gpu': 'fails to load' },
+        async (fresh) => {
+          const report = await fresh.initBackend();
+          expect(report.active).toBe('wasm');
+          for (const native of report.candidates.slice(0, 2)) {
+            expect(native.probed).toBe(true);
+            expect(native.version).toBe('4.22.0');
+            expect(native.reason).toMatch(/^native load failed: missing library libtensorflow\.so\.2/);
+          }
+          expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
+          const duplicateWarnings = warn.mock.calls.filter((args) =>
+            String(args[0]).includes('is already registered'),
+          );
+          expect(duplicateWarnings).toHaveLength(0);
+          expect(report.fixHints.join('\n')).toContain(
+            'npm rebuild @tensorflow/tfjs-node --build-addon-from-source',
+          );
+        },
+      );
+    } finally {
+      warn.mockRestore();
     }
   });
 });
 
-describe('a native package whose addon is present but fails to load', () => {
-  it('is reported with the load error, and its half-registered kernels are removed', async () => {
-    // Simulated packages, so the test does not depend on which install state this machine is in:
-    // each has its files (package.json, lib/napi-v8/tfjs_binding.node) and, when required,
-    // registers kernels on 'tensorflow' (as the real ones do) before its addon fails to load.
-    const fakeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-fake-native-'));
-    const fakeDirs: Record<string, string> = {};
-    for (const pkg of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
-      const dir = path.join(fakeRoot, pkg);
-      fs.mkdirSync(path.join(dir, 'lib', 'napi-v8'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: pkg, version: '4.22.0' }));
-      fs.writeFileSync(path.join(dir, 'lib', 'napi-v8', 'tfjs_binding.node'), '');
-      fakeDirs[pkg] = dir;
-    }
-    const repoFile = path.join(root, 'src-main', 'engine', 'backend.ts');
-    const fakeOf = (id: string) =>
-      Object.keys(fakeDirs).find((pkg) => id === pkg || id === `${pkg}/package.json`);
-    const actual = await vi.importActual<typeof import('node:module')>('node:module');
-    vi.doMock('node:module', () => {
-      const createRequire = (from: string | URL) => {
-        const fromPath = String(from).replace(/^file:\/\//, '');
-        // Resolution from inside a fake package continues from our own tree (same tfjs-core).
-        const real = actual.createRequire(fromPath.startsWith(fakeRoot) ? repoFile : from);
-        const fakeRequire = ((id: string) => {
-          const pkg = fakeOf(id);
-          if (!pkg) return real(id);
-          tf.registerKernel({
-            kernelName: 'GlifFakeNativeKernel',
-            backendName: 'tensorflow',
-            kernelFunc: () => ({}) as never,
-          });
-          throw new Error(
-            `${fakeDirs[pkg]}/lib/napi-v8/tfjs_binding.node: libtensorflow.so.2: cannot open shared object file`,
-          );
-        }) as NodeJS.Require;
-        fakeRequire.resolve = ((id: string, options?: { paths?: string[] }) => {
-          const pkg = fakeOf(id);
-          if (pkg)
-            return id.endsWith('package.json')
-              ? path.join(fakeDirs[pkg]!, 'package.json')
-              : path.join(fakeDirs[pkg]!, 'index.js');
-          return real.resolve(id, options);
-        }) as NodeJS.RequireResolve;
-        return fakeRequire;
-      };
-      return { ...actual, default: { ...actual, createRequire }, createRequire };
-    });
-    const warn = vi.spyOn(console, 'warn');
-    try {
-      vi.resetModules();
-      const fresh = await import('../../src-main/engine/backend');
-      delete process.env[BACKEND_ENV_VAR];
-      const report = await fresh.initBackend();
-      expect(report.active).toBe('wasm');
-      for (const native of report.candidates.slice(0, 2)) {
-        expect(native.probed).toBe(true);
-        expect(native.version).toBe('4.22.0');
-        expect(native.reason).toMatch(/^native load failed: missing library libtensorflow\.so\.2/);
-      }
-      expect(tf.getKernelsForBackend('tensorflow')).toHaveLength(0);
-      const duplicateWarnings = warn.mock.calls.filter((args) =>
-        String(args[0]).includes('is already registered'),
-      );
-      expect(duplicateWarnings).toHaveLength(0);
-      expect(report.fixHints.join('\n')).toContain(
-        'npm rebuild @tensorflow/tfjs-node --build-addon-from-source',
-      );
-    } finally {
-      vi.doUnmock('node:module');
-      vi.resetModules();
-      warn.mockRestore();
-      fs.rmSync(fakeRoot, { recursive: true, force: true });
-    }
+describe('a native package whose addon loads', () => {
+  it('is chosen over wasm, and the failed GPU package before it is reported with its fix', async () => {
+    await withStandInNatives(
+      { '@tensorflow/tfjs-node': 'loads', '@tensorflow/tfjs-node-gpu': 'fails to load' },
+      async (fresh) => {
+        const report = await fresh.initBackend();
+        expect(report.active).toBe('tensorflow');
+        expect(tf.getBackend()).toBe('tensorflow');
+        const [gpu, cpuNative, wasm] = report.candidates;
+        expect(gpu).toMatchObject({ name: 'tensorflow-gpu', available: false, probed: true });
+        expect(gpu!.reason).toMatch(/^native load failed: missing library libtensorflow\.so\.2/);
+        expect(cpuNative).toMatchObject({
+          name: 'tensorflow',
+          available: true,
+          probed: true,
+          version: '4.22.0',
+        });
+        // Worse candidates are not loaded, only looked at.
+        expect(wasm).toMatchObject({ name: 'wasm', probed: false });
+        expect(report.fixHints.join('\n')).toContain(
+          'npm rebuild @tensorflow/tfjs-node-gpu --build-addon-from-source',
+        );
+        expect(report.fixHints.join('\n')).not.toContain('tensorflow: ');
+      },
+    );
+  });
+
+  it('as the GPU package on a machine without CUDA, is used and says it runs on the CPU', async () => {
+    await withStandInNatives(
+      { '@tensorflow/tfjs-node': 'fails to load', '@tensorflow/tfjs-node-gpu': 'loads' },
+      async (fresh) => {
+        const report = await fresh.initBackend();
+        expect(report.active).toBe('tensorflow-gpu');
+        expect(tf.getBackend()).toBe('tensorflow');
+        expect(report.candidates[0]).toMatchObject({ name: 'tensorflow-gpu', available: true });
+        expect(report.candidates[0]!.note).toMatch(/no usable CUDA GPU/);
+        // The CPU package was never required: the GPU one owns tfjs's 'tensorflow' backend.
+        expect(report.candidates[1]).toMatchObject({ name: 'tensorflow', available: false });
+        expect(report.candidates[1]!.reason).toMatch(/already loaded in this process/);
+        expect(report.fixHints).toEqual([]);
+      },
+    );
   });
 });
