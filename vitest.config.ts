@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
+    // Vitest's default, spelled out beside Playwright's forbidOnly: in CI a test.only left in a
+    // commit fails the run instead of silently running that test alone.
+    allowOnly: !process.env.CI,
   },
 });

@@ -10,6 +10,8 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   retries: 0,
+  // A test.only left in a commit would run that test alone and pass the rest unseen: CI refuses it.
+  forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: '../../out/test-results/e2e.json' }]],
   outputDir: '../../out/test-results/e2e-artifacts',
   use: {
