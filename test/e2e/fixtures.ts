@@ -43,19 +43,50 @@ async function startHost(): Promise<{ host: Host; child: ChildProcess }> {
   return { host: { url, dbPath, dir }, child };
 }
 
-export const test = base.extend<{ shot: (name: string) => Promise<void> }, { host: Host }>({
-  host: [
+/** The hosts of one Playwright worker: one `glif serve` with its own database per test file. */
+interface HostsByFile {
+  /** The host of `file`; the previous file's host is stopped and its folder removed first. */
+  forFile(file: string): Promise<Host>;
+}
+
+async function stopHost(host: Host, child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  }
+  fs.rmSync(host.dir, { recursive: true, force: true });
+}
+
+export const test = base.extend<
+  { shot: (name: string) => Promise<void>; host: Host },
+  { hostsByFile: HostsByFile }
+>({
+  // A worker runs test files one after another (workers: 1 runs them all in one): each file gets a
+  // fresh host and database when its first test asks for one, so no file sees another's runs,
+  // while the tests of one file (a serial story) share theirs.
+  hostsByFile: [
     // Playwright reads a fixture's dependencies from the destructuring pattern: none here.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const { host, child } = await startHost();
-      await use(host);
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-      fs.rmSync(host.dir, { recursive: true, force: true });
+      let current: { file: string; host: Host; child: ChildProcess } | undefined;
+      await use({
+        async forFile(file) {
+          if (current?.file === file) return current.host;
+          if (current) await stopHost(current.host, current.child);
+          current = undefined;
+          const started = await startHost();
+          current = { file, ...started };
+          return started.host;
+        },
+      });
+      if (current) await stopHost(current.host, current.child);
     },
     { scope: 'worker' },
   ],
+  host: async ({ hostsByFile }, use, testInfo) => {
+    await use(await hostsByFile.forFile(testInfo.file));
+  },
   shot: async ({ page }, use, testInfo) => {
     fs.mkdirSync(screenshotDir, { recursive: true });
     await use(async (name: string) => {
