@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { glif, glifSpawn } from '../helpers/cli';
+import { descendantPids, processGone, waitUntilGone } from '../helpers/processes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -243,18 +244,33 @@ describe('a run killed with SIGKILL mid-epoch', () => {
     );
     let out = '';
     child.stdout!.on('data', (b) => (out += String(b)));
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      child.once('exit', (_code, signal) => r(signal)),
+    );
+    const pid = child.pid!;
+    // The training worker glif started (a child process), to check it does not outlive glif.
+    let worker: number[] = [];
     // Kill once the first epoch is done and the second has taken a few steps.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no progress: ${out}`)), 240_000);
       child.stdout!.on('data', () => {
         if (/epoch 1\/3 done[\s\S]*epoch 2\/3 step ([3-9]|1\d)\//.test(out)) {
           clearTimeout(timer);
+          worker = descendantPids(pid);
           child.kill('SIGKILL');
           resolve();
         }
       });
     });
-    await new Promise((r) => child.once('exit', r));
+    expect(await exited).toBe('SIGKILL');
+    expect(worker.length, 'glif trains in a worker process of its own').toBeGreaterThan(0);
+    // The killed process is gone: kill(pid, 0) says ESRCH (no such process).
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    // Its worker notices the lost parent and ends on its own; nothing is left behind.
+    const leftBehind = await waitUntilGone(worker, 20_000);
+    for (const p of leftBehind) process.kill(p, 'SIGKILL');
+    expect(leftBehind, 'processes left running after glif was killed').toEqual([]);
+    expect(worker.every(processGone)).toBe(true);
     const d = new Database(db);
     const runId = (d.prepare('SELECT id FROM runs').get() as { id: string }).id;
     expect((d.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check).toBe(
