@@ -67,6 +67,9 @@ beforeAll(() => {
 }, 180_000);
 
 describe('bundled training worker', () => {
+  const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bundled-'));
+  afterAll(() => fs.rmSync(checkpointDir, { recursive: true, force: true }));
+
   it('loads, trains a run on 2 threads and reports it done', async () => {
     expect(fs.existsSync(path.join(outDir, 'replica-worker.js'))).toBe(true);
     const config = buildConfig({
@@ -92,7 +95,7 @@ describe('bundled training worker', () => {
       type: 'start',
       runId: 'bundled',
       config,
-      checkpointDir: fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bundled-')),
+      checkpointDir,
       threads: 2,
     });
     expect(await exit, stderr).toBe(0);

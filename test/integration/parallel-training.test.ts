@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildConfig } from '../../src-main/engine/config/build';
 import type { RunConfig } from '../../src-main/engine/config/types';
@@ -19,6 +19,12 @@ import type { TrainEvent } from '../../src-main/engine/train/events';
 import { recipeGroups, Sgd } from '../../src-main/engine/train/optimizer';
 import { trainStep } from '../../src-main/engine/train/train-step';
 import { train } from '../../src-main/engine/train/trainer';
+
+/** Temporary folders made by the tests here, removed after each. */
+const tempDirs: string[] = [];
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const boot = new URL('../../src-main/engine/parallel/boot-worker.mjs', import.meta.url);
@@ -238,6 +244,7 @@ describe('data-parallel training (ReplicaPool)', () => {
       ],
     });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-parallel-'));
+    tempDirs.push(dir);
     const events: TrainEvent[] = [];
     const tensorsBefore = tf.memory().numTensors;
     const full = await train({

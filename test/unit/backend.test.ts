@@ -348,11 +348,12 @@ async function withStandInNatives(
     delete process.env[BACKEND_ENV_VAR];
     await body(await import('../../src-main/engine/backend'));
   } finally {
+    // The folder goes first, so nothing below that throws can leave it behind.
+    fs.rmSync(fakeRoot, { recursive: true, force: true });
     vi.doUnmock('node:module');
     vi.resetModules();
     if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
     if (before) await tf.setBackend(before);
-    fs.rmSync(fakeRoot, { recursive: true, force: true });
   }
 }
 

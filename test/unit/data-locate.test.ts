@@ -17,8 +17,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-locate-'));
 const workbench = testWorkbench();
 
 afterAll(async () => {
-  await workbench.close('test finished');
-  fs.rmSync(workbench.dataDir, { recursive: true, force: true });
+  // testWorkbench closes and removes its own folder.
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { checkPassed, formatCheck } from '../../src-main/engine/parity/compare';
 import { runParityFile } from '../../src-main/engine/parity/run-fixture';
@@ -97,6 +97,7 @@ function glif(args: string[]) {
 
 describe('glif parity command', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-parity-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('passes every shared fixture with one line per file and neuron implementation', () => {
     const r = glif(['parity', ...fixtures.map((f) => path.join(parityFixtureDir, f))]);
