@@ -7,14 +7,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `glif <args>` to completion. */
+/**
+ * Runs `glif <args>` to completion. Its time limit stays under the test's (vitest.config.ts), so a
+ * hung glif fails the test with its own output rather than with a bare "Test timed out".
+ */
 export function glif(
   args: readonly string[],
   opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): CliResult {
   const r = spawnSync(process.execPath, [glifBin, ...args], {
     encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 300_000,
+    timeout: opts.timeoutMs ?? 100_000,
     env: { ...process.env, ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -63,8 +63,9 @@ vi.mock('electron', async () => {
 const outDir = path.join(repoRoot, 'out/main');
 
 beforeAll(() => {
-  execFileSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, stdio: 'pipe' });
-}, 180_000);
+  // Synchronous: the hook's timeout cannot interrupt it, so the build has a limit of its own.
+  execFileSync('npx', ['electron-vite', 'build'], { cwd: repoRoot, stdio: 'pipe', timeout: 100_000 });
+});
 
 describe('bundled training worker', () => {
   const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bundled-'));

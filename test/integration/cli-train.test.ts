@@ -252,7 +252,7 @@ describe('a run killed with SIGKILL mid-epoch', () => {
     let worker: number[] = [];
     // Kill once the first epoch is done and the second has taken a few steps.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no progress: ${out}`)), 240_000);
+      const timer = setTimeout(() => reject(new Error(`no progress: ${out}`)), 90_000);
       child.stdout!.on('data', () => {
         if (/epoch 1\/3 done[\s\S]*epoch 2\/3 step ([3-9]|1\d)\//.test(out)) {
           clearTimeout(timer);

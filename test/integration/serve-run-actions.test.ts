@@ -30,7 +30,7 @@ afterAll(async () => {
 const SMALL = { 'data.trainLimit': 512, 'data.testLimit': 64 };
 
 /** The first event from index `from` on that matches. */
-function eventAfter(from: number, match: (e: AppEvent) => boolean, timeoutMs = 120_000): Promise<AppEvent> {
+function eventAfter(from: number, match: (e: AppEvent) => boolean, timeoutMs = 100_000): Promise<AppEvent> {
   return client.waitForEvent((e) => client.events.indexOf(e) >= from && match(e), timeoutMs);
 }
 

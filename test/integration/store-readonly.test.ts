@@ -35,7 +35,7 @@ interface CliRun {
 function glifUnprivileged(args: readonly string[]): CliRun {
   const node = [process.execPath, glifBin, ...args];
   const [command, ...rest] = isRoot ? ['setpriv', ...dropPrivileges, ...node] : node;
-  const r = spawnSync(command, rest, { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(command, rest, { encoding: 'utf8', timeout: 100_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -97,7 +97,7 @@ function build(projectDir: string, output: string, electronDist: string, ...extr
       `--config.directories.output=${output}`,
       ...extra,
     ],
-    { cwd: projectDir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 },
+    { cwd: projectDir, encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 100_000 },
   );
 }
 

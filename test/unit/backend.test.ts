@@ -205,7 +205,7 @@ describe('glif info', () => {
       cwd: root,
       env: childEnv,
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 100_000,
     });
   }
 

@@ -92,7 +92,7 @@ describe.each(runs)('GLIF parity on the %s backend, %s neuron', (backend, impl) 
 });
 
 function glif(args: string[]) {
-  return spawnSync(process.execPath, [glifBin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, [glifBin, ...args], { encoding: 'utf8', timeout: 100_000 });
 }
 
 describe('glif parity command', () => {
