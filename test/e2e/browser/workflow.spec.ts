@@ -244,7 +244,7 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     // The grid side by side in Compare: nine runs differing only in the neuron variant.
     await grid.getByRole('button', { name: 'Side by side' }).click();
     await expect(page).toHaveURL(/#\/compare\/(r[0-9a-z]+,){8}r[0-9a-z]+$/);
-    await expect(page.getByRole('heading', { name: 'Compare 9 runs' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 2, name: 'Compare 9 runs' })).toBeVisible();
     const differences = page.getByRole('table', { name: 'Config differences' });
     await expect(differences.getByText('neuron.variant', { exact: true })).toBeVisible();
     for (const same of ['train.seed', 'model.arch', 'data.trainLimit', 'train.epochs']) {
