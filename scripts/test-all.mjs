@@ -35,18 +35,30 @@ function check(title, cmd, args) {
 function vitestSuite(title, args, file) {
   const out = path.join(resultsDir, file);
   fs.rmSync(out, { force: true });
-  const status = run(title, 'npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile=${out}`]);
+  const status = run(title, 'npx', [
+    'vitest',
+    'run',
+    ...args,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${out}`,
+  ]);
   if (!fs.existsSync(out)) {
     failed++;
     summary.push(`FAIL ${title}: no results (exit ${status})`);
     return;
   }
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
-  const suiteFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+  const suiteFailures = (r.testResults ?? []).filter(
+    (t) => t.status === 'failed' && t.assertionResults.length === 0,
+  ).length;
   passed += r.numPassedTests;
   skipped += r.numPendingTests + r.numTodoTests;
-  failed += r.numFailedTests + suiteFailures + (status !== 0 && r.numFailedTests + suiteFailures === 0 ? 1 : 0);
-  summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} not run`);
+  failed +=
+    r.numFailedTests + suiteFailures + (status !== 0 && r.numFailedTests + suiteFailures === 0 ? 1 : 0);
+  summary.push(
+    `${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} not run`,
+  );
 }
 
 function playwrightSuite(title, config, file, wrapper = []) {
@@ -64,7 +76,9 @@ function playwrightSuite(title, config, file, wrapper = []) {
   passed += stats.expected + stats.flaky;
   skipped += stats.skipped;
   failed += stats.unexpected + (status !== 0 && stats.unexpected === 0 ? 1 : 0);
-  summary.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${stats.expected} passed, ${stats.unexpected} failed, ${stats.skipped} not run`);
+  summary.push(
+    `${status === 0 ? 'ok  ' : 'FAIL'} ${title}: ${stats.expected} passed, ${stats.unexpected} failed, ${stats.skipped} not run`,
+  );
 }
 
 /** The desktop e2e needs the Electron binary, which cannot be downloaded everywhere: not run is said, never counted as passed. */
@@ -80,21 +94,37 @@ function electronSuite() {
   }
   if (!binary) {
     skipped++;
-    summary.push(`NOT RUN ${title}: the Electron binary is absent (fetch it with \`npx install-electron\` on a machine with internet)`);
+    summary.push(
+      `NOT RUN ${title}: the Electron binary is absent (fetch it with \`npx install-electron\` on a machine with internet)`,
+    );
     return;
   }
   const needsDisplay = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-  playwrightSuite(title, 'test/e2e/electron.config.ts', 'e2e-electron.json', needsDisplay ? ['xvfb-run', '-a'] : []);
+  playwrightSuite(
+    title,
+    'test/e2e/electron.config.ts',
+    'e2e-electron.json',
+    needsDisplay ? ['xvfb-run', '-a'] : [],
+  );
 }
 
 check('type check (node side)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 if (fs.existsSync(path.join(root, 'tsconfig.web.json'))) {
-  check('type check (renderer)', 'npx', ['svelte-check', '--tsconfig', './tsconfig.web.json', '--fail-on-warnings']);
+  check('type check (renderer)', 'npx', [
+    'svelte-check',
+    '--tsconfig',
+    './tsconfig.web.json',
+    '--fail-on-warnings',
+  ]);
 }
 check('lint', 'npx', ['eslint', '.']);
 vitestSuite('unit and integration tests (vitest)', [], 'vitest.json');
 check('build (electron-vite: main, preload, renderer)', 'npx', ['electron-vite', 'build']);
-playwrightSuite('browser end-to-end tests (Playwright + Chromium, glif serve)', 'test/e2e/playwright.config.ts', 'e2e.json');
+playwrightSuite(
+  'browser end-to-end tests (Playwright + Chromium, glif serve)',
+  'test/e2e/playwright.config.ts',
+  'e2e.json',
+);
 electronSuite();
 
 process.stdout.write('\n=== summary\n' + summary.join('\n') + '\n');

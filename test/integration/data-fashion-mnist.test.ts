@@ -16,17 +16,31 @@ describe('Fashion-MNIST (real files)', () => {
     const ds = await openDataset({ kind: 'fashion-mnist' });
     clearInterval(timer);
     expect(ds.info.source).toBe(DEFAULT_FASHION_MNIST_DIR);
-    expect(ds.info).toMatchObject({ kind: 'static', inputShape: [28, 28, 1], numClasses: 10, trainSize: 60000, testSize: 10000 });
+    expect(ds.info).toMatchObject({
+      kind: 'static',
+      inputShape: [28, 28, 1],
+      numClasses: 10,
+      trainSize: 60000,
+      testSize: 10000,
+    });
     expect(ticks).toBeGreaterThan(0);
 
-    for (const [split, size] of [['train', 60000], ['test', 10000]] as const) {
+    for (const [split, size] of [
+      ['train', 60000],
+      ['test', 10000],
+    ] as const) {
       let n = 0;
       let sum = 0;
       let sumSq = 0;
       let min = Infinity;
       let max = -Infinity;
       const perClass = new Array<number>(10).fill(0);
-      for await (const b of ds.batches(split, { batchSize: 1000, shuffle: false, augment: false, rng: new Rng(0) })) {
+      for await (const b of ds.batches(split, {
+        batchSize: 1000,
+        shuffle: false,
+        augment: false,
+        rng: new Rng(0),
+      })) {
         expect(b.shape).toEqual([b.n, 28, 28, 1]);
         n += b.n;
         for (let i = 0; i < b.n; i++) perClass[b.y[i]]++;
@@ -53,7 +67,13 @@ describe('Fashion-MNIST (real files)', () => {
       }
     }
     // First training label of Fashion-MNIST is 9 (Ankle boot), second 0 (T-shirt/top).
-    const pass = ds.batches('train', { batchSize: 2, shuffle: false, augment: false, rng: new Rng(0), limit: 2 });
+    const pass = ds.batches('train', {
+      batchSize: 2,
+      shuffle: false,
+      augment: false,
+      rng: new Rng(0),
+      limit: 2,
+    });
     const first = await pass[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);
     if (!first.done) expect([...first.value.y]).toEqual([9, 0]);

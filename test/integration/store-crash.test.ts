@@ -61,7 +61,11 @@ interface ChildResult {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function runChild(body: string, maxItems: number, onMessage?: (msg: Record<string, number | string>, child: ChildProcess) => void): ChildResult {
+function runChild(
+  body: string,
+  maxItems: number,
+  onMessage?: (msg: Record<string, number | string>, child: ChildProcess) => void,
+): ChildResult {
   const script = path.join(dir, 'writer.ts');
   fs.writeFileSync(script, childScript(body));
   // npx and tsx each start a process; the writer is the last node process, which reports its pid.
@@ -87,8 +91,8 @@ function runChild(body: string, maxItems: number, onMessage?: (msg: Record<strin
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
   );
   return { child, messages, exit };
 }
@@ -179,14 +183,18 @@ while (Date.now() < deadline) {
     const db = new Database(dbFile, { readonly: true });
     try {
       const { points, distributions } = db
-        .prepare('SELECT (SELECT count(*) FROM metrics) AS points, (SELECT count(*) FROM distributions) AS distributions')
+        .prepare(
+          'SELECT (SELECT count(*) FROM metrics) AS points, (SELECT count(*) FROM distributions) AS distributions',
+        )
         .get() as { points: number; distributions: number };
       expect(points).toBeGreaterThan(20_000);
       // Each committed transaction holds one distribution and 49 points: never a part of one.
       expect(points % (batch - 1)).toBe(0);
       expect(distributions).toBe(points / (batch - 1));
       const gaps = db
-        .prepare('SELECT count(*) AS n FROM metrics WHERE step > 0 AND step - 1 NOT IN (SELECT step FROM metrics)')
+        .prepare(
+          'SELECT count(*) AS n FROM metrics WHERE step > 0 AND step - 1 NOT IN (SELECT step FROM metrics)',
+        )
         .get() as { n: number };
       expect(gaps.n).toBe(0);
     } finally {

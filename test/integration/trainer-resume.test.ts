@@ -31,7 +31,11 @@ beforeAll(async () => {
 
 function collect() {
   const events: TrainEvent[] = [];
-  return { events, sink: (e: TrainEvent) => events.push(e), epochs: () => events.filter((e): e is EpochEvent => e.type === 'epoch') };
+  return {
+    events,
+    sink: (e: TrainEvent) => events.push(e),
+    epochs: () => events.filter((e): e is EpochEvent => e.type === 'epoch'),
+  };
 }
 
 describe('trainer', () => {
@@ -43,17 +47,28 @@ describe('trainer', () => {
     const rb = await train({ config, checkpointDir: path.join(dir, 'b'), backend, sink: b.sink });
     expect(ra.status).toBe('completed');
     expect(rb.final).toEqual(ra.final);
-    const losses = (c: ReturnType<typeof collect>) => c.events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+    const losses = (c: ReturnType<typeof collect>) =>
+      c.events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
     expect(losses(b)).toEqual(losses(a));
     const other = collect();
-    await train({ config: { ...config, train: { ...config.train, seed: 10 } }, checkpointDir: path.join(dir, 'c'), backend, sink: other.sink });
+    await train({
+      config: { ...config, train: { ...config.train, seed: 10 } },
+      checkpointDir: path.join(dir, 'c'),
+      backend,
+      sink: other.sink,
+    });
     expect(losses(other)).not.toEqual(losses(a));
   });
 
   it('resumes from a checkpoint exactly where the uninterrupted run would be', async () => {
     const dir = tempDir('glif-resume-');
     const straight = collect();
-    const full = await train({ config, checkpointDir: path.join(dir, 'straight'), backend, sink: straight.sink });
+    const full = await train({
+      config,
+      checkpointDir: path.join(dir, 'straight'),
+      backend,
+      sink: straight.sink,
+    });
     expect(full.status).toBe('completed');
 
     const abort = new AbortController();
@@ -73,11 +88,22 @@ describe('trainer', () => {
     expect(partial.status).toBe('cancelled');
     expect(checkpoint).toBeDefined();
     const second = collect();
-    const resumed = await train({ config, checkpointDir: path.join(dir, 'split'), backend, resumeFrom: checkpoint, sink: second.sink });
+    const resumed = await train({
+      config,
+      checkpointDir: path.join(dir, 'split'),
+      backend,
+      resumeFrom: checkpoint,
+      sink: second.sink,
+    });
     expect(resumed.status).toBe('completed');
     expect(second.events[0]).toMatchObject({ type: 'started', startEpoch: 1 });
     expect(resumed.final).toEqual(full.final);
-    expect(second.epochs().map((e) => e.testAccuracy)).toEqual(straight.epochs().slice(1).map((e) => e.testAccuracy));
+    expect(second.epochs().map((e) => e.testAccuracy)).toEqual(
+      straight
+        .epochs()
+        .slice(1)
+        .map((e) => e.testAccuracy),
+    );
   });
 
   it('keeps the tensor count flat from epoch to epoch', async () => {
@@ -93,7 +119,14 @@ describe('trainer', () => {
   it('refuses a checkpoint whose contents do not match its recorded hash', async () => {
     const dir = tempDir('glif-bad-ckpt-');
     let ckpt: { path: string; sha256: string } | undefined;
-    await train({ config: { ...config, train: { ...config.train, epochs: 1 } }, checkpointDir: dir, backend, sink: (e) => { if (e.type === 'checkpoint') ckpt = { path: e.path, sha256: e.sha256 }; } });
+    await train({
+      config: { ...config, train: { ...config.train, epochs: 1 } },
+      checkpointDir: dir,
+      backend,
+      sink: (e) => {
+        if (e.type === 'checkpoint') ckpt = { path: e.path, sha256: e.sha256 };
+      },
+    });
     const bytes = fs.readFileSync(ckpt!.path);
     bytes[bytes.length - 1] ^= 0xff;
     fs.writeFileSync(ckpt!.path, bytes);

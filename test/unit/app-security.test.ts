@@ -228,7 +228,10 @@ describe('web contents hardening', () => {
 describe('IPC router', () => {
   const dispatch = createDispatcher(
     requests,
-    createRequestHandlers({ appName: 'GLIF Workbench', appVersion: '1.0.0', host: 'electron' }, testWorkbench()),
+    createRequestHandlers(
+      { appName: 'GLIF Workbench', appVersion: '1.0.0', host: 'electron' },
+      testWorkbench(),
+    ),
   );
 
   function registered() {

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createStaticHandler, cspFromIndexHtml, resolveUnderRoot } from '../../src-main/host/server/static-files';
+import {
+  createStaticHandler,
+  cspFromIndexHtml,
+  resolveUnderRoot,
+} from '../../src-main/host/server/static-files';
 
 async function startStaticServer({ root }: { root: string; port: number }) {
   const handler = await createStaticHandler(root);

@@ -18,7 +18,14 @@ function issues(fn: () => unknown): string[] {
 describe('run config', () => {
   it('has the paper presets and every preset is valid apart from a dataset path to give', () => {
     const ids = PRESETS.map((p) => p.id);
-    for (const id of ['fmnist-cnn', 'cifar10dvs-7b', 'cifar10-resnet19-t2', 'cifar100-resnet19-t6', 'cifar10-resnet18-t4', 'cifar100-cifarnet-t4']) {
+    for (const id of [
+      'fmnist-cnn',
+      'cifar10dvs-7b',
+      'cifar10-resnet19-t2',
+      'cifar100-resnet19-t6',
+      'cifar10-resnet18-t4',
+      'cifar100-cifarnet-t4',
+    ]) {
       expect(ids).toContain(id);
     }
     for (const p of PRESETS) {
@@ -29,16 +36,34 @@ describe('run config', () => {
 
   it('follows the recipe of each preset (reference section 8)', () => {
     const dvs = PRESETS.find((p) => p.id === 'cifar10dvs-7b')!.config;
-    expect(dvs.train).toMatchObject({ lr: 0.01, weightDecay: 0, gateLrScale: 1, schedule: 'cosine-periodic', scheduleTMax: 64, batchSize: 32 });
+    expect(dvs.train).toMatchObject({
+      lr: 0.01,
+      weightDecay: 0,
+      gateLrScale: 1,
+      schedule: 'cosine-periodic',
+      scheduleTMax: 64,
+      batchSize: 32,
+    });
     expect(dvs.model.timeSteps).toBe(16);
     expect(dvs.neuron.init).toBe('dvs');
     const r19 = PRESETS.find((p) => p.id === 'cifar100-resnet19-t6')!.config;
-    expect(r19.train).toMatchObject({ lr: 0.1, momentum: 0.9, weightDecay: 5e-5, gateLrScale: 0.1, epochs: 200, batchSize: 64, seed: 9 });
+    expect(r19.train).toMatchObject({
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 5e-5,
+      gateLrScale: 0.1,
+      epochs: 200,
+      batchSize: 64,
+      seed: 9,
+    });
     expect(r19.data).toMatchObject({ dataset: 'cifar100', augment: true });
   });
 
   it('applies --set overrides with their types and refuses bad ones naming the key and the range', () => {
-    const c = buildConfig({ preset: 'fmnist-cnn', overrides: ['train.epochs=3', 'neuron.layerwise=true', 'data.trainLimit=none', 'model.mlpHidden=64,32'] });
+    const c = buildConfig({
+      preset: 'fmnist-cnn',
+      overrides: ['train.epochs=3', 'neuron.layerwise=true', 'data.trainLimit=none', 'model.mlpHidden=64,32'],
+    });
     expect(c.train.epochs).toBe(3);
     expect(c.neuron.layerwise).toBe(true);
     expect(c.data.trainLimit).toBeNull();
@@ -46,13 +71,23 @@ describe('run config', () => {
     expect(issues(() => buildConfig({ preset: 'fmnist-cnn', overrides: ['model.timeSteps=0'] }))).toEqual([
       'model.timeSteps: 0 is not allowed; expected an integer from 1 to 64',
     ]);
-    expect(issues(() => buildConfig({ preset: 'fmnist-cnn', overrides: ['train.lr=-0.5', 'train.batchSize=1.5'] }))).toEqual([
+    expect(
+      issues(() =>
+        buildConfig({ preset: 'fmnist-cnn', overrides: ['train.lr=-0.5', 'train.batchSize=1.5'] }),
+      ),
+    ).toEqual([
       'train.batchSize: 1.5 is not allowed; expected an integer from 1 to 4096',
       'train.lr: -0.5 is not allowed; expected a number > 0 and <= 10',
     ]);
-    expect(issues(() => buildConfig({ preset: 'nope' }))[0]).toMatch(/^preset: unknown preset 'nope'; one of /);
-    expect(issues(() => buildConfig({ preset: 'cifar10-resnet19-t4' }))).toEqual(['data.path: required for dataset cifar10: the folder or .tar.gz holding it']);
-    expect(issues(() => buildConfig({ preset: 'fmnist-cnn', overlay: { train: { lr: 0.05, bogus: 1 } } }))[0]).toMatch(/^train\.bogus: unknown config key/);
+    expect(issues(() => buildConfig({ preset: 'nope' }))[0]).toMatch(
+      /^preset: unknown preset 'nope'; one of /,
+    );
+    expect(issues(() => buildConfig({ preset: 'cifar10-resnet19-t4' }))).toEqual([
+      'data.path: required for dataset cifar10: the folder or .tar.gz holding it',
+    ]);
+    expect(
+      issues(() => buildConfig({ preset: 'fmnist-cnn', overlay: { train: { lr: 0.05, bogus: 1 } } }))[0],
+    ).toMatch(/^train\.bogus: unknown config key/);
   });
 
   it('describes every field range in words', () => {

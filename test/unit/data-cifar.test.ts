@@ -57,7 +57,12 @@ describe('CIFAR-10 binary', () => {
     for (const b of batches) {
       for (let k = 0; k < b.n; k++) {
         const s = b.indices[k];
-        for (const [r, q] of [[0, 0], [5, 17], [31, 31], [12, 0]]) {
+        for (const [r, q] of [
+          [0, 0],
+          [5, 17],
+          [31, 31],
+          [12, 0],
+        ]) {
           for (let c = 0; c < 3; c++) {
             const raw = rawPixel(files.train.pixels, s, r, q, c);
             const got = b.x[k * 3072 + (r * 32 + q) * 3 + c];
@@ -82,14 +87,15 @@ describe('CIFAR-10 binary', () => {
     expect(b.x[0]).toBeCloseTo(2.0591093, 6); // (1 - 0.4914) / 0.247
     expect(b.x[3]).toBeCloseTo(-1.9894737, 6); // (0 - 0.4914) / 0.247
     expect(b.x[4]).toBeCloseTo(-1.9843621, 6); // (0 - 0.4822) / 0.243
-    expect(b.x[5]).toBeCloseTo(-1.7107280, 6); // (0 - 0.4465) / 0.261
+    expect(b.x[5]).toBeCloseTo(-1.710728, 6); // (0 - 0.4465) / 0.261
   });
 
   it('augmentation: zero-padded random crop and flip, drawn from the seed in torchvision order', async () => {
     const files = makeCifarFiles('cifar10', { perTrainFile: [2, 1, 1, 1, 1], test: 1 });
     writeCifarDir(tmp.dir, files);
     const ds = await openCifarDataset({ variant: 'cifar10', path: tmp.dir });
-    const table = (raw: number, c: number): number => Math.fround(Math.fround(Math.fround(raw / 255) - Math.fround(C10_MEAN[c])) / Math.fround(C10_STD[c]));
+    const table = (raw: number, c: number): number =>
+      Math.fround(Math.fround(Math.fround(raw / 255) - Math.fround(C10_MEAN[c])) / Math.fround(C10_STD[c]));
 
     let sawShift = false;
     let sawFlip = false;
@@ -121,7 +127,7 @@ describe('CIFAR-10 binary', () => {
 
     // One concrete case: a seed whose crop is shifted and flipped.
     let seed = 0;
-    for (;; seed++) {
+    for (; ; seed++) {
       const r = new Rng(seed);
       const t = r.int(9);
       const l = r.int(9);
@@ -137,12 +143,16 @@ describe('CIFAR-10 binary', () => {
     l.int(9);
     const left = l.int(9);
     const q = 10;
-    expect(shifted.x[(2 * 32 + q) * 3 + 2]).toBe(table(rawPixel(files.train.pixels, 0, 0, 31 - q + left - 4, 2), 2));
+    expect(shifted.x[(2 * 32 + q) * 3 + 2]).toBe(
+      table(rawPixel(files.train.pixels, 0, 0, 31 - q + left - 4, 2), 2),
+    );
 
     // No augmentation: the image itself, and the same Rng state before and after.
     const rng = new Rng(5);
     const before = rng.getState();
-    const [plain] = await collectBatches(ds.batches('train', { batchSize: 1, shuffle: false, augment: false, rng, limit: 1 }));
+    const [plain] = await collectBatches(
+      ds.batches('train', { batchSize: 1, shuffle: false, augment: false, rng, limit: 1 }),
+    );
     expect(rng.getState()).toEqual(before);
     expect(plain.x[(7 * 32 + 9) * 3 + 1]).toBe(table(rawPixel(files.train.pixels, 0, 7, 9, 1), 1));
   });
@@ -168,7 +178,9 @@ describe('CIFAR-10 binary', () => {
     // An uncompressed tar is read as well.
     const plainTar = path.join(tmp.dir, 'plain.tar');
     writeCifarArchive(plainTar, files, { gzip: false });
-    expect((await openCifarDataset({ variant: 'cifar10', path: plainTar })).info.testSize).toBe(files.test.count);
+    expect((await openCifarDataset({ variant: 'cifar10', path: plainTar })).info.testSize).toBe(
+      files.test.count,
+    );
   });
 });
 
@@ -197,7 +209,9 @@ describe('CIFAR errors name the file and the problem', () => {
     await expectDatasetError(
       openCifarDataset({ variant: 'cifar10', path: tmp.dir }),
       f,
-      new RegExp(`truncated file: expected ${2 * 3073} bytes \\(2 records of 3073 bytes\\), found ${2 * 3073 - 100}`),
+      new RegExp(
+        `truncated file: expected ${2 * 3073} bytes \\(2 records of 3073 bytes\\), found ${2 * 3073 - 100}`,
+      ),
     );
   });
 
@@ -291,16 +305,26 @@ describe('CIFAR errors name the file and the problem', () => {
     await expectDatasetError(
       openCifarDataset({ variant: 'cifar10', path: cut }),
       cut,
-      new RegExp(`truncated tar archive: member cifar-10-batches-bin/data_batch_1.bin expected ${3 * 3073} bytes, found 1000`),
+      new RegExp(
+        `truncated tar archive: member cifar-10-batches-bin/data_batch_1.bin expected ${3 * 3073} bytes, found 1000`,
+      ),
     );
 
     const gz = path.join(tmp.dir, 'cifar-10-binary.tar.gz');
     writeCifarArchive(gz, files);
     truncateFile(gz, -200);
-    await expectDatasetError(openCifarDataset({ variant: 'cifar10', path: gz }), gz, /corrupt or truncated gzip data/);
+    await expectDatasetError(
+      openCifarDataset({ variant: 'cifar10', path: gz }),
+      gz,
+      /corrupt or truncated gzip data/,
+    );
 
     const notTar = path.join(tmp.dir, 'random.bin');
     fs.writeFileSync(notTar, Buffer.alloc(2048, 7));
-    await expectDatasetError(openCifarDataset({ variant: 'cifar10', path: notTar }), notTar, /not a tar file/);
+    await expectDatasetError(
+      openCifarDataset({ variant: 'cifar10', path: notTar }),
+      notTar,
+      /not a tar file/,
+    );
   });
 });

@@ -54,7 +54,18 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 
 const PER_CLASS = [10, 3, 1, 2, 2, 2, 2, 2, 2, 12];
 
-async function pass(ds: Dataset, split: 'train' | 'test', extra: Partial<{ shuffle: boolean; augment: boolean; seed: number; batchSize: number; limit: number; dropLast: boolean }> = {}): Promise<Batch[]> {
+async function pass(
+  ds: Dataset,
+  split: 'train' | 'test',
+  extra: Partial<{
+    shuffle: boolean;
+    augment: boolean;
+    seed: number;
+    batchSize: number;
+    limit: number;
+    dropLast: boolean;
+  }> = {},
+): Promise<Batch[]> {
   return collectBatches(
     ds.batches(split, {
       batchSize: extra.batchSize ?? 4,
@@ -72,9 +83,24 @@ describe('CIFAR10-DVS split', () => {
     writeDvsDataset(tmp.dir, { perClass: PER_CLASS, eventsPerFile: 5 });
     const s = await listDvsSamples(tmp.dir);
     expect(s.train.length).toBe(9 + 3 + 1 + 2 * 6 + 11);
-    expect(s.test.map((x) => x.relPath)).toEqual(['airplane/cifar10_airplane_9.aedat', 'truck/cifar10_truck_9.aedat']);
+    expect(s.test.map((x) => x.relPath)).toEqual([
+      'airplane/cifar10_airplane_9.aedat',
+      'truck/cifar10_truck_9.aedat',
+    ]);
     const trucks = s.train.filter((x) => x.label === 9).map((x) => x.relPath.split('_')[2]);
-    expect(trucks).toEqual(['0.aedat', '1.aedat', '10.aedat', '11.aedat', '2.aedat', '3.aedat', '4.aedat', '5.aedat', '6.aedat', '7.aedat', '8.aedat']);
+    expect(trucks).toEqual([
+      '0.aedat',
+      '1.aedat',
+      '10.aedat',
+      '11.aedat',
+      '2.aedat',
+      '3.aedat',
+      '4.aedat',
+      '5.aedat',
+      '6.aedat',
+      '7.aedat',
+      '8.aedat',
+    ]);
     // Classes follow each other in label order.
     expect(s.train.map((x) => x.label)).toEqual([...s.train.map((x) => x.label)].sort((a, b) => a - b));
   });
@@ -88,7 +114,14 @@ describe('CIFAR10-DVS dataset', () => {
     });
     const T = 4;
     const ds = await open({ path: tmp.dir, timeSteps: T, size: 128, cacheDir: path.join(tmp.dir, 'cache') });
-    expect(ds.info).toMatchObject({ name: 'cifar10-dvs', kind: 'frames', inputShape: [128, 128, 2], timeSteps: 4, trainSize: 20, testSize: 0 });
+    expect(ds.info).toMatchObject({
+      name: 'cifar10-dvs',
+      kind: 'frames',
+      inputShape: [128, 128, 2],
+      timeSteps: 4,
+      trainSize: 20,
+      testSize: 0,
+    });
     const batches = await pass(ds, 'train', { batchSize: 3 });
     expect(batches[0].shape).toEqual([3, 4, 128, 128, 2]);
     const samples = await listDvsSamples(tmp.dir);
@@ -101,7 +134,9 @@ describe('CIFAR10-DVS dataset', () => {
         expect(firstDifference(got, expectedCounts(ev, T))).toBe(-1);
         // Event counts per frame: floor(N/T) in frames 0..T-2, the rest in the last.
         const di = Math.floor(ev.length / T);
-        const perFrame = Array.from({ length: T }, (_, t) => got.subarray(t * 32768, (t + 1) * 32768).reduce((a, v) => a + v, 0));
+        const perFrame = Array.from({ length: T }, (_, t) =>
+          got.subarray(t * 32768, (t + 1) * 32768).reduce((a, v) => a + v, 0),
+        );
         expect(perFrame).toEqual([di, di, di, ev.length - 3 * di]);
         let ch1 = 0;
         for (let i = 1; i < got.length; i += 2) ch1 += got[i];
@@ -125,7 +160,8 @@ describe('CIFAR10-DVS dataset', () => {
     const want = new Float32Array(T * 48 * 48 * 2);
     for (let t = 0; t < T; t++) {
       const planar = new Float32Array(2 * 16384);
-      for (let i = 0; i < 16384; i++) for (let c = 0; c < 2; c++) planar[c * 16384 + i] = counts[t * 32768 + i * 2 + c];
+      for (let i = 0; i < 16384; i++)
+        for (let c = 0; c < 2; c++) planar[c * 16384 + i] = counts[t * 32768 + i * 2 + c];
       resizeBilinearToHwc(planar, 0, 2, 128, 128, 48, 48, want, t * 4608);
     }
     expect(firstDifference(b.x.subarray(T * 4608), want)).toBe(-1);
@@ -144,7 +180,9 @@ describe('CIFAR10-DVS dataset', () => {
     const a = await open({ path: tmp.dir, timeSteps: 2, cacheDir, onProgress: (p) => first.push(p) });
     const converted = first.filter((p) => p.phase === 'convert');
     expect(converted.length).toBe(30);
-    expect(converted.filter((p) => p.split === 'train').map((p) => p.done)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(converted.filter((p) => p.split === 'train').map((p) => p.done)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     expect(converted[0].reason).toBe('no cache yet');
     const before = await pass(a, 'train', { batchSize: 30 });
 
@@ -174,13 +212,18 @@ describe('CIFAR10-DVS dataset', () => {
       return ps.filter((p) => p.reason).map((p) => `${p.split}: ${p.reason}`);
     };
     fs.truncateSync(trainCache, fs.statSync(trainCache).size - 10);
-    expect(await reasons()).toEqual([expect.stringMatching(/^train: size \d+ bytes, expected \d+ \(incomplete or corrupt\)/)]);
+    expect(await reasons()).toEqual([
+      expect.stringMatching(/^train: size \d+ bytes, expected \d+ \(incomplete or corrupt\)/),
+    ]);
     const buf = fs.readFileSync(trainCache);
     buf[0] = 0x58;
     fs.writeFileSync(trainCache, buf);
     expect(await reasons()).toEqual(['train: not a frame cache file']);
     // A new source file changes the fingerprint.
-    fs.writeFileSync(path.join(tmp.dir, 'cat', 'cifar10_cat_7.aedat'), aedatBytes([{ x: 1, y: 1, p: 1, t: 1 }]));
+    fs.writeFileSync(
+      path.join(tmp.dir, 'cat', 'cifar10_cat_7.aedat'),
+      aedatBytes([{ x: 1, y: 1, p: 1, t: 1 }]),
+    );
     // cat now has 3 files, all training samples (ceil(2.7) = 3): only the train cache is stale.
     expect(await reasons()).toEqual(['train: made from other files or settings']);
     expect(await reasons()).toEqual([]);
@@ -197,7 +240,13 @@ describe('CIFAR10-DVS dataset', () => {
         const top = replay.int(9);
         const left = replay.int(9);
         for (let t = 0; t < 2; t++) {
-          for (const [r, q] of [[0, 0], [3, 47], [20, 20], [47, 5], [44, 44]]) {
+          for (const [r, q] of [
+            [0, 0],
+            [3, 47],
+            [20, 20],
+            [47, 5],
+            [44, 44],
+          ]) {
             for (let c = 0; c < 2; c++) {
               const sr = r + top - 4;
               const sq = q + left - 4;
@@ -273,7 +322,11 @@ describe('CIFAR10-DVS errors name the file and the problem', () => {
     );
     expect(err.problem).toContain(tmp.dir);
     fs.mkdirSync(path.join(tmp.dir, 'frog'));
-    await expectDatasetError(open({ path: tmp.dir, timeSteps: 2 }), path.join(tmp.dir, 'frog'), /has no \.aedat files/);
+    await expectDatasetError(
+      open({ path: tmp.dir, timeSteps: 2 }),
+      path.join(tmp.dir, 'frog'),
+      /has no \.aedat files/,
+    );
     const nowhere = path.join(tmp.dir, 'nowhere');
     await expectDatasetError(open({ path: nowhere, timeSteps: 2 }), nowhere, /CIFAR10-DVS folder not found/);
   });

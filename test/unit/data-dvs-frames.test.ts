@@ -58,8 +58,14 @@ describe('frames: split_by number', () => {
   });
 
   it('puts floor(N/T) events in each frame and the remainder in the last', () => {
-    const f = integrateByNumber(events(10, () => 0), 3, 3, 4);
-    const frameSum = (t: number, c: number) => f.subarray(t * 24 + c * 12, t * 24 + c * 12 + 12).reduce((a, b) => a + b, 0);
+    const f = integrateByNumber(
+      events(10, () => 0),
+      3,
+      3,
+      4,
+    );
+    const frameSum = (t: number, c: number) =>
+      f.subarray(t * 24 + c * 12, t * 24 + c * 12 + 12).reduce((a, b) => a + b, 0);
     expect([frameSum(0, 0), frameSum(1, 0), frameSum(2, 0)]).toEqual([3, 3, 4]);
     expect([frameSum(0, 1), frameSum(1, 1), frameSum(2, 1)]).toEqual([0, 0, 0]);
     // Event i sits at (row floor(i/4) % 3, column i % 4): frame 0 has events 0, 1, 2.
@@ -67,7 +73,12 @@ describe('frames: split_by number', () => {
   });
 
   it('routes polarity p to channel p and counts repeated pixels', () => {
-    const ev = { count: 6, x: Uint8Array.of(1, 1, 1, 2, 2, 3), y: Uint8Array.of(0, 0, 0, 1, 1, 2), p: Uint8Array.of(0, 1, 0, 1, 1, 0) };
+    const ev = {
+      count: 6,
+      x: Uint8Array.of(1, 1, 1, 2, 2, 3),
+      y: Uint8Array.of(0, 0, 0, 1, 1, 2),
+      p: Uint8Array.of(0, 1, 0, 1, 1, 0),
+    };
     const f = integrateByNumber(ev, 1, 3, 4);
     expect(f[0 * 12 + 0 * 4 + 1]).toBe(2); // channel 0, row 0, col 1
     expect(f[1 * 12 + 0 * 4 + 1]).toBe(1); // channel 1, row 0, col 1
@@ -77,7 +88,12 @@ describe('frames: split_by number', () => {
   });
 
   it('with fewer events than frames, every event lands in the last frame', () => {
-    const f = integrateByNumber(events(2, (i) => i % 2), 4, 3, 4);
+    const f = integrateByNumber(
+      events(2, (i) => i % 2),
+      4,
+      3,
+      4,
+    );
     expect(f.subarray(0, 3 * 24).every((v) => v === 0)).toBe(true);
     expect(f.subarray(3 * 24).reduce((a, b) => a + b, 0)).toBe(2);
   });

@@ -80,7 +80,9 @@ describe('IDX loader', () => {
     expect(limited.flatMap((b) => [...b.y])).toEqual([...w.train.labels.subarray(0, 6)]);
 
     const pass = async (seed: number, limit?: number) =>
-      collectBatches(ds.batches('train', { batchSize: 5, shuffle: true, augment: false, rng: new Rng(seed), limit }));
+      collectBatches(
+        ds.batches('train', { batchSize: 5, shuffle: true, augment: false, rng: new Rng(seed), limit }),
+      );
     const p1 = await pass(4);
     const idx = p1.flatMap((b) => [...b.indices]);
     expect([...idx].sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
@@ -111,7 +113,9 @@ describe('IDX loader', () => {
       collectBatches(ds.batches('train', { batchSize: 0, shuffle: false, augment: false, rng: new Rng(0) })),
     ).rejects.toThrow(/batchSize/);
     await expect(
-      collectBatches(ds.batches('train', { batchSize: 2, shuffle: false, augment: false, rng: new Rng(0), limit: -1 })),
+      collectBatches(
+        ds.batches('train', { batchSize: 2, shuffle: false, augment: false, rng: new Rng(0), limit: -1 }),
+      ),
     ).rejects.toThrow(/limit/);
   });
 });
@@ -202,7 +206,9 @@ describe('IDX errors name the file and the problem', () => {
     b.writeUInt32BE(1, 4);
     b.writeUInt32BE(2, 8);
     b.writeUInt32BE(2, 12);
-    expect(() => parseIdxImages(b, 'f.idx')).toThrow(/f\.idx: unexpected trailing data: expected 20 bytes .*found 21/);
+    expect(() => parseIdxImages(b, 'f.idx')).toThrow(
+      /f\.idx: unexpected trailing data: expected 20 bytes .*found 21/,
+    );
     expect(() => parseIdxImages(b.subarray(0, 3), 'g.idx')).toThrow(/g\.idx: truncated file/);
   });
 });

@@ -15,14 +15,21 @@ import {
   writeIdxDataset,
 } from '../helpers/data-files';
 
-async function all(ds: Dataset, split: 'train' | 'test', batchSize: number, shuffle = false, seed = 0): Promise<Batch[]> {
+async function all(
+  ds: Dataset,
+  split: 'train' | 'test',
+  batchSize: number,
+  shuffle = false,
+  seed = 0,
+): Promise<Batch[]> {
   return collectBatches(ds.batches(split, { batchSize, shuffle, augment: false, rng: new Rng(seed) }));
 }
 
 /** Sample values by split index, whatever batch they arrived in. */
 function bySample(batches: Batch[], len: number): Map<number, number[]> {
   const m = new Map<number, number[]>();
-  for (const b of batches) b.indices.forEach((i, k) => m.set(i, [b.y[k], ...b.x.subarray(k * len, (k + 1) * len)]));
+  for (const b of batches)
+    b.indices.forEach((i, k) => m.set(i, [b.y[k], ...b.x.subarray(k * len, (k + 1) * len)]));
   return m;
 }
 
@@ -31,7 +38,13 @@ describe('synthetic dataset', () => {
     const a = openSynthetic({ seed: 3, trainSize: 40, testSize: 10, height: 8, width: 8 });
     const b = openSynthetic({ seed: 3, trainSize: 40, testSize: 10, height: 8, width: 8 });
     const c = openSynthetic({ seed: 4, trainSize: 40, testSize: 10, height: 8, width: 8 });
-    expect(a.info).toMatchObject({ kind: 'static', inputShape: [8, 8, 1], numClasses: 10, trainSize: 40, testSize: 10 });
+    expect(a.info).toMatchObject({
+      kind: 'static',
+      inputShape: [8, 8, 1],
+      numClasses: 10,
+      trainSize: 40,
+      testSize: 10,
+    });
     const len = sampleLength(a.info);
     const sa = bySample(await all(a, 'train', 7), len);
     const sb = bySample(await all(b, 'train', 5, true, 9), len);

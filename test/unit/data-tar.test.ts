@@ -7,13 +7,18 @@ async function* chunks(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-async function members(buf: Buffer, chunk: number, want: (n: string) => boolean = () => true): Promise<TarMember[]> {
+async function members(
+  buf: Buffer,
+  chunk: number,
+  want: (n: string) => boolean = () => true,
+): Promise<TarMember[]> {
   const out: TarMember[] = [];
   for await (const m of readTarMembers(chunks(buf, chunk), 'a.tar', want)) out.push(m);
   return out;
 }
 
-const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+const bytes = (n: number, seed: number): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
 describe('streaming tar reader', () => {
   const archive = tarBytes([
@@ -66,12 +71,16 @@ describe('streaming tar reader', () => {
     bad[512 + 10] ^= 0xff; // inside the name of the second header
     const err = await members(bad, 512).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetError);
-    expect((err as DatasetError).message).toBe('a.tar: corrupt tar archive: header checksum mismatch at offset 512');
+    expect((err as DatasetError).message).toBe(
+      'a.tar: corrupt tar archive: header checksum mismatch at offset 512',
+    );
   });
 
   it('says "not a tar file" when the first block is not a header', async () => {
     const err = await members(Buffer.alloc(1024, 0x41), 512).catch((e: unknown) => e);
-    expect((err as DatasetError).problem).toMatch(/first header block has a wrong checksum \(not a tar file\?\)/);
+    expect((err as DatasetError).problem).toMatch(
+      /first header block has a wrong checksum \(not a tar file\?\)/,
+    );
   });
 
   it('reports a truncated member: expected vs found bytes', async () => {

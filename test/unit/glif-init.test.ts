@@ -44,7 +44,13 @@ describe('GLIF initialisation', () => {
   });
 
   it('applies the constructor mapping p = 0.25 + 0.5 g for fixed gates', () => {
-    const raw = initialGateRaw(parseVariantId('glif'), 1, { kind: 'fixed', values: [0.6, 0.8, 0.6] }, 2, new Rng(1));
+    const raw = initialGateRaw(
+      parseVariantId('glif'),
+      1,
+      { kind: 'fixed', values: [0.6, 0.8, 0.6] },
+      2,
+      new Rng(1),
+    );
     expect(sigmoid(raw[0])).toBeCloseTo(0.65, 6);
   });
 });

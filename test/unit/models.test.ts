@@ -9,7 +9,10 @@ import { ARCH_INFO, buildModel } from '../../src-main/engine/models/registry';
 import type { ActivityRecorder, ForwardContext } from '../../src-main/engine/nn/module';
 import { Rng } from '../../src-main/engine/random';
 
-function factory(T: number, o: { glif?: InitPresetId; weightInit?: 'kaiming' | 'torch-default'; plainNorm?: boolean } = {}): LayerFactory {
+function factory(
+  T: number,
+  o: { glif?: InitPresetId; weightInit?: 'kaiming' | 'torch-default'; plainNorm?: boolean } = {},
+): LayerFactory {
   return createLayerFactory({
     T,
     spec: defaultNeuronSpec('glif'),
@@ -26,7 +29,13 @@ function officialFactory(arch: ArchId, T: number): LayerFactory {
   return factory(T, { glif: info.glifInit, weightInit: info.weightInit, plainNorm: info.plainNorm });
 }
 
-function build(arch: ArchId, T: number, numClasses: number, inputShape: InputShape, mlpHidden?: number[]): Model {
+function build(
+  arch: ArchId,
+  T: number,
+  numClasses: number,
+  inputShape: InputShape,
+  mlpHidden?: number[],
+): Model {
   return buildModel(arch, { factory: officialFactory(arch, T), numClasses, inputShape, mlpHidden });
 }
 
@@ -34,7 +43,10 @@ function build(arch: ArchId, T: number, numClasses: number, inputShape: InputSha
 function input(T: number, N: number, [h, w, c]: InputShape): tf.Tensor {
   return tf.tidy(() => {
     const rng = new Rng(1);
-    const frame = tf.tensor(Float32Array.from({ length: N * h * w * c }, () => rng.next()), [1, N, h, w, c]);
+    const frame = tf.tensor(
+      Float32Array.from({ length: N * h * w * c }, () => rng.next()),
+      [1, N, h, w, c],
+    );
     return tf.reshape(tf.tile(frame, [T, 1, 1, 1, 1]), [T * N, h, w, c]);
   });
 }
@@ -58,7 +70,10 @@ describe('parameter counts (hand-derived from reference glif.md section 7)', () 
       // The head: two bare linears 512 -> 256 -> 10, no biases (official `lastave`).
       expect(byPath.get('lastave.0.weight')).toEqual([512, 256]);
       expect(byPath.get('lastave.1.weight')).toEqual([256, 10]);
-      expect([...byPath.keys()].filter((p) => p.startsWith('lastave'))).toEqual(['lastave.0.weight', 'lastave.1.weight']);
+      expect([...byPath.keys()].filter((p) => p.startsWith('lastave'))).toEqual([
+        'lastave.0.weight',
+        'lastave.1.weight',
+      ]);
       expect(byPath.get('conv1.0.0.weight')).toEqual([3, 3, 3, 128]);
       expect(byPath.get('features.3.downsample.0.0.weight')).toEqual([1, 1, 128, 256]);
       expect(byPath.get('features.1.downsample.0.weight')).toEqual([128]); // identity shortcut: tdBN only
@@ -74,7 +89,11 @@ describe('parameter counts (hand-derived from reference glif.md section 7)', () 
   it('ResNet-19 with the CIFAR-100 head (single Linear 512->100)', () => {
     const m = build('resnet19', 4, 100, [32, 32, 3]);
     try {
-      expect(m.countParameters()).toEqual({ total: 12_749_824 - (512 * 256 + 256 * 10) + 512 * 100, glif: 49_280, glifLayers: 17 });
+      expect(m.countParameters()).toEqual({
+        total: 12_749_824 - (512 * 256 + 256 * 10) + 512 * 100,
+        glif: 49_280,
+        glifLayers: 17,
+      });
     } finally {
       m.dispose();
     }
@@ -84,7 +103,12 @@ describe('parameter counts (hand-derived from reference glif.md section 7)', () 
     const m = build('fmnist-cnn', 4, 10, [28, 28, 1]);
     try {
       expect(m.countParameters()).toEqual({ total: 51_338, glif: 1_056, glifLayers: 2 });
-      const shapes = Object.fromEntries(m.root.parameters().filter((p) => p.role === 'weight').map((p) => [p.path, p.variable.shape]));
+      const shapes = Object.fromEntries(
+        m.root
+          .parameters()
+          .filter((p) => p.role === 'weight')
+          .map((p) => [p.path, p.variable.shape]),
+      );
       expect(shapes).toEqual({
         'features.0.0.weight': [3, 3, 1, 32],
         'features.0.1.weight': [32],
@@ -259,10 +283,13 @@ describe('training plumbing (fmnist-cnn)', () => {
   it('gradients of a cross-entropy loss reach every trainable parameter', () => {
     const trainable = model.root.parameters().filter((p) => p.variable.trainable);
     expect(trainable.length).toBe(model.root.parameters().length);
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.logits(x, { T, training: true });
-      return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-    }, trainable.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const logits = model.logits(x, { T, training: true });
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      },
+      trainable.map((p) => p.variable),
+    );
     try {
       expect(Number.isFinite(value.dataSync()[0])).toBe(true);
       const reached = trainable.map((p) => {
@@ -332,7 +359,10 @@ describe('module paths', () => {
       };
       expect(glifPaths[0]).toBe(expectedFirst[arch]);
       // GLIF parameters carry the official attribute names.
-      const firstGlif = m.root.parameters().filter((p) => p.path.startsWith(`${glifPaths[0]}.`)).map((p) => p.path.slice(glifPaths[0].length + 1));
+      const firstGlif = m.root
+        .parameters()
+        .filter((p) => p.path.startsWith(`${glifPaths[0]}.`))
+        .map((p) => p.path.slice(glifPaths[0].length + 1));
       expect(firstGlif).toEqual(['alpha', 'beta', 'gamma', 'tau', 'Vth', 'leak', 'reVth', 'conduct']);
     } finally {
       m.dispose();

@@ -31,7 +31,13 @@ const columns: RunConfigColumns = {
 };
 
 const baseConfig = {
-  model: { name: 'cifarnet', layers: [{ type: 'conv', channels: 64 }, { type: 'conv', channels: 128 }] },
+  model: {
+    name: 'cifarnet',
+    layers: [
+      { type: 'conv', channels: 64 },
+      { type: 'conv', channels: 128 },
+    ],
+  },
   glif: { variant: 'glif', gates: { alpha: 0.6, beta: 0.8, gamma: 0.6 }, layerwise: false },
   optimizer: { lr: 0.1, milestones: [30, 60] },
   timeSteps: 4,
@@ -50,7 +56,11 @@ afterEach(() => {
 });
 
 describe('seedGroups', () => {
-  const withSeed = (seed: number, lr = 0.1) => ({ ...baseConfig, seed, optimizer: { ...baseConfig.optimizer, lr } });
+  const withSeed = (seed: number, lr = 0.1) => ({
+    ...baseConfig,
+    seed,
+    optimizer: { ...baseConfig.optimizer, lr },
+  });
 
   it('groups runs whose configs differ only in a seed key, keeping the given order', () => {
     const groups = seedGroups([
@@ -68,10 +78,18 @@ describe('seedGroups', () => {
 
   it('counts nested seed paths as seeds and leaves single runs out', () => {
     const nested = (seed: number) => ({ train: { seed, lr: 0.1 }, model: { arch: 'mlp' } });
-    expect(seedGroups([{ runId: 'x', config: nested(1) }, { runId: 'y', config: nested(7) }])).toEqual([
-      { runIds: ['x', 'y'], seeds: [1, 7] },
-    ]);
-    expect(seedGroups([{ runId: 'x', config: nested(1) }, { runId: 'y', config: { ...nested(7), model: { arch: 'cnn' } } }])).toEqual([]);
+    expect(
+      seedGroups([
+        { runId: 'x', config: nested(1) },
+        { runId: 'y', config: nested(7) },
+      ]),
+    ).toEqual([{ runIds: ['x', 'y'], seeds: [1, 7] }]);
+    expect(
+      seedGroups([
+        { runId: 'x', config: nested(1) },
+        { runId: 'y', config: { ...nested(7), model: { arch: 'cnn' } } },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -82,7 +100,12 @@ describe('flattenConfig / diffConfigs', () => {
     expect(flat.get('optimizer.milestones')).toEqual([30, 60]);
     expect(flat.get('glif.gates.beta')).toBe(0.8);
     expect(flat.has('glif.gates')).toBe(false);
-    expect(flattenConfig({ empty: {}, none: [] })).toEqual(new Map([['empty', {}], ['none', []]]));
+    expect(flattenConfig({ empty: {}, none: [] })).toEqual(
+      new Map([
+        ['empty', {}],
+        ['none', []],
+      ]),
+    );
   });
 
   it('lists only differing paths, and paths some configs lack', () => {
@@ -95,7 +118,12 @@ describe('flattenConfig / diffConfigs', () => {
       { path: 'lr', values: { a: 0.1, b: 0.01, c: 0.1 } },
       { path: 'only', values: { a: 'a' } },
     ]);
-    expect(diffConfigs([{ runId: 'a', config: { k: { y: 1, x: 2 } } }, { runId: 'b', config: { k: { x: 2, y: 1 } } }])).toEqual([]);
+    expect(
+      diffConfigs([
+        { runId: 'a', config: { k: { y: 1, x: 2 } } },
+        { runId: 'b', config: { k: { x: 2, y: 1 } } },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -106,10 +134,21 @@ describe('compareRuns', () => {
     bConfig.optimizer.lr = 0.05;
     bConfig.model.layers[1].channels = 256;
     bConfig.glif.layerwise = true;
-    const b = store.createRun({ name: 'b', config: bConfig, columns: { ...columns, lr: 0.05, layerwise: true } });
-    for (const [run, acc] of [[a, 0.9], [b, 0.92]] as const) {
+    const b = store.createRun({
+      name: 'b',
+      config: bConfig,
+      columns: { ...columns, lr: 0.05, layerwise: true },
+    });
+    for (const [run, acc] of [
+      [a, 0.9],
+      [b, 0.92],
+    ] as const) {
       store.markRunning(run.id, { pid: 1, backend: 'wasm' });
-      store.finishRun(run.id, { status: 'completed', finals: { finalTestAccuracy: acc, energySops: 1e6 }, durationMs: 5000 });
+      store.finishRun(run.id, {
+        status: 'completed',
+        finals: { finalTestAccuracy: acc, energySops: 1e6 },
+        durationMs: 5000,
+      });
     }
 
     const comparison = store.compareRuns([b.id, a.id]);
@@ -121,8 +160,24 @@ describe('compareRuns', () => {
       { path: 'optimizer.lr', values: { [a.id]: 0.1, [b.id]: 0.05 } },
     ]);
     expect(comparison.finals).toEqual([
-      { runId: b.id, durationMs: 5000, finalTestAccuracy: 0.92, finalTestLoss: null, finalTrainAccuracy: null, finalTrainLoss: null, energySops: 1e6 },
-      { runId: a.id, durationMs: 5000, finalTestAccuracy: 0.9, finalTestLoss: null, finalTrainAccuracy: null, finalTrainLoss: null, energySops: 1e6 },
+      {
+        runId: b.id,
+        durationMs: 5000,
+        finalTestAccuracy: 0.92,
+        finalTestLoss: null,
+        finalTrainAccuracy: null,
+        finalTrainLoss: null,
+        energySops: 1e6,
+      },
+      {
+        runId: a.id,
+        durationMs: 5000,
+        finalTestAccuracy: 0.9,
+        finalTestLoss: null,
+        finalTrainAccuracy: null,
+        finalTrainLoss: null,
+        energySops: 1e6,
+      },
     ]);
     expect(() => store.compareRuns([a.id, 'r000000000missing'])).toThrow(RunStoreError);
   });
@@ -143,7 +198,18 @@ describe('exportRun', () => {
         epoch: 0,
         layer: 'conv1',
         quantity: 'firing_rate',
-        stats: { count: 10, mean: 0.1, std: 0.05, min: 0, max: 0.3, p05: 0, p25: 0.05, p50: 0.1, p75: 0.15, p95: 0.25 },
+        stats: {
+          count: 10,
+          mean: 0.1,
+          std: 0.05,
+          min: 0,
+          max: 0.3,
+          p05: 0,
+          p25: 0.05,
+          p50: 0.1,
+          p75: 0.15,
+          p95: 0.25,
+        },
         histogram: { lo: 0, hi: 0.3, counts: [5, 3, 2] },
       },
     ]);
@@ -157,7 +223,13 @@ describe('exportRun', () => {
     const reader = openRunStoreReader(dbFile);
     try {
       expect(exportRun(reader, id, 'csv')).toBe(
-        ['step,epoch,name,value', '1,0,"test,acc ""top1""",0.5', '0,0,train/loss,2.5', '1,0,train/loss,NaN', ''].join('\n'),
+        [
+          'step,epoch,name,value',
+          '1,0,"test,acc ""top1""",0.5',
+          '0,0,train/loss,2.5',
+          '1,0,train/loss,NaN',
+          '',
+        ].join('\n'),
       );
     } finally {
       reader.close();
@@ -168,12 +240,24 @@ describe('exportRun', () => {
     const id = seededRun();
     const exported = JSON.parse(exportRun(store, id, 'json')) as RunExport;
     expect(exported.format).toBe('glif-workbench-run');
-    expect(exported.run).toMatchObject({ id, name: 'export me', status: 'completed', tags: ['paper'], finals: { finalTestAccuracy: 0.5 } });
+    expect(exported.run).toMatchObject({
+      id,
+      name: 'export me',
+      status: 'completed',
+      tags: ['paper'],
+      finals: { finalTestAccuracy: 0.5 },
+    });
     expect(exported.run).not.toHaveProperty('config');
     expect(exported.config).toEqual(baseConfig);
     expect(exported.metrics).toEqual([
       { name: 'test,acc "top1"', points: [{ step: 1, epoch: 0, value: 0.5 }] },
-      { name: 'train/loss', points: [{ step: 0, epoch: 0, value: 2.5 }, { step: 1, epoch: 0, value: 'NaN' }] },
+      {
+        name: 'train/loss',
+        points: [
+          { step: 0, epoch: 0, value: 2.5 },
+          { step: 1, epoch: 0, value: 'NaN' },
+        ],
+      },
     ]);
     expect(exported.distributions).toHaveLength(1);
     expect(exported.distributions[0].histogram.counts).toEqual([5, 3, 2]);

@@ -22,7 +22,9 @@ describe('downsampleStride', () => {
         if (max >= 2) expect(out[0].step).toBe(0);
       }
     }
-    expect(downsampleStride(series([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 4).map((p) => p.step)).toEqual([0, 3, 6, 9]);
+    expect(downsampleStride(series([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 4).map((p) => p.step)).toEqual([
+      0, 3, 6, 9,
+    ]);
     expect(downsampleStride(series([1, 2]), 0)).toEqual([]);
   });
 });

@@ -45,25 +45,58 @@ function reader(): RunStoreReader {
 function createRun(s: RunStore): string {
   return s.createRun({
     config: {},
-    columns: { dataset: 'fashion-mnist', model: 'mlp', variant: null, layerwise: null, timeSteps: 4, epochs: 1, batchSize: 8, lr: 0.1, seed: 0 },
+    columns: {
+      dataset: 'fashion-mnist',
+      model: 'mlp',
+      variant: null,
+      layerwise: null,
+      timeSteps: 4,
+      epochs: 1,
+      batchSize: 8,
+      lr: 0.1,
+      seed: 0,
+    },
   }).id;
 }
 
 function points(runId: string, name: string, count: number, from = 0): MetricPointInput[] {
-  return Array.from({ length: count }, (_, i) => ({ runId, step: from + i, epoch: Math.floor((from + i) / 100), name, value: (from + i) / 10 }));
+  return Array.from({ length: count }, (_, i) => ({
+    runId,
+    step: from + i,
+    epoch: Math.floor((from + i) / 100),
+    name,
+    value: (from + i) / 10,
+  }));
 }
 
 function storedCount(r: RunStoreReader, runId: string, name: string): number {
   return r.getMetrics(runId, [name])[0].totalPoints;
 }
 
-function distribution(runId: string, epoch: number, layer: string, quantity: DistributionRecord['quantity'], mean: number): DistributionRecord {
+function distribution(
+  runId: string,
+  epoch: number,
+  layer: string,
+  quantity: DistributionRecord['quantity'],
+  mean: number,
+): DistributionRecord {
   return {
     runId,
     epoch,
     layer,
     quantity,
-    stats: { count: 64, mean, std: 0.1, min: mean - 0.3, max: mean + 0.3, p05: mean - 0.2, p25: mean - 0.1, p50: mean, p75: mean + 0.1, p95: mean + 0.2 },
+    stats: {
+      count: 64,
+      mean,
+      std: 0.1,
+      min: mean - 0.3,
+      max: mean + 0.3,
+      p05: mean - 0.2,
+      p25: mean - 0.1,
+      p50: mean,
+      p75: mean + 0.1,
+      p95: mean + 0.2,
+    },
     histogram: { lo: mean - 0.3, hi: mean + 0.3, counts: [4, 16, 24, 16, 4] },
   };
 }
@@ -121,12 +154,22 @@ describe('metric batching', () => {
     expect(storedCount(s, runId, 'loss')).toBe(7);
   });
 
-  it("drops and reports only the points of a run that cannot take them (deleted run); the rest commit", () => {
+  it('drops and reports only the points of a run that cannot take them (deleted run); the rest commit', () => {
     const errors: Array<{ runId: string | null; error: unknown }> = [];
-    const s = open({ buffer: { maxItems: 1000, maxDelayMs: 0 }, onWriteError: (error, runId) => errors.push({ runId, error }) });
+    const s = open({
+      buffer: { maxItems: 1000, maxDelayMs: 0 },
+      onWriteError: (error, runId) => errors.push({ runId, error }),
+    });
     const ok = createRun(s);
-    s.appendMetrics([...points(ok, 'loss', 3), ...points('r000000000deleted', 'loss', 2), ...points(ok, 'acc', 2)]);
-    s.putDistributions([distribution('r000000000deleted', 0, 'fc1', 'alpha', 0.5), distribution(ok, 0, 'fc1', 'alpha', 0.5)]);
+    s.appendMetrics([
+      ...points(ok, 'loss', 3),
+      ...points('r000000000deleted', 'loss', 2),
+      ...points(ok, 'acc', 2),
+    ]);
+    s.putDistributions([
+      distribution('r000000000deleted', 0, 'fc1', 'alpha', 0.5),
+      distribution(ok, 0, 'fc1', 'alpha', 0.5),
+    ]);
     s.flush();
     expect(errors.map((e) => e.runId)).toEqual(['r000000000deleted']);
     expect(String(errors[0].error)).toMatch(/FOREIGN KEY/);
@@ -198,7 +241,9 @@ describe('reading metrics', () => {
     expect(ranged.points.map((p) => p.step)).toEqual([5, 6, 7, 8, 9]);
     expect(ranged.totalPoints).toBe(5);
     expect(s.getMetrics(runId).map((m) => m.name)).toEqual(['test/acc', 'train/loss']);
-    expect(s.getMetrics(runId, ['nope'])).toEqual([{ name: 'nope', points: [], totalPoints: 0, downsampled: false }]);
+    expect(s.getMetrics(runId, ['nope'])).toEqual([
+      { name: 'nope', points: [], totalPoints: 0, downsampled: false },
+    ]);
   });
 
   it('downsamples long series to maxPoints, keeping the ends and a spike', () => {
@@ -240,11 +285,21 @@ describe('distributions', () => {
       distribution(runId, 1, 'conv1', 'tau_exp', 0.6),
     ]);
     const all = s.getDistributions(runId);
-    expect(all.map((d) => `${d.epoch}/${d.layer}/${d.quantity}`)).toEqual(['0/conv1/tau_exp', '0/conv1/v_th', '0/conv2/tau_exp', '1/conv1/tau_exp']);
+    expect(all.map((d) => `${d.epoch}/${d.layer}/${d.quantity}`)).toEqual([
+      '0/conv1/tau_exp',
+      '0/conv1/v_th',
+      '0/conv2/tau_exp',
+      '1/conv1/tau_exp',
+    ]);
     expect(all[3]).toEqual(distribution(runId, 1, 'conv1', 'tau_exp', 0.6));
 
-    expect(s.getDistributions(runId, { layer: 'conv1', quantity: 'tau_exp' }).map((d) => d.epoch)).toEqual([0, 1]);
-    expect(s.getDistributions(runId, { epoch: 0, quantity: 'tau_exp' }).map((d) => d.layer)).toEqual(['conv1', 'conv2']);
+    expect(s.getDistributions(runId, { layer: 'conv1', quantity: 'tau_exp' }).map((d) => d.epoch)).toEqual([
+      0, 1,
+    ]);
+    expect(s.getDistributions(runId, { epoch: 0, quantity: 'tau_exp' }).map((d) => d.layer)).toEqual([
+      'conv1',
+      'conv2',
+    ]);
     expect(s.getDistributions(runId, { quantity: 'firing_rate' })).toEqual([]);
 
     s.putDistributions([distribution(runId, 1, 'conv1', 'tau_exp', 0.7)]);
@@ -263,15 +318,32 @@ describe('checkpoints', () => {
     s.addCheckpoint({ runId, epoch: 1, step: 200, path: '/c/1', sha256: sha('1'), bytes: 100 });
     s.addCheckpoint({ runId, epoch: 0, step: 100, path: '/c/0', sha256: sha('0'), bytes: 100 });
     expect(s.getCheckpoints(runId).map((c) => c.epoch)).toEqual([0, 1]);
-    expect(s.getLatestCheckpoint(runId)).toEqual({ runId, epoch: 1, step: 200, path: '/c/1', sha256: sha('1'), bytes: 100, createdAt: 42 });
+    expect(s.getLatestCheckpoint(runId)).toEqual({
+      runId,
+      epoch: 1,
+      step: 200,
+      path: '/c/1',
+      sha256: sha('1'),
+      bytes: 100,
+      createdAt: 42,
+    });
 
     s.addCheckpoint({ runId, epoch: 1, step: 210, path: '/c/1b', sha256: sha('b'), bytes: 120 });
     expect(s.getCheckpoints(runId)).toHaveLength(2);
     expect(s.getLatestCheckpoint(runId)).toMatchObject({ step: 210, path: '/c/1b', bytes: 120 });
 
-    expect(() => s.addCheckpoint({ runId, epoch: 2, step: 1, path: '/c/2', sha256: 'xyz', bytes: 1 })).toThrow(RunStoreError);
-    expect(() => s.addCheckpoint({ runId: 'r000000000missing', epoch: 2, step: 1, path: '/c/2', sha256: sha('2'), bytes: 1 })).toThrow(
-      /no run/,
-    );
+    expect(() =>
+      s.addCheckpoint({ runId, epoch: 2, step: 1, path: '/c/2', sha256: 'xyz', bytes: 1 }),
+    ).toThrow(RunStoreError);
+    expect(() =>
+      s.addCheckpoint({
+        runId: 'r000000000missing',
+        epoch: 2,
+        step: 1,
+        path: '/c/2',
+        sha256: sha('2'),
+        bytes: 1,
+      }),
+    ).toThrow(/no run/);
   });
 });

@@ -1,24 +1,41 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointDir, defaultDataDir, defaultDbPath, isRunId, newRunId, RunStoreError } from '../../src-main/runs/store';
+import {
+  checkpointDir,
+  defaultDataDir,
+  defaultDbPath,
+  isRunId,
+  newRunId,
+  RunStoreError,
+} from '../../src-main/runs/store';
 
 describe('default data folder (same as Electron userData for "GLIF Workbench")', () => {
   it('Linux: XDG_CONFIG_HOME, else ~/.config; a relative XDG_CONFIG_HOME is ignored', () => {
-    expect(defaultDataDir({ platform: 'linux', homedir: '/home/ada', env: {} })).toBe('/home/ada/.config/GLIF Workbench');
-    expect(defaultDataDir({ platform: 'linux', homedir: '/home/ada', env: { XDG_CONFIG_HOME: '/xdg' } })).toBe('/xdg/GLIF Workbench');
+    expect(defaultDataDir({ platform: 'linux', homedir: '/home/ada', env: {} })).toBe(
+      '/home/ada/.config/GLIF Workbench',
+    );
+    expect(
+      defaultDataDir({ platform: 'linux', homedir: '/home/ada', env: { XDG_CONFIG_HOME: '/xdg' } }),
+    ).toBe('/xdg/GLIF Workbench');
     expect(defaultDataDir({ platform: 'linux', homedir: '/home/ada', env: { XDG_CONFIG_HOME: 'rel' } })).toBe(
       '/home/ada/.config/GLIF Workbench',
     );
   });
 
   it('macOS: ~/Library/Application Support', () => {
-    expect(defaultDataDir({ platform: 'darwin', homedir: '/Users/ada', env: {} })).toBe('/Users/ada/Library/Application Support/GLIF Workbench');
+    expect(defaultDataDir({ platform: 'darwin', homedir: '/Users/ada', env: {} })).toBe(
+      '/Users/ada/Library/Application Support/GLIF Workbench',
+    );
   });
 
   it('Windows: %APPDATA%', () => {
-    expect(defaultDataDir({ platform: 'win32', homedir: 'C:\\Users\\ada', env: { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' } })).toBe(
-      'C:\\Users\\ada\\AppData\\Roaming\\GLIF Workbench',
-    );
+    expect(
+      defaultDataDir({
+        platform: 'win32',
+        homedir: 'C:\\Users\\ada',
+        env: { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' },
+      }),
+    ).toBe('C:\\Users\\ada\\AppData\\Roaming\\GLIF Workbench');
     expect(defaultDbPath({ platform: 'win32', homedir: 'C:\\Users\\ada', env: {} })).toBe(
       'C:\\Users\\ada\\AppData\\Roaming\\GLIF Workbench\\runs.sqlite',
     );
@@ -26,10 +43,16 @@ describe('default data folder (same as Electron userData for "GLIF Workbench")',
 
   it('GLIF_DATA_DIR overrides it on every platform', () => {
     for (const platform of ['linux', 'darwin'] as const) {
-      expect(defaultDataDir({ platform, homedir: '/h', env: { GLIF_DATA_DIR: '/data/glif' } })).toBe('/data/glif');
+      expect(defaultDataDir({ platform, homedir: '/h', env: { GLIF_DATA_DIR: '/data/glif' } })).toBe(
+        '/data/glif',
+      );
     }
-    expect(defaultDbPath({ platform: 'linux', homedir: '/h', env: { GLIF_DATA_DIR: '/data/glif' } })).toBe('/data/glif/runs.sqlite');
-    expect(defaultDataDir({ platform: 'linux', homedir: '/h', env: { GLIF_DATA_DIR: '  ' } })).toBe('/h/.config/GLIF Workbench');
+    expect(defaultDbPath({ platform: 'linux', homedir: '/h', env: { GLIF_DATA_DIR: '/data/glif' } })).toBe(
+      '/data/glif/runs.sqlite',
+    );
+    expect(defaultDataDir({ platform: 'linux', homedir: '/h', env: { GLIF_DATA_DIR: '  ' } })).toBe(
+      '/h/.config/GLIF Workbench',
+    );
   });
 
   it('uses the real environment by default', () => {

@@ -37,7 +37,11 @@ function columns(overrides: Partial<RunConfigColumns> = {}): RunConfigColumns {
 
 function newRun(overrides: Partial<NewRunInput> = {}, cols: Partial<RunConfigColumns> = {}): NewRunInput {
   const c = columns(cols);
-  return { config: { model: c.model, dataset: c.dataset, optimizer: { lr: c.lr } }, columns: c, ...overrides };
+  return {
+    config: { model: c.model, dataset: c.dataset, optimizer: { lr: c.lr } },
+    columns: c,
+    ...overrides,
+  };
 }
 
 function reader(): RunStoreReader {
@@ -74,7 +78,12 @@ afterEach(() => {
 describe('creating and reading runs', () => {
   it('creates a queued run with its config, columns, tags and notes', () => {
     const created = store.createRun(
-      newRun({ name: '  baseline  ', preset: 'fmnist-quick', tags: ['b', 'a', ' a ', ''], notes: 'first try' }),
+      newRun({
+        name: '  baseline  ',
+        preset: 'fmnist-quick',
+        tags: ['b', 'a', ' a ', ''],
+        notes: 'first try',
+      }),
     );
     expect(isRunId(created.id)).toBe(true);
     expect(created).toMatchObject({
@@ -92,7 +101,13 @@ describe('creating and reading runs', () => {
       tags: ['a', 'b'],
       columns: columns(),
       config: { model: 'cifarnet', dataset: 'fashion-mnist', optimizer: { lr: 0.1 } },
-      finals: { finalTestAccuracy: null, finalTestLoss: null, finalTrainAccuracy: null, finalTrainLoss: null, energySops: null },
+      finals: {
+        finalTestAccuracy: null,
+        finalTestLoss: null,
+        finalTrainAccuracy: null,
+        finalTrainLoss: null,
+        energySops: null,
+      },
     });
     expect(store.getRun(created.id)).toEqual(created);
     expect(store.getRun('r000000000nothere')).toBeNull();
@@ -122,9 +137,21 @@ describe('listing runs', () => {
   beforeEach(() => {
     ids = {
       a: store.createRun(newRun({ name: 'alpha sweep', tags: ['sweep'] }, { lr: 0.1 })).id,
-      b: store.createRun(newRun({ name: 'beta', tags: ['sweep', 'best'], notes: 'layer-wise looks better' }, { lr: 0.01, layerwise: true, variant: 'layerwise' })).id,
-      c: store.createRun(newRun({ name: 'Gamma_100%', preset: 'cifar10' }, { dataset: 'cifar10', model: 'resnet19', lr: 0.05 })).id,
-      d: store.createRun(newRun({ name: 'delta' }, { dataset: 'cifar10', model: 'resnet19', lr: null, variant: '101' })).id,
+      b: store.createRun(
+        newRun(
+          { name: 'beta', tags: ['sweep', 'best'], notes: 'layer-wise looks better' },
+          { lr: 0.01, layerwise: true, variant: 'layerwise' },
+        ),
+      ).id,
+      c: store.createRun(
+        newRun(
+          { name: 'Gamma_100%', preset: 'cifar10' },
+          { dataset: 'cifar10', model: 'resnet19', lr: 0.05 },
+        ),
+      ).id,
+      d: store.createRun(
+        newRun({ name: 'delta' }, { dataset: 'cifar10', model: 'resnet19', lr: null, variant: '101' }),
+      ).id,
     };
     store.markRunning(ids.a, { pid: 11, backend: 'wasm' });
     store.finishRun(ids.a, { status: 'completed', finals: { finalTestAccuracy: 0.88 } });
@@ -170,11 +197,31 @@ describe('listing runs', () => {
   });
 
   it('sorts by a column with NULLs last, and pages', () => {
-    expect(names(store.listRuns({ sort: { by: 'lr' } }))).toEqual(['beta', 'Gamma_100%', 'alpha sweep', 'delta']);
-    expect(names(store.listRuns({ sort: { by: 'lr', direction: 'desc' } }))).toEqual(['alpha sweep', 'Gamma_100%', 'beta', 'delta']);
-    expect(names(store.listRuns({ sort: { by: 'finalTestAccuracy', direction: 'desc' } })).slice(0, 2)).toEqual(['beta', 'alpha sweep']);
-    expect(names(store.listRuns({ sort: { by: 'name' } }))).toEqual(['alpha sweep', 'beta', 'delta', 'Gamma_100%']);
-    expect(names(store.listRuns({ sort: { by: 'createdAt' }, limit: 2, offset: 1 }))).toEqual(['beta', 'Gamma_100%']);
+    expect(names(store.listRuns({ sort: { by: 'lr' } }))).toEqual([
+      'beta',
+      'Gamma_100%',
+      'alpha sweep',
+      'delta',
+    ]);
+    expect(names(store.listRuns({ sort: { by: 'lr', direction: 'desc' } }))).toEqual([
+      'alpha sweep',
+      'Gamma_100%',
+      'beta',
+      'delta',
+    ]);
+    expect(
+      names(store.listRuns({ sort: { by: 'finalTestAccuracy', direction: 'desc' } })).slice(0, 2),
+    ).toEqual(['beta', 'alpha sweep']);
+    expect(names(store.listRuns({ sort: { by: 'name' } }))).toEqual([
+      'alpha sweep',
+      'beta',
+      'delta',
+      'Gamma_100%',
+    ]);
+    expect(names(store.listRuns({ sort: { by: 'createdAt' }, limit: 2, offset: 1 }))).toEqual([
+      'beta',
+      'Gamma_100%',
+    ]);
     expectStoreError(() => store.listRuns({ sort: { by: 'config_json' as never } }), 'invalid_input');
     expectStoreError(() => store.listRuns({ limit: 1.5 }), 'invalid_input');
   });
@@ -183,7 +230,9 @@ describe('listing runs', () => {
     const sameMs = RunStore.open(path.join(dir, 'same-ms.sqlite'), { now: () => 1_700_000_000_000 });
     try {
       const created = Array.from({ length: 30 }, (_, i) => sameMs.createRun(newRun({ name: `run ${i}` })).id);
-      expect(sameMs.listRuns({ sort: { by: 'createdAt', direction: 'asc' } }).map((r) => r.id)).toEqual(created);
+      expect(sameMs.listRuns({ sort: { by: 'createdAt', direction: 'asc' } }).map((r) => r.id)).toEqual(
+        created,
+      );
       expect(sameMs.listRuns({}).map((r) => r.id)).toEqual([...created].reverse());
       expect(sameMs.listRuns({ sort: { by: 'lr' } }).map((r) => r.id)).toEqual(created);
     } finally {
@@ -203,17 +252,34 @@ describe('run lifecycle', () => {
   it('queued -> running -> completed with timings and finals', () => {
     const run = store.createRun(newRun());
     const running = store.markRunning(run.id, { pid: 4242, backend: 'wasm' });
-    expect(running).toMatchObject({ status: 'running', pid: 4242, backend: 'wasm', startedAt: run.createdAt + 1000 });
+    expect(running).toMatchObject({
+      status: 'running',
+      pid: 4242,
+      backend: 'wasm',
+      startedAt: run.createdAt + 1000,
+    });
 
     const done = store.finishRun(run.id, {
       status: 'completed',
-      finals: { finalTestAccuracy: 0.9, finalTestLoss: 0.3, finalTrainAccuracy: 0.95, finalTrainLoss: 0.2, energySops: 1.5e6 },
+      finals: {
+        finalTestAccuracy: 0.9,
+        finalTestLoss: 0.3,
+        finalTrainAccuracy: 0.95,
+        finalTrainLoss: 0.2,
+        energySops: 1.5e6,
+      },
     });
     expect(done.status).toBe('completed');
     expect(done.finishedAt).toBe(running.startedAt! + 1000);
     expect(done.durationMs).toBe(1000);
     expect(done.error).toBeNull();
-    expect(done.finals).toEqual({ finalTestAccuracy: 0.9, finalTestLoss: 0.3, finalTrainAccuracy: 0.95, finalTrainLoss: 0.2, energySops: 1.5e6 });
+    expect(done.finals).toEqual({
+      finalTestAccuracy: 0.9,
+      finalTestLoss: 0.3,
+      finalTrainAccuracy: 0.95,
+      finalTrainLoss: 0.2,
+      energySops: 1.5e6,
+    });
   });
 
   it('keeps a caller-measured duration (pauses excluded) and records errors', () => {
@@ -225,7 +291,10 @@ describe('run lifecycle', () => {
 
   it('a queued run can be cancelled; finished runs stay finished', () => {
     const run = store.createRun(newRun());
-    expect(store.finishRun(run.id, { status: 'cancelled' })).toMatchObject({ status: 'cancelled', durationMs: null });
+    expect(store.finishRun(run.id, { status: 'cancelled' })).toMatchObject({
+      status: 'cancelled',
+      durationMs: null,
+    });
     expectStoreError(() => store.finishRun(run.id, { status: 'completed' }), 'invalid_transition');
     expectStoreError(() => store.markRunning(run.id, { pid: 1, backend: 'cpu' }), 'invalid_transition');
     expectStoreError(() => store.markRunning('r000000000missing', { pid: 1, backend: 'cpu' }), 'not_found');
@@ -275,7 +344,11 @@ describe('editing and deleting runs', () => {
     store.rename(run.id, ' better name ');
     store.setNotes(run.id, 'tau_exp drifts to 0.9');
     expect(store.setTags(run.id, ['z', 'a', 'z', '  '])).toEqual(['a', 'z']);
-    expect(store.getRun(run.id)).toMatchObject({ name: 'better name', notes: 'tau_exp drifts to 0.9', tags: ['a', 'z'] });
+    expect(store.getRun(run.id)).toMatchObject({
+      name: 'better name',
+      notes: 'tau_exp drifts to 0.9',
+      tags: ['a', 'z'],
+    });
     expect(store.getTags(run.id)).toEqual(['a', 'z']);
     expectStoreError(() => store.rename(run.id, '   '), 'invalid_input');
     expectStoreError(() => store.rename('r000000000missing', 'x'), 'not_found');
@@ -294,11 +367,29 @@ describe('editing and deleting runs', () => {
           epoch: 0,
           layer: 'conv1',
           quantity: 'v_th',
-          stats: { count: 1, mean: 0.5, std: 0, min: 0.5, max: 0.5, p05: 0.5, p25: 0.5, p50: 0.5, p75: 0.5, p95: 0.5 },
+          stats: {
+            count: 1,
+            mean: 0.5,
+            std: 0,
+            min: 0.5,
+            max: 0.5,
+            p05: 0.5,
+            p25: 0.5,
+            p50: 0.5,
+            p75: 0.5,
+            p95: 0.5,
+          },
           histogram: { lo: 0, hi: 1, counts: [0, 1] },
         },
       ]);
-      store.addCheckpoint({ runId: run.id, epoch: 0, step: 0, path: `/ckpt/${run.id}/0`, sha256: 'f'.repeat(64), bytes: 1 });
+      store.addCheckpoint({
+        runId: run.id,
+        epoch: 0,
+        step: 0,
+        path: `/ckpt/${run.id}/0`,
+        sha256: 'f'.repeat(64),
+        bytes: 1,
+      });
     }
     const child = store.createRun(newRun({ parentRunId: gone.id }));
 

@@ -12,7 +12,15 @@ import {
   layerFlag,
   rateColor,
 } from '../../src-renderer/src/lib/charts/firing-grid';
-import { align, extent, formatTick, meanCurve, meanStd, smooth, thin } from '../../src-renderer/src/lib/charts/series';
+import {
+  align,
+  extent,
+  formatTick,
+  meanCurve,
+  meanStd,
+  smooth,
+  thin,
+} from '../../src-renderer/src/lib/charts/series';
 
 describe('series helpers', () => {
   it('smooths with a debiased EMA: a constant stays constant, gaps stay gaps', () => {

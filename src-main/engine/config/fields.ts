@@ -39,7 +39,10 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     key: 'data.dataset',
     label: 'Dataset',
     group: 'data',
-    kind: { type: 'enum', options: enumOf(['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'cifar10-dvs', 'synthetic']) },
+    kind: {
+      type: 'enum',
+      options: enumOf(['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'cifar10-dvs', 'synthetic']),
+    },
     help: 'Fashion-MNIST/MNIST (IDX), CIFAR-10/100 (binary version), CIFAR10-DVS (aedat events), or synthetic data for smoke runs.',
   },
   {
@@ -113,7 +116,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
       type: 'enum',
       options: [
         { value: 'kaiming', label: 'Reference (kaiming-normal conv, N(0, 0.01) linear)' },
-        { value: 'torch-default', label: "PyTorch layer defaults" },
+        { value: 'torch-default', label: 'PyTorch layer defaults' },
       ],
     },
     help: "How conv and linear weights start (reference section 7.8; the DVS model and the benchmark's CNN use PyTorch's defaults).",
@@ -158,7 +161,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: {
       type: 'enum',
       options: [
-        { value: 'code', label: "Code: raw U(-0.1, 0.1), gates in (0.475, 0.525)" },
+        { value: 'code', label: 'Code: raw U(-0.1, 0.1), gates in (0.475, 0.525)' },
         { value: 'paper', label: 'Paper: gates in [0.4502, 0.5498)' },
       ],
     },

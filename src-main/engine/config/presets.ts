@@ -33,7 +33,11 @@ const GLIF_NEURON = {
   surrogateWidth: 1,
 } as const;
 
-function cifarPreset(dataset: 'cifar10' | 'cifar100', arch: 'resnet19' | 'resnet18' | 'cifarnet', T: number): Preset {
+function cifarPreset(
+  dataset: 'cifar10' | 'cifar100',
+  arch: 'resnet19' | 'resnet18' | 'cifarnet',
+  T: number,
+): Preset {
   const archName = { resnet19: 'ResNet-19', resnet18: 'ResNet-18', cifarnet: 'CIFARNet' }[arch];
   const dataName = dataset === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100';
   return {

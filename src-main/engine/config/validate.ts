@@ -27,7 +27,9 @@ export function checkFieldValue(field: ConfigField, value: unknown): string | nu
   const k = field.kind;
   switch (k.type) {
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && value >= k.min && value <= k.max ? null : bad();
+      return typeof value === 'number' && Number.isInteger(value) && value >= k.min && value <= k.max
+        ? null
+        : bad();
     case 'number':
       return typeof value === 'number' &&
         Number.isFinite(value) &&
@@ -79,7 +81,10 @@ export function getConfigValue(config: RunConfig, key: string): unknown {
 /** A copy of `config` with `key` set (no validation: see validateConfig). */
 export function setConfigValue(config: RunConfig, key: string, value: unknown): RunConfig {
   const field = configField(key);
-  if (!field) throw new ConfigError([{ key, message: `unknown config key; known keys: ${CONFIG_FIELDS.map((f) => f.key).join(', ')}` }]);
+  if (!field)
+    throw new ConfigError([
+      { key, message: `unknown config key; known keys: ${CONFIG_FIELDS.map((f) => f.key).join(', ')}` },
+    ]);
   const [section, name] = key.split('.') as [keyof RunConfig, string];
   const current = config[section] as unknown as Record<string, unknown>;
   return { ...config, [section]: { ...current, [name]: value } };
@@ -108,14 +113,23 @@ export function validateConfig(config: RunConfig): ConfigIssue[] {
   if (issues.length > 0) return issues;
   const { data, model, train } = config;
   if (NEEDS_PATH.includes(data.dataset) && data.path === null) {
-    issues.push({ key: 'data.path', message: `required for dataset ${data.dataset}: the folder or .tar.gz holding it` });
+    issues.push({
+      key: 'data.path',
+      message: `required for dataset ${data.dataset}: the folder or .tar.gz holding it`,
+    });
   }
   const allowed = ARCH_DATASETS[model.arch];
   if (!allowed.includes(data.dataset)) {
-    issues.push({ key: 'model.arch', message: `${model.arch} cannot take dataset ${data.dataset}; it takes ${allowed.join(', ')}` });
+    issues.push({
+      key: 'model.arch',
+      message: `${model.arch} cannot take dataset ${data.dataset}; it takes ${allowed.join(', ')}`,
+    });
   }
   if (model.arch === 'mlp' && model.mlpHidden.length === 0) {
-    issues.push({ key: 'model.mlpHidden', message: 'the mlp architecture needs at least one hidden layer size, e.g. 256' });
+    issues.push({
+      key: 'model.mlpHidden',
+      message: 'the mlp architecture needs at least one hidden layer size, e.g. 256',
+    });
   }
   if (train.schedule === 'cosine-periodic' && train.scheduleTMax === null) {
     issues.push({ key: 'train.scheduleTMax', message: 'required by the cosine-periodic schedule' });

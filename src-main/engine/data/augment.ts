@@ -17,8 +17,7 @@ export interface CropFlip {
 }
 
 export type Augmentation =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'crop-flip'; readonly pad: number; readonly flip: boolean };
+  { readonly kind: 'none' } | { readonly kind: 'crop-flip'; readonly pad: number; readonly flip: boolean };
 
 export const NO_AUGMENTATION: Augmentation = { kind: 'none' };
 

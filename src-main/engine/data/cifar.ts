@@ -48,7 +48,13 @@ export const CIFAR_FORMATS: Record<CifarVariant, CifarFormat> = {
     variant: 'cifar10',
     labelBytes: 1,
     numClasses: 10,
-    trainFiles: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+    trainFiles: [
+      'data_batch_1.bin',
+      'data_batch_2.bin',
+      'data_batch_3.bin',
+      'data_batch_4.bin',
+      'data_batch_5.bin',
+    ],
     testFiles: ['test_batch.bin'],
     subdir: 'cifar-10-batches-bin',
     archive: 'cifar-10-binary.tar.gz',
@@ -92,7 +98,10 @@ export function parseCifarRecords(buf: Uint8Array, file: string, variant: CifarV
   for (let i = 0; i < count; i++) {
     const rec = i * recordBytes;
     if (variant === 'cifar100' && buf[rec] >= 20) {
-      throw new DatasetError(file, `label out of range: coarse label ${buf[rec]} at record ${i}, allowed 0..19`);
+      throw new DatasetError(
+        file,
+        `label out of range: coarse label ${buf[rec]} at record ${i}, allowed 0..19`,
+      );
     }
     const label = buf[rec + fmt.labelBytes - 1];
     if (label >= fmt.numClasses) {

@@ -25,7 +25,13 @@ import { yieldToEventLoop } from '../event-loop';
 import { batchIndexGroups } from './batching';
 import { CIFAR10_CLASSES } from './class-names';
 import type { Batch, BatchOptions, Dataset, DatasetInfo, Split } from './dataset';
-import { type CacheShape, DVS_CACHE_VERSION, FrameCacheReader, sampleFloats, writeFrameCache } from './dvs-cache';
+import {
+  type CacheShape,
+  DVS_CACHE_VERSION,
+  FrameCacheReader,
+  sampleFloats,
+  writeFrameCache,
+} from './dvs-cache';
 import { DatasetError } from './errors';
 import { eventsToFrames } from './frames';
 import { fsError, statOrNull } from './read-file';

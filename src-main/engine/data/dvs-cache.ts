@@ -121,7 +121,10 @@ export class FrameCacheReader {
     const target = new Uint8Array(dst.buffer, dst.byteOffset + 4 * dstOff, bytes);
     const { bytesRead } = await this.fh.read(target, 0, bytes, pos);
     if (bytesRead !== bytes) {
-      throw new DatasetError(this.file, `truncated frame cache: sample ${index} expected ${bytes} bytes, found ${bytesRead}`);
+      throw new DatasetError(
+        this.file,
+        `truncated frame cache: sample ${index} expected ${bytes} bytes, found ${bytesRead}`,
+      );
     }
   }
 
@@ -147,12 +150,18 @@ export async function writeFrameCache(
   let ok = false;
   try {
     await fh.write(encodeHeader(shape, labels.length, fingerprint), 0, HEADER_BYTES, 0);
-    await fh.write(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength), 0, labels.byteLength, HEADER_BYTES);
+    await fh.write(
+      new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength),
+      0,
+      labels.byteLength,
+      HEADER_BYTES,
+    );
     const floats = sampleFloats(shape);
     let pos = HEADER_BYTES + labels.byteLength;
     for (let i = 0; i < labels.length; i++) {
       const frames = await produce(i);
-      if (frames.length !== floats) throw new Error(`sample ${i} has ${frames.length} values, expected ${floats}`);
+      if (frames.length !== floats)
+        throw new Error(`sample ${i} has ${frames.length} values, expected ${floats}`);
       const bytes = new Uint8Array(frames.buffer, frames.byteOffset, frames.byteLength);
       await fh.write(bytes, 0, bytes.length, pos);
       pos += bytes.length;

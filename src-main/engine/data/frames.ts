@@ -16,7 +16,12 @@
 import type { DvsEvents } from './aedat';
 
 /** [T, 2, H, W] event counts, split by event number. */
-export function integrateByNumber(ev: DvsEvents, timeSteps: number, height: number, width: number): Float32Array {
+export function integrateByNumber(
+  ev: DvsEvents,
+  timeSteps: number,
+  height: number,
+  width: number,
+): Float32Array {
   const plane = height * width;
   const frames = new Float32Array(timeSteps * 2 * plane);
   const di = Math.floor(ev.count / timeSteps);

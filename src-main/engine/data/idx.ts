@@ -28,7 +28,10 @@ export interface IdxImages {
 
 function parseHeader(buf: Uint8Array, file: string, magic: number, what: string): number[] {
   if (buf.length < 4) {
-    throw new DatasetError(file, `truncated file: expected at least 4 bytes (the magic number), found ${buf.length}`);
+    throw new DatasetError(
+      file,
+      `truncated file: expected at least 4 bytes (the magic number), found ${buf.length}`,
+    );
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const found = view.getUint32(0, false);
@@ -41,7 +44,10 @@ function parseHeader(buf: Uint8Array, file: string, magic: number, what: string)
   const ndim = magic & 0xff;
   const headerBytes = 4 + 4 * ndim;
   if (buf.length < headerBytes) {
-    throw new DatasetError(file, `truncated file: expected at least ${headerBytes} bytes of header, found ${buf.length}`);
+    throw new DatasetError(
+      file,
+      `truncated file: expected at least ${headerBytes} bytes of header, found ${buf.length}`,
+    );
   }
   const dims: number[] = [];
   for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -86,8 +92,16 @@ export type IdxDatasetName = 'mnist' | 'fashion-mnist';
 export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
-  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 /** The reference's Normalize constants (data_builder.py). */
@@ -123,10 +137,16 @@ async function findIdxFile(dir: string, stem: string): Promise<string> {
     const st = await statOrNull(path.join(dir, name));
     if (st?.isFile()) return path.join(dir, name);
   }
-  throw new DatasetError(path.join(dir, stem), `missing file ${stem}(.gz): looked for ${names.join(', ')} in ${dir}`);
+  throw new DatasetError(
+    path.join(dir, stem),
+    `missing file ${stem}(.gz): looked for ${names.join(', ')} in ${dir}`,
+  );
 }
 
-async function loadSplit(imagesFile: string, labelsFile: string): Promise<IdxImages & { labels: Uint8Array }> {
+async function loadSplit(
+  imagesFile: string,
+  labelsFile: string,
+): Promise<IdxImages & { labels: Uint8Array }> {
   const [imgBuf, lblBuf] = await Promise.all([readContent(imagesFile), readContent(labelsFile)]);
   const images = parseIdxImages(imgBuf, imagesFile);
   const labels = parseIdxLabels(lblBuf, labelsFile, 10);
@@ -147,7 +167,9 @@ export async function openIdxDataset(opts: IdxDatasetOptions): Promise<Dataset> 
   const st = await statOrNull(dir);
   if (!st?.isDirectory()) {
     const hint =
-      dir === DEFAULT_FASHION_MNIST_DIR ? ' (install the Debian package dataset-fashion-mnist, or give dir)' : '';
+      dir === DEFAULT_FASHION_MNIST_DIR
+        ? ' (install the Debian package dataset-fashion-mnist, or give dir)'
+        : '';
     throw new DatasetError(dir, `dataset directory not found${hint}`);
   }
   const files = {
@@ -175,7 +197,9 @@ export async function openIdxDataset(opts: IdxDatasetOptions): Promise<Dataset> 
       trainSize: train.count,
       testSize: test.count,
       classNames:
-        opts.name === 'fashion-mnist' ? [...FASHION_MNIST_CLASSES] : Array.from({ length: 10 }, (_, i) => String(i)),
+        opts.name === 'fashion-mnist'
+          ? [...FASHION_MNIST_CLASSES]
+          : Array.from({ length: 10 }, (_, i) => String(i)),
       normalization,
       augmentation: 'none',
       source: dir,

@@ -74,7 +74,9 @@ export class InMemoryImageDataset implements Dataset {
       for (let b = 0; b < n; b++) {
         const idx = group[b];
         y[b] = data.labels[idx];
-        const crop = opts.augment ? drawCropFlip(this.augmentation, opts.rng) : identityCrop(this.augmentation);
+        const crop = opts.augment
+          ? drawCropFlip(this.augmentation, opts.rng)
+          : identityCrop(this.augmentation);
         this.writeSample(x, b * sampleLen, data.pixels, idx * sampleLen, crop.top, crop.left, crop.flip);
       }
       yield { x, y, n, shape: [n, h, w, c], indices: Int32Array.from(group) };

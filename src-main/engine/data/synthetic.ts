@@ -34,7 +34,8 @@ export interface SyntheticOptions {
 const SPLIT_TAG: Record<Split, number> = { train: 0x51ed270b, test: 0x2c1b3c6d };
 
 function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`synthetic ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`synthetic ${name} must be a positive integer, got ${v}`);
   return v;
 }
 
@@ -54,7 +55,10 @@ class SyntheticDataset implements Dataset {
     const numClasses = positiveInt('numClasses', opts.numClasses ?? 10);
     const grid = positiveInt('grid', opts.grid ?? 4);
     if (opts.timeSteps !== undefined) positiveInt('timeSteps', opts.timeSteps);
-    for (const [name, v] of [['trainSize', opts.trainSize], ['testSize', opts.testSize]] as const) {
+    for (const [name, v] of [
+      ['trainSize', opts.trainSize],
+      ['testSize', opts.testSize],
+    ] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
         throw new RangeError(`synthetic ${name} must be a non-negative integer, got ${v}`);
       }

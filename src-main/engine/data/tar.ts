@@ -63,7 +63,10 @@ function readNumber(block: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) v = v * 256 + field[i];
     return v;
   }
-  const text = field.toString('latin1').replace(/[\0 ]+$/g, '').trim();
+  const text = field
+    .toString('latin1')
+    .replace(/[\0 ]+$/g, '')
+    .trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) return Number.NaN;
   return parseInt(text, 8);
@@ -164,7 +167,10 @@ export async function* readTarMembers(
         }
         let size = readNumber(block, 124, 12);
         if (!Number.isFinite(size)) {
-          throw new DatasetError(label, `corrupt tar archive: unreadable size field in header at offset ${at}`);
+          throw new DatasetError(
+            label,
+            `corrupt tar archive: unreadable size field in header at offset ${at}`,
+          );
         }
         const type = String.fromCharCode(block[156] || 0x30); // NUL means regular file
         if (type !== 'L' && type !== 'x' && type !== 'g') {
@@ -210,7 +216,10 @@ export async function* readTarMembers(
     }
   }
   if (current && remaining === 0) {
-    throw new DatasetError(label, `truncated tar archive: the padding after member ${current.name} is missing`);
+    throw new DatasetError(
+      label,
+      `truncated tar archive: the padding after member ${current.name} is missing`,
+    );
   }
   if (current) {
     const got = current.size - remaining;

@@ -38,7 +38,12 @@ export class BasicBlock extends Module {
       'downsample',
       new Sequential(
         projection
-          ? [new Sequential([f.conv(o.inChannels, o.outChannels, 1, o.stride, 0), f.norm(o.outChannels, residual)])]
+          ? [
+              new Sequential([
+                f.conv(o.inChannels, o.outChannels, 1, o.stride, 0),
+                f.norm(o.outChannels, residual),
+              ]),
+            ]
           : [f.norm(o.outChannels, residual)],
       ),
     );
@@ -46,7 +51,9 @@ export class BasicBlock extends Module {
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return tf.tidy(() => this.lif.forward(tf.add(this.body.forward(x, ctx), this.downsample.forward(x, ctx)), ctx));
+    return tf.tidy(() =>
+      this.lif.forward(tf.add(this.body.forward(x, ctx), this.downsample.forward(x, ctx)), ctx),
+    );
   }
 }
 

@@ -86,8 +86,10 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
         inFeatures: inF,
         outFeatures: outF,
         bias,
-        init: (shape) => (o.weightInit === 'kaiming' ? normalTensor(shape, 0.01, o.rng) : uniformTensor(shape, bound, o.rng)),
-        biasInit: (shape) => (o.weightInit === 'kaiming' ? tf.zeros(shape) : uniformTensor(shape, bound, o.rng)),
+        init: (shape) =>
+          o.weightInit === 'kaiming' ? normalTensor(shape, 0.01, o.rng) : uniformTensor(shape, bound, o.rng),
+        biasInit: (shape) =>
+          o.weightInit === 'kaiming' ? tf.zeros(shape) : uniformTensor(shape, bound, o.rng),
       });
     },
   };

@@ -22,7 +22,14 @@ export class FmnistCnn extends Module {
     const [h, w, c] = inputShape;
     this.features = this.child(
       'features',
-      new Sequential([convNorm(f, c, 32, 3, 1, 1), f.glif(32), new AvgPool(2), convNorm(f, 32, 64, 3, 1, 1), f.glif(64), new AvgPool(2)]),
+      new Sequential([
+        convNorm(f, c, 32, 3, 1, 1),
+        f.glif(32),
+        new AvgPool(2),
+        convNorm(f, 32, 64, 3, 1, 1),
+        f.glif(64),
+        new AvgPool(2),
+      ]),
     );
     this.classifier = this.child('classifier', f.linear((h / 4) * (w / 4) * 64, numClasses, true));
   }

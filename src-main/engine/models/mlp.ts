@@ -38,7 +38,11 @@ export class Mlp extends Module {
     const layers: Module[] = [];
     for (const width of o.hidden) {
       layers.push(
-        new Sequential(norm ? [f.linear(inF, width, false), f.norm(width, 1), f.glif(width)] : [f.linear(inF, width, true), f.glif(width)]),
+        new Sequential(
+          norm
+            ? [f.linear(inF, width, false), f.norm(width, 1), f.glif(width)]
+            : [f.linear(inF, width, true), f.glif(width)],
+        ),
       );
       inF = width;
     }

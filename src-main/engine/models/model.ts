@@ -5,7 +5,15 @@ import { unfoldTime, type ForwardContext, type Module } from '../nn/module';
 /** The architectures the workbench can build (reference glif.md section 7, plus two small ones). */
 export type ArchId = 'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'ms-resnet18' | 'wide7b';
 
-export const ARCH_IDS: readonly ArchId[] = ['fmnist-cnn', 'mlp', 'cifarnet', 'resnet19', 'resnet18', 'ms-resnet18', 'wide7b'];
+export const ARCH_IDS: readonly ArchId[] = [
+  'fmnist-cnn',
+  'mlp',
+  'cifarnet',
+  'resnet19',
+  'resnet18',
+  'ms-resnet18',
+  'wide7b',
+];
 
 export function isArchId(id: string): id is ArchId {
   return (ARCH_IDS as readonly string[]).includes(id);
@@ -73,7 +81,9 @@ export class SpikingModel implements Model {
     if (ctx.T !== this.T) throw new Error(`model ${this.arch} was built for T=${this.T}, got T=${ctx.T}`);
     const [h, w, c] = this.inputShape;
     if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
-      throw new Error(`model ${this.arch} expects folded input [T*N, ${h}, ${w}, ${c}], got [${x.shape.join(', ')}]`);
+      throw new Error(
+        `model ${this.arch} expects folded input [T*N, ${h}, ${w}, ${c}], got [${x.shape.join(', ')}]`,
+      );
     }
     return tf.tidy(() => meanOverTime(this.root.forward(x, ctx), this.T));
   }

@@ -31,7 +31,9 @@ export class MsBasicBlock extends Module {
     this.downsample = this.child(
       'downsample',
       new Sequential(
-        projection ? [convNorm(f, o.inChannels, o.outChannels, 1, o.stride, 0, residual)] : [f.norm(o.outChannels, residual)],
+        projection
+          ? [convNorm(f, o.inChannels, o.outChannels, 1, o.stride, 0, residual)]
+          : [f.norm(o.outChannels, residual)],
       ),
     );
   }

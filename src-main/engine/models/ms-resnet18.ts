@@ -32,13 +32,18 @@ export class MsResNet18 extends Module {
     let size = Math.min(inputShape[0], inputShape[1]);
     size = outputSize(size, 7, 2, 1);
     for (let s = 0; s < WIDTHS.length; s++) size = outputSize(size, 3, STAGE_STRIDE, 1);
-    if (size < 1) throw new Error(`ms-resnet18: input ${inputShape[0]}x${inputShape[1]} is too small (five stride-2 stages)`);
+    if (size < 1)
+      throw new Error(
+        `ms-resnet18: input ${inputShape[0]}x${inputShape[1]} is too small (five stride-2 stages)`,
+      );
     this.conv1 = this.child('conv1', new Sequential([convNorm(f, inputShape[2], 64, 7, 2, 1), f.glif(64)]));
     const blocks: MsBasicBlock[] = [];
     let inC = 64;
     for (const width of WIDTHS) {
       for (let i = 0; i < BLOCKS_PER_STAGE; i++) {
-        blocks.push(new MsBasicBlock(f, { inChannels: inC, outChannels: width, stride: i === 0 ? STAGE_STRIDE : 1 }));
+        blocks.push(
+          new MsBasicBlock(f, { inChannels: inC, outChannels: width, stride: i === 0 ? STAGE_STRIDE : 1 }),
+        );
         inC = width;
       }
     }

@@ -99,7 +99,11 @@ function buildRoot(arch: ArchId, o: BuildModelOptions): Module {
     case 'fmnist-cnn':
       return new FmnistCnn(f, o.inputShape, o.numClasses);
     case 'mlp':
-      return new Mlp(f, { inputShape: o.inputShape, numClasses: o.numClasses, hidden: o.mlpHidden ?? DEFAULT_MLP_HIDDEN });
+      return new Mlp(f, {
+        inputShape: o.inputShape,
+        numClasses: o.numClasses,
+        hidden: o.mlpHidden ?? DEFAULT_MLP_HIDDEN,
+      });
     case 'cifarnet':
       return new CifarNet(f, o.inputShape, o.numClasses);
     case 'resnet19':
@@ -114,6 +118,7 @@ function buildRoot(arch: ArchId, o: BuildModelOptions): Module {
 }
 
 export function buildModel(arch: ArchId, o: BuildModelOptions): Model {
-  if (!Number.isInteger(o.numClasses) || o.numClasses < 1) throw new Error(`numClasses must be a positive integer, got ${o.numClasses}`);
+  if (!Number.isInteger(o.numClasses) || o.numClasses < 1)
+    throw new Error(`numClasses must be a positive integer, got ${o.numClasses}`);
   return new SpikingModel(arch, buildRoot(arch, o), o.factory.T, o.numClasses, o.inputShape);
 }

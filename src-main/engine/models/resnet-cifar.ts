@@ -27,19 +27,34 @@ export class CifarResNet extends Module {
   readonly globalave: GlobalAvgPool;
   readonly lastave: Sequential;
 
-  constructor(f: LayerFactory, stages: ResNetStages, inputShape: InputShape, numClasses: number, arch: string) {
+  constructor(
+    f: LayerFactory,
+    stages: ResNetStages,
+    inputShape: InputShape,
+    numClasses: number,
+    arch: string,
+  ) {
     super();
     assertPositiveShape(arch, inputShape);
     const { stemWidth, repeats, widths, strides } = stages;
     if (repeats.length !== widths.length || repeats.length !== strides.length) {
       throw new Error(`${arch}: stage repeats, widths and strides must have the same length`);
     }
-    this.conv1 = this.child('conv1', new Sequential([convNorm(f, inputShape[2], stemWidth, 3, 1, 1), f.glif(stemWidth)]));
+    this.conv1 = this.child(
+      'conv1',
+      new Sequential([convNorm(f, inputShape[2], stemWidth, 3, 1, 1), f.glif(stemWidth)]),
+    );
     const blocks: BasicBlock[] = [];
     let inC = stemWidth;
     repeats.forEach((n, stage) => {
       for (let i = 0; i < n; i++) {
-        blocks.push(new BasicBlock(f, { inChannels: inC, outChannels: widths[stage], stride: i === 0 ? strides[stage] : 1 }));
+        blocks.push(
+          new BasicBlock(f, {
+            inChannels: inC,
+            outChannels: widths[stage],
+            stride: i === 0 ? strides[stage] : 1,
+          }),
+        );
         inC = widths[stage];
       }
     });

@@ -7,7 +7,12 @@ import { CifarResNet, type ResNetStages } from './resnet-cifar';
  * stem 3 -> 128, stages of 3, 3, 2 blocks with widths 128, 256, 512 and first strides 1, 2, 2.
  * CIFAR-10 at T=4: 12,749,824 parameters, 49,280 of them in 17 GLIF layers.
  */
-export const RESNET19_STAGES: ResNetStages = { stemWidth: 128, repeats: [3, 3, 2], widths: [128, 256, 512], strides: [1, 2, 2] };
+export const RESNET19_STAGES: ResNetStages = {
+  stemWidth: 128,
+  repeats: [3, 3, 2],
+  widths: [128, 256, 512],
+  strides: [1, 2, 2],
+};
 
 export class ResNet19 extends CifarResNet {
   constructor(f: LayerFactory, inputShape: InputShape, numClasses: number) {

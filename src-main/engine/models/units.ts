@@ -61,6 +61,8 @@ export function assertPositiveShape(arch: string, shape: InputShape): void {
 export function assertDivisible(arch: string, shape: InputShape, by: number): void {
   assertPositiveShape(arch, shape);
   if (shape[0] % by !== 0 || shape[1] % by !== 0) {
-    throw new Error(`${arch}: input height and width must be multiples of ${by}, got ${shape[0]}x${shape[1]}`);
+    throw new Error(
+      `${arch}: input height and width must be multiples of ${by}, got ${shape[0]}x${shape[1]}`,
+    );
   }
 }

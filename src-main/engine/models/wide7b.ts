@@ -14,7 +14,10 @@ export class SewBlock extends Module {
 
   constructor(f: LayerFactory, channels: number, midChannels = channels) {
     super();
-    this.conv = this.child('conv', new Sequential([convNormGlif(f, channels, midChannels, 3), convNormGlif(f, midChannels, channels, 3)]));
+    this.conv = this.child(
+      'conv',
+      new Sequential([convNormGlif(f, channels, midChannels, 3), convNormGlif(f, midChannels, channels, 3)]),
+    );
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
@@ -66,7 +69,8 @@ export class Wide7B extends Module {
         w = outputSize(w, 2, 2, 0);
       }
     }
-    if (h < 1 || w < 1) throw new Error(`wide7b: input ${inputShape[0]}x${inputShape[1]} is too small (four 2x2 pools)`);
+    if (h < 1 || w < 1)
+      throw new Error(`wide7b: input ${inputShape[0]}x${inputShape[1]} is too small (four 2x2 pools)`);
     this.conv = this.child('conv', new Sequential(layers));
     this.out = this.child('out', f.linear(inC * h * w, numClasses, true));
   }

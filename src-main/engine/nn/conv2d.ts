@@ -33,13 +33,26 @@ export class Conv2d extends Module {
     this.inChannels = options.inChannels;
     this.outChannels = options.outChannels;
     this.kernel = options.kernel;
-    this.weight = this.param('weight', options.init([options.kernel, options.kernel, options.inChannels, options.outChannels]));
+    this.weight = this.param(
+      'weight',
+      options.init([options.kernel, options.kernel, options.inChannels, options.outChannels]),
+    );
     if (options.bias) this.bias = this.param('bias', tf.zeros([options.outChannels]));
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    ctx.recorder?.synapticInput?.(this.path, x, (this.outChannels * this.kernel * this.kernel) / (this.stride * this.stride));
-    return conv2dSymmetric(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, this.bias);
+    ctx.recorder?.synapticInput?.(
+      this.path,
+      x,
+      (this.outChannels * this.kernel * this.kernel) / (this.stride * this.stride),
+    );
+    return conv2dSymmetric(
+      x as tf.Tensor4D,
+      this.weight as tf.Tensor4D,
+      this.stride,
+      this.padding,
+      this.bias,
+    );
   }
 }
 

@@ -19,7 +19,10 @@ export class Linear extends Module {
     super();
     this.weight = this.param('weight', options.init([options.inFeatures, options.outFeatures]));
     if (options.bias) {
-      this.bias = this.param('bias', options.biasInit ? options.biasInit([options.outFeatures]) : tf.zeros([options.outFeatures]));
+      this.bias = this.param(
+        'bias',
+        options.biasInit ? options.biasInit([options.outFeatures]) : tf.zeros([options.outFeatures]),
+      );
     }
   }
 

@@ -59,7 +59,12 @@ export abstract class Module {
     return module;
   }
 
-  protected param(name: string, initial: tf.Tensor, role: ParamRole = 'weight', trainable = true): tf.Variable {
+  protected param(
+    name: string,
+    initial: tf.Tensor,
+    role: ParamRole = 'weight',
+    trainable = true,
+  ): tf.Variable {
     const variable = tf.variable(initial, trainable);
     initial.dispose();
     this.ownParams.push([name, variable, role]);
@@ -84,7 +89,10 @@ export abstract class Module {
   }
 
   buffers(): NamedBuffer[] {
-    const out: NamedBuffer[] = this.ownBuffers.map(([name, variable]) => ({ path: this.join(name), variable }));
+    const out: NamedBuffer[] = this.ownBuffers.map(([name, variable]) => ({
+      path: this.join(name),
+      variable,
+    }));
     for (const [, m] of this.childModules) out.push(...m.buffers());
     return out;
   }

@@ -6,7 +6,15 @@ import { createLayerFactory } from '../models/factory';
 import { foldTime, unfoldTime, type ActivityRecorder } from '../nn/module';
 import { BLOCK_TOLERANCE, compareClose, compareExact, compareNoGradient, type Check } from './compare';
 import { FixtureError, type ParityFixture } from './fixture-schema';
-import { fixtureLayout, fromChannelsLast, hwioToOihw, oihwToHwio, toChannelsLast, toTensor, variableFrom } from './layout';
+import {
+  fixtureLayout,
+  fromChannelsLast,
+  hwioToOihw,
+  oihwToHwio,
+  toChannelsLast,
+  toTensor,
+  variableFrom,
+} from './layout';
 import { neuronSpecFor } from './neuron-spec';
 
 /** Values are overwritten from the fixture, so the initial draws do not matter. */
@@ -21,7 +29,8 @@ export function runBlockCase(f: ParityFixture): Check[] {
   const ctor = f.official.constructor;
   const inC = ctor.inplanes;
   const outC = ctor.planes;
-  if (!inC || !outC) throw new FixtureError('a BasicBlock_CW fixture needs constructor.inplanes and constructor.planes');
+  if (!inC || !outC)
+    throw new FixtureError('a BasicBlock_CW fixture needs constructor.inplanes and constructor.planes');
   if ((ctor.ksize ?? 3) !== 3) throw new FixtureError(`only ksize 3 blocks are supported, got ${ctor.ksize}`);
   if (fixtureLayout(f.layout.input) !== 'TNCHW') throw new FixtureError('a block fixture needs TNCHW input');
   const T = f.T;
@@ -51,8 +60,14 @@ export function runBlockCase(f: ParityFixture): Check[] {
     for (const [name, b] of Object.entries(f.buffers ?? {})) {
       const norm = norms.get(name);
       if (!norm) throw new FixtureError(`tdBN buffer '${name}' has no counterpart in the block`);
-      if (Math.abs(norm.scale - b.alpha * b.Vth) > 1e-7 || norm.eps !== b.eps || norm.momentum !== b.momentum) {
-        throw new FixtureError(`tdBN '${name}' has alpha*Vth/eps/momentum ${b.alpha * b.Vth}/${b.eps}/${b.momentum}, unsupported`);
+      if (
+        Math.abs(norm.scale - b.alpha * b.Vth) > 1e-7 ||
+        norm.eps !== b.eps ||
+        norm.momentum !== b.momentum
+      ) {
+        throw new FixtureError(
+          `tdBN '${name}' has alpha*Vth/eps/momentum ${b.alpha * b.Vth}/${b.eps}/${b.momentum}, unsupported`,
+        );
       }
       tf.tidy(() => {
         norm.runningMean.assign(toTensor(b.running_mean_before));
@@ -64,7 +79,8 @@ export function runBlockCase(f: ParityFixture): Check[] {
       const recorded = new Map<string, { spikes: tf.Tensor; membrane?: tf.Tensor }>();
       const recorder: ActivityRecorder = {
         wantsMembrane: true,
-        record: (path, a) => recorded.set(path, { spikes: tf.keep(a.spikes), membrane: a.membrane && tf.keep(a.membrane) }),
+        record: (path, a) =>
+          recorded.set(path, { spikes: tf.keep(a.spikes), membrane: a.membrane && tf.keep(a.membrane) }),
       };
       const R = toChannelsLast(toTensor(f.tensors.R), 'TNCHW');
       let out: tf.Tensor | undefined;
@@ -104,10 +120,26 @@ export function runBlockCase(f: ParityFixture): Check[] {
       for (const [name, b] of Object.entries(f.buffers ?? {})) {
         const norm = norms.get(name)!;
         if (b.running_mean_after) {
-          checks.push(compareClose(`${name}.running_mean`, norm.runningMean.dataSync(), norm.runningMean.shape, b.running_mean_after, BLOCK_TOLERANCE));
+          checks.push(
+            compareClose(
+              `${name}.running_mean`,
+              norm.runningMean.dataSync(),
+              norm.runningMean.shape,
+              b.running_mean_after,
+              BLOCK_TOLERANCE,
+            ),
+          );
         }
         if (b.running_var_after) {
-          checks.push(compareClose(`${name}.running_var`, norm.runningVar.dataSync(), norm.runningVar.shape, b.running_var_after, BLOCK_TOLERANCE));
+          checks.push(
+            compareClose(
+              `${name}.running_var`,
+              norm.runningVar.dataSync(),
+              norm.runningVar.shape,
+              b.running_var_after,
+              BLOCK_TOLERANCE,
+            ),
+          );
         }
       }
       out!.dispose();

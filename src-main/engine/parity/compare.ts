@@ -40,8 +40,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-export function compareExact(name: string, actual: ArrayLike<number>, actualShape: number[], expected: FixtureTensor): Check {
-  if (!sameShape(actualShape, expected.shape)) return { name, kind: 'shape', expected: expected.shape, actual: actualShape };
+export function compareExact(
+  name: string,
+  actual: ArrayLike<number>,
+  actualShape: number[],
+  expected: FixtureTensor,
+): Check {
+  if (!sameShape(actualShape, expected.shape))
+    return { name, kind: 'shape', expected: expected.shape, actual: actualShape };
   let mismatches = 0;
   for (let i = 0; i < expected.data.length; i++) if (actual[i] !== expected.data[i]) mismatches++;
   return { name, kind: 'exact', mismatches, total: expected.data.length };
@@ -54,7 +60,8 @@ export function compareClose(
   expected: FixtureTensor,
   tol: Tolerance,
 ): Check {
-  if (!sameShape(actualShape, expected.shape)) return { name, kind: 'shape', expected: expected.shape, actual: actualShape };
+  if (!sameShape(actualShape, expected.shape))
+    return { name, kind: 'shape', expected: expected.shape, actual: actualShape };
   const structuralZero = expected.data.length > 0 && expected.data.every((v) => v === 0);
   let maxAbsError = 0;
   let violations = 0;

@@ -57,7 +57,9 @@ export const fixtureSchema = z.looseObject({
     }),
   }),
   params: z.record(z.string(), paramSchema),
-  tensors: z.looseObject({ input: tensorSchema, R: tensorSchema, spikes: tensorSchema }).catchall(tensorSchema),
+  tensors: z
+    .looseObject({ input: tensorSchema, R: tensorSchema, spikes: tensorSchema })
+    .catchall(tensorSchema),
   grads: z.record(z.string(), tensorSchema.nullable()),
   buffers: z.record(z.string(), bufferSchema).optional(),
 });
@@ -79,7 +81,8 @@ export function parseFixture(json: unknown): ParityFixture {
   if (!result.success) {
     const first = result.error.issues[0];
     const where = first.path.length ? first.path.join('.') : '(top level)';
-    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
+    const more =
+      result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
     throw new FixtureError(`not a glif-parity/1 fixture: ${where}: ${first.message}${more}`);
   }
   return result.data;

@@ -27,7 +27,10 @@ export function runNeuronCase(f: ParityFixture): Check[] {
   const input = variableFrom(() => toChannelsLast(toTensor(f.tensors.input), layout));
   try {
     for (const [name, p] of Object.entries(f.params)) {
-      vars.set(name, variableFrom(() => toTensor({ shape: p.shape, dtype: p.dtype, data: p.raw })));
+      vars.set(
+        name,
+        variableFrom(() => toTensor({ shape: p.shape, dtype: p.dtype, data: p.raw })),
+      );
     }
     const raw = {} as Record<GlifParamKey, tf.Tensor>;
     for (const [name, v] of vars) raw[KEY_BY_OFFICIAL_NAME.get(name)!] = v;

@@ -11,7 +11,11 @@ export function neuronSpecFor(officialClass: string, kwargs: NeuronKwargs | unde
   const k = kwargs ?? { static_gate: false, static_param: false, time_wise: false, soft_mode: true };
   if (k.time_wise) throw new FixtureError('time-wise primitives (time_wise=True) are not supported');
   if (k.static_param) throw new FixtureError('static primitives (static_param=True) are not supported');
-  const bits = (k.gate ?? [0, 0, 0]).map((g) => (g > 0.5 ? 1 : 0)) as unknown as readonly [GateBit, GateBit, GateBit];
+  const bits = (k.gate ?? [0, 0, 0]).map((g) => (g > 0.5 ? 1 : 0)) as unknown as readonly [
+    GateBit,
+    GateBit,
+    GateBit,
+  ];
   const binary: NeuronVariant = { kind: 'simplex', bits: [bits[0] ?? 0, bits[1] ?? 0, bits[2] ?? 0] };
   switch (officialClass) {
     case 'LIFSpike_CW': {

@@ -9,7 +9,11 @@ import { buildModel } from '../models/registry';
 import type { Rng } from '../random';
 
 export function neuronSpecOf(config: RunConfig): NeuronSpec {
-  return { variant: parseVariantId(config.neuron.variant), layerwise: config.neuron.layerwise, reset: config.neuron.reset };
+  return {
+    variant: parseVariantId(config.neuron.variant),
+    layerwise: config.neuron.layerwise,
+    reset: config.neuron.reset,
+  };
 }
 
 /** The run's network, with weights drawn from `rng` (so the seed fixes them). */

@@ -23,7 +23,12 @@ export function layerDistributions(layer: GlifLayer): LayerDistribution[] {
       ['beta', layer.raw.beta],
       ['gamma', layer.raw.gamma],
     ];
-    for (const [q, raw] of gates) if (raw) add(q, read(raw).map((r) => effectiveGateValue(r, mode)));
+    for (const [q, raw] of gates)
+      if (raw)
+        add(
+          q,
+          read(raw).map((r) => effectiveGateValue(r, mode)),
+        );
   }
   add('tau_exp', read(layer.raw.tau).map(sigmoid));
   add('tau_lin', read(layer.raw.leak).map(sigmoid));

@@ -7,7 +7,10 @@ import { naturalOrder } from './firing-grid';
 import type { XYSeries } from './series';
 
 /** One recorded distribution, as the store keeps it, without its run id. */
-export type DistributionEntry = Pick<DistributionRecord, 'epoch' | 'layer' | 'quantity' | 'stats' | 'histogram'>;
+export type DistributionEntry = Pick<
+  DistributionRecord,
+  'epoch' | 'layer' | 'quantity' | 'stats' | 'histogram'
+>;
 
 /** The paper's names, in the order of its appendix figures: gates, then primitives. */
 export const QUANTITIES: ReadonlyArray<{
