@@ -118,6 +118,7 @@ if (fs.existsSync(path.join(root, 'tsconfig.web.json'))) {
   ]);
 }
 check('lint', 'npx', ['eslint', '.']);
+check('format (prettier --check)', 'npx', ['prettier', '--check', '.']);
 vitestSuite('unit and integration tests (vitest)', [], 'vitest.json');
 check('build (electron-vite: main, preload, renderer)', 'npx', ['electron-vite', 'build']);
 playwrightSuite(
