@@ -3,6 +3,7 @@
  * one channel for pushed events. Requests from any frame other than our own renderer are refused.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { APP_NAME } from '../contract/app-name';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../contract/bridge';
 import { failure, type Dispatch } from '../contract/dispatch';
 import type { Result } from '../contract/errors';
@@ -28,7 +29,7 @@ export function registerIpcRouter(
     IPC_REQUEST_CHANNEL,
     async (event, name: unknown, params: unknown): Promise<Result<unknown>> => {
       if (!checkSender(event, renderer)) {
-        return failure('forbidden', 'Requests are only accepted from the GLIF Workbench window.');
+        return failure('forbidden', `Requests are only accepted from the ${APP_NAME} window.`);
       }
       return dispatch(name, params);
     },
