@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:scaling -- [fmnist-cnn|resnet19-cifar] [--rounds N] [--threads N]`: training
+ * throughput on N threads (default: every core) against one thread, in one process, alternating a
+ * one-thread step and an N-thread step (the replica pool, as the trainer uses it) round by round, so
+ * that both see the same machine at nearly the same moment. Separate processes run minutes apart
+ * (GLIF_THREADS=1 then 2) varied by a quarter between pairs here, which drowned the ratio.
+ * Reports the median of the per-round ratios (1-thread time / N-thread time) with min and max.
+ */
+import os from 'node:os';
+import { initBackend } from '../src-main/engine/backend';
+import { ReplicaPool } from '../src-main/engine/parallel/pool';
+import { trainStep } from '../src-main/engine/train/train-step';
+import { watchLoad } from './lib/interleave';
+import { isMain } from './lib/setup';
+import { median } from './lib/timing';
+import { trainBench } from './lib/train-step';
+
+const WORKLOADS = {
+  'fmnist-cnn': {
+    preset: 'fmnist-cnn',
+    batch: 64,
+    input: [28, 28, 1] as [number, number, number],
+    classes: 10,
+    reps: 3,
+  },
+  'resnet19-cifar': {
+    preset: 'cifar10-resnet19-t4',
+    batch: 8,
+    input: [32, 32, 3] as [number, number, number],
+    classes: 10,
+    reps: 1,
+  },
+} as const;
+type Workload = keyof typeof WORKLOADS;
+
+function flag(argv: readonly string[], name: string): number | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = Number(argv[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a whole number >= 1`);
+  return v;
+}
+
+async function timeMs(fn: () => void | Promise<void>, reps: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+export async function benchScaling(argv: readonly string[]): Promise<void> {
+  const name = (argv.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'fmnist-cnn') as Workload;
+  const w = WORKLOADS[name];
+  if (!w) throw new Error(`unknown workload '${name}'; expected ${Object.keys(WORKLOADS).join(' or ')}`);
+  const rounds = flag(argv, '--rounds') ?? 7;
+  const threads = flag(argv, '--threads') ?? os.availableParallelism();
+  if (threads < 2) throw new Error('scaling needs at least 2 threads');
+  const load = watchLoad();
+  const report = await initBackend();
+  const single = trainBench(w.preset, w.batch, w.input, w.classes);
+  const multi = trainBench(w.preset, w.batch, w.input, w.classes);
+  const pool = await ReplicaPool.start(
+    { threads, config: multi.config, dataset: multi.info, backend: report.active },
+    multi.model,
+    multi.sgd,
+  );
+  const lr = single.config.train.lr;
+  const one = () => void trainStep(single.model, single.sgd, single.batch, lr);
+  const many = async () => void (await pool.step(multi.batch, lr));
+  try {
+    one();
+    await many();
+    const ratios: number[] = [];
+    const oneMs: number[] = [];
+    const manyMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const a = await timeMs(one, w.reps);
+      const b = await timeMs(many, w.reps);
+      oneMs.push(a);
+      manyMs.push(b);
+      ratios.push(a / b);
+      console.log(
+        `   .. round ${r + 1}/${rounds}: 1 thread ${a.toFixed(1)} ms, ${threads} threads ${b.toFixed(1)} ms, ${(a / b).toFixed(2)}x`,
+      );
+    }
+    const l = load.finish();
+    console.log(
+      `== scaling ${name} (batch ${w.batch}, TF.js ${report.active}): ${threads} threads vs 1, ${rounds} rounds alternating in one process`,
+    );
+    console.log(
+      `   1 thread ${median(oneMs).toFixed(1)} ms, ${threads} threads ${median(manyMs).toFixed(1)} ms per step (medians)`,
+    );
+    console.log(
+      `   speed-up ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    );
+    console.log(
+      `   load average (1 min) ${l.before.toFixed(2)} before, ${l.after.toFixed(2)} after; other processes ${l.otherCores === null ? 'unknown' : `${l.otherCores.toFixed(2)} cores`}`,
+    );
+  } finally {
+    await pool.close();
+    single.dispose();
+    multi.dispose();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  benchScaling(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
