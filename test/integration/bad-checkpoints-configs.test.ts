@@ -161,19 +161,34 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
     expectOneClearLine(await resume(), failedRun(/epoch-0001\.ckpt: damaged header: /));
   });
 
-  it('a checkpoint of another architecture', async () => {
-    const conv = tf.zeros([8, 1, 3, 3]);
-    const file = path.join(tmp.dir, 'foreign.ckpt');
+  /** A checkpoint holding one parameter of the given shape, saved from `arch`, as a file's bytes. */
+  async function oneTensorCheckpoint(
+    name: string,
+    paramPath: string,
+    shape: number[],
+    meta: { arch: string; preset: string },
+  ): Promise<Buffer> {
+    const tensor = tf.zeros(shape);
+    const file = path.join(tmp.dir, name);
     await writeCheckpoint(file, {
       epoch: 0,
       step: 2,
       optimizerSteps: 2,
       rng: { algorithm: 'xoshiro128**', s: [1, 2, 3, 4] },
-      tensors: [{ kind: 'param', path: 'conv1.weight', tensor: conv }],
-      meta: { arch: 'fmnist-cnn', preset: 'fmnist-cnn' },
+      tensors: [{ kind: 'param', path: paramPath, tensor }],
+      meta,
     });
-    conv.dispose();
-    replaceCheckpoint(fs.readFileSync(file));
+    tensor.dispose();
+    return fs.readFileSync(file);
+  }
+
+  it('a checkpoint of another architecture', async () => {
+    replaceCheckpoint(
+      await oneTensorCheckpoint('foreign.ckpt', 'conv1.weight', [8, 1, 3, 3], {
+        arch: 'fmnist-cnn',
+        preset: 'fmnist-cnn',
+      }),
+    );
     expectOneClearLine(
       await resume(),
       failedRun(/epoch-0001\.ckpt: saved from a fmnist-cnn model; this run trains mlp/),
@@ -229,18 +244,12 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
   });
 
   it('a checkpoint of the same architecture with other sizes', async () => {
-    const weight = tf.zeros([3, 3]);
-    const file = path.join(tmp.dir, 'other-sizes.ckpt');
-    await writeCheckpoint(file, {
-      epoch: 0,
-      step: 2,
-      optimizerSteps: 2,
-      rng: { algorithm: 'xoshiro128**', s: [1, 2, 3, 4] },
-      tensors: [{ kind: 'param', path: 'classifier.weight', tensor: weight }],
-      meta: { arch: 'mlp', preset: 'synthetic-mlp' },
-    });
-    weight.dispose();
-    replaceCheckpoint(fs.readFileSync(file));
+    replaceCheckpoint(
+      await oneTensorCheckpoint('other-sizes.ckpt', 'classifier.weight', [3, 3], {
+        arch: 'mlp',
+        preset: 'synthetic-mlp',
+      }),
+    );
     expectOneClearLine(
       await resume(),
       failedRun(/epoch-0001\.ckpt: tensor classifier\.weight has shape \[3,3\]/),
