@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunStore } from '../../src-main/runs/store';
+import { syntheticRunInput } from '../helpers/run-input';
 
 let dir: string;
 let dbFile: string;
@@ -47,20 +48,7 @@ function count(sql: string): number {
 
 describe('addCheckpoint', () => {
   it('commits the queued points and the checkpoint row together, or neither', () => {
-    const runId = store.createRun({
-      config: {},
-      columns: {
-        dataset: 'synthetic',
-        model: 'mlp',
-        variant: null,
-        layerwise: null,
-        timeSteps: 4,
-        epochs: 1,
-        batchSize: 8,
-        lr: 0.1,
-        seed: 0,
-      },
-    }).id;
+    const runId = store.createRun(syntheticRunInput({ epochs: 1 })).id;
     store.appendMetrics([
       { runId, step: 9, epoch: 0, name: 'epoch/test_accuracy', value: 0.9 },
       { runId, step: 9, epoch: 0, name: 'epoch/test_loss', value: 0.3 },

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { syntheticRunInput } from '../helpers/run-input';
 import {
   MetricWriteBuffer,
   RunStore,
@@ -43,20 +44,7 @@ function reader(): RunStoreReader {
 }
 
 function createRun(s: RunStore): string {
-  return s.createRun({
-    config: {},
-    columns: {
-      dataset: 'fashion-mnist',
-      model: 'mlp',
-      variant: null,
-      layerwise: null,
-      timeSteps: 4,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      seed: 0,
-    },
-  }).id;
+  return s.createRun(syntheticRunInput({ epochs: 1 })).id;
 }
 
 function points(runId: string, name: string, count: number, from = 0): MetricPointInput[] {
