@@ -84,6 +84,20 @@ export default defineConfig(
     },
   },
 
+  // Type-aware rules: a promise nobody awaits loses its rejection (a failed save, a dropped
+  // request) without a trace. Where dropping one is meant, `void` says so.
+  {
+    files: ['**/*.ts', '**/*.svelte'],
+    ignores: ['**/*.d.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+
   // --- Which module may import what -------------------------------------------------------------
   {
     files: ['src-renderer/**/*.{ts,svelte}'],

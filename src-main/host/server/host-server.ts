@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createDispatcher } from '../../contract/dispatch';
+import { createDispatcher, failure } from '../../contract/dispatch';
 import type { AppEvent, EventMap, EventName } from '../../contract/events';
 import { requests } from '../../contract/requests';
 import { API_TOKEN_PARAM, API_WS_PATH, clientFrameSchema, type ServerFrame } from '../../contract/wire';
@@ -101,7 +101,7 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
       ws.on('error', () => {});
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      ws.on('message', async (data) => {
+      ws.on('message', (data) => {
         let frame;
         try {
           frame = clientFrameSchema.parse(JSON.parse(String(data)));
@@ -109,9 +109,19 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
           ws.close(1003, 'malformed frame');
           return;
         }
-        const result = await dispatch(frame.name, frame.params);
-        const reply: ServerFrame = { kind: 'response', id: frame.id, result };
-        if (ws.readyState === ws.OPEN) ws.send(toWireJson(reply));
+        const id = frame.id;
+        void dispatch(frame.name, frame.params).then((result) => {
+          let text: string;
+          try {
+            text = toWireJson({ kind: 'response', id, result } satisfies ServerFrame);
+          } catch (err) {
+            // dispatch never rejects, but a result that cannot be encoded would throw here and,
+            // unhandled, end the host: answer it as an internal error instead.
+            const error = failure('internal', `the reply could not be encoded: ${(err as Error).message}`);
+            text = toWireJson({ kind: 'response', id, result: error } satisfies ServerFrame);
+          }
+          if (ws.readyState === ws.OPEN) ws.send(text);
+        });
       });
     });
   });

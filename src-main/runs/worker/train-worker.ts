@@ -54,7 +54,7 @@ export function runWorker(port: ParentPort): void {
   process.on('SIGINT', () => {});
   const abort = new AbortController();
   let started = false;
-  port.onMessage(async (message) => {
+  const handle = async (message: ToWorker): Promise<void> => {
     switch (message.type) {
       case 'cancel':
         abort.abort();
@@ -84,6 +84,14 @@ export function runWorker(port: ParentPort): void {
         return;
       }
     }
+  };
+  port.onMessage((message) => {
+    // Only reporting can throw here (training failures become the outcome): end the process,
+    // which the parent records as a crashed run, rather than train on unheard.
+    handle(message).catch((err: unknown) => {
+      console.error(`training worker: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    });
   });
 }
 
