@@ -1,0 +1,160 @@
+/**
+ * What the Compare view draws, assembled from a comparison and the runs' recorded series: the
+ * per-epoch curves (each run alone, or each seed group as its mean ± std band), every run's last
+ * recorded distribution, the final metrics side by side and each seed group's mean ± std. Plain
+ * functions of their inputs, so the aggregation is unit-tested under Node and the view only binds.
+ */
+import type { RunComparison, RunSummary, SeedGroup } from '../api/contract';
+import { histogramCurve, type DistributionEntry } from '../charts/distributions';
+import { align, meanCurve, meanStd, type AlignedColumns, type XYSeries } from '../charts/series';
+import { translucent, type ChartBand, type ChartSeries } from '../charts/types';
+import { formatCount, formatDuration, formatHyper, formatPercent, MISSING } from '../components/format';
+
+/** Columns and their series (and bands) in the same order: what a LineChart takes. */
+export interface ChartSpec {
+  readonly columns: AlignedColumns;
+  readonly series: ChartSeries[];
+  readonly bands: ChartBand[];
+}
+
+export interface CurveChartInput {
+  /** The compared runs, in the order they are listed. */
+  readonly runs: readonly RunSummary[];
+  readonly groups: readonly SeedGroup[];
+  /** Draw each seed group as one mean curve with a ± std band instead of one curve per run. */
+  readonly aggregateSeeds: boolean;
+  /** A run's metric by epoch. */
+  readonly curveOf: (runId: string) => XYSeries;
+  readonly colorOf: (runId: string) => string;
+}
+
+/**
+ * The curves of one metric. With `aggregateSeeds`, each seed group adds three series (upper edge,
+ * lower edge, mean) and one band between the edges, in its first run's colour; runs in no group
+ * follow, one curve each.
+ */
+export function curveChart(input: CurveChartInput): ChartSpec {
+  const { runs, groups, aggregateSeeds, curveOf, colorOf } = input;
+  const series: ChartSeries[] = [];
+  const bands: ChartBand[] = [];
+  const curves: XYSeries[] = [];
+  const grouped = new Set(aggregateSeeds ? groups.flatMap((g) => g.runIds) : []);
+  if (aggregateSeeds) {
+    groups.forEach((group, gi) => {
+      const m = meanCurve(group.runIds.map(curveOf));
+      // A seed group has two runs or more: it takes its first run's colour and name.
+      const firstId = group.runIds[0]!;
+      const color = colorOf(firstId);
+      const first = runs.find((r) => r.id === firstId);
+      const base = series.length;
+      curves.push({ x: m.x, y: m.upper }, { x: m.x, y: m.lower }, { x: m.x, y: m.mean });
+      series.push(
+        { label: `group ${gi + 1} +std`, color, bandEdge: true, spanGaps: true },
+        { label: `group ${gi + 1} -std`, color, bandEdge: true, spanGaps: true },
+        {
+          label: `${first?.name ?? 'group'} (mean of ${group.runIds.length} seeds)`,
+          color,
+          width: 2,
+          points: true,
+          spanGaps: true,
+        },
+      );
+      bands.push({ upper: base, lower: base + 1, fill: translucent(color, 0.18) });
+    });
+  }
+  for (const run of runs) {
+    if (grouped.has(run.id)) continue;
+    curves.push(curveOf(run.id));
+    series.push({ label: run.name, color: colorOf(run.id), width: 2, points: true, spanGaps: true });
+  }
+  return { columns: align(curves), series, bands };
+}
+
+/**
+ * Each run's distribution at its own last recorded epoch: the state it ended (or is) in. Runs
+ * without one are left out.
+ */
+export function lastDistributionChart(
+  runs: readonly RunSummary[],
+  distributions: ReadonlyMap<string, readonly DistributionEntry[]>,
+  colorOf: (runId: string) => string,
+): ChartSpec {
+  const curves: XYSeries[] = [];
+  const series: ChartSeries[] = [];
+  for (const run of runs) {
+    const entries = distributions.get(run.id) ?? [];
+    const last = entries.reduce<DistributionEntry | null>(
+      (a, b) => (a === null || b.epoch > a.epoch ? b : a),
+      null,
+    );
+    if (!last) continue;
+    curves.push(histogramCurve(last.histogram));
+    series.push({
+      label: `${run.name} (epoch ${last.epoch + 1})`,
+      color: colorOf(run.id),
+      stepped: true,
+      spanGaps: true,
+      width: 2,
+      fill: translucent(colorOf(run.id), 0.08),
+    });
+  }
+  return { columns: align(curves), series, bands: [] };
+}
+
+export interface FinalRow {
+  readonly label: string;
+  /** One value per compared run, in the comparison's order. */
+  readonly values: readonly (number | null)[];
+  readonly format: (v: number | null) => string;
+  /** Which way is better, for marking the best run; null: neither. */
+  readonly better: 'high' | 'low' | null;
+}
+
+/** The final metrics table: one row per metric, one column per run. */
+export function finalRows(comparison: RunComparison): FinalRow[] {
+  const f = comparison.finals;
+  return [
+    {
+      label: 'Test accuracy',
+      values: f.map((x) => x.finalTestAccuracy),
+      format: (v) => formatPercent(v, 2),
+      better: 'high',
+    },
+    { label: 'Test loss', values: f.map((x) => x.finalTestLoss), format: formatHyper, better: 'low' },
+    {
+      label: 'Train accuracy',
+      values: f.map((x) => x.finalTrainAccuracy),
+      format: (v) => formatPercent(v, 2),
+      better: null,
+    },
+    { label: 'Train loss', values: f.map((x) => x.finalTrainLoss), format: formatHyper, better: null },
+    { label: 'SOPs per sample', values: f.map((x) => x.energySops), format: formatCount, better: 'low' },
+    { label: 'Training time', values: f.map((x) => x.durationMs), format: formatDuration, better: null },
+  ];
+}
+
+/** Index of the best finite value of a row (the first of equals); -1 when none or no direction. */
+export function bestIndex(row: FinalRow): number {
+  if (!row.better) return -1;
+  let best = -1;
+  row.values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) return;
+    const b = best === -1 ? null : (row.values[best] ?? null);
+    if (b === null || (row.better === 'high' ? v > b : v < b)) best = i;
+  });
+  return best;
+}
+
+/** Mean ± std over a seed group's runs of one final number; runs without it are left out. */
+export function groupStats(
+  runs: readonly RunSummary[],
+  ids: readonly string[],
+  pick: (r: RunSummary) => number | null,
+): { mean: number; std: number; n: number } | null {
+  return meanStd(ids.map((id) => runs.find((r) => r.id === id)).map((r) => (r ? pick(r) : null)));
+}
+
+/** "mean ± std" in a metric's own format; the missing mark when no run has the number. */
+export function plusMinus(s: { mean: number; std: number } | null, format: (v: number) => string): string {
+  return s ? `${format(s.mean)} ± ${format(s.std)}` : MISSING;
+}

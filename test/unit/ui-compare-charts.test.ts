@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { RunComparison, RunSummary } from '../../src-renderer/src/lib/api/contract';
+import type { DistributionEntry } from '../../src-renderer/src/lib/charts/distributions';
+import type { XYSeries } from '../../src-renderer/src/lib/charts/series';
+import {
+  bestIndex,
+  curveChart,
+  finalRows,
+  groupStats,
+  lastDistributionChart,
+  plusMinus,
+} from '../../src-renderer/src/lib/state/compare-charts';
+
+function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {}): RunSummary {
+  return {
+    id,
+    name: `run ${id}`,
+    status: 'completed',
+    preset: 'synthetic-mlp',
+    backend: 'wasm',
+    threads: 1,
+    createdAt: 1_000,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: 60_000,
+    error: null,
+    pid: null,
+    parentRunId: null,
+    notes: '',
+    tags: [],
+    columns: {
+      dataset: 'synthetic',
+      model: 'mlp',
+      variant: 'glif',
+      layerwise: false,
+      timeSteps: 4,
+      epochs: 3,
+      batchSize: 32,
+      lr: 0.1,
+      seed,
+    },
+    finals: {
+      finalTestAccuracy: null,
+      finalTestLoss: null,
+      finalTrainAccuracy: null,
+      finalTrainLoss: null,
+      energySops: null,
+      ...finals,
+    },
+  };
+}
+
+// Three seeds of one config (a, b, c) and one run of another config (d). Test accuracy per epoch:
+// at epoch 1 the seeds read 0.5, 0.6, 0.7 (mean 0.6, sample std 0.1); c has no epoch 3 yet.
+const runs = [
+  run('a', 1, { finalTestAccuracy: 0.8, finalTestLoss: 0.5, energySops: 1000 }),
+  run('b', 2, { finalTestAccuracy: 0.9, finalTestLoss: 0.3, energySops: 3000 }),
+  run('c', 3, { finalTestAccuracy: 0.7, finalTestLoss: null, energySops: 2000 }),
+  run('d', 1, { finalTestAccuracy: 0.95, finalTestLoss: 0.2, energySops: 5000 }),
+];
+const curves: Record<string, XYSeries> = {
+  a: { x: [1, 2, 3], y: [0.5, 0.7, 0.8] },
+  b: { x: [1, 2, 3], y: [0.6, 0.8, 0.9] },
+  c: { x: [1, 2], y: [0.7, 0.9] },
+  d: { x: [1, 2, 3], y: [0.4, 0.6, 0.95] },
+};
+const groups = [{ runIds: ['a', 'b', 'c'], seeds: [1, 2, 3] }];
+const colors: Record<string, string> = { a: '#1d4f91', b: '#b35c00', c: '#1f7a45', d: '#8e3fa8' };
+const input = {
+  runs,
+  groups,
+  curveOf: (id: string) => curves[id] ?? { x: [], y: [] },
+  colorOf: (id: string) => colors[id] ?? '#000000',
+};
+
+describe('the Compare curves', () => {
+  it('draws one curve per run, aligned on the epochs, when seeds are not aggregated', () => {
+    const chart = curveChart({ ...input, aggregateSeeds: false });
+    expect(chart.series.map((s) => s.label)).toEqual(['run a', 'run b', 'run c', 'run d']);
+    expect(chart.series.map((s) => s.color)).toEqual(['#1d4f91', '#b35c00', '#1f7a45', '#8e3fa8']);
+    expect(chart.bands).toEqual([]);
+    expect(chart.columns).toEqual([
+      [1, 2, 3],
+      [0.5, 0.7, 0.8],
+      [0.6, 0.8, 0.9],
+      [0.7, 0.9, null],
+      [0.4, 0.6, 0.95],
+    ]);
+  });
+
+  it('draws a seed group as its mean with a ± std band, and the ungrouped runs alone', () => {
+    const chart = curveChart({ ...input, aggregateSeeds: true });
+    expect(chart.series.map((s) => s.label)).toEqual([
+      'group 1 +std',
+      'group 1 -std',
+      'run a (mean of 3 seeds)',
+      'run d',
+    ]);
+    expect(chart.series.slice(0, 3).map((s) => s.color)).toEqual(['#1d4f91', '#1d4f91', '#1d4f91']);
+    expect(chart.series[0]?.bandEdge).toBe(true);
+    expect(chart.series[2]?.bandEdge).toBeUndefined();
+    expect(chart.bands).toEqual([{ upper: 0, lower: 1, fill: 'rgba(29, 79, 145, 0.18)' }]);
+
+    const [x, upper, lower, mean, alone] = chart.columns;
+    expect(x).toEqual([1, 2, 3]);
+    // Epochs 1 and 2: three seeds each, mean 0.6 / 0.8, sample std 0.1. Epoch 3: a and b only,
+    // mean 0.85, std sqrt(0.005).
+    const std3 = Math.sqrt(0.005);
+    expect(mean).toEqual([expect.closeTo(0.6, 12), expect.closeTo(0.8, 12), expect.closeTo(0.85, 12)]);
+    expect(upper).toEqual([
+      expect.closeTo(0.7, 12),
+      expect.closeTo(0.9, 12),
+      expect.closeTo(0.85 + std3, 12),
+    ]);
+    expect(lower).toEqual([
+      expect.closeTo(0.5, 12),
+      expect.closeTo(0.7, 12),
+      expect.closeTo(0.85 - std3, 12),
+    ]);
+    expect(alone).toEqual([0.4, 0.6, 0.95]);
+  });
+
+  it('stays empty before any run has finished an epoch', () => {
+    const chart = curveChart({ ...input, curveOf: () => ({ x: [], y: [] }), aggregateSeeds: true });
+    expect(chart.columns).toEqual([[], [], [], [], []]);
+  });
+});
+
+describe('the Compare distributions', () => {
+  const entry = (epoch: number, counts: number[]): DistributionEntry => ({
+    epoch,
+    layer: 'fc1',
+    quantity: 'alpha',
+    stats: { count: 4, mean: 0, std: 0, min: 0, max: 1, p05: 0, p25: 0, p50: 0, p75: 0, p95: 0 },
+    histogram: { lo: 0, hi: 1, counts },
+  });
+
+  it("overlays each run's last recorded epoch and leaves out runs without one", () => {
+    const distributions = new Map([
+      ['a', [entry(1, [1, 3]), entry(0, [4, 0])]],
+      ['b', []],
+      ['c', [entry(0, [2, 2])]],
+    ]);
+    const chart = lastDistributionChart(runs, distributions, input.colorOf);
+    expect(chart.series.map((s) => s.label)).toEqual(['run a (epoch 2)', 'run c (epoch 1)']);
+    expect(chart.series[0]?.stepped).toBe(true);
+    expect(chart.columns).toEqual([
+      [0, 0.5, 1],
+      [0.25, 0.75, 0],
+      [0.5, 0.5, 0],
+    ]);
+  });
+});
+
+describe('the Compare tables', () => {
+  const comparison: RunComparison = {
+    runs,
+    configDiff: [],
+    finals: runs.map((r) => ({ runId: r.id, durationMs: r.durationMs, ...r.finals })),
+    seedGroups: groups,
+  };
+
+  it('lists the final metrics per run and marks the best in the right direction', () => {
+    const rows = finalRows(comparison);
+    const byLabel = new Map(rows.map((row) => [row.label, row]));
+    const accuracy = byLabel.get('Test accuracy')!;
+    expect(accuracy.values).toEqual([0.8, 0.9, 0.7, 0.95]);
+    expect(bestIndex(accuracy)).toBe(3);
+    // Lower is better; a run without the number is never the best.
+    const loss = byLabel.get('Test loss')!;
+    expect(loss.values).toEqual([0.5, 0.3, null, 0.2]);
+    expect(bestIndex(loss)).toBe(3);
+    expect(bestIndex(byLabel.get('SOPs per sample')!)).toBe(0);
+    // Rows without a direction mark nothing.
+    expect(bestIndex(byLabel.get('Training time')!)).toBe(-1);
+  });
+
+  it("gives a seed group's mean ± std of a final number over the runs that have it", () => {
+    const accuracy = groupStats(runs, ['a', 'b', 'c'], (r) => r.finals.finalTestAccuracy);
+    expect(accuracy?.mean).toBeCloseTo(0.8, 12);
+    expect(accuracy?.std).toBeCloseTo(0.1, 12);
+    expect(accuracy?.n).toBe(3);
+    const loss = groupStats(runs, ['a', 'b', 'c'], (r) => r.finals.finalTestLoss);
+    expect(loss?.mean).toBeCloseTo(0.4, 12);
+    expect(loss?.n).toBe(2);
+    expect(groupStats(runs, ['a', 'b'], (r) => r.finals.finalTrainLoss)).toBeNull();
+    expect(plusMinus({ mean: 0.8, std: 0.1 }, (v) => v.toFixed(2))).toBe('0.80 ± 0.10');
+    expect(plusMinus(null, (v) => v.toFixed(2))).toBe('—');
+  });
+});
