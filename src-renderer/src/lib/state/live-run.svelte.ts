@@ -120,6 +120,14 @@ export class LiveRun {
     return points && points.length > 0 ? points[points.length - 1]! : null;
   }
 
+  /** Share of the run done while it trains, 0..1, counting the current epoch's steps; else null. */
+  get fractionDone(): number | null {
+    const p = this.#progress;
+    if (!p || p.epochs <= 0) return null;
+    const withinEpoch = p.stepsPerEpoch > 0 ? p.stepInEpoch / p.stepsPerEpoch : 0;
+    return Math.min(1, (p.epoch + withinEpoch) / p.epochs);
+  }
+
   get isActive(): boolean {
     const status = this.run?.status;
     return status === 'running' || status === 'queued';
