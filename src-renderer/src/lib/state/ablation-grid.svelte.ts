@@ -5,7 +5,7 @@
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client';
-import type { AblationGroup, AppEvent, ConfigSchema, ContractError, RunSummary } from '../api/contract';
+import type { AblationGroup, AppEvent, ContractError, RunSummary } from '../api/contract';
 import { missingCase } from '../api/exhaustive';
 import { FIRING_RATE_PREFIX, lastEpochFiringRate, meanOfRates, type RunExtras } from './ablation';
 import type { LoadState } from './load-state';
@@ -20,7 +20,6 @@ export interface AblationRequest {
 
 export class AblationGrid {
   readonly #client: ApiClient;
-  #schema = $state.raw<LoadState<ConfigSchema>>({ kind: 'loading' });
   #groups = $state.raw<LoadState<readonly AblationGroup[]>>({ kind: 'loading' });
   #selectedId = $state<string | null>(null);
   readonly #runs = new SvelteMap<string, RunSummary>();
@@ -35,10 +34,6 @@ export class AblationGrid {
 
   constructor(client: ApiClient) {
     this.#client = client;
-  }
-
-  get schema(): LoadState<ConfigSchema> {
-    return this.#schema;
   }
 
   get groups(): LoadState<readonly AblationGroup[]> {
@@ -63,14 +58,6 @@ export class AblationGrid {
   select(groupId: string): void {
     this.#selectedId = groupId;
     this.#fetchFiringRates();
-  }
-
-  async loadSchema(): Promise<void> {
-    this.#schema = { kind: 'loading' };
-    const result = await this.#client.request('config.schema', {});
-    this.#schema = result.ok
-      ? { kind: 'ready', value: result.data }
-      : { kind: 'failed', error: result.error };
   }
 
   /** Reads the grids and every ablation run; keeps the chosen grid, or picks the newest. */

@@ -16,6 +16,7 @@ import {
   type FormValues,
   type IssuesByField,
 } from './config-form';
+import type { ConfigSchemaSource } from './config-schema.svelte';
 import type { LoadState } from './load-state';
 import { parseTags } from './run-table';
 
@@ -31,6 +32,11 @@ const VALIDATE_DELAY_MS = 350;
 
 export class NewRunForm {
   readonly #client: ApiClient;
+  readonly #schemaSource: ConfigSchemaSource;
+  /**
+   * The shared schema as this form last read it: it turns ready together with the first preset's
+   * values, so the form never shows its fields empty.
+   */
   #schema = $state.raw<LoadState<ConfigSchema>>({ kind: 'loading' });
   #preset = $state.raw<Preset | null>(null);
   #baseline = $state.raw<FormValues>({});
@@ -59,8 +65,9 @@ export class NewRunForm {
       .map((field) => field.key);
   });
 
-  constructor(client: ApiClient) {
+  constructor(client: ApiClient, schemaSource: ConfigSchemaSource) {
     this.#client = client;
+    this.#schemaSource = schemaSource;
   }
 
   get schema(): LoadState<ConfigSchema> {
@@ -110,13 +117,10 @@ export class NewRunForm {
 
   async load(wantedPreset: string | null): Promise<void> {
     this.#schema = { kind: 'loading' };
-    const result = await this.#client.request('config.schema', {});
-    if (!result.ok) {
-      this.#schema = { kind: 'failed', error: result.error };
-      return;
-    }
-    this.#schema = { kind: 'ready', value: result.data };
-    const preset = initialPreset(result.data.presets, wantedPreset);
+    const schema = await this.#schemaSource.load();
+    this.#schema = schema;
+    if (schema.kind !== 'ready') return;
+    const preset = initialPreset(schema.value.presets, wantedPreset);
     this.#missingPreset = wantedPreset !== null && preset?.id !== wantedPreset ? wantedPreset : null;
     if (preset) this.choosePreset(preset.id);
   }
