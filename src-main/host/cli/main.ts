@@ -1,10 +1,5 @@
+import type { CliCommand } from './command';
 import { CliError, storeFailureLine } from './errors';
-
-/** A sub-command of `glif`: parses its own arguments, returns the exit code. */
-export interface CliCommand {
-  readonly summary: string;
-  run(args: readonly string[]): Promise<number>;
-}
 
 // Commands are loaded lazily so `glif --help` does not pay for TensorFlow.js start-up.
 const commands: Record<string, () => Promise<CliCommand>> = {

@@ -16,7 +16,7 @@ import { requestedNeuronImpl, resolveNeuronImpl } from '../../../engine/glif/imp
 import { simdKernelStatus, type SimdKernelStatus } from '../../../engine/kernels/simd/heap';
 import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
 import { CliError } from '../errors';
-import type { CliCommand } from '../main';
+import type { CliCommand } from '../command';
 
 const HELP = `Usage: glif info [--json] [--backend <name>]
 

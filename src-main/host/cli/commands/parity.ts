@@ -5,7 +5,7 @@ import { parseNeuronImpl, type GlifNeuronImpl } from '../../../engine/glif/impl'
 import { formatCheck } from '../../../engine/parity/compare';
 import { runParityFile, type FixtureOutcome } from '../../../engine/parity/run-fixture';
 import { CliError } from '../errors';
-import type { CliCommand } from '../main';
+import type { CliCommand } from '../command';
 
 const HELP = `Usage: glif parity [--backend <name>] [--impl both|ops|fused|auto] [--json] <fixture.json>...
 

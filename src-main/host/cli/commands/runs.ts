@@ -6,7 +6,7 @@ import { RunStoreError } from '../../../runs/store/errors';
 import { withLiveness } from '../../../runs/store/liveness';
 import type { RunStatus, RunStoreReader, RunSummary } from '../../../runs/store/types';
 import { CliError } from '../errors';
-import type { CliCommand } from '../main';
+import type { CliCommand } from '../command';
 import { openReader, resolveDb } from '../store-access';
 import { fmtNum, fmtPct, fmtSeconds, fmtValue, formatTable } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';

@@ -8,7 +8,7 @@ import { parseBackendName, type BackendName } from '../../../engine/backend';
 import { parseThreads } from '../../../engine/parallel/threads';
 import { startHostServer } from '../../server/host-server';
 import { CliError } from '../errors';
-import type { CliCommand } from '../main';
+import type { CliCommand } from '../command';
 import { openStore } from '../store-access';
 
 const HELP = `Usage: glif serve [--port N] [--db path] [--backend name] [--threads N] [--no-build] [--ui-dir folder]

@@ -10,7 +10,7 @@ import { checkDataLocation } from '../../../engine/data/locate';
 import { RunManager } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
 import { CliError } from '../errors';
-import type { CliCommand } from '../main';
+import type { CliCommand } from '../command';
 import { ProgressPrinter } from '../progress';
 import { openStore, resolveDb } from '../store-access';
 import { toOutputJson } from '../../../contract/json-numbers';
