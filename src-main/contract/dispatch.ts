@@ -37,10 +37,10 @@ export function createDispatcher<T extends RequestTableShape>(
   options: DispatcherOptions = {},
 ): Dispatch {
   return async (name, rawParams) => {
-    if (typeof name !== 'string' || !Object.hasOwn(table, name)) {
+    const spec = typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
+    if (typeof name !== 'string' || !spec) {
       return failure('unknown_request', `Unknown request ${JSON.stringify(name)}.`);
     }
-    const spec = table[name];
     // A request without params may be sent with none at all.
     const parsed = spec.params.safeParse(rawParams === undefined ? {} : rawParams);
     if (!parsed.success) {

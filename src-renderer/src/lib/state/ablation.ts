@@ -46,8 +46,8 @@ export interface AblationRow {
 
 /** Rows in the paper's order: simplex LIFs by bit code (000 to 111), then GLIF, GLIF_f, static gates. */
 export function variantRank(variantId: string): number {
-  const simplex = /^simplex-([01]{3})$/.exec(variantId);
-  if (simplex) return Number.parseInt(simplex[1], 2);
+  const bits = /^simplex-([01]{3})$/.exec(variantId)?.[1];
+  if (bits !== undefined) return Number.parseInt(bits, 2);
   const rest = ['glif', 'glif-f', 'glif-static', 'glif-hard'];
   const at = rest.indexOf(variantId);
   return at >= 0 ? 8 + at : 100;
@@ -108,9 +108,9 @@ export function buildAblationRows(
   const rows: AblationRow[] = [];
   for (const [variantId, seeds] of byVariant) {
     const cells: AblationCell[] = [...seeds.values()]
-      .map((attempts) => {
-        const newestFirst = [...attempts].sort((a, b) => b.createdAt - a.createdAt);
-        return { run: newestFirst[0], seed: newestFirst[0].columns.seed, superseded: attempts.length - 1 };
+      .flatMap((attempts) => {
+        const newest = [...attempts].sort((a, b) => b.createdAt - a.createdAt)[0];
+        return newest ? [{ run: newest, seed: newest.columns.seed, superseded: attempts.length - 1 }] : [];
       })
       .sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
     const completed = cells.filter((cell) => cell.run.status === 'completed');
@@ -191,8 +191,8 @@ export function parseSeeds(text: string): SeedsParse {
 
 /** Ablation group ids are `ablation-<base36 ms>`; the time they were queued, when readable. */
 export function groupCreatedAt(groupId: string): number | null {
-  const match = /^ablation-([0-9a-z]+)$/.exec(groupId);
-  if (!match) return null;
-  const ms = Number.parseInt(match[1], 36);
+  const code = /^ablation-([0-9a-z]+)$/.exec(groupId)?.[1];
+  if (code === undefined) return null;
+  const ms = Number.parseInt(code, 36);
   return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
