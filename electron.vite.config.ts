@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { APP_NAME } from './src-main/contract/app-name';
 
 const root = import.meta.dirname;
 
@@ -74,6 +75,15 @@ export default defineConfig({
         input: resolve(root, 'src-renderer/index.html'),
       },
     },
-    plugins: [svelte()],
+    // The renderer may import only types from the contract, so the product name reaches it at
+    // build time: as a constant in code and in the page title.
+    define: { __APP_NAME__: JSON.stringify(APP_NAME) },
+    plugins: [
+      svelte(),
+      {
+        name: 'glif-app-name',
+        transformIndexHtml: (html: string) => html.replaceAll('%APP_NAME%', APP_NAME),
+      },
+    ],
   },
 });

@@ -77,7 +77,8 @@ export default defineConfig(
   },
   {
     files: ['src-renderer/**'],
-    languageOptions: { globals: { ...globals.browser } },
+    // __APP_NAME__: the product name, defined at build time (electron.vite.config.ts).
+    languageOptions: { globals: { ...globals.browser, __APP_NAME__: 'readonly' } },
     rules: {
       // Hash routes (#/runs) work the same from file:// and http; there is no SvelteKit here.
       'svelte/no-navigation-without-resolve': 'off',
