@@ -8,6 +8,11 @@
  * the reference, `torch_reference.py --only fmnist-accuracy`, as its own process. Each round
  * gives the ratio of whole-process wall times, both test accuracies and both peak RSS. --quick
  * uses the reference's subset (2048 train, 1024 test).
+ *
+ * Round k (from 0) trains both sides with seed k: ours with train.seed=k, the reference through
+ * lib/reference_seeded.py, which gives its weight and data-order seeds (both 0 as shipped) the
+ * value k. After 32 steps one seed's accuracy varies by several points either way, so accuracy is
+ * compared as the difference of the means over the rounds, with its standard error.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +34,8 @@ import { isMain, runWorkloadScript } from './lib/setup';
 import { sleep } from './lib/timing';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Runs the reference unchanged with its two seeds set to the round's (see the header). */
+const seededReferenceScript = path.join(repoRoot, 'bench/lib/reference_seeded.py');
 /** GNU time (Debian package `time`): `-f %M` is the child's peak RSS in KiB. GLIF_BENCH_GNU_TIME overrides the path. */
 const GNU_TIME = process.env.GLIF_BENCH_GNU_TIME ?? '/usr/bin/time';
 
@@ -123,7 +130,10 @@ export function measuredRun(command: string, args: string[], inheritStderr: bool
 }
 
 /** Ours: `glif train` as a user runs it, with a throw-away run database. */
-async function oursOnce(opts: BenchOptions): Promise<{ run: ProcessRun; summary: TrainSummary }> {
+async function oursOnce(
+  opts: BenchOptions,
+  seed: number,
+): Promise<{ run: ProcessRun; summary: TrainSummary }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bench-acc-'));
   const args = [
     path.join(repoRoot, 'bin/glif.mjs'),
@@ -132,6 +142,8 @@ async function oursOnce(opts: BenchOptions): Promise<{ run: ProcessRun; summary:
     'fmnist-cnn',
     '--set',
     'train.epochs=1',
+    '--set',
+    `train.seed=${seed}`,
     ...(opts.quick ? ['--set', 'data.trainLimit=2048', '--set', 'data.testLimit=1024'] : []),
     '--json',
     '--db',
@@ -165,10 +177,17 @@ interface ReferenceRun {
 }
 
 /** The reference as its own whole process; a string says why it did not give figures. */
-async function referenceOnce(quick: boolean): Promise<ReferenceRun | string> {
+async function referenceOnce(quick: boolean, seed: number): Promise<ReferenceRun | string> {
   const missing = referenceMissing();
   if (missing) return missing;
-  const args = [referenceScript, '--only', 'fmnist-accuracy', ...(quick ? ['--quick'] : [])];
+  const args = [
+    seededReferenceScript,
+    String(seed),
+    referenceScript,
+    '--only',
+    'fmnist-accuracy',
+    ...(quick ? ['--quick'] : []),
+  ];
   let run: ProcessRun;
   try {
     run = await measuredRun(PYTHON, args, false);
@@ -198,6 +217,30 @@ async function referenceOnce(quick: boolean): Promise<ReferenceRun | string> {
   }
 }
 
+const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+
+/**
+ * Mean test accuracy of each side over its seeds and the difference of the means with its
+ * standard error (Welch: each side's own variance), as a line for the notes.
+ */
+export function compareMeans(ours: readonly number[], theirs: readonly number[]): string {
+  const stats = (xs: readonly number[]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = xs.length > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) : NaN;
+    return { mean, sd: Math.sqrt(variance), n: xs.length };
+  };
+  const o = stats(ours);
+  if (theirs.length === 0)
+    return `test accuracy over ${o.n} seeds: ours ${o.mean.toFixed(2)}% (sd ${o.sd.toFixed(2)})`;
+  const t = stats(theirs);
+  const se = Math.sqrt((o.sd * o.sd) / o.n + (t.sd * t.sd) / t.n);
+  const diff = o.mean - t.mean;
+  const seText = Number.isFinite(se)
+    ? ` ± ${se.toFixed(2)} (standard error; ${(diff / se).toFixed(2)} of them)`
+    : ' (one seed: no spread, run more rounds)';
+  return `test accuracy over ${o.n} seeds: ours ${o.mean.toFixed(2)}% (sd ${o.sd.toFixed(2)}), reference ${t.mean.toFixed(2)}% (sd ${t.sd.toFixed(2)}); difference of the means ${signed(diff)} points${seText}`;
+}
+
 const METRICS: Metric[] = [
   { name: 'process wall time', unit: 's', referenceKey: 'process_seconds', better: 'lower' },
   { name: 'test accuracy', unit: '%', referenceKey: 'test_accuracy_pct', better: 'higher' },
@@ -208,7 +251,7 @@ const METRICS: Metric[] = [
 
 export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadResult> {
   const load = watchLoad();
-  const rounds = roundsOf(opts, { quick: 3, full: 1 });
+  const rounds = roundsOf(opts, { quick: 8, full: 1 });
   let reference: ReferenceInfo = opts.noReference
     ? { ok: false, reason: 'skipped (--no-reference)' }
     : { ok: false, reason: 'not run' };
@@ -217,8 +260,9 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
   const notes: string[] = [];
   let backend = 'unknown';
   for (let i = 1; i <= rounds; i++) {
-    progress(`fmnist-accuracy: round ${i}/${rounds}: ours (glif train)`);
-    const { run, summary } = await oursOnce(opts);
+    const seed = i - 1;
+    progress(`fmnist-accuracy: round ${i}/${rounds}, seed ${seed}: ours (glif train)`);
+    const { run, summary } = await oursOnce(opts, seed);
     backend = summary.backend ?? 'unknown';
     const ours: Record<string, number> = {
       'process wall time [s]': run.wallS,
@@ -229,8 +273,8 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
     let ref: Record<string, number> | undefined;
     if (referenceUsable) {
       await sleep(100);
-      progress(`fmnist-accuracy: round ${i}/${rounds}: reference (torch_reference.py)`);
-      const r = await referenceOnce(opts.quick);
+      progress(`fmnist-accuracy: round ${i}/${rounds}, seed ${seed}: reference (torch_reference.py)`);
+      const r = await referenceOnce(opts.quick, seed);
       if (typeof r === 'string') {
         referenceUsable = false;
         if (reference.ok) notes.push(`the reference failed in round ${i}: ${r}; later rounds are ours only`);
@@ -252,6 +296,10 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
     r.reference ? [r.ours['test accuracy [%]'] - r.reference.test_accuracy_pct] : [],
   );
   const trainSamples = opts.quick ? 2048 : 60000;
+  const accuracy = compareMeans(
+    out.map((r) => r.ours['test accuracy [%]']),
+    out.flatMap((r) => (r.reference ? [r.reference.test_accuracy_pct] : [])),
+  );
   return {
     workload: 'fmnist-accuracy',
     backend,
@@ -269,7 +317,9 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
     threads: { ours: oursThreads(), reference: reference.ok ? reference.threads : null },
     notes: [
       'process wall time is spawn to exit on both sides: ours is node + tsx start, data loading, training, the test pass, metrics, checkpoint and the run database; the reference is python start, torch import, data loading, training and the test pass',
+      `round k trains both sides with seed k (the reference's weight and data-order seeds, 0 as shipped, both set to k)`,
       `test accuracy, ours minus reference, per round: ${diffs.length ? diffs.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' ') + ' points' : 'no reference'}`,
+      accuracy,
       `peak RSS: ${rssMethod}`,
       'no warm-up: each round is two cold processes (the file cache is warm after the first)',
       ...notes,
