@@ -9,7 +9,7 @@ import { printResult, resultJson, type WorkloadResult } from './report';
 export async function benchBackend(opts: BenchOptions): Promise<{ backend: string; neuron: string }> {
   const report = await initBackend(opts.backend ? { only: opts.backend } : {});
   // Models use a rectangle of the configured width; the default width 1 stands for all of them.
-  return { backend: report.active, neuron: glifNeuronImpl({ spike: rectangularSurrogate(1) }) };
+  return { backend: report.active, neuron: glifNeuronImpl({ surrogate: rectangularSurrogate(1) }) };
 }
 
 /** Dataset description for building a model on synthetic batches (only shapes matter). */

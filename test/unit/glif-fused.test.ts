@@ -18,7 +18,7 @@ import { glifInit } from '../../src-main/engine/glif/init';
 import { GlifLayer } from '../../src-main/engine/glif/layer';
 import { glifForward, glifNeuronImpl } from '../../src-main/engine/glif/neuron';
 import { GLIF_PARAM_KEYS, type GlifParamKey, type GlifRawParams } from '../../src-main/engine/glif/params';
-import { rectangularSurrogate, type SpikeFn } from '../../src-main/engine/glif/surrogate';
+import { customSurrogate, rectangularSurrogate, type Surrogate } from '../../src-main/engine/glif/surrogate';
 import {
   defaultNeuronSpec,
   gateMode,
@@ -79,7 +79,7 @@ function run(
   spec: NeuronSpec,
   R1: tf.Tensor,
   R2: tf.Tensor,
-  spike?: SpikeFn,
+  surrogate?: Surrogate,
 ): Outcome {
   const params = raw as unknown as GlifRawParams;
   const named = [
@@ -93,7 +93,7 @@ function run(
     let membrane: Float32Array | undefined;
     const { grads } = tf.variableGrads(
       () => {
-        const out = glifForward(x, params, spec, { recordMembrane: true, impl, spike });
+        const out = glifForward(x, params, spec, { recordMembrane: true, impl, surrogate });
         spikes = Float32Array.from(out.spikes.dataSync());
         membrane = Float32Array.from(out.membrane!.dataSync());
         return tf.add(tf.sum(tf.mul(out.spikes, R1)), tf.sum(tf.mul(out.membrane!, R2))) as tf.Scalar;
@@ -175,10 +175,10 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
       Float32Array.from({ length: size }, () => rng.normal() * 0.3),
       c.shape,
     );
-    const spike = c.width === undefined ? undefined : rectangularSurrogate(c.width);
+    const surrogate = c.width === undefined ? undefined : rectangularSurrogate(c.width);
     try {
-      const ops = run('ops', x, raw, spec, R1, R2, spike);
-      const fused = run('fused', x, raw, spec, R1, R2, spike);
+      const ops = run('ops', x, raw, spec, R1, R2, surrogate);
+      const fused = run('fused', x, raw, spec, R1, R2, surrogate);
       // Same float32 operations in the same order: bit-identical forward.
       expect(Array.from(fused.spikes)).toEqual(Array.from(ops.spikes));
       expect(Array.from(fused.membrane)).toEqual(Array.from(ops.membrane));
@@ -187,7 +187,7 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
         Array.from(
           glifForward(x, raw as unknown as GlifRawParams, spec, {
             impl: 'fused',
-            spike,
+            surrogate,
             inference: true,
           }).spikes.dataSync(),
         ),
@@ -324,9 +324,11 @@ describe('choosing the neuron implementation', () => {
     await initBackend({ only: 'cpu' });
     delete process.env[NEURON_IMPL_ENV_VAR];
     expect(glifNeuronImpl()).toBe('fused');
-    const custom: SpikeFn = (z) => tf.cast(tf.greater(z, 0), 'float32');
-    expect(glifNeuronImpl({ spike: custom })).toBe('ops');
-    expect(glifNeuronImpl({ spike: rectangularSurrogate(0.5) })).toBe('fused');
+    // The width travels with the surrogate, so the fused op can run the same rectangle.
+    expect(rectangularSurrogate(0.5)).toMatchObject({ kind: 'rectangle', width: 0.5 });
+    const custom = customSurrogate((z) => tf.cast(tf.greater(z, 0), 'float32'));
+    expect(glifNeuronImpl({ surrogate: custom })).toBe('ops');
+    expect(glifNeuronImpl({ surrogate: rectangularSurrogate(0.5) })).toBe('fused');
     process.env[NEURON_IMPL_ENV_VAR] = 'ops';
     expect(glifNeuronImpl()).toBe('ops');
     expect(withNeuronImpl('fused', () => glifNeuronImpl())).toBe('fused');

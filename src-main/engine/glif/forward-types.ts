@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GlifNeuronImpl } from './impl';
-import type { SpikeFn } from './surrogate';
+import type { Surrogate } from './surrogate';
 
 /**
  * What a GLIF forward pass takes and gives, shared by the dispatcher (neuron.ts) and the fused
@@ -9,8 +9,8 @@ import type { SpikeFn } from './surrogate';
 export interface GlifForwardOptions {
   /** Also return the membrane u_t of every step (the charged, pre-reset potential). */
   readonly recordMembrane?: boolean;
-  /** Spike function; the authors' rectangle of width 1 by default. */
-  readonly spike?: SpikeFn;
+  /** Surrogate spike function; the authors' rectangle of width 1 by default. */
+  readonly surrogate?: Surrogate;
   /**
    * TF.js ops, the fused typed-array op, or `auto` (fused on wasm/cpu): see impl.ts. Unset:
    * withNeuronImpl's scope, else the GLIF_NEURON_IMPL env var, else `auto`.

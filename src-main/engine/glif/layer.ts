@@ -5,7 +5,7 @@ import type { GlifNeuronImpl } from './impl';
 import { initialGateRaw, logit, type GlifInit, type UniformSource } from './init';
 import { glifForward } from './neuron';
 import type { GlifRawParams } from './params';
-import type { SpikeFn } from './surrogate';
+import type { Surrogate } from './surrogate';
 import { gateMode, type NeuronSpec } from './variants';
 
 export interface GlifLayerOptions {
@@ -15,7 +15,7 @@ export interface GlifLayerOptions {
   readonly spec: NeuronSpec;
   readonly init: GlifInit;
   readonly rng: UniformSource;
-  readonly spike?: SpikeFn;
+  readonly surrogate?: Surrogate;
   /** Neuron implementation (impl.ts); unset follows withNeuronImpl / GLIF_NEURON_IMPL / auto. */
   readonly impl?: GlifNeuronImpl;
 }
@@ -29,7 +29,7 @@ export class GlifLayer extends Module {
   readonly T: number;
   readonly channels: number;
   readonly raw: GlifRawParams<tf.Variable>;
-  private readonly spike?: SpikeFn;
+  private readonly surrogate?: Surrogate;
   private readonly impl?: GlifNeuronImpl;
 
   constructor(options: GlifLayerOptions) {
@@ -37,7 +37,7 @@ export class GlifLayer extends Module {
     const { spec, T, init, rng } = options;
     this.spec = spec;
     this.T = T;
-    this.spike = options.spike;
+    this.surrogate = options.surrogate;
     this.impl = options.impl;
     const size = spec.layerwise ? 1 : options.channels;
     this.channels = size;
@@ -78,7 +78,7 @@ export class GlifLayer extends Module {
       const wantsMembrane = ctx.recorder?.wantsMembrane === true;
       const result = glifForward(unfoldTime(x, this.T), this.raw, this.spec, {
         recordMembrane: wantsMembrane,
-        spike: this.spike,
+        surrogate: this.surrogate,
         impl: this.impl,
         // Eval mode never trains: no custom gradient or saved state (see GlifForwardOptions).
         inference: !ctx.training,

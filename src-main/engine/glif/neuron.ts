@@ -6,7 +6,7 @@ import { effectiveGate } from './gates';
 import { requestedNeuronImpl, resolveNeuronImpl, type ResolvedNeuronImpl } from './impl';
 import type { GlifForwardOptions, GlifForwardResult } from './forward-types';
 import { requireGate, type GlifRawParams } from './params';
-import { rectangleWidthOf, spikeRect } from './surrogate';
+import { spikeRect } from './surrogate';
 import { gateMode, type NeuronSpec } from './variants';
 
 /**
@@ -51,9 +51,11 @@ function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCo
 }
 
 /** The implementation glifForward runs for these options on the active backend. */
-export function glifNeuronImpl(options: Pick<GlifForwardOptions, 'spike' | 'impl'> = {}): ResolvedNeuronImpl {
-  const width = rectangleWidthOf(options.spike ?? spikeRect);
-  return resolveNeuronImpl(requestedNeuronImpl(options.impl), width !== undefined);
+export function glifNeuronImpl(
+  options: Pick<GlifForwardOptions, 'surrogate' | 'impl'> = {},
+): ResolvedNeuronImpl {
+  const surrogate = options.surrogate ?? spikeRect;
+  return resolveNeuronImpl(requestedNeuronImpl(options.impl), surrogate.kind === 'rectangle');
 }
 
 /**
@@ -69,16 +71,17 @@ export function glifForward(
   spec: NeuronSpec,
   options: GlifForwardOptions = {},
 ): GlifForwardResult {
-  const spike = options.spike ?? spikeRect;
+  const surrogate = options.surrogate ?? spikeRect;
   const T = params.conduct.shape[0];
   if (x.shape[0] !== T) {
     throw new Error(`GLIF input has ${x.shape[0]} time steps on axis 0; the layer was built for T=${T}`);
   }
-  if (glifNeuronImpl(options) === 'fused') {
+  // glifNeuronImpl picks `fused` only for a rectangle (and throws when it was asked for another).
+  if (glifNeuronImpl(options) === 'fused' && surrogate.kind === 'rectangle') {
     if (options.inference && !options.recordMembrane) return { spikes: glifSpikesFused(x, params, spec) };
     return glifForwardFused(x, params, spec, {
       recordMembrane: options.recordMembrane,
-      surrogateWidth: rectangleWidthOf(spike)!,
+      surrogateWidth: surrogate.width,
     });
   }
   return tf.tidy(() => {
@@ -96,7 +99,7 @@ export function glifForward(
       } else {
         u = nextMembrane(u, s, drive, k, spec);
       }
-      s = spike(tf.sub(u, k.threshold));
+      s = surrogate.fn(tf.sub(u, k.threshold));
       spikes.push(s);
       if (options.recordMembrane) membranes.push(u);
     }

@@ -7,12 +7,24 @@ import { unaryCustomGrad } from './custom-grad';
  */
 export type SpikeFn = (z: tf.Tensor) => tf.Tensor;
 
-/** Widths of the rectangles made here, so the fused neuron (fused.ts) can run the same surrogate. */
-const rectangleWidths = new WeakMap<SpikeFn, number>();
+/**
+ * A surrogate as a value: its spike function and what it is. The fused neuron (fused.ts) runs
+ * its own loops instead of `fn`, so it must be told the shape of the derivative; it knows only
+ * the rectangle, whose width travels with it here rather than being looked up from the function.
+ */
+export type Surrogate = RectangleSurrogate | CustomSurrogate;
 
-/** The total width if `spike` is a rectangular surrogate from `rectangularSurrogate`, else undefined. */
-export function rectangleWidthOf(spike: SpikeFn): number | undefined {
-  return rectangleWidths.get(spike);
+export interface RectangleSurrogate {
+  readonly kind: 'rectangle';
+  /** Total width of the rectangle; its height is 1 / width. */
+  readonly width: number;
+  readonly fn: SpikeFn;
+}
+
+/** Any other spike function: only the tf-ops neuron can run it. */
+export interface CustomSurrogate {
+  readonly kind: 'custom';
+  readonly fn: SpikeFn;
 }
 
 /**
@@ -20,11 +32,11 @@ export function rectangleWidthOf(spike: SpikeFn): number | undefined {
  * no spike) and dS/dz = 1[|z| < width/2] / width, a rectangle of total area 1 centred on the
  * threshold. The authors use width 1 (height 1). The width does not scale with V_th.
  */
-export function rectangularSurrogate(width = 1): SpikeFn {
+export function rectangularSurrogate(width = 1): RectangleSurrogate {
   if (!(width > 0)) throw new Error(`surrogate width must be > 0, got ${width}`);
   const half = width / 2;
   const height = 1 / width;
-  const spike = unaryCustomGrad((z, save) => {
+  const fn = unaryCustomGrad((z, save) => {
     save([z]);
     return {
       value: tf.cast(tf.greater(z, 0), 'float32'),
@@ -34,9 +46,13 @@ export function rectangularSurrogate(width = 1): SpikeFn {
       },
     };
   });
-  rectangleWidths.set(spike, width);
-  return spike;
+  return { kind: 'rectangle', width, fn };
 }
 
-/** The default spike of every GLIF layer: the authors' rectangle of width 1. */
-export const spikeRect: SpikeFn = rectangularSurrogate(1);
+/** Wraps a spike function the fused neuron does not know (experiments, tests). */
+export function customSurrogate(fn: SpikeFn): CustomSurrogate {
+  return { kind: 'custom', fn };
+}
+
+/** The default surrogate of every GLIF layer: the authors' rectangle of width 1. */
+export const spikeRect: RectangleSurrogate = rectangularSurrogate(1);

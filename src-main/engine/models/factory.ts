@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GlifInit, UniformSource } from '../glif/init';
 import { GlifLayer } from '../glif/layer';
-import type { SpikeFn } from '../glif/surrogate';
+import type { Surrogate } from '../glif/surrogate';
 import { TdBatchNorm } from '../glif/tdbn';
 import type { NeuronSpec } from '../glif/variants';
 import { Conv2d } from '../nn/conv2d';
@@ -34,7 +34,7 @@ export interface LayerFactoryOptions {
   readonly weightInit: 'kaiming' | 'torch-default';
   /** Plain BatchNorm2d instead of tdBN (the DVS model). */
   readonly plainNorm?: boolean;
-  readonly spike?: SpikeFn;
+  readonly surrogate?: Surrogate;
 }
 
 export function normalTensor(shape: number[], std: number, rng: NormalSource): tf.Tensor {
@@ -76,7 +76,14 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
       return new TdBatchNorm({ channels, alpha, plain: o.plainNorm });
     },
     glif(channels) {
-      return new GlifLayer({ channels, T: o.T, spec: o.spec, init: o.init, rng: o.rng, spike: o.spike });
+      return new GlifLayer({
+        channels,
+        T: o.T,
+        spec: o.spec,
+        init: o.init,
+        rng: o.rng,
+        surrogate: o.surrogate,
+      });
     },
     linear(inF, outF, bias = false) {
       // Static models: normal(0, 0.01) weights and zero bias (`_initialize_weights`). DVS: PyTorch's

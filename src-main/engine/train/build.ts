@@ -26,7 +26,7 @@ export function buildRunModel(config: RunConfig, data: DatasetInfo, rng: Rng): M
     weightInit: config.model.weightInit,
     // The DVS model uses standard BatchNorm2d, not tdBN (reference 7.7).
     plainNorm: config.model.arch === 'wide7b',
-    spike: rectangularSurrogate(config.neuron.surrogateWidth),
+    surrogate: rectangularSurrogate(config.neuron.surrogateWidth),
   });
   return buildModel(config.model.arch, {
     factory,
