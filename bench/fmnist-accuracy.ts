@@ -19,7 +19,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requestedNeuronImpl, resolveNeuronImpl } from '../src-main/engine/glif/impl';
 import { watchLoad, oursThreads, progress } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import {
@@ -30,7 +29,7 @@ import {
   type ReferenceInfo,
 } from './lib/reference';
 import type { Metric, Round, WorkloadResult } from './lib/report';
-import { isMain, runWorkloadScript } from './lib/setup';
+import { benchNeuronImpl, isMain, runWorkloadScript } from './lib/setup';
 import { sleep } from './lib/timing';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -303,12 +302,8 @@ export async function benchFmnistAccuracy(opts: BenchOptions): Promise<WorkloadR
   return {
     workload: 'fmnist-accuracy',
     backend,
-    // What the child resolved: same env var, same backend (tfjs names both native packages 'tensorflow').
-    neuron: resolveNeuronImpl(
-      requestedNeuronImpl(),
-      true,
-      backend === 'tensorflow-gpu' ? 'tensorflow' : backend,
-    ),
+    // What the child resolved: the same env var on the same backend.
+    neuron: benchNeuronImpl(backend),
     shape: `fmnist-cnn, T=4, batch 64, one epoch on ${trainSamples} images, test on ${opts.quick ? 1024 : 10000}; whole processes`,
     metrics: METRICS,
     rounds: out,

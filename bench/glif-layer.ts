@@ -11,7 +11,7 @@ import { Rng } from '../src-main/engine/random';
 import { interleave, runConditions, watchLoad } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { Metric, WorkloadResult } from './lib/report';
-import { benchBackend, isMain, runWorkloadScript } from './lib/setup';
+import { benchBackend, benchNeuronImpl, isMain, runWorkloadScript } from './lib/setup';
 import { medianMs } from './lib/timing';
 
 export const GLIF_LAYER_SHAPE = { T: 4, N: 32, C: 64, H: 16, W: 16 } as const;
@@ -38,6 +38,7 @@ export function glifLayerBench(): GlifLayerBench {
     spec: defaultNeuronSpec('glif'),
     init: glifInit('cifar'),
     rng,
+    impl: benchNeuronImpl(tf.getBackend()),
   });
   const size = T * N * C * H * W;
   // Folded [T*N, H, W, C], as layers pass activations; the same values as the reference's randn * 0.6 + 0.4.

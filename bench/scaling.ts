@@ -63,7 +63,7 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
   const single = trainBench(w.preset, w.batch, w.input, w.classes);
   const multi = trainBench(w.preset, w.batch, w.input, w.classes);
   const pool = await ReplicaPool.start(
-    { threads, config: multi.config, dataset: multi.info, backend: report.active },
+    { threads, config: multi.config, dataset: multi.info, backend: report.active, neuronImpl: multi.impl },
     multi.model,
     multi.sgd,
   );

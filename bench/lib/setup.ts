@@ -1,15 +1,25 @@
 import { initBackend } from '../../src-main/engine/backend';
 import type { DatasetInfo } from '../../src-main/engine/data/dataset';
-import { glifNeuronImpl } from '../../src-main/engine/glif/neuron';
-import { rectangularSurrogate } from '../../src-main/engine/glif/surrogate';
+import {
+  neuronImplFromEnv,
+  resolveNeuronImpl,
+  type ResolvedNeuronImpl,
+} from '../../src-main/engine/glif/impl';
 import { benchOptions, type BenchOptions } from './options';
 import { printResult, resultJson, type WorkloadResult } from './report';
 
 /** Initialises the backend the options ask for; returns its name and the neuron implementation GLIF layers will run. */
 export async function benchBackend(opts: BenchOptions): Promise<{ backend: string; neuron: string }> {
   const report = await initBackend(opts.backend ? { only: opts.backend } : {});
-  // Models use a rectangle of the configured width; the default width 1 stands for all of them.
-  return { backend: report.active, neuron: glifNeuronImpl({ surrogate: rectangularSurrogate(1) }) };
+  return { backend: report.active, neuron: benchNeuronImpl(report.active) };
+}
+
+/**
+ * The neuron implementation a bench builds its layers with on `backend`: --impl (which sets
+ * GLIF_NEURON_IMPL, so child processes see it too), else auto. Models use a rectangle.
+ */
+export function benchNeuronImpl(backend: string): ResolvedNeuronImpl {
+  return resolveNeuronImpl(neuronImplFromEnv(process.env), true, backend);
 }
 
 /** Dataset description for building a model on synthetic batches (only shapes matter). */

@@ -9,11 +9,11 @@ import { batchInput, batchLabels } from '../../src-main/engine/train/batch-tenso
 import { buildRunModel } from '../../src-main/engine/train/build';
 import { recipeGroups, Sgd } from '../../src-main/engine/train/optimizer';
 import { trainStep } from '../../src-main/engine/train/train-step';
-import { requestedNeuronImpl, resolveNeuronImpl } from '../../src-main/engine/glif/impl';
+import type { ResolvedNeuronImpl } from '../../src-main/engine/glif/impl';
 import { ReplicaPool } from '../../src-main/engine/parallel/pool';
 import { resolveThreads } from '../../src-main/engine/parallel/threads';
 import { parseBackendName } from '../../src-main/engine/backend';
-import { syntheticInfo } from './setup';
+import { benchNeuronImpl, syntheticInfo } from './setup';
 
 export interface TrainBench {
   readonly model: Model;
@@ -47,14 +47,22 @@ export function trainBench(
   inputShape: [number, number, number],
   numClasses: number,
   hooks: TrainBenchHooks = {},
-): TrainBench & { config: RunConfig; sgd: Sgd; batch: Batch; info: ReturnType<typeof syntheticInfo> } {
+): TrainBench & {
+  config: RunConfig;
+  sgd: Sgd;
+  batch: Batch;
+  info: ReturnType<typeof syntheticInfo>;
+  impl: ResolvedNeuronImpl;
+} {
   const preset = findPreset(presetId);
   if (!preset) throw new Error(`no preset '${presetId}'`);
   const config: RunConfig = preset.config;
+  const impl = benchNeuronImpl(tf.getBackend());
   const model = buildRunModel(
     config,
     syntheticInfo(presetId, inputShape, numClasses),
     new Rng(config.train.seed),
+    impl,
   );
   const sgd = new Sgd(model.root.parameters(), {
     momentum: config.train.momentum,
@@ -78,6 +86,7 @@ export function trainBench(
     sgd,
     batch,
     info: syntheticInfo(presetId, inputShape, numClasses),
+    impl,
     step() {
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(
@@ -115,12 +124,18 @@ export async function parallelTrainBench(
   const { threads } = resolveThreads({
     backend,
     batchSize,
-    fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, backend) === 'fused',
+    fusedBatchNorm: b.impl === 'fused',
   });
   const pool =
     threads > 1
       ? await ReplicaPool.start(
-          { threads, config: b.config, dataset: b.info, backend: parseBackendName(backend) },
+          {
+            threads,
+            config: b.config,
+            dataset: b.info,
+            backend: parseBackendName(backend),
+            neuronImpl: b.impl,
+          },
           b.model,
           b.sgd,
         )

@@ -114,7 +114,7 @@ function fmnistSetup(seed = 1): {
     augmentation: 'none',
     source: 'test',
   };
-  const model = buildRunModel(config, info, new Rng(seed));
+  const model = buildRunModel(config, info, new Rng(seed), 'fused');
   const sgd = new Sgd(model.root.parameters(), { momentum: 0.9, groups: recipeGroups(5e-5, 0.1) });
   return { config, model, sgd, info };
 }
@@ -162,7 +162,7 @@ describe('data-parallel training (ReplicaPool)', () => {
     const runPool = async () => {
       const s = fmnistSetup();
       const pool = await ReplicaPool.start(
-        { threads: 2, config: s.config, dataset: s.info, backend: 'wasm' },
+        { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
         s.model,
         s.sgd,
       );
@@ -218,7 +218,7 @@ describe('data-parallel training (ReplicaPool)', () => {
   it('fails the step with a clear message when a training thread dies, and leaves no thread behind', async () => {
     const s = fmnistSetup();
     const pool = await ReplicaPool.start(
-      { threads: 2, config: s.config, dataset: s.info, backend: 'wasm' },
+      { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
       s.model,
       s.sgd,
     );

@@ -48,7 +48,7 @@ function tinyNetwork(kind: DatasetInfo['kind']): { model: Model; info: DatasetIn
     preset: 'synthetic-mlp',
     overrides: ['model.mlpHidden=3,2', `model.timeSteps=${T}`],
   });
-  const m = buildRunModel(config, info, new Rng(1));
+  const m = buildRunModel(config, info, new Rng(1), 'fused');
   const set = (path: string, columns: number[]) => {
     const p = m.root.parameters().find((x) => x.path === path)!;
     const [rows] = p.variable.shape;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend, type BackendName } from '../../src-main/engine/backend';
 import { FUSED_GLIF_SCOPE } from '../../src-main/engine/glif/fused';
 import {
@@ -9,14 +9,14 @@ import {
 } from '../../src-main/engine/glif/fused-loops';
 import {
   NEURON_IMPL_ENV_VAR,
+  neuronImplFromEnv,
   parseNeuronImpl,
   resolveNeuronImpl,
-  withNeuronImpl,
   type ResolvedNeuronImpl,
 } from '../../src-main/engine/glif/impl';
 import { glifInit } from '../../src-main/engine/glif/init';
 import { GlifLayer } from '../../src-main/engine/glif/layer';
-import { glifForward, glifNeuronImpl } from '../../src-main/engine/glif/neuron';
+import { glifForward } from '../../src-main/engine/glif/neuron';
 import { GLIF_PARAM_KEYS, type GlifParamKey, type GlifRawParams } from '../../src-main/engine/glif/params';
 import { customSurrogate, rectangularSurrogate, type Surrogate } from '../../src-main/engine/glif/surrogate';
 import {
@@ -235,54 +235,68 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
     tf.dispose([x, ...Object.values(raw)]);
   });
 
-  it('is what a GlifLayer runs by default, and keeps tf.memory().numTensors flat', async () => {
-    await initBackend({ only: backend });
-    // The default, whatever the shell running the tests exported.
-    const env = process.env[NEURON_IMPL_ENV_VAR];
-    delete process.env[NEURON_IMPL_ENV_VAR];
-    onTestFinished(() => {
-      if (env !== undefined) process.env[NEURON_IMPL_ENV_VAR] = env;
-    });
-    const layer = new GlifLayer({
-      channels: 6,
-      T,
-      spec: defaultNeuronSpec('glif'),
-      init: glifInit('cifar'),
-      rng: new Rng(2),
-    });
-    const vars = layer.parameters().map((p) => p.variable);
-    const rng = new Rng(9);
-    const x = tf.tensor(
-      Float32Array.from({ length: T * 2 * 3 * 3 * 6 }, () => rng.normal() + 0.3),
-      [T * 2, 3, 3, 6],
-    );
-    const R = tf.onesLike(x);
-    const step = () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(
-          () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
-          vars,
-        );
-        return Object.keys(grads).length;
+  it.each(['ops', 'fused'] as const)(
+    'runs in a GlifLayer built with %s (and only then), keeping tf.memory().numTensors flat',
+    async (impl) => {
+      await initBackend({ only: backend });
+      // Whatever the shell exported, the layer runs what it was built with.
+      process.env[NEURON_IMPL_ENV_VAR] = impl === 'fused' ? 'ops' : 'fused';
+      onTestFinished(() => {
+        delete process.env[NEURON_IMPL_ENV_VAR];
       });
-    const profile = await tf.profile(() => {
-      step();
-    });
-    expect(profile.kernels.map((k) => k.name)).toContain(FUSED_GLIF_SCOPE);
-    expect(step()).toBe(vars.length);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 4; i++) {
-      step();
-      // Inference (no tape) and membrane recording too.
-      tf.tidy(() => {
-        layer.forward(x, { T, training: false });
-        layer.forward(x, { T, training: false, recorder: { wantsMembrane: true, record: () => undefined } });
+      const layer = new GlifLayer({
+        channels: 6,
+        T,
+        spec: defaultNeuronSpec('glif'),
+        init: glifInit('cifar'),
+        rng: new Rng(2),
+        impl,
       });
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, R]);
-    layer.dispose();
-  });
+      expect(layer.impl).toBe(impl);
+      const vars = layer.parameters().map((p) => p.variable);
+      const rng = new Rng(9);
+      const x = tf.tensor(
+        Float32Array.from({ length: T * 2 * 3 * 3 * 6 }, () => rng.normal() + 0.3),
+        [T * 2, 3, 3, 6],
+      );
+      const R = tf.onesLike(x);
+      const step = () =>
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(
+            () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
+            vars,
+          );
+          return Object.keys(grads).length;
+        });
+      const profile = await tf.profile(() => {
+        step();
+      });
+      const kernels = profile.kernels.map((k) => k.name);
+      if (impl === 'fused') expect(kernels).toContain(FUSED_GLIF_SCOPE);
+      else {
+        // The reference path: one Sigmoid per parameter, step by step ops, no fused kernel.
+        expect(kernels).not.toContain(FUSED_GLIF_SCOPE);
+        expect(kernels).toContain('Sigmoid');
+      }
+      expect(step()).toBe(vars.length);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 4; i++) {
+        step();
+        // Inference (no tape) and membrane recording too.
+        tf.tidy(() => {
+          layer.forward(x, { T, training: false });
+          layer.forward(x, {
+            T,
+            training: false,
+            recorder: { wantsMembrane: true, record: () => undefined },
+          });
+        });
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, R]);
+      layer.dispose();
+    },
+  );
 
   it('refuses input whose channel axis does not match the parameters', async () => {
     await initBackend({ only: backend });
@@ -302,16 +316,11 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
 });
 
 describe('choosing the neuron implementation', () => {
-  const saved = process.env[NEURON_IMPL_ENV_VAR];
-  afterEach(() => {
-    if (saved === undefined) delete process.env[NEURON_IMPL_ENV_VAR];
-    else process.env[NEURON_IMPL_ENV_VAR] = saved;
-  });
-
   it('auto: fused where data access is a memory copy, ops on native backends', () => {
     expect(resolveNeuronImpl('auto', true, 'wasm')).toBe('fused');
     expect(resolveNeuronImpl('auto', true, 'cpu')).toBe('fused');
     expect(resolveNeuronImpl('auto', true, 'tensorflow')).toBe('ops');
+    expect(resolveNeuronImpl('auto', true, 'tensorflow-gpu')).toBe('ops');
     expect(resolveNeuronImpl('auto', true, 'webgl')).toBe('ops');
     // A surrogate the fused op does not know: auto falls back, an explicit request fails.
     expect(resolveNeuronImpl('auto', false, 'wasm')).toBe('ops');
@@ -320,32 +329,31 @@ describe('choosing the neuron implementation', () => {
     expect(resolveNeuronImpl('ops', true, 'wasm')).toBe('ops');
   });
 
-  it('follows the option, then withNeuronImpl, then GLIF_NEURON_IMPL, then auto', async () => {
+  it('reads GLIF_NEURON_IMPL only from the environment it is handed', () => {
+    expect(neuronImplFromEnv({})).toBe('auto');
+    expect(neuronImplFromEnv({ [NEURON_IMPL_ENV_VAR]: '' })).toBe('auto');
+    expect(neuronImplFromEnv({ [NEURON_IMPL_ENV_VAR]: 'ops' })).toBe('ops');
+    expect(neuronImplFromEnv({ [NEURON_IMPL_ENV_VAR]: 'Fused ' })).toBe('fused');
+    expect(() => neuronImplFromEnv({ [NEURON_IMPL_ENV_VAR]: 'gpu' })).toThrow(
+      /GLIF_NEURON_IMPL: unknown GLIF neuron implementation 'gpu'/,
+    );
+    expect(() => parseNeuronImpl('x', 'flag')).toThrow(/^flag: .*auto, ops, fused/);
+  });
+
+  it('runs the fused op only on the rectangle, whose width the surrogate carries', async () => {
     await initBackend({ only: 'cpu' });
-    delete process.env[NEURON_IMPL_ENV_VAR];
-    expect(glifNeuronImpl()).toBe('fused');
     // The width travels with the surrogate, so the fused op can run the same rectangle.
     expect(rectangularSurrogate(0.5)).toMatchObject({ kind: 'rectangle', width: 0.5 });
     const custom = customSurrogate((z) => tf.cast(tf.greater(z, 0), 'float32'));
-    expect(glifNeuronImpl({ surrogate: custom })).toBe('ops');
-    expect(glifNeuronImpl({ surrogate: rectangularSurrogate(0.5) })).toBe('fused');
-    process.env[NEURON_IMPL_ENV_VAR] = 'ops';
-    expect(glifNeuronImpl()).toBe('ops');
-    expect(withNeuronImpl('fused', () => glifNeuronImpl())).toBe('fused');
-    expect(withNeuronImpl('fused', () => glifNeuronImpl({ impl: 'ops' }))).toBe('ops');
-    expect(glifNeuronImpl()).toBe('ops');
-    process.env[NEURON_IMPL_ENV_VAR] = 'Fused ';
-    expect(glifNeuronImpl()).toBe('fused');
-    process.env[NEURON_IMPL_ENV_VAR] = 'gpu';
-    expect(() => glifNeuronImpl()).toThrow(/GLIF_NEURON_IMPL: unknown GLIF neuron implementation 'gpu'/);
-    expect(() => parseNeuronImpl('x', 'flag')).toThrow(/^flag: .*auto, ops, fused/);
-    expect(() =>
-      withNeuronImpl('fused', () => {
-        throw new Error('inner');
-      }),
-    ).toThrow('inner');
-    delete process.env[NEURON_IMPL_ENV_VAR];
-    expect(glifNeuronImpl()).toBe('fused');
+    const spec = defaultNeuronSpec('glif');
+    const raw = makeParams(spec, 5, new Rng(1)) as unknown as GlifRawParams;
+    const x = tf.ones([T, 2, 5]);
+    expect(() => glifForward(x, raw, spec, { impl: 'fused', surrogate: custom })).toThrow(
+      /only the rectangular surrogate/,
+    );
+    const out = glifForward(x, raw, spec, { impl: 'ops', surrogate: custom });
+    expect(out.spikes.shape).toEqual([T, 2, 5]);
+    tf.dispose([x, out.spikes, ...Object.values(raw).filter((v): v is tf.Tensor => v !== undefined)]);
   });
 });
 

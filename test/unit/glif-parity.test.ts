@@ -81,7 +81,7 @@ describe.each(runs)('GLIF parity on the %s backend, %s neuron', (backend, impl) 
   it.each(fixtures)('%s', async (file) => {
     await initBackend({ only: backend });
     const before = tf.memory().numTensors;
-    const outcome = await runParityFile(path.join(parityFixtureDir, file), { impl });
+    const outcome = await runParityFile(path.join(parityFixtureDir, file), { impl, backend });
     expect(outcome.impl).toBe(impl);
     if (outcome.status === 'error') throw new Error(outcome.message);
     const failed = outcome.checks.filter((c) => !checkPassed(c));

@@ -20,6 +20,8 @@ function factory(
     rng: new Rng(9),
     weightInit: o.weightInit ?? 'kaiming',
     plainNorm: o.plainNorm,
+    // What training runs on wasm (`auto`).
+    impl: 'fused',
   });
 }
 

@@ -106,7 +106,7 @@ describe('one SGD step of the training recipe, against torch.optim.SGD', () => {
       overrides: ['model.mlpHidden=3,2', 'model.timeSteps=2', 'train.weightDecay=0.05'],
     });
     expect(config.train.gateLrScale, 'the recipe trains gates at lr/10').toBe(0.1);
-    model = buildRunModel(config, INFO, new Rng(config.train.seed));
+    model = buildRunModel(config, INFO, new Rng(config.train.seed), 'fused');
     const params = model.root.parameters();
     expect(params.every((p) => p.variable.trainable)).toBe(true);
     const sgd = new Sgd(params, {

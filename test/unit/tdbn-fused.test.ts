@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
-import { withNeuronImpl } from '../../src-main/engine/glif/impl';
 import { TdBatchNorm } from '../../src-main/engine/glif/tdbn';
 import { Rng } from '../../src-main/engine/random';
 
@@ -11,7 +10,7 @@ beforeAll(async () => {
 
 /** Output, gradients (x, weight, bias) and running statistics of one training-mode pass. */
 function pass(impl: 'ops' | 'fused', x: tf.Tensor, R: tf.Tensor, alpha: number) {
-  const bn = new TdBatchNorm({ channels: x.shape[x.rank - 1], alpha });
+  const bn = new TdBatchNorm({ channels: x.shape[x.rank - 1], alpha, impl });
   const rng = new Rng(3);
   bn.weight.assign(tf.tensor(Float32Array.from({ length: bn.weight.size }, () => 0.5 + rng.next())));
   bn.bias.assign(tf.tensor(Float32Array.from({ length: bn.bias.size }, () => rng.next() - 0.5)));
@@ -19,12 +18,10 @@ function pass(impl: 'ops' | 'fused', x: tf.Tensor, R: tf.Tensor, alpha: number) 
     // Route the weight and bias through the arguments so the gradient reaches them.
     bn.weight.assign(w as tf.Tensor1D);
     bn.bias.assign(b as tf.Tensor1D);
-    return withNeuronImpl(impl, () => tf.sum(tf.mul(bn.forward(xIn, { T: 1, training: true }), R)));
+    return tf.sum(tf.mul(bn.forward(xIn, { T: 1, training: true }), R));
   };
   const { value, grads } = tf.variableGrads(() => f(x, bn.weight, bn.bias) as tf.Scalar);
-  const dx = tf.grad((xIn: tf.Tensor) =>
-    withNeuronImpl(impl, () => tf.sum(tf.mul(bn.forward(xIn, { T: 1, training: true }), R))),
-  )(x);
+  const dx = tf.grad((xIn: tf.Tensor) => tf.sum(tf.mul(bn.forward(xIn, { T: 1, training: true }), R)))(x);
   const out = {
     loss: value.dataSync()[0],
     dx: Array.from(dx.dataSync()),
@@ -75,7 +72,7 @@ describe('fused tdBN against the tf-ops batch norm', () => {
 describe('tdBN in eval mode', () => {
   it('normalises with the running statistics: (x - mean) / sqrt(var + eps) * alpha V_bn * w + b', () => {
     const C = 6;
-    const bn = new TdBatchNorm({ channels: C, alpha: Math.SQRT1_2 });
+    const bn = new TdBatchNorm({ channels: C, alpha: Math.SQRT1_2, impl: 'fused' });
     const rng = new Rng(5);
     const fill = (v: tf.Variable, f: () => number) =>
       v.assign(tf.tensor(Float32Array.from({ length: C }, f)) as tf.Tensor1D);

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { GlifNeuronImpl } from './impl';
+import type { ResolvedNeuronImpl } from './impl';
 import type { Surrogate } from './surrogate';
 
 /**
@@ -12,10 +12,10 @@ export interface GlifForwardOptions {
   /** Surrogate spike function; the authors' rectangle of width 1 by default. */
   readonly surrogate?: Surrogate;
   /**
-   * TF.js ops, the fused typed-array op, or `auto` (fused on wasm/cpu): see impl.ts. Unset:
-   * withNeuronImpl's scope, else the GLIF_NEURON_IMPL env var, else `auto`.
+   * TF.js ops or the fused typed-array op (impl.ts), resolved by whoever built the layer
+   * (resolveNeuronImpl): required, so no forward pass picks one from the environment.
    */
-  readonly impl?: GlifNeuronImpl;
+  readonly impl: ResolvedNeuronImpl;
   /**
    * No gradient will be taken (evaluation): the fused implementation then skips its custom
    * gradient and saved state. Ignored with recordMembrane and by the tf-ops implementation.

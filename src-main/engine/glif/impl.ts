@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 /**
  * Which implementation of the GLIF neuron runs (neuron.ts dispatches on it):
  * - `ops`: TF.js ops, differentiated by the tape; runs on every backend, stays on the device.
@@ -16,7 +14,7 @@ export const NEURON_IMPLS: readonly GlifNeuronImpl[] = ['auto', 'ops', 'fused'];
 /** Overrides the default ('auto') for experiments, e.g. GLIF_NEURON_IMPL=ops npm run bench:fmnist-cnn. */
 export const NEURON_IMPL_ENV_VAR = 'GLIF_NEURON_IMPL';
 
-/** tf.getBackend() names on which `auto` picks the fused op. */
+/** Backend names (BackendReport.active) on which `auto` picks the fused op. */
 export const FUSED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 
 export function parseNeuronImpl(value: string, source = 'neuron implementation'): GlifNeuronImpl {
@@ -27,39 +25,26 @@ export function parseNeuronImpl(value: string, source = 'neuron implementation')
   );
 }
 
-let scoped: GlifNeuronImpl | undefined;
-
 /**
- * Runs `fn` with `impl` as the default of every glifForward call that does not name one
- * (layers inside models included). Synchronous work only: the default is restored on return.
+ * The CLI/bench override (GLIF_NEURON_IMPL), for the entry points of a process to read once;
+ * unset: `auto`. The engine below them never reads the environment: the implementation is a
+ * value resolved where a model is built and handed to its layers.
  */
-export function withNeuronImpl<R>(impl: GlifNeuronImpl, fn: () => R): R {
-  const before = scoped;
-  scoped = impl;
-  try {
-    return fn();
-  } finally {
-    scoped = before;
-  }
-}
-
-/** What the caller asked for: its own option, else withNeuronImpl's, else the env var, else auto. */
-export function requestedNeuronImpl(explicit?: GlifNeuronImpl): GlifNeuronImpl {
-  if (explicit !== undefined) return explicit;
-  if (scoped !== undefined) return scoped;
-  const env = process.env[NEURON_IMPL_ENV_VAR];
-  return env ? parseNeuronImpl(env, NEURON_IMPL_ENV_VAR) : 'auto';
+export function neuronImplFromEnv(env: Readonly<Record<string, string | undefined>>): GlifNeuronImpl {
+  const value = env[NEURON_IMPL_ENV_VAR];
+  return value ? parseNeuronImpl(value, NEURON_IMPL_ENV_VAR) : 'auto';
 }
 
 /**
- * The implementation that runs. `fusable` says whether the fused op can compute this layer
- * (it knows only the rectangular surrogate); asking for `fused` where it cannot is an error,
- * `auto` then falls back to ops.
+ * The implementation that runs, resolved once where a model is built (the trainer, a replica's
+ * leader, the parity runner). `fusable` says whether the fused op can compute this layer (it
+ * knows only the rectangular surrogate); asking for `fused` where it cannot is an error, `auto`
+ * then falls back to ops. `backend` is the active backend's name (BackendReport.active).
  */
 export function resolveNeuronImpl(
   requested: GlifNeuronImpl,
   fusable: boolean,
-  backend: string = tf.getBackend(),
+  backend: string,
 ): ResolvedNeuronImpl {
   if (requested === 'ops') return 'ops';
   if (requested === 'fused') {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, foldTime, unfoldTime, type ForwardContext } from '../nn/module';
 import { gatesAreTrainable } from './gates';
-import type { GlifNeuronImpl } from './impl';
+import type { ResolvedNeuronImpl } from './impl';
 import { initialGateRaw, logit, type GlifInit, type UniformSource } from './init';
 import { glifForward } from './neuron';
 import type { GlifRawParams } from './params';
@@ -16,8 +16,8 @@ export interface GlifLayerOptions {
   readonly init: GlifInit;
   readonly rng: UniformSource;
   readonly surrogate?: Surrogate;
-  /** Neuron implementation (impl.ts); unset follows withNeuronImpl / GLIF_NEURON_IMPL / auto. */
-  readonly impl?: GlifNeuronImpl;
+  /** Neuron implementation (impl.ts), resolved where the model is built. */
+  readonly impl: ResolvedNeuronImpl;
 }
 
 /**
@@ -30,7 +30,7 @@ export class GlifLayer extends Module {
   readonly channels: number;
   readonly raw: GlifRawParams<tf.Variable>;
   private readonly surrogate?: Surrogate;
-  private readonly impl?: GlifNeuronImpl;
+  readonly impl: ResolvedNeuronImpl;
 
   constructor(options: GlifLayerOptions) {
     super();

@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { missingCase } from '../../contract/exhaustive';
 import { glifForwardFused, glifSpikesFused } from './fused';
 import { effectiveGate } from './gates';
-import { requestedNeuronImpl, resolveNeuronImpl, type ResolvedNeuronImpl } from './impl';
 import type { GlifForwardOptions, GlifForwardResult } from './forward-types';
 import { requireGate, type GlifRawParams } from './params';
 import { spikeRect } from './surrogate';
@@ -50,14 +49,6 @@ function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCo
   };
 }
 
-/** The implementation glifForward runs for these options on the active backend. */
-export function glifNeuronImpl(
-  options: Pick<GlifForwardOptions, 'surrogate' | 'impl'> = {},
-): ResolvedNeuronImpl {
-  const surrogate = options.surrogate ?? spikeRect;
-  return resolveNeuronImpl(requestedNeuronImpl(options.impl), surrogate.kind === 'rectangle');
-}
-
 /**
  * GLIF over T steps (reference glif.md sections 1.2-1.3), time on axis 0, channels last.
  *
@@ -69,15 +60,17 @@ export function glifForward(
   x: tf.Tensor,
   params: GlifRawParams,
   spec: NeuronSpec,
-  options: GlifForwardOptions = {},
+  options: GlifForwardOptions,
 ): GlifForwardResult {
   const surrogate = options.surrogate ?? spikeRect;
   const T = params.conduct.shape[0];
   if (x.shape[0] !== T) {
     throw new Error(`GLIF input has ${x.shape[0]} time steps on axis 0; the layer was built for T=${T}`);
   }
-  // glifNeuronImpl picks `fused` only for a rectangle (and throws when it was asked for another).
-  if (glifNeuronImpl(options) === 'fused' && surrogate.kind === 'rectangle') {
+  if (options.impl === 'fused') {
+    // resolveNeuronImpl never picks `fused` for another surrogate; a caller naming it gets told.
+    if (surrogate.kind !== 'rectangle')
+      throw new Error('the fused GLIF op supports only the rectangular surrogate (rectangularSurrogate)');
     if (options.inference && !options.recordMembrane) return { spikes: glifSpikesFused(x, params, spec) };
     return glifForwardFused(x, params, spec, {
       recordMembrane: options.recordMembrane,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type ForwardContext } from '../nn/module';
-import { requestedNeuronImpl, resolveNeuronImpl } from './impl';
+import type { ResolvedNeuronImpl } from './impl';
 import { fusedTdBatchNorm } from './tdbn-fused';
 
 export interface TdBatchNormOptions {
@@ -15,6 +15,11 @@ export interface TdBatchNormOptions {
    * Plain BatchNorm2d instead (alpha * V_bn = 1): the DVS model uses standard BN (reference 7.7).
    */
   readonly plain?: boolean;
+  /**
+   * The model's neuron implementation: with `fused`, training normalises with the typed-array
+   * loops (tdbn-fused.ts), which data-parallel replicas synchronise; with `ops`, TF.js ops.
+   */
+  readonly impl: ResolvedNeuronImpl;
 }
 
 /**
@@ -31,6 +36,7 @@ export class TdBatchNorm extends Module {
   readonly scale: number;
   readonly eps: number;
   readonly momentum: number;
+  readonly impl: ResolvedNeuronImpl;
 
   constructor(options: TdBatchNormOptions) {
     super();
@@ -38,6 +44,7 @@ export class TdBatchNorm extends Module {
     this.scale = options.plain ? 1 : (options.alpha ?? 1) * (options.vBn ?? 0.5);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
+    this.impl = options.impl;
     this.weight = this.param('weight', tf.ones([c]));
     this.bias = this.param('bias', tf.zeros([c]));
     this.runningMean = this.buffer('running_mean', tf.zeros([c]));
@@ -46,7 +53,7 @@ export class TdBatchNorm extends Module {
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     // The same switch as the neuron: typed-array loops where tensors live in plain memory.
-    if (ctx.training && resolveNeuronImpl(requestedNeuronImpl(), true) === 'fused') {
+    if (ctx.training && this.impl === 'fused') {
       return tf.tidy(() => {
         const r = fusedTdBatchNorm(x, this.weight, this.bias, this.scale, this.eps);
         this.updateRunningStats(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ResolvedNeuronImpl } from '../glif/impl';
 import type { GlifInit, UniformSource } from '../glif/init';
 import { GlifLayer } from '../glif/layer';
 import type { Surrogate } from '../glif/surrogate';
@@ -35,6 +36,8 @@ export interface LayerFactoryOptions {
   /** Plain BatchNorm2d instead of tdBN (the DVS model). */
   readonly plainNorm?: boolean;
   readonly surrogate?: Surrogate;
+  /** Neuron implementation of every GLIF layer and tdBN (impl.ts), resolved by the caller. */
+  readonly impl: ResolvedNeuronImpl;
 }
 
 export function normalTensor(shape: number[], std: number, rng: NormalSource): tf.Tensor {
@@ -73,7 +76,7 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
       });
     },
     norm(channels, alpha) {
-      return new TdBatchNorm({ channels, alpha, plain: o.plainNorm });
+      return new TdBatchNorm({ channels, alpha, plain: o.plainNorm, impl: o.impl });
     },
     glif(channels) {
       return new GlifLayer({
@@ -83,6 +86,7 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
         init: o.init,
         rng: o.rng,
         surrogate: o.surrogate,
+        impl: o.impl,
       });
     },
     linear(inF, outF, bias = false) {

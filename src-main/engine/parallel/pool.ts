@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
 import type { RunConfig } from '../config/types';
 import type { Batch, DatasetInfo } from '../data/dataset';
+import type { ResolvedNeuronImpl } from '../glif/impl';
 import type { Model } from '../models/model';
 import type { Sgd } from '../train/optimizer';
 import type { BatchEvaluation, BatchEvaluator } from '../train/evaluate';
@@ -17,6 +18,8 @@ export interface ReplicaPoolOptions {
   readonly config: RunConfig;
   readonly dataset: DatasetInfo;
   readonly backend: BackendName;
+  /** The leader model's neuron implementation, which every replica builds its copy with. */
+  readonly neuronImpl: ResolvedNeuronImpl;
 }
 
 /** Where the replica entry is: the TypeScript source through tsx, or the bundled build beside us. */
@@ -109,6 +112,7 @@ export class ReplicaPool implements BatchEvaluator {
         config: opts.config,
         dataset: opts.dataset,
         backend: opts.backend,
+        neuronImpl: opts.neuronImpl,
         group: { ...buffers, rank },
       }));
       await pool.push(model, sgd);

@@ -1,5 +1,6 @@
 import type { BackendName } from '../backend';
 import type { RunConfig } from '../config/types';
+import type { ResolvedNeuronImpl } from '../glif/impl';
 import type { Batch, DatasetInfo } from '../data/dataset';
 import type { BatchEvaluation } from '../train/evaluate';
 import type { GroupInit } from './collective';
@@ -24,6 +25,8 @@ export type ToReplica =
       readonly config: RunConfig;
       readonly dataset: DatasetInfo;
       readonly backend: BackendName;
+      /** The leader's neuron implementation: replicas must run the same one (and its tdBN). */
+      readonly neuronImpl: ResolvedNeuronImpl;
       readonly group: GroupInit;
     }
   | { readonly type: 'state'; readonly state: ReplicaState }

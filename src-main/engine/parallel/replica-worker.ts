@@ -35,7 +35,7 @@ async function handle(m: ToReplica): Promise<void> {
       group = new ReplicaGroup(m.group);
       setActiveGroup(group);
       // Any initial values do: the leader sends its state before the first step.
-      model = buildRunModel(m.config, m.dataset, new Rng(m.config.train.seed));
+      model = buildRunModel(m.config, m.dataset, new Rng(m.config.train.seed), m.neuronImpl);
       sgd = new Sgd(model.root.parameters(), {
         momentum: m.config.train.momentum,
         groups: recipeGroups(m.config.train.weightDecay, m.config.train.gateLrScale),

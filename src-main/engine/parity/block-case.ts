@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ResolvedNeuronImpl } from '../glif/impl';
 import { GATE_RANGES, PRIMITIVE_PRESETS } from '../glif/init';
 import { TdBatchNorm } from '../glif/tdbn';
 import { BasicBlock } from '../models/basic-block';
@@ -25,7 +26,7 @@ const unusedRng = { next: () => 0.5, normal: () => 0 };
  * + GLIF. Our module tree mirrors the official names, so fixture parameter `body.0.0.weight` is
  * our parameter `body.0.0.weight`.
  */
-export function runBlockCase(f: ParityFixture): Check[] {
+export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[] {
   const ctor = f.official.constructor;
   const inC = ctor.inplanes;
   const outC = ctor.planes;
@@ -41,6 +42,7 @@ export function runBlockCase(f: ParityFixture): Check[] {
     init: { primitives: PRIMITIVE_PRESETS.cifar, gates: GATE_RANGES.code },
     rng: unusedRng,
     weightInit: 'kaiming',
+    impl,
   });
   const block = new BasicBlock(factory, { inChannels: inC, outChannels: outC, stride: ctor.stride ?? 1 });
   const input = variableFrom(() => foldTime(toChannelsLast(toTensor(f.tensors.input), 'TNCHW')));

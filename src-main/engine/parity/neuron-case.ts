@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ResolvedNeuronImpl } from '../glif/impl';
 import { glifForward } from '../glif/neuron';
 import { OFFICIAL_PARAM_NAMES, type GlifParamKey, type GlifRawParams } from '../glif/params';
 import { compareClose, compareExact, compareNoGradient, NEURON_TOLERANCE, type Check } from './compare';
@@ -14,7 +15,7 @@ const KEY_BY_OFFICIAL_NAME = new Map<string, GlifParamKey>(
  * One GLIF module alone: forward (spikes, membrane) and the gradient of sum(spikes * R) with
  * respect to the input and every parameter.
  */
-export function runNeuronCase(f: ParityFixture): Check[] {
+export function runNeuronCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[] {
   const spec = neuronSpecFor(f.official.class, f.official.constructor.kwargs);
   const layout = fixtureLayout(f.layout.input);
   const membraneRef = f.tensors['membrane'];
@@ -41,7 +42,7 @@ export function runNeuronCase(f: ParityFixture): Check[] {
       let spikes: tf.Tensor | undefined;
       let membrane: tf.Tensor | undefined;
       const { grads } = tf.variableGrads(() => {
-        const out = glifForward(input, params, spec, { recordMembrane: true });
+        const out = glifForward(input, params, spec, { recordMembrane: true, impl });
         spikes = tf.keep(out.spikes);
         membrane = tf.keep(out.membrane!);
         return tf.sum(tf.mul(out.spikes, R)) as tf.Scalar;

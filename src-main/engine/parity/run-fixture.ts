@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import {
-  resolveNeuronImpl,
-  withNeuronImpl,
-  type GlifNeuronImpl,
-  type ResolvedNeuronImpl,
-} from '../glif/impl';
+import { resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from '../glif/impl';
 import { runBlockCase } from './block-case';
 import { checkPassed, type Check } from './compare';
 import { FixtureError, parseFixture } from './fixture-schema';
@@ -36,13 +31,15 @@ export type FixtureOutcome = (
 export interface ParityRunOptions {
   /** Neuron implementation; default `auto` (the one training would use on this backend). */
   readonly impl?: GlifNeuronImpl;
+  /** The active backend (BackendReport.active), which `auto` resolves against. */
+  readonly backend: string;
 }
 
 /** Loads, validates and runs one parity fixture; any problem with the file becomes an 'error' outcome. */
-export async function runParityFile(path: string, options: ParityRunOptions = {}): Promise<FixtureOutcome> {
+export async function runParityFile(path: string, options: ParityRunOptions): Promise<FixtureOutcome> {
   const file = basename(path);
   // The fixtures use the authors' rectangle, which both implementations compute.
-  const impl = resolveNeuronImpl(options.impl ?? 'auto', true);
+  const impl = resolveNeuronImpl(options.impl ?? 'auto', true, options.backend);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -65,10 +62,8 @@ export async function runParityFile(path: string, options: ParityRunOptions = {}
   }
   try {
     const fixture = parseFixture(json);
-    // Both cases build their GLIF layers without naming an implementation, so the scope decides.
-    const checks = withNeuronImpl(impl, () =>
-      fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture) : runNeuronCase(fixture),
-    );
+    const checks =
+      fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture, impl) : runNeuronCase(fixture, impl);
     return {
       file,
       impl,

@@ -1,7 +1,8 @@
 import type { RunConfig } from '../config/types';
 import type { DatasetInfo } from '../data/dataset';
+import { resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from '../glif/impl';
 import { glifInit } from '../glif/init';
-import { rectangularSurrogate } from '../glif/surrogate';
+import { rectangularSurrogate, type Surrogate } from '../glif/surrogate';
 import { parseVariantId, type NeuronSpec } from '../glif/variants';
 import { createLayerFactory } from '../models/factory';
 import type { Model } from '../models/model';
@@ -16,8 +17,33 @@ export function neuronSpecOf(config: RunConfig): NeuronSpec {
   };
 }
 
-/** The run's network, with weights drawn from `rng` (so the seed fixes them). */
-export function buildRunModel(config: RunConfig, data: DatasetInfo, rng: Rng): Model {
+/** The surrogate every GLIF layer of the run uses. */
+export function runSurrogate(config: RunConfig): Surrogate {
+  return rectangularSurrogate(config.neuron.surrogateWidth);
+}
+
+/**
+ * The neuron implementation a run trains with on `backend`: decided once, here, so that the
+ * leader, its replicas and the run's record all name the same one.
+ */
+export function runNeuronImpl(
+  config: RunConfig,
+  requested: GlifNeuronImpl,
+  backend: string,
+): ResolvedNeuronImpl {
+  return resolveNeuronImpl(requested, runSurrogate(config).kind === 'rectangle', backend);
+}
+
+/**
+ * The run's network, with weights drawn from `rng` (so the seed fixes them), its GLIF layers
+ * and tdBN running `impl` (runNeuronImpl).
+ */
+export function buildRunModel(
+  config: RunConfig,
+  data: DatasetInfo,
+  rng: Rng,
+  impl: ResolvedNeuronImpl,
+): Model {
   const factory = createLayerFactory({
     T: config.model.timeSteps,
     spec: neuronSpecOf(config),
@@ -26,7 +52,8 @@ export function buildRunModel(config: RunConfig, data: DatasetInfo, rng: Rng): M
     weightInit: config.model.weightInit,
     // The DVS model uses standard BatchNorm2d, not tdBN (reference 7.7).
     plainNorm: config.model.arch === 'wide7b',
-    surrogate: rectangularSurrogate(config.neuron.surrogateWidth),
+    surrogate: runSurrogate(config),
+    impl,
   });
   return buildModel(config.model.arch, {
     factory,

@@ -7,10 +7,10 @@ import { openDataset } from '../data/registry';
 import type { Model } from '../models/model';
 import { Rng } from '../random';
 import { parseBackendName } from '../backend';
-import { requestedNeuronImpl, resolveNeuronImpl } from '../glif/impl';
+import type { GlifNeuronImpl } from '../glif/impl';
 import { ReplicaPool } from '../parallel/pool';
 import { resolveThreads } from '../parallel/threads';
-import { buildRunModel } from './build';
+import { buildRunModel, runNeuronImpl } from './build';
 import { datasetSpec } from './data-spec';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
 import { layerDistributions } from './distributions';
@@ -44,6 +44,11 @@ export interface TrainRequest {
   readonly keepCheckpoints?: number;
   /** Threads to train on (data-parallel replicas); 0 or absent: GLIF_THREADS, else every core. */
   readonly threads?: number;
+  /**
+   * GLIF neuron implementation asked for (impl.ts); absent: `auto`. Resolved once against
+   * `backend`, before the model is built; the started event reports the one that runs.
+   */
+  readonly neuronImpl?: GlifNeuronImpl;
 }
 
 /**
@@ -66,7 +71,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       onProgress: (p) =>
         sink({ type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` }),
     });
-    model = buildRunModel(config, dataset.info, rng);
+    const neuronImpl = runNeuronImpl(config, req.neuronImpl ?? 'auto', req.backend);
+    model = buildRunModel(config, dataset.info, rng, neuronImpl);
     const params = model.root.parameters();
     optimizer = new Sgd(params, {
       momentum: config.train.momentum,
@@ -94,7 +100,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       requested: req.threads,
       backend: req.backend,
       batchSize,
-      fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, req.backend) === 'fused',
+      fusedBatchNorm: neuronImpl === 'fused',
     });
     if (choice.note)
       sink({
@@ -116,7 +122,13 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     }
     if (choice.threads > 1) {
       pool = await ReplicaPool.start(
-        { threads: choice.threads, config, dataset: dataset.info, backend: parseBackendName(req.backend) },
+        {
+          threads: choice.threads,
+          config,
+          dataset: dataset.info,
+          backend: parseBackendName(req.backend),
+          neuronImpl,
+        },
         model,
         optimizer,
       );

@@ -5,6 +5,7 @@
  * killed app never leaves an orphan training in the background.
  */
 import { initBackend } from '../../engine/backend';
+import { neuronImplFromEnv } from '../../engine/glif/impl';
 import { train } from '../../engine/train/trainer';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -73,6 +74,8 @@ export function runWorker(port: ParentPort): void {
             signal: abort.signal,
             backend: report.active,
             threads: message.threads,
+            // The process's edge: the one place training reads the override (GLIF_NEURON_IMPL).
+            neuronImpl: neuronImplFromEnv(process.env),
             sink: (event) => port.send({ type: 'event', event }),
           });
         } catch (err) {

@@ -12,7 +12,7 @@ import {
   type BackendName,
   type BackendReport,
 } from '../../../engine/backend';
-import { requestedNeuronImpl, resolveNeuronImpl } from '../../../engine/glif/impl';
+import { neuronImplFromEnv, resolveNeuronImpl } from '../../../engine/glif/impl';
 import { simdKernelStatus, type SimdKernelStatus } from '../../../engine/kernels/simd/heap';
 import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
 import { CliError } from '../errors';
@@ -214,7 +214,7 @@ export const infoCommand: CliCommand = {
       choice = resolveThreads({
         backend: backend.active,
         batchSize: 64,
-        fusedBatchNorm: resolveNeuronImpl(requestedNeuronImpl(), true, backend.active) === 'fused',
+        fusedBatchNorm: resolveNeuronImpl(neuronImplFromEnv(process.env), true, backend.active) === 'fused',
       });
     } catch (err) {
       throw new CliError((err as Error).message);

@@ -75,7 +75,7 @@ export const parityCommand: CliCommand = {
       const runs: FixtureOutcome[] = [];
       for (const impl of impls) {
         const before = tf.memory().numTensors;
-        const outcome = await runParityFile(file, { impl });
+        const outcome = await runParityFile(file, { impl, backend: report.active });
         const leaked = tf.memory().numTensors - before;
         runs.push(outcome);
         if (!parsed.values.json) process.stdout.write(line(outcome, report.active) + '\n');
