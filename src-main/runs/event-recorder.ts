@@ -118,6 +118,7 @@ export class RunEventRecorder {
         return;
       case 'started':
         this.enqueue(() => store.setThreads(runId, event.threads));
+        this.enqueue(() => store.setNeuronImpl(runId, event.neuronImpl));
         return;
       case 'log':
         return;

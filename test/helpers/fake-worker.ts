@@ -43,6 +43,7 @@ function messagesFor(start: Extract<ToWorker, { type: 'start' }>, o: FakeTrainin
     type: 'started',
     backend: 'fake',
     threads: 1,
+    neuronImpl: 'ops',
     startEpoch,
     epochs: o.epochs,
     stepsPerEpoch: o.stepsPerEpoch,

@@ -187,6 +187,8 @@ describe('glif train on the real Fashion-MNIST', () => {
         ['train.epochs=1', 'data.trainLimit=64', 'data.testLimit=64', 'neuron.variant=simplex-011'],
         ['--json', '--threads', '1'],
       ),
+      // The override the training worker reads once: it must reach the model and the record.
+      { env: { GLIF_NEURON_IMPL: 'ops' } },
     );
     expect(second.status, second.stderr).toBe(0);
     const other = JSON.parse(second.stdout).runId as string;
@@ -197,6 +199,7 @@ describe('glif train on the real Fashion-MNIST', () => {
     const listJson = JSON.parse(glif(['runs', 'list', '--db', db, '--json']).stdout) as Array<{
       id: string;
       threads: number;
+      neuronImpl: string;
     }>;
     expect(listJson).toHaveLength(2);
     // The thread count each run trained on is kept with it: 2 data-parallel replicas, then 1.
@@ -204,7 +207,15 @@ describe('glif train on the real Fashion-MNIST', () => {
       [summary.runId]: 2,
       [other]: 1,
     });
-    expect(glif(['runs', 'show', summary.runId, '--db', db]).stdout).toMatch(/threads: 2/);
+    // So is the GLIF implementation: auto's choice on this backend, then the env var's.
+    const auto = ['wasm', 'cpu'].includes(summary.backend) ? 'fused' : 'ops';
+    expect(Object.fromEntries(listJson.map((r) => [r.id, r.neuronImpl]))).toEqual({
+      [summary.runId]: auto,
+      [other]: 'ops',
+    });
+    expect(glif(['runs', 'show', summary.runId, '--db', db]).stdout).toMatch(
+      new RegExp(`threads: 2   neuron: ${auto}`),
+    );
     const show = glif(['runs', 'show', summary.runId, '--db', db]);
     expect(show.stdout).toMatch(/checkpoints:[\s\S]*epoch 2/);
     const cmp = glif(['runs', 'compare', summary.runId, other, '--db', db, '--json']);

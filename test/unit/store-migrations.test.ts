@@ -189,6 +189,22 @@ const MIGRATION_CASES: Record<
       ]);
     },
   },
+  5: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model, backend, threads)
+         VALUES ('r0000000005eeeeee', 'old', 'completed', 1000, '{}', 'mnist', 'mlp', 'wasm', 2)`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before the column do not know their neuron implementation; new ones record it.
+      expect(db.prepare('SELECT backend, threads, neuron_impl FROM runs').all()).toEqual([
+        { backend: 'wasm', threads: 2, neuron_impl: null },
+      ]);
+      db.prepare("UPDATE runs SET neuron_impl = 'fused' WHERE id = 'r0000000005eeeeee'").run();
+      expect(db.prepare('SELECT neuron_impl FROM runs').get()).toEqual({ neuron_impl: 'fused' });
+    },
+  },
 };
 
 describe('migrations', () => {

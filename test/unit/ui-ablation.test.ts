@@ -31,6 +31,7 @@ function cell(
     preset: 'synthetic-mlp',
     backend: 'wasm',
     threads: 1,
+    neuronImpl: 'fused',
     createdAt: 1_000 + seq,
     startedAt: null,
     finishedAt: null,

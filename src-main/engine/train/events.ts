@@ -2,6 +2,7 @@
  * What a training run reports while it runs. The trainer only emits these; the run manager
  * stores them and forwards them to the UI. Plain JSON data.
  */
+import type { ResolvedNeuronImpl } from '../glif/impl';
 
 /** Quantities whose per-layer distributions are recorded every epoch (effective values). */
 export type DistributionQuantity =
@@ -46,6 +47,8 @@ export interface RunStartedEvent {
   readonly backend: string;
   /** Threads training runs on: data-parallel replicas on wasm/cpu, 1 on the native backends. */
   readonly threads: number;
+  /** The GLIF neuron implementation the model was built with (runNeuronImpl), for the run's record. */
+  readonly neuronImpl: ResolvedNeuronImpl;
   readonly startEpoch: number;
   readonly epochs: number;
   readonly stepsPerEpoch: number;

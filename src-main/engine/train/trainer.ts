@@ -138,6 +138,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       type: 'started',
       backend: req.backend,
       threads: choice.threads,
+      neuronImpl,
       startEpoch,
       epochs,
       stepsPerEpoch,

@@ -22,6 +22,7 @@ export interface RunRow {
   preset: string | null;
   backend: string | null;
   threads: number | null;
+  neuron_impl: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -53,7 +54,7 @@ export interface RunRowWithConfig extends RunRow {
 
 /** Columns of a run summary; `r` is the alias of `runs` in every query that uses this. */
 export const RUN_SUMMARY_COLUMNS = `
-  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.created_at, r.started_at, r.finished_at,
+  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.created_at, r.started_at, r.finished_at,
   r.duration_ms, r.error, r.pid, r.parent_run_id, r.notes, r.dataset, r.model, r.variant,
   r.layerwise, r.time_steps, r.epochs, r.batch_size, r.lr, r.seed, r.final_test_accuracy,
   r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops,
@@ -77,6 +78,7 @@ export function runSummaryFromRow(row: RunRow): RunSummary {
     preset: row.preset,
     backend: row.backend,
     threads: row.threads,
+    neuronImpl: row.neuron_impl,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

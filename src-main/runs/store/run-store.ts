@@ -72,6 +72,7 @@ const SQL = {
   truncateCheckpoints: 'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?',
   setBackend: 'UPDATE runs SET backend = ? WHERE id = ?',
   setThreads: 'UPDATE runs SET threads = ? WHERE id = ?',
+  setNeuronImpl: 'UPDATE runs SET neuron_impl = ? WHERE id = ?',
   rename: 'UPDATE runs SET name = ? WHERE id = ?',
   setNotes: 'UPDATE runs SET notes = ? WHERE id = ?',
   runStatus: 'SELECT status FROM runs WHERE id = ?',
@@ -213,6 +214,11 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   /** The threads the run trains on, from its started event. */
   setThreads(runId: string, threads: number): void {
     this.statement(SQL.setThreads).run(threads, runId);
+  }
+
+  /** The GLIF neuron implementation the run trains with, from its started event. */
+  setNeuronImpl(runId: string, impl: string): void {
+    this.statement(SQL.setNeuronImpl).run(impl, runId);
   }
 
   markRunning(runId: string, start: RunStartInput): RunRecord {

@@ -62,6 +62,8 @@ export interface RunSummary {
   backend: string | null;
   /** Threads the run trained on (data-parallel replicas on wasm/cpu); null until it started. */
   threads: number | null;
+  /** GLIF neuron implementation the run trained with (`fused` or `ops`); null until it started. */
+  neuronImpl: string | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -285,6 +287,7 @@ export interface RunStoreWriter {
   markRunning(runId: string, start: RunStartInput): RunRecord;
   setBackend(runId: string, backend: string): void;
   setThreads(runId: string, threads: number): void;
+  setNeuronImpl(runId: string, impl: string): void;
   /** Continues an interrupted/cancelled/failed run after epoch `fromEpoch`, dropping what it recorded later. */
   resumeRun(runId: string, start: RunStartInput & { fromEpoch: number }): RunRecord;
   /** Queued and written in batches; see MetricWriteBuffer. */

@@ -62,9 +62,10 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     // Live: progress arrives as pushed events, charts draw, the heatmap and distributions fill in.
     await expect(page.getByText(/epoch 1\s*\/\s*2/i).first()).toBeVisible({ timeout: 120_000 });
     await expect(page.locator('canvas').first()).toBeVisible();
-    // The backend and the training threads (data-parallel replicas: every core by default).
+    // The backend, the training threads (data-parallel replicas: every core by default) and the
+    // GLIF implementation that trains (fused on wasm).
     await expect(page.getByTestId('run-backend')).toHaveText(
-      new RegExp(`^wasm · ${Math.min(os.availableParallelism(), 32)} threads?$`),
+      new RegExp(`^wasm · ${Math.min(os.availableParallelism(), 32)} threads? · fused GLIF$`),
     );
     await shot('live-run-training');
     // From here on the view only takes pushed events: steps, epochs, distributions, the end.

@@ -140,7 +140,7 @@ export const runsCommand: CliCommand = {
           );
           print('');
           print(
-            `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
+            `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
           );
           if (run.error) print(`error: ${run.error}`);
           print(

@@ -2,6 +2,7 @@ import { migration001Initial } from './001-initial';
 import { migration002Indexes } from './002-indexes';
 import { migration003Threads } from './003-threads';
 import { migration004AttemptTimes } from './004-attempt-times';
+import { migration005NeuronImpl } from './005-neuron-impl';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002Indexes,
   migration003Threads,
   migration004AttemptTimes,
+  migration005NeuronImpl,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

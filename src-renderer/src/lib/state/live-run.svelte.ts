@@ -51,6 +51,8 @@ export class LiveRun {
   #layers = $state.raw<readonly string[]>([]);
   /** Training threads the started event reported (data-parallel replicas). */
   #threads = $state.raw<number | null>(null);
+  /** The GLIF neuron implementation the started event reported (`fused` or `ops`). */
+  #neuronImpl = $state.raw<string | null>(null);
   #action = $state.raw<{ busy: boolean; error: ContractError | null }>({ busy: false, error: null });
   /** Bumped on every change of the series or distributions: what the charts depend on. */
   #version = $state(0);
@@ -83,6 +85,10 @@ export class LiveRun {
   }
   get threads(): number | null {
     return this.#threads;
+  }
+
+  get neuronImpl(): string | null {
+    return this.#neuronImpl;
   }
   get action(): { busy: boolean; error: ContractError | null } {
     return this.#action;
@@ -249,6 +255,7 @@ export class LiveRun {
     this.#distributions.setOrder(e.layers);
     this.#backend = { active: e.backend, fixHints: this.#backend?.fixHints ?? [] };
     this.#threads = e.threads;
+    this.#neuronImpl = e.neuronImpl;
     this.#progress = {
       epoch: e.startEpoch,
       epochs: e.epochs,
