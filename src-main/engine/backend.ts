@@ -107,24 +107,40 @@ interface Probe {
   version?: string;
 }
 
-/** Results of real load/initialise attempts; a native library, once loaded, stays loaded. */
-const attempts = new Map<BackendName, Probe>();
-let lastReport: { key: string; report: BackendReport } | undefined;
-let queue: Promise<unknown> = Promise.resolve();
+/** Results of real load/initialise attempts, by backend. */
+type Attempts = Map<BackendName, Probe>;
 
-/** Selects and initialises a backend. Repeated calls with the same options reuse the result. */
+/**
+ * What this process has tried and chosen. TF.js has one active backend per process and a native
+ * library, once loaded, stays loaded (and owns the 'tensorflow' name), so these are facts about
+ * the process, held by the one object below and used only through initBackend. Nothing reads the
+ * choice back from here: initBackend returns it as a BackendReport, and callers pass
+ * `report.active` on (to the trainer, to resolveNeuronImpl, to replicas).
+ */
+interface BackendSelection {
+  /** Results of real load/initialise attempts. */
+  readonly attempts: Attempts;
+  /** The last successful selection and the options it was made for (repeats reuse it). */
+  last: { readonly key: string; readonly report: BackendReport } | undefined;
+  /** Selections run one at a time: tf.setBackend switches the whole process. */
+  queue: Promise<unknown>;
+}
+
+const processSelection: BackendSelection = { attempts: new Map(), last: undefined, queue: Promise.resolve() };
+
+/**
+ * Selects and initialises a backend and returns what was chosen; repeated calls with the same
+ * options reuse the result. The returned report is the value to pass to whatever needs to know
+ * the active backend.
+ */
 export function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
-  const run = queue.then(() => selectBackend(opts));
-  queue = run.catch(() => undefined);
+  const selection = processSelection;
+  const run = selection.queue.then(() => selectBackend(selection, opts));
+  selection.queue = run.catch(() => undefined);
   return run;
 }
 
-/** The report of the last successful initBackend, if any. */
-export function getBackendReport(): BackendReport | undefined {
-  return lastReport?.report;
-}
-
-async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
+async function selectBackend(selection: BackendSelection, opts: InitBackendOptions): Promise<BackendReport> {
   // Options often come straight from a command line or a settings file: check them here.
   const envValue = process.env[BACKEND_ENV_VAR];
   const only =
@@ -135,9 +151,9 @@ async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
         : undefined;
   const prefer = opts.prefer !== undefined ? parseBackendName(opts.prefer, 'prefer') : undefined;
   const key = `${only ?? ''}|${prefer ?? ''}`;
-  if (lastReport && lastReport.key === key && tf.getBackend() === TF_NAME[lastReport.report.active]) {
-    return lastReport.report;
-  }
+  const last = selection.last;
+  if (last && last.key === key && tf.getBackend() === TF_NAME[last.report.active]) return last.report;
+  const { attempts } = selection;
   await ensureGradientConfigs();
   quietCpuBackend();
   const order = only
@@ -147,17 +163,17 @@ async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
       : BACKEND_ORDER;
   let active: BackendName | undefined;
   for (const name of order) {
-    if (await activate(name)) {
+    if (await activate(attempts, name)) {
       active = name;
       break;
     }
   }
   if (active === undefined) {
     const name = order[0];
-    const failed = candidateReport(name);
+    const failed = candidateReport(attempts, name);
     throw new BackendUnavailableError(name, failed.reason ?? 'unknown reason', hintsFor(failed));
   }
-  const candidates = BACKEND_ORDER.map(candidateReport);
+  const candidates = BACKEND_ORDER.map((n) => candidateReport(attempts, n));
   const better = candidates.slice(0, BACKEND_ORDER.indexOf(active)).filter((c) => !c.available);
   const report: BackendReport = {
     active,
@@ -165,14 +181,14 @@ async function selectBackend(opts: InitBackendOptions): Promise<BackendReport> {
     tfjsVersion: tf.version_core,
     fixHints: better.flatMap(hintsFor),
   };
-  lastReport = { key, report };
+  selection.last = { key, report };
   return report;
 }
 
-async function activate(name: BackendName): Promise<boolean> {
+async function activate(attempts: Attempts, name: BackendName): Promise<boolean> {
   let probe = attempts.get(name);
   if (probe === undefined) {
-    probe = await load(name);
+    probe = await load(attempts, name);
     attempts.set(name, probe);
   }
   if (!probe.available) return false;
@@ -197,11 +213,13 @@ function nativeUsesGpu(): boolean {
   return backend.isUsingGpuDevice === true;
 }
 
-function load(name: BackendName): Promise<Probe> {
-  return name === 'wasm' || name === 'cpu' ? loadJsBackend(name) : Promise.resolve(loadNative(name));
+function load(attempts: Attempts, name: BackendName): Promise<Probe> {
+  return name === 'wasm' || name === 'cpu'
+    ? loadJsBackend(name)
+    : Promise.resolve(loadNative(attempts, name));
 }
 
-function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): Probe {
+function loadNative(attempts: Attempts, name: 'tensorflow-gpu' | 'tensorflow'): Probe {
   const files = inspectPackage(name);
   if (!files.available) return files;
   const sibling = name === 'tensorflow-gpu' ? 'tensorflow' : 'tensorflow-gpu';
@@ -269,7 +287,7 @@ function quietCpuBackend(): void {
   if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
 }
 
-function candidateReport(name: BackendName): BackendCandidateReport {
+function candidateReport(attempts: Attempts, name: BackendName): BackendCandidateReport {
   const tried = attempts.get(name);
   let probe = tried ?? inspectPackage(name);
   const sibling =

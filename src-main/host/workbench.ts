@@ -1,4 +1,4 @@
-import { getBackendReport, type BackendName, type BackendReport } from '../engine/backend';
+import type { BackendName, BackendReport } from '../engine/backend';
 import { buildConfig } from '../engine/config/build';
 import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
 import { PRESETS } from '../engine/config/presets';
@@ -323,11 +323,12 @@ export class Workbench {
   }
 
   /**
-   * The backend training runs on: the one the latest run's worker chose (training runs in a
-   * worker, never in this process), else this process's own if it initialised one, else null.
+   * The backend training runs on: the one the latest run's worker chose and reported. Training
+   * runs in a worker, never in this process, so this process's own TF.js (if any) says nothing
+   * about it: null until a worker has reported.
    */
   backendReport(): BackendReport | null {
-    return this.workerBackend ?? getBackendReport() ?? null;
+    return this.workerBackend ?? null;
   }
 
   private workerBackend: BackendReport | undefined;
