@@ -55,7 +55,7 @@ export function resolveThreads(opts: {
   if (!opts.fusedBatchNorm) {
     return {
       threads: 1,
-      note: 'data-parallel training needs the fused neuron implementation (GLIF_NEURON_IMPL is ops)',
+      note: 'data-parallel training needs the fused neuron implementation; this run uses ops',
     };
   }
   if (wanted > opts.batchSize) {
