@@ -19,6 +19,7 @@ function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {
     preset: 'synthetic-mlp',
     backend: 'wasm',
     threads: 1,
+    neuronImpl: 'fused',
     createdAt: 1_000,
     startedAt: null,
     finishedAt: null,
