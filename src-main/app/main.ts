@@ -14,14 +14,11 @@ import {
   shell,
   type OpenDialogOptions,
 } from 'electron';
-import { Workbench } from '../host/workbench';
 import { DB_FILE_NAME } from '../runs/store/paths';
 import { RunStore } from '../runs/store/run-store';
-import { createDispatcher } from '../contract/dispatch';
-import { requests } from '../contract/requests';
 import { APP_NAME } from '../contract/app-name';
+import { createMainSide } from '../service/main-side';
 import { createEventEmitter, registerIpcRouter } from './ipc-router';
-import { createRequestHandlers } from './request-handlers';
 import { rendererLocation } from './security';
 import { hardenWebContents, installSessionSecurity } from './session-security';
 import { utilityWorkerLauncher } from './utility-worker';
@@ -81,26 +78,12 @@ function start(): void {
       // The same database and checkpoint folder as the `glif` CLI, in the user's data folder.
       const dataDir = app.getPath('userData');
       const emit = createEventEmitter(() => BrowserWindow.getAllWindows().map((w) => w.webContents));
-      const workbench = new Workbench(RunStore.open(join(dataDir, DB_FILE_NAME)), dataDir, emit, {
+      const { workbench, dispatch } = createMainSide({
+        store: RunStore.open(join(dataDir, DB_FILE_NAME)),
+        dataDir,
+        emit,
         launch: utilityWorkerLauncher(join(outDir, 'main', 'train-worker.js'), join(outDir, 'main', 'wasm')),
-      });
-      // Closing is asynchronous (a run's worker must exit before the store closes, see
-      // Workbench.close), so the first quit is held back and asked again once it is done.
-      let closed = false;
-      let closing: Promise<void> | undefined;
-      app.on('before-quit', (event) => {
-        if (closed) return;
-        event.preventDefault();
-        closing ??= workbench
-          .close('interrupted: the app was quit during the run')
-          .catch((error: unknown) => console.error(`${APP_NAME} did not close cleanly:`, error))
-          .finally(() => {
-            closed = true;
-            app.quit();
-          });
-      });
-      const handlers = createRequestHandlers(
-        {
+        host: {
           appName: APP_NAME,
           appVersion: app.getVersion(),
           host: 'electron',
@@ -119,10 +102,21 @@ function start(): void {
             return result.canceled ? null : (result.filePaths[0] ?? null);
           },
         },
-        workbench,
-      );
-      const dispatch = createDispatcher(requests, handlers, {
-        onInternalError: (name, error) => console.error(`Request '${name}' failed:`, error),
+      });
+      // Closing is asynchronous (a run's worker must exit before the store closes, see
+      // Workbench.close), so the first quit is held back and asked again once it is done.
+      let closed = false;
+      let closing: Promise<void> | undefined;
+      app.on('before-quit', (event) => {
+        if (closed) return;
+        event.preventDefault();
+        closing ??= workbench
+          .close('interrupted: the app was quit during the run')
+          .catch((error: unknown) => console.error(`${APP_NAME} did not close cleanly:`, error))
+          .finally(() => {
+            closed = true;
+            app.quit();
+          });
       });
       registerIpcRouter(ipcMain, dispatch, renderer);
       openMainWindow();

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import type { EmitEvent } from '../../src-main/host/workbench';
-import { Workbench } from '../../src-main/host/workbench';
+import type { EmitEvent } from '../../src-main/service/workbench';
+import { Workbench } from '../../src-main/service/workbench';
 import { RunStore } from '../../src-main/runs/store/run-store';
 
 /**

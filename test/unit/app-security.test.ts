@@ -5,7 +5,7 @@ import type { IpcMain, Session, Shell, WebContents } from 'electron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDispatcher, requests, type Result } from '../../src-main/contract';
 import { checkSender, registerIpcRouter } from '../../src-main/app/ipc-router';
-import { createRequestHandlers } from '../../src-main/app/request-handlers';
+import { createRequestHandlers } from '../../src-main/service/request-handlers';
 import { testWorkbench } from '../helpers/workbench';
 import {
   buildWebPreferences,

@@ -12,7 +12,7 @@ import {
   type RequestHandlers,
   type SystemInfo,
 } from '../../src-main/contract';
-import { createRequestHandlers } from '../../src-main/app/request-handlers';
+import { createRequestHandlers } from '../../src-main/service/request-handlers';
 import { testWorkbench } from '../helpers/workbench';
 
 const host = { appName: 'GLIF Workbench', appVersion: '9.8.7', host: 'electron' } as const;

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestFailure } from '../../src-main/contract/errors';
 import { findPreset } from '../../src-main/engine/config/presets';
 import type { RunConfig } from '../../src-main/engine/config/types';
-import { ABLATION_GRID, ablationVariants, Workbench } from '../../src-main/host/workbench';
+import { ABLATION_GRID, ablationVariants, Workbench } from '../../src-main/service/workbench';
 import { RunStore } from '../../src-main/runs/store/run-store';
 import type { RunRecord } from '../../src-main/runs/store/types';
 import type { WorkerHandle, WorkerLauncher } from '../../src-main/runs/worker/launch';

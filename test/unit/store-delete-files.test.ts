@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/host/workbench';
+import { Workbench } from '../../src-main/service/workbench';
 import { RunStore, checkpointDir } from '../../src-main/runs/store';
 import { syntheticRunInput } from '../helpers/run-input';
 

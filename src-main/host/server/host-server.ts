@@ -3,14 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createDispatcher, failure } from '../../contract/dispatch';
+import { failure } from '../../contract/dispatch';
 import type { AppEvent, EventMap, EventName } from '../../contract/events';
-import { requests } from '../../contract/requests';
 import { API_TOKEN_PARAM, API_WS_PATH, clientFrameSchema, type ServerFrame } from '../../contract/wire';
-import { createRequestHandlers, type HostDescription } from '../../app/request-handlers';
 import type { RunStore } from '../../runs/store/run-store';
 import type { BackendName } from '../../engine/backend';
-import { Workbench } from '../workbench';
+import { createMainSide } from '../../service/main-side';
+import type { HostDescription } from '../../service/request-handlers';
+import type { Workbench } from '../../service/workbench';
 import { createStaticHandler } from './static-files';
 import { toWireJson } from '../../contract/json-numbers';
 
@@ -68,9 +68,13 @@ export async function startHostServer(o: HostServerOptions): Promise<RunningHost
     const text = toWireJson(frame);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  const workbench = new Workbench(o.store, o.dataDir, emit, { backend: o.backend, threads: o.threads });
-  const dispatch = createDispatcher(requests, createRequestHandlers(o.host, workbench), {
-    onInternalError: (name, error) => console.error(`request '${name}' failed:`, error),
+  const { workbench, dispatch } = createMainSide({
+    store: o.store,
+    dataDir: o.dataDir,
+    emit,
+    host: o.host,
+    backend: o.backend,
+    threads: o.threads,
   });
   const serveStatic = await createStaticHandler(o.rendererDir);
   const server: Server = createServer((req, res) => {

@@ -6,7 +6,7 @@ import type { RequestHandlers } from '../contract/dispatch';
 import type { RequestTable } from '../contract/requests';
 import type { HostKind, SystemInfo } from '../contract/system';
 import { RequestFailure } from '../contract/errors';
-import type { Workbench } from '../host/workbench';
+import type { Workbench } from './workbench';
 
 export interface HostDescription {
   readonly appName: string;
