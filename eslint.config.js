@@ -1,6 +1,7 @@
 // Flat ESLint config. Besides the recommended rule sets, it enforces which process a module may run
 // in, per folder (no-restricted-imports): the renderer never reaches Node, Electron or engine code,
-// the engine never reaches Electron or the store, the contract stays a dependency-free leaf.
+// the engine never reaches Electron or the store, the contract stays a dependency-free leaf, and the
+// two hosts (app/: Electron, host/: glif serve and the CLI) share the service/ folder, never each other.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -180,6 +181,47 @@ export default defineConfig(
             name: 'electron',
             allowTypeImports: true,
             message: 'The headless host and the CLI run in plain Node, where Electron cannot be loaded.',
+          },
+        ],
+        patterns: [
+          {
+            regex: '^\\.\\.?/(.*/)?app(/|$)',
+            message:
+              'The hosts do not reach into each other: what both need belongs in src-main/service (createMainSide).',
+          },
+        ],
+      }),
+    },
+  },
+  {
+    files: ['src-main/app/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictedImports({
+        patterns: [
+          {
+            regex: '^\\.\\.?/(.*/)?host(/|$)',
+            message:
+              'The hosts do not reach into each other: what both need belongs in src-main/service (createMainSide).',
+          },
+        ],
+      }),
+    },
+  },
+  {
+    files: ['src-main/service/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictedImports({
+        paths: [
+          {
+            name: 'electron',
+            message:
+              'The service is transport-neutral: a host hands it what Electron gives (see HostDescription).',
+          },
+        ],
+        patterns: [
+          {
+            regex: '^\\.\\.?/(.*/)?(app|host)(/|$)',
+            message: 'The service serves both hosts and imports neither; they import it.',
           },
         ],
       }),
