@@ -32,6 +32,9 @@ export const configValuesSchema = z.record(
   z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(z.number())]),
 );
 
+/** A form's values as a handler receives them (checked by configValuesSchema). */
+export type ConfigValues = z.output<typeof configValuesSchema>;
+
 export const configSchemaParams = z.strictObject({});
 
 export const configValidateParams = z.strictObject({

@@ -6,10 +6,19 @@ import type { RunConfig } from '../engine/config/types';
 import { ConfigError, type ConfigIssue } from '../engine/config/validate';
 import { checkDataLocation } from '../engine/data/locate';
 import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
-import type { AblationGroup, ExportedFile, QueueStatus, RunDetails } from '../contract/runs';
-import type { AblationGridVariants, ConfigSchema, ConfigValidation } from '../contract/config';
+import type {
+  AblationGroup,
+  DistributionRecord,
+  ExportedFile,
+  MetricSeries,
+  QueueStatus,
+  RunComparison,
+  RunDetails,
+} from '../contract/runs';
+import type { AblationGridVariants, ConfigSchema, ConfigValidation, ConfigValues } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
 import type { EventMap, EventName } from '../contract/events';
+import type { ParsedRequestParams } from '../contract/requests';
 import { RunManager } from '../runs/manager';
 import { epochMetricPoints, stepMetricPoints } from '../runs/metric-points';
 import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
@@ -114,7 +123,7 @@ export class Workbench {
     };
   }
 
-  validateConfig(preset: string, values: Record<string, unknown>): ConfigValidation {
+  validateConfig(preset: string, values: ConfigValues): ConfigValidation {
     try {
       return { config: this.buildConfig(preset, values), issues: [] };
     } catch (err) {
@@ -123,7 +132,7 @@ export class Workbench {
     }
   }
 
-  private buildConfig(preset: string, values: Record<string, unknown>): RunConfig {
+  private buildConfig(preset: string, values: ConfigValues): RunConfig {
     const overrides: string[] = [];
     for (const [key, value] of Object.entries(values)) {
       const text = value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
@@ -137,12 +146,7 @@ export class Workbench {
     return config;
   }
 
-  listRuns(query: {
-    search?: string;
-    status?: RunSummary['status'][];
-    tags?: string[];
-    limit?: number;
-  }): RunSummary[] {
+  listRuns(query: ParsedRequestParams<'runs.list'>): RunSummary[] {
     return this.store.listRuns({
       search: query.search,
       status: query.status,
@@ -163,13 +167,7 @@ export class Workbench {
     };
   }
 
-  createRun(p: {
-    preset: string;
-    values: Record<string, unknown>;
-    name?: string;
-    tags?: string[];
-    start: boolean;
-  }): RunRecord {
+  createRun(p: ParsedRequestParams<'runs.create'>): RunRecord {
     let record: RunRecord;
     try {
       record = this.manager.createRun(this.buildConfig(p.preset, p.values), { name: p.name, tags: p.tags });
@@ -230,7 +228,7 @@ export class Workbench {
     return { deleted: true };
   }
 
-  updateRun(p: { runId: string; name?: string; notes?: string; tags?: string[] }): RunRecord {
+  updateRun(p: ParsedRequestParams<'runs.update'>): RunRecord {
     this.requireRun(p.runId);
     try {
       this.store.updateRun(p.runId, { name: p.name, notes: p.notes, tags: p.tags });
@@ -240,12 +238,12 @@ export class Workbench {
     return this.requireRun(p.runId);
   }
 
-  metrics(p: { runId: string; names?: string[]; maxPoints: number }) {
+  metrics(p: ParsedRequestParams<'runs.metrics'>): MetricSeries[] {
     this.requireRun(p.runId);
     return this.store.getMetrics(p.runId, p.names, { maxPoints: p.maxPoints });
   }
 
-  distributions(p: { runId: string; layer?: string; quantity?: string; epoch?: number }) {
+  distributions(p: ParsedRequestParams<'runs.distributions'>): DistributionRecord[] {
     this.requireRun(p.runId);
     return this.store.getDistributions(p.runId, {
       layer: p.layer,
@@ -254,12 +252,12 @@ export class Workbench {
     });
   }
 
-  compare(runIds: string[]) {
+  compare(runIds: ParsedRequestParams<'runs.compare'>['runIds']): RunComparison {
     for (const id of runIds) this.requireRun(id);
     return this.store.compareRuns(runIds);
   }
 
-  exportRun(runId: string, format: 'csv' | 'json'): ExportedFile {
+  exportRun(runId: string, format: ParsedRequestParams<'runs.export'>['format']): ExportedFile {
     const run = this.requireRun(runId);
     const safe = run.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || run.id;
     return {
@@ -269,13 +267,7 @@ export class Workbench {
     };
   }
 
-  createAblation(p: {
-    preset: string;
-    values: Record<string, unknown>;
-    seeds: number[];
-    includeGlifF: boolean;
-    includeStatic: boolean;
-  }): AblationGroup {
+  createAblation(p: ParsedRequestParams<'ablation.create'>): AblationGroup {
     const groupId = `ablation-${Date.now().toString(36)}`;
     const configs: RunConfig[] = [];
     for (const seed of p.seeds) {
