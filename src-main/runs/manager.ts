@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { canFollow, listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { BackendName, BackendReport } from '../engine/backend';
 import { assertValidConfig } from '../engine/config/validate';
 import type { RunConfig } from '../engine/config/types';
@@ -16,6 +17,13 @@ export type RunManagerEvent =
   | { readonly runId: string; readonly kind: 'train'; readonly event: TrainEvent }
   | { readonly runId: string; readonly kind: 'status'; readonly status: RunStatus; readonly error?: string }
   | { readonly runId: string; readonly kind: 'backend'; readonly report: BackendReport };
+
+/** Why `run` cannot be resumed, or null when it can (the manager, the hosts and the CLI say the same). */
+export function resumeRefusal(run: Pick<RunRecord, 'id' | 'status'>): string | null {
+  return RESUMABLE_RUN_STATUSES.includes(run.status)
+    ? null
+    : `run ${run.id} is ${run.status}; only a ${listStatuses(RESUMABLE_RUN_STATUSES)} run can be resumed`;
+}
 
 export interface RunManagerOptions {
   readonly store: RunStore;
@@ -110,11 +118,8 @@ export class RunManager {
   resume(runId: string): Promise<RunRecord> {
     const run = this.store.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
-    if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
-      throw new Error(
-        `run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`,
-      );
-    }
+    const refusal = resumeRefusal(run);
+    if (refusal !== null) throw new Error(refusal);
     return this.enqueue(runId, true);
   }
 
@@ -214,7 +219,7 @@ export class RunManager {
   private async failRun(runId: string, error: string): Promise<RunRecord> {
     const run = this.store.getRun(runId);
     const record =
-      run && (run.status === 'running' || run.status === 'queued')
+      run && canFollow(run.status, 'failed')
         ? await this.write(runId, () => this.store.finishRun(runId, { status: 'failed', error }))
         : run!;
     this.emit({ runId, kind: 'status', status: record.status, error });

@@ -17,6 +17,7 @@ import type {
 } from '../contract/runs';
 import type { AblationGridVariants, ConfigSchema, ConfigValidation, ConfigValues } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
+import { listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { EventMap, EventName } from '../contract/events';
 import type { ParsedRequestParams } from '../contract/requests';
 import { RunManager } from '../runs/manager';
@@ -328,10 +329,11 @@ export class Workbench {
   /** Reruns a failed, cancelled or interrupted ablation cell as a fresh run with the same config. */
   rerun(runId: string): RunRecord {
     const run = this.requireRun(runId);
-    if (!['failed', 'cancelled', 'interrupted'].includes(run.status)) {
+    // A rerun copies a run that could be resumed (resuming it is the other way to go on).
+    if (!RESUMABLE_RUN_STATUSES.includes(run.status)) {
       throw new RequestFailure(
         'conflict',
-        `Run ${runId} is ${run.status}; only a failed, cancelled or interrupted run can be rerun.`,
+        `Run ${runId} is ${run.status}; only a ${listStatuses(RESUMABLE_RUN_STATUSES)} run can be rerun.`,
       );
     }
     const fresh = this.manager.createRun(run.config as unknown as RunConfig, {

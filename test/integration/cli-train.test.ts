@@ -323,7 +323,7 @@ describe('a run killed with SIGKILL mid-epoch', () => {
     d.close();
     const r = glif(['train', '--resume', runId, '--db', db]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/is completed; only an interrupted, cancelled or failed run can be resumed/);
+    expect(r.stderr).toMatch(/is completed; only a failed, cancelled or interrupted run can be resumed/);
   });
 });
 

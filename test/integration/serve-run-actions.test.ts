@@ -127,7 +127,9 @@ describe('run actions through glif serve', () => {
       ok: false,
       error: {
         code: 'conflict',
-        message: expect.stringMatching(/is completed; only an interrupted, cancelled/),
+        message: expect.stringMatching(
+          /is completed; only a failed, cancelled or interrupted run can be resumed/,
+        ),
       },
     });
     expect(await client.request('runs.resume', { runId: 'r0000000000000000' })).toMatchObject({

@@ -9,7 +9,13 @@ import { MetricWriteBuffer, type MetricBatch, type MetricWriteBufferOptions } fr
 import { defaultDbPath } from './paths';
 import { SqliteRunStoreReader } from './reader';
 import {
+  RESUMABLE_RUN_STATUSES,
+  statusesBefore,
   TERMINAL_RUN_STATUSES,
+  type RunStatus,
+  type TerminalRunStatus,
+} from '../../contract/run-status';
+import {
   type CheckpointInput,
   type CheckpointRecord,
   type DeletedRun,
@@ -46,6 +52,29 @@ const ATTEMPTS_UP_TO = (end: string): string => `CASE
       WHEN started_at IS NOT NULL THEN max(0, @now - started_at)
       ELSE duration_ms END`;
 
+/**
+ * `status IN ('queued', 'running')`: the statuses a move may start from, as SQL. They come from
+ * the run-status table (constants, never input), so the store cannot allow a move it forbids.
+ */
+const statusIn = (from: readonly RunStatus[]): string =>
+  `status IN (${from.map((status) => `'${status}'`).join(', ')})`;
+
+/** A run's first start: the one move into `running` that is not a resume. */
+const START_FROM: readonly RunStatus[] = statusesBefore('running').filter(
+  (status) => !RESUMABLE_RUN_STATUSES.includes(status),
+);
+
+const finishRunSql = (
+  to: TerminalRunStatus,
+): string => `UPDATE runs SET status = @status, finished_at = @now, error = @error,
+      duration_ms = coalesce(@durationMs, ${ATTEMPTS_UP_TO('@now')}),
+      final_test_accuracy = coalesce(@finalTestAccuracy, final_test_accuracy),
+      final_test_loss = coalesce(@finalTestLoss, final_test_loss),
+      final_train_accuracy = coalesce(@finalTrainAccuracy, final_train_accuracy),
+      final_train_loss = coalesce(@finalTrainLoss, final_train_loss),
+      energy_sops = coalesce(@energySops, energy_sops)
+    WHERE id = @id AND ${statusIn(statusesBefore(to))}`;
+
 const SQL = {
   insertRun: `INSERT INTO runs (id, name, status, preset, created_at, parent_run_id, notes, config_json,
       dataset, model, variant, layerwise, time_steps, epochs, batch_size, lr, seed)
@@ -55,18 +84,10 @@ const SQL = {
   deleteTags: 'DELETE FROM tags WHERE run_id = ?',
   markRunning: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend,
       started_at = coalesce(started_at, @now), attempt_started_at = @now, last_active_at = @now
-    WHERE id = @id AND status = 'queued'`,
-  finishRun: `UPDATE runs SET status = @status, finished_at = @now, error = @error,
-      duration_ms = coalesce(@durationMs, ${ATTEMPTS_UP_TO('@now')}),
-      final_test_accuracy = coalesce(@finalTestAccuracy, final_test_accuracy),
-      final_test_loss = coalesce(@finalTestLoss, final_test_loss),
-      final_train_accuracy = coalesce(@finalTrainAccuracy, final_train_accuracy),
-      final_train_loss = coalesce(@finalTrainLoss, final_train_loss),
-      energy_sops = coalesce(@energySops, energy_sops)
-    WHERE id = @id AND status IN ('queued', 'running')`,
+    WHERE id = @id AND ${statusIn(START_FROM)}`,
   resumeRun: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend, finished_at = NULL, error = NULL,
       attempt_started_at = @now, last_active_at = @now
-    WHERE id = @id AND status IN ('interrupted', 'cancelled', 'failed')`,
+    WHERE id = @id AND ${statusIn(RESUMABLE_RUN_STATUSES)}`,
   truncateMetrics: 'DELETE FROM metrics WHERE run_id = ? AND epoch > ?',
   truncateDistributions: 'DELETE FROM distributions WHERE run_id = ? AND epoch > ?',
   truncateCheckpoints: 'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?',
@@ -80,7 +101,7 @@ const SQL = {
   runningRuns: `SELECT id, pid FROM runs WHERE status = 'running' ORDER BY id`,
   interrupt: `UPDATE runs SET status = 'interrupted', finished_at = @now,
       error = coalesce(error, @error), duration_ms = ${ATTEMPTS_UP_TO('coalesce(last_active_at, attempt_started_at)')}
-    WHERE id = @id AND status = 'running'`,
+    WHERE id = @id AND ${statusIn(statusesBefore('interrupted'))}`,
   upsertCheckpoint: `INSERT INTO checkpoints (run_id, epoch, step, path, sha256, bytes, created_at)
     VALUES (@runId, @epoch, @step, @path, @sha256, @bytes, @createdAt)
     ON CONFLICT (run_id, epoch) DO UPDATE SET
@@ -196,8 +217,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
         backend: start.backend,
         now: this.now(),
       });
-      if (result.changes === 0)
-        this.throwTransitionError(runId, 'running', ['interrupted', 'cancelled', 'failed']);
+      if (result.changes === 0) this.throwTransitionError(runId, 'running', RESUMABLE_RUN_STATUSES);
       for (const sql of [SQL.truncateMetrics, SQL.truncateDistributions, SQL.truncateCheckpoints]) {
         this.statement(sql).run(runId, start.fromEpoch);
       }
@@ -231,7 +251,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
       backend: start.backend,
       now: this.now(),
     });
-    if (result.changes === 0) this.throwTransitionError(runId, 'running', ['queued']);
+    if (result.changes === 0) this.throwTransitionError(runId, 'running', START_FROM);
     return this.requireRun(runId);
   }
 
@@ -266,7 +286,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     }
     this.flush();
     const finals = outcome.finals ?? {};
-    const result = this.statement(SQL.finishRun).run({
+    const result = this.statement(finishRunSql(outcome.status)).run({
       id: runId,
       status: outcome.status,
       now: this.now(),
@@ -278,7 +298,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
       finalTrainLoss: finals.finalTrainLoss ?? null,
       energySops: finals.energySops ?? null,
     });
-    if (result.changes === 0) this.throwTransitionError(runId, outcome.status, ['queued', 'running']);
+    if (result.changes === 0)
+      this.throwTransitionError(runId, outcome.status, statusesBefore(outcome.status));
     return this.requireRun(runId);
   }
 
@@ -388,7 +409,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
     if (result.changes === 0) throw new RunStoreError('not_found', `no run with id ${runId}`);
   }
 
-  private throwTransitionError(runId: string, to: string, allowedFrom: readonly string[]): never {
+  private throwTransitionError(runId: string, to: RunStatus, allowedFrom: readonly RunStatus[]): never {
     const row = this.statement(SQL.runStatus).get(runId) as { status: string } | undefined;
     if (row === undefined) throw new RunStoreError('not_found', `no run with id ${runId}`);
     throw new RunStoreError(

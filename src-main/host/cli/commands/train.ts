@@ -7,7 +7,7 @@ import { PRESETS } from '../../../engine/config/presets';
 import type { RunConfig } from '../../../engine/config/types';
 import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
-import { RunManager } from '../../../runs/manager';
+import { resumeRefusal, RunManager } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
@@ -141,11 +141,8 @@ export const trainCommand: CliCommand = {
       if (o.resume) {
         const run = store.getRun(o.resume);
         if (!run) throw new CliError(`--resume: no run '${o.resume}' in ${dbPath}`);
-        if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
-          throw new CliError(
-            `--resume: run ${run.id} is ${run.status}; only an interrupted, cancelled or failed run can be resumed`,
-          );
-        }
+        const refusal = resumeRefusal(run);
+        if (refusal !== null) throw new CliError(`--resume: ${refusal}`);
         runId = run.id;
       } else {
         runId = manager.createRun(config!, { name: o.name, tags: o.tag }).id;
