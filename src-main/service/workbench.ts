@@ -1,5 +1,5 @@
 import type { BackendName, BackendReport } from '../engine/backend';
-import { buildConfig } from '../engine/config/build';
+import { buildConfigFromValues } from '../engine/config/build';
 import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
 import { PRESETS } from '../engine/config/presets';
 import type { RunConfig } from '../engine/config/types';
@@ -133,13 +133,9 @@ export class Workbench {
     }
   }
 
+  /** The one validation of a form's values: the config's rules, then that the dataset is there. */
   private buildConfig(preset: string, values: ConfigValues): RunConfig {
-    const overrides: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-      const text = value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
-      overrides.push(`${key}=${text}`);
-    }
-    const config = buildConfig({ preset, overrides });
+    const config = buildConfigFromValues(preset, values);
     // The form's "ready" and a created run both mean the dataset is there: a wrong data.path is
     // refused here, not found later when the run's turn in the queue comes.
     const location = checkDataLocation(config);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src-main/engine/config/build';
+import { buildConfig, buildConfigFromValues } from '../../src-main/engine/config/build';
 import { CONFIG_FIELDS, describeRange } from '../../src-main/engine/config/fields';
 import { PRESETS } from '../../src-main/engine/config/presets';
 import { ConfigError, validateConfig } from '../../src-main/engine/config/validate';
@@ -88,6 +88,41 @@ describe('run config', () => {
     expect(
       issues(() => buildConfig({ preset: 'fmnist-cnn', overlay: { train: { lr: 0.05, bogus: 1 } } }))[0],
     ).toMatch(/^train\.bogus: unknown config key/);
+  });
+
+  it("builds from a form's values: typed ones as they are, text as --set reads it, one validation", () => {
+    const typed = buildConfigFromValues('fmnist-cnn', {
+      'train.epochs': 3,
+      'neuron.variant': 'glif-f',
+      'neuron.layerwise': true,
+      'data.trainLimit': null,
+      'model.mlpHidden': [64, 32],
+    });
+    const text = buildConfigFromValues('fmnist-cnn', {
+      'train.epochs': '3',
+      'neuron.variant': 'glif-f',
+      'neuron.layerwise': true,
+      'data.trainLimit': '',
+      'model.mlpHidden': '64, 32',
+    });
+    const cli = buildConfig({
+      preset: 'fmnist-cnn',
+      overrides: [
+        'train.epochs=3',
+        'neuron.variant=glif-f',
+        'neuron.layerwise=true',
+        'data.trainLimit=none',
+        'model.mlpHidden=64,32',
+      ],
+    });
+    expect(typed).toEqual(cli);
+    expect(text).toEqual(cli);
+    expect(
+      issues(() => buildConfigFromValues('fmnist-cnn', { 'train.epochs': 0, 'train.bogus': 1 })),
+    ).toEqual([expect.stringMatching(/^train\.bogus: unknown config key/)]);
+    expect(issues(() => buildConfigFromValues('fmnist-cnn', { 'neuron.variant': 'glif-9000' }))[0]).toMatch(
+      /^neuron\.variant: 'glif-9000' is not allowed; expected one of glif, /,
+    );
   });
 
   it('describes every field range in words', () => {
