@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { canFollow, listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { BackendName, BackendReport } from '../engine/backend';
-import { assertValidConfig } from '../engine/config/validate';
-import type { RunConfig } from '../engine/config/types';
+import { readStoredConfig } from '../engine/config/stored';
+import type { ValidRunConfig } from '../engine/config/types';
+import { ConfigError } from '../engine/config/validate';
 import type { TrainEvent, TrainOutcome } from '../engine/train/events';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
@@ -23,6 +24,20 @@ export function resumeRefusal(run: Pick<RunRecord, 'id' | 'status'>): string | n
   return RESUMABLE_RUN_STATUSES.includes(run.status)
     ? null
     : `run ${run.id} is ${run.status}; only a ${listStatuses(RESUMABLE_RUN_STATUSES)} run can be resumed`;
+}
+
+/**
+ * The config a run was stored with, read back checked (see readStoredConfig) for a resume or a
+ * rerun; a config that cannot be used any more is an Error naming the run and each bad field.
+ */
+export function storedConfigOf(run: Pick<RunRecord, 'id' | 'config'>): ValidRunConfig {
+  try {
+    return readStoredConfig(run.config);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new Error(`run ${run.id}'s stored config cannot be used: ${err.message}`);
+    throw err;
+  }
 }
 
 export interface RunManagerOptions {
@@ -93,12 +108,14 @@ export class RunManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Validates the config and records a queued run (nothing is written for an invalid config). */
+  /**
+   * Records a queued run. The config was validated where it came in (its type says so: see
+   * ValidRunConfig), so it is not checked again here.
+   */
   createRun(
-    config: RunConfig,
+    config: ValidRunConfig,
     opts: { name?: string; tags?: readonly string[]; notes?: string } = {},
   ): RunRecord {
-    assertValidConfig(config);
     return this.store.createRun({
       name: opts.name,
       preset: config.preset,
@@ -120,6 +137,8 @@ export class RunManager {
     if (!run) throw new Error(`no run ${runId}`);
     const refusal = resumeRefusal(run);
     if (refusal !== null) throw new Error(refusal);
+    // Refused now, with the reason, rather than failing once its turn in the queue comes.
+    storedConfigOf(run);
     return this.enqueue(runId, true);
   }
 
@@ -245,7 +264,7 @@ export class RunManager {
   private async runJob(job: Job, taken: { readonly cancelRequested: boolean }): Promise<RunRecord> {
     const run = this.store.getRun(job.runId);
     if (!run) throw new Error(`no run ${job.runId}`);
-    const config = run.config as unknown as RunConfig;
+    const config = storedConfigOf(run);
     const checkpointDir = path.join(this.options.dataDir, 'checkpoints', job.runId);
     let resumeFrom: { path: string; sha256: string } | undefined;
     const previousMs = job.resume ? (run.durationMs ?? 0) : 0;

@@ -2,7 +2,7 @@ import type { BackendName, BackendReport } from '../engine/backend';
 import { buildConfigFromValues } from '../engine/config/build';
 import { CONFIG_FIELDS, type FieldGroup } from '../engine/config/fields';
 import { PRESETS } from '../engine/config/presets';
-import type { RunConfig } from '../engine/config/types';
+import type { ValidRunConfig } from '../engine/config/types';
 import { ConfigError, type ConfigIssue } from '../engine/config/validate';
 import { checkDataLocation } from '../engine/data/locate';
 import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
@@ -20,7 +20,7 @@ import { RequestFailure } from '../contract/errors';
 import { listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { EventMap, EventName } from '../contract/events';
 import type { ParsedRequestParams } from '../contract/requests';
-import { RunManager } from '../runs/manager';
+import { RunManager, storedConfigOf } from '../runs/manager';
 import { epochMetricPoints, stepMetricPoints } from '../runs/metric-points';
 import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
@@ -134,7 +134,7 @@ export class Workbench {
   }
 
   /** The one validation of a form's values: the config's rules, then that the dataset is there. */
-  private buildConfig(preset: string, values: ConfigValues): RunConfig {
+  private buildConfig(preset: string, values: ConfigValues): ValidRunConfig {
     const config = buildConfigFromValues(preset, values);
     // The form's "ready" and a created run both mean the dataset is there: a wrong data.path is
     // refused here, not found later when the run's turn in the queue comes.
@@ -266,7 +266,7 @@ export class Workbench {
 
   createAblation(p: ParsedRequestParams<'ablation.create'>): AblationGroup {
     const groupId = `ablation-${Date.now().toString(36)}`;
-    const configs: RunConfig[] = [];
+    const configs: ValidRunConfig[] = [];
     for (const seed of p.seeds) {
       for (const variant of ablationVariants(p.includeGlifF, p.includeStatic)) {
         try {
@@ -332,10 +332,13 @@ export class Workbench {
         `Run ${runId} is ${run.status}; only a ${listStatuses(RESUMABLE_RUN_STATUSES)} run can be rerun.`,
       );
     }
-    const fresh = this.manager.createRun(run.config as unknown as RunConfig, {
-      name: run.name,
-      tags: run.tags,
-    });
+    let config: ValidRunConfig;
+    try {
+      config = storedConfigOf(run);
+    } catch (err) {
+      throw new RequestFailure('conflict', (err as Error).message);
+    }
+    const fresh = this.manager.createRun(config, { name: run.name, tags: run.tags });
     void this.manager.start(fresh.id);
     return fresh;
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestFailure } from '../../src-main/contract/errors';
 import { findPreset } from '../../src-main/engine/config/presets';
-import type { RunConfig } from '../../src-main/engine/config/types';
+import { readStoredConfig } from '../../src-main/engine/config/stored';
 import { ABLATION_GRID, ablationVariants, Workbench } from '../../src-main/service/workbench';
 import { RunStore } from '../../src-main/runs/store/run-store';
 import type { RunRecord } from '../../src-main/runs/store/types';
@@ -114,12 +114,12 @@ describe('Workbench.createAblation', () => {
     const runs = group.runIds.map((id) => wb.store.getRun(id)!);
     const variantsInOrder = [...SIMPLEX, 'glif', 'glif-f', 'glif-static'];
     // Seed by seed, each seed's variants in the grid's order.
-    expect(runs.map((r) => [(r.config as unknown as RunConfig).train.seed, r.columns.variant])).toEqual(
+    expect(runs.map((r) => [readStoredConfig(r.config).train.seed, r.columns.variant])).toEqual(
       [3, 7].flatMap((seed) => variantsInOrder.map((v) => [seed, v])),
     );
     const preset = findPreset('synthetic-mlp')!.config;
     for (const run of runs) {
-      const config = run.config as unknown as RunConfig;
+      const config = readStoredConfig(run.config);
       expect(run.tags.sort()).toEqual([group.groupId, 'ablation'].sort());
       expect(run.name).toMatch(new RegExp(` · seed ${config.train.seed}$`));
       // Only the variant, the seed and the form's overrides differ from the preset.

@@ -1,6 +1,6 @@
 import { CONFIG_FIELDS, configField } from './fields';
 import { findPreset, PRESETS, type Preset } from './presets';
-import type { RunConfig } from './types';
+import type { RunConfig, ValidRunConfig } from './types';
 import {
   assertValidConfig,
   ConfigError,
@@ -25,7 +25,7 @@ export function buildConfig(input: {
   preset?: string;
   overlay?: unknown;
   overrides?: readonly string[];
-}): RunConfig {
+}): ValidRunConfig {
   const presetId =
     input.preset ??
     (isRecord(input.overlay) && typeof input.overlay.preset === 'string' ? input.overlay.preset : undefined);
@@ -60,7 +60,7 @@ export function buildConfig(input: {
 export function buildConfigFromValues(
   presetId: string,
   values: Readonly<Record<string, ConfigValue>>,
-): RunConfig {
+): ValidRunConfig {
   const preset = requirePreset(presetId);
   const entries = Object.entries(values).map(([key, value]): [string, unknown] => {
     const field = configField(key);
@@ -101,7 +101,7 @@ export function applyEntries(
 }
 
 /** The one validation of an assembled config: the issues found while assembling it, else every rule. */
-function validated(config: RunConfig, issues: readonly ConfigIssue[]): RunConfig {
+function validated(config: RunConfig, issues: readonly ConfigIssue[]): ValidRunConfig {
   if (issues.length > 0) throw new ConfigError(issues);
   return assertValidConfig(config);
 }

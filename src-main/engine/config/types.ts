@@ -68,3 +68,13 @@ export interface RunConfig {
   readonly neuron: NeuronConfig;
   readonly train: TrainConfig;
 }
+
+declare const validRunConfig: unique symbol;
+
+/**
+ * A RunConfig that has passed validateConfig. Only the config's edges make one: building it from
+ * a preset with values or `--set` text (build.ts) and reading a stored one back (stored.ts), so
+ * code that takes a ValidRunConfig (the run manager) need not check it again. The mark exists
+ * for the compiler only; the JSON is the plain RunConfig.
+ */
+export type ValidRunConfig = RunConfig & { readonly [validRunConfig]: true };

@@ -1,5 +1,5 @@
 import { configField, CONFIG_FIELDS, describeRange, type ConfigField } from './fields';
-import type { ArchId, DatasetId, RunConfig } from './types';
+import type { ArchId, DatasetId, RunConfig, ValidRunConfig } from './types';
 
 export interface ConfigIssue {
   readonly key: string;
@@ -137,8 +137,9 @@ export function validateConfig(config: RunConfig): ConfigIssue[] {
   return issues;
 }
 
-export function assertValidConfig(config: RunConfig): RunConfig {
+/** `config`, marked valid, or a ConfigError naming every problem. */
+export function assertValidConfig(config: RunConfig): ValidRunConfig {
   const issues = validateConfig(config);
   if (issues.length > 0) throw new ConfigError(issues);
-  return config;
+  return config as ValidRunConfig;
 }

@@ -4,10 +4,10 @@ import { parseBackendName, type BackendName } from '../../../engine/backend';
 import { parseThreads } from '../../../engine/parallel/threads';
 import { buildConfig } from '../../../engine/config/build';
 import { PRESETS } from '../../../engine/config/presets';
-import type { RunConfig } from '../../../engine/config/types';
+import type { ValidRunConfig } from '../../../engine/config/types';
 import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
-import { resumeRefusal, RunManager } from '../../../runs/manager';
+import { resumeRefusal, RunManager, storedConfigOf } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
@@ -107,7 +107,7 @@ export const trainCommand: CliCommand = {
     }
     const backend: BackendName | undefined = o.backend ? parseBackendOrThrow(o.backend) : undefined;
     const threads = o.threads === undefined ? undefined : parseThreadsOrThrow(o.threads);
-    let config: RunConfig | undefined;
+    let config: ValidRunConfig | undefined;
     if (o.resume) {
       if (o.preset || o.set || o.config)
         throw new CliError('--resume continues a run with its own config; drop --preset, --set and --config');
@@ -143,6 +143,11 @@ export const trainCommand: CliCommand = {
         if (!run) throw new CliError(`--resume: no run '${o.resume}' in ${dbPath}`);
         const refusal = resumeRefusal(run);
         if (refusal !== null) throw new CliError(`--resume: ${refusal}`);
+        try {
+          storedConfigOf(run);
+        } catch (err) {
+          throw new CliError(`--resume: ${(err as Error).message}`);
+        }
         runId = run.id;
       } else {
         runId = manager.createRun(config!, { name: o.name, tags: o.tag }).id;
