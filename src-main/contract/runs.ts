@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISTRIBUTION_QUANTITIES } from './distributions';
 import type {
   CheckpointRecord,
   ConfigDiffEntry,
@@ -53,7 +54,7 @@ export const runsMetricsParams = z.strictObject({
 export const runsDistributionsParams = z.strictObject({
   runId,
   layer: z.string().max(200).optional(),
-  quantity: z.string().max(50).optional(),
+  quantity: z.enum(DISTRIBUTION_QUANTITIES).optional(),
   epoch: z.number().int().min(0).optional(),
 });
 

@@ -26,7 +26,7 @@ import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
 import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
-import type { DistributionQuantity, RunRecord, RunSummary } from '../runs/store/types';
+import type { RunRecord, RunSummary } from '../runs/store/types';
 import type { WorkerLauncher } from '../runs/worker/launch';
 
 export type EmitEvent = <K extends EventName>(type: K, payload: EventMap[K]) => void;
@@ -244,7 +244,7 @@ export class Workbench {
     this.requireRun(p.runId);
     return this.store.getDistributions(p.runId, {
       layer: p.layer,
-      quantity: p.quantity as DistributionQuantity | undefined,
+      quantity: p.quantity,
       epoch: p.epoch,
     });
   }

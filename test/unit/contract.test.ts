@@ -12,6 +12,7 @@ import {
   type RequestHandlers,
   type SystemInfo,
 } from '../../src-main/contract';
+import { DISTRIBUTION_QUANTITIES } from '../../src-main/contract/distributions';
 import { createRequestHandlers } from '../../src-main/service/request-handlers';
 import { testWorkbench } from '../helpers/workbench';
 
@@ -68,6 +69,17 @@ describe('contract dispatcher', () => {
     expect(result.error.code).toBe('invalid_params');
     expect(result.error.message).toContain('system.info');
     expect(result.error.message).toContain('verbose');
+  });
+
+  it('accepts only the recorded distribution quantities, named once in the contract', async () => {
+    const runId = 'r0123456789abcdef';
+    const bad = await dispatch('runs.distributions', { runId, quantity: 'weights' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    if (!bad.ok) expect(bad.error.message).toContain('quantity');
+    for (const quantity of DISTRIBUTION_QUANTITIES) {
+      const parsed = requests['runs.distributions'].params.safeParse({ runId, quantity });
+      expect(parsed.success).toBe(true);
+    }
   });
 
   it('refuses params that are not an object', async () => {

@@ -2,11 +2,10 @@
  * What a training run reports while it runs. The trainer only emits these; the run manager
  * stores them and forwards them to the UI. Plain JSON data.
  */
+import type { DistributionQuantity } from '../../contract/distributions';
 import type { ResolvedNeuronImpl } from '../glif/impl';
 
-/** Quantities whose per-layer distributions are recorded every epoch (effective values). */
-export type DistributionQuantity =
-  'alpha' | 'beta' | 'gamma' | 'tau_exp' | 'tau_lin' | 'v_th' | 'v_re' | 'g_t' | 'firing_rate';
+export type { DistributionQuantity };
 
 export interface Histogram {
   readonly lo: number;

@@ -5,23 +5,14 @@
 
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES } from '../../contract/run-status';
 import type { RunStatus, TerminalRunStatus } from '../../contract/run-status';
+import { DISTRIBUTION_QUANTITIES } from '../../contract/distributions';
+import type { DistributionQuantity } from '../../contract/distributions';
 
 export { RUN_STATUSES, TERMINAL_RUN_STATUSES };
 export type { RunStatus, TerminalRunStatus };
 
-/** Per-layer quantities whose distributions the trainer records each epoch. */
-export const DISTRIBUTION_QUANTITIES = [
-  'alpha',
-  'beta',
-  'gamma',
-  'tau_exp',
-  'tau_lin',
-  'v_th',
-  'v_re',
-  'g_t',
-  'firing_rate',
-] as const;
-export type DistributionQuantity = (typeof DISTRIBUTION_QUANTITIES)[number];
+export { DISTRIBUTION_QUANTITIES };
+export type { DistributionQuantity };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
