@@ -124,6 +124,11 @@ test('a long run fits every view at 1440x900 and 1024x700, and the shell never s
     { name: 'runs', hash: '#/runs', ready: page.getByRole('row', { name: /many epochs/ }) },
     { name: 'new-run', hash: '#/new-run', ready: page.getByLabel('Preset', { exact: true }) },
     {
+      name: 'live-run',
+      hash: `#/runs/${longRun}`,
+      ready: page.getByRole('table', { name: /firing rate/i }),
+    },
+    {
       name: 'compare',
       hash: `#/compare/${longRun},${shortRun}`,
       ready: page.getByRole('table', { name: /differences/i }),
@@ -142,6 +147,18 @@ test('a long run fits every view at 1440x900 and 1024x700, and the shell never s
         (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
       }, view.hash);
       await expect(view.ready).toBeVisible();
+      if (view.name === 'live-run') {
+        // The heatmap holds every epoch and shows the latest ones within its own box.
+        // Brought up by its heading, which lies outside the heatmap's own scroll box.
+        await page.getByRole('heading', { name: 'Firing rate per layer' }).scrollIntoViewIfNeeded();
+        const heatmap = page.getByRole('table', { name: /firing rate/i });
+        const latest = heatmap.getByRole('columnheader', { name: String(EPOCHS), exact: true });
+        await expect(latest).toBeInViewport();
+        const cell = (await latest.boundingBox())!;
+        expect(cell.x + cell.width, `${where}: latest epoch inside the window`).toBeLessThanOrEqual(
+          viewport.width,
+        );
+      }
       // Charts size themselves on the next frames.
       await page.waitForTimeout(150);
       const layout = await layoutOf(page);
