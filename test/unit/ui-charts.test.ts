@@ -12,15 +12,7 @@ import {
   layerFlag,
   rateColor,
 } from '../../src-renderer/src/lib/charts/firing-grid';
-import {
-  align,
-  extent,
-  formatTick,
-  meanCurve,
-  meanStd,
-  smooth,
-  thin,
-} from '../../src-renderer/src/lib/charts/series';
+import { align, extent, meanCurve, meanStd, smooth, thin } from '../../src-renderer/src/lib/charts/series';
 
 describe('series helpers', () => {
   it('smooths with a debiased EMA: a constant stays constant, gaps stay gaps', () => {
@@ -67,18 +59,6 @@ describe('series helpers', () => {
     expect(m.mean[0]).toBeCloseTo(0.6, 12);
     expect(m.upper[0]! - m.lower[0]!).toBeCloseTo(2 * Math.SQRT2 * 0.1, 10);
     expect(m.mean[2]).toBe(0.95);
-  });
-});
-
-describe('axis ticks', () => {
-  it('shows as many decimals as the tick spacing needs', () => {
-    expect(formatTick(0.0999, 0.0001)).toBe('0.0999');
-    expect(formatTick(0.1, 0.0001)).toBe('0.1000');
-    expect(formatTick(2.5, 0.5)).toBe('2.5');
-    expect(formatTick(20, 5)).toBe('20');
-    expect(formatTick(0, 0.1)).toBe('0');
-    expect(formatTick(3e-5, 1e-5)).toBe('3e-5');
-    expect(formatTick(250000, 50000)).toBe('2.5e+5');
   });
 });
 

@@ -127,18 +127,3 @@ export function meanCurve(curves: readonly XYSeries[]): {
     upper: stats.map((s) => s.mean + s.std),
   };
 }
-
-/**
- * A y-axis tick label with as many decimals as the tick spacing needs, so ticks of a slowly
- * decaying learning rate (0.09995, 0.0999) do not all read "0.1".
- */
-export function formatTick(value: number, increment: number): string {
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-4) {
-    const digits = Math.floor(Math.log10(abs)) - Math.floor(Math.log10(increment));
-    return value.toExponential(Math.max(0, Math.min(6, digits)));
-  }
-  const decimals = Math.max(0, Math.min(10, Math.ceil(-Math.log10(increment) - 1e-9)));
-  return value.toFixed(decimals);
-}

@@ -1,0 +1,33 @@
+import { expect, openApp, test } from '../fixtures';
+
+test('the loss chart switches to a log scale without an error and keeps its plot and legend', async ({
+  page,
+  host,
+  shot,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openApp(page, host, '#/new-run');
+  await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+  await page.getByLabel('Run name').fill('log scale');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Training samples', { exact: true }).fill('128');
+  await page.getByLabel('Test samples', { exact: true }).fill('64');
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+  await expect(page.getByText(/completed/i).first()).toBeVisible({ timeout: 180_000 });
+
+  const loss = page.getByRole('figure', { name: 'Loss' });
+  await page.getByLabel('Log scale').check();
+  // uPlot rebuilds the chart in a task of its own: wait for it to draw its points again.
+  await expect(loss.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+  expect(errors, 'page errors after switching to a log scale').toEqual([]);
+  await expect(loss.locator('canvas')).toBeVisible();
+  // A crashed redraw leaves the legend as a narrow column; a drawn chart lays it out in a row.
+  const legend = await loss.locator('.u-legend').boundingBox();
+  expect(legend?.width ?? 0).toBeGreaterThan(200);
+
+  await shot('charts-log-scale');
+});
