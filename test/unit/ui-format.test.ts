@@ -4,6 +4,7 @@ import {
   formatDuration,
   formatHyper,
   formatPercent,
+  formatStat,
   MISSING,
 } from '../../src-renderer/src/lib/components/format';
 
@@ -29,6 +30,18 @@ describe('table number formats', () => {
     expect(formatHyper(5e-5)).toBe('5e-5');
     expect(formatHyper(64)).toBe('64');
     expect(formatHyper(null)).toBe(MISSING);
+    expect(formatHyper(3.0995049003826325e-4)).toBe('3.0995e-4');
+  });
+
+  it('writes measured values (a decayed learning rate, a loss) at four significant digits', () => {
+    expect(formatStat(3.0995049003826325e-4)).toBe('3.1e-4');
+    expect(formatStat(3.0985049003826325e-4)).toBe('3.099e-4');
+    expect(formatStat(2.302585092994046)).toBe('2.303');
+    expect(formatStat(0.09995)).toBe('0.09995');
+    expect(formatStat(1234.567)).toBe('1235');
+    expect(formatStat(0)).toBe('0');
+    expect(formatStat(Infinity)).toBe('∞');
+    expect(formatStat(null)).toBe(MISSING);
   });
 
   it('writes durations at a useful precision without 60-second minutes', () => {

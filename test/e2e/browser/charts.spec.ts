@@ -29,5 +29,8 @@ test('the loss chart switches to a log scale without an error and keeps its plot
   const legend = await loss.locator('.u-legend').boundingBox();
   expect(legend?.width ?? 0).toBeGreaterThan(200);
 
+  // Stats are written at a few significant digits, never a float's 17.
+  const testLoss = page.locator('.stat', { hasText: 'Test loss' }).locator('.value');
+  await expect(testLoss).toHaveText(/^\d\.\d{1,3}$|^\d{2}\.\d{1,2}$/);
   await shot('charts-log-scale');
 });

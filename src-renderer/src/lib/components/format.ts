@@ -37,8 +37,22 @@ export function formatNonFinite(value: number): string {
 export function formatHyper(value: number | null | undefined): string {
   if (value === null || value === undefined) return MISSING;
   if (!Number.isFinite(value)) return formatNonFinite(value);
-  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential();
+  // Six significant digits in either notation: a computed value never prints a float's 17.
+  if (value !== 0 && Math.abs(value) < 1e-3) return Number(value.toPrecision(6)).toExponential();
   return String(Number(value.toPrecision(6)));
+}
+
+/**
+ * A measured value (a loss, the current decayed learning rate) at four significant digits, for
+ * stats and chart legends: 3.0995049003826325e-4 -> "3.1e-4", 2.302585 -> "2.303".
+ */
+export function formatStat(value: number | null | undefined): string {
+  if (value === null || value === undefined) return MISSING;
+  if (!Number.isFinite(value)) return formatNonFinite(value);
+  const rounded = Number(value.toPrecision(4));
+  const abs = Math.abs(rounded);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return rounded.toExponential();
+  return String(rounded);
 }
 
 /** Training time: "4.2 s", "3 min 07 s", "2 h 05 min". */

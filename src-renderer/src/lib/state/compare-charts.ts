@@ -8,7 +8,7 @@ import type { RunComparison, RunSummary, SeedGroup } from '../api/contract';
 import { histogramCurve, type DistributionEntry } from '../charts/distributions';
 import { align, meanCurve, meanStd, type AlignedColumns, type XYSeries } from '../charts/series';
 import { translucent, type ChartBand, type ChartSeries } from '../charts/types';
-import { formatCount, formatDuration, formatHyper, formatPercent, MISSING } from '../components/format';
+import { formatCount, formatDuration, formatPercent, formatStat, MISSING } from '../components/format';
 
 /** Columns and their series (and bands) in the same order: what a LineChart takes. */
 export interface ChartSpec {
@@ -120,14 +120,14 @@ export function finalRows(comparison: RunComparison): FinalRow[] {
       format: (v) => formatPercent(v, 2),
       better: 'high',
     },
-    { label: 'Test loss', values: f.map((x) => x.finalTestLoss), format: formatHyper, better: 'low' },
+    { label: 'Test loss', values: f.map((x) => x.finalTestLoss), format: formatStat, better: 'low' },
     {
       label: 'Train accuracy',
       values: f.map((x) => x.finalTrainAccuracy),
       format: (v) => formatPercent(v, 2),
       better: null,
     },
-    { label: 'Train loss', values: f.map((x) => x.finalTrainLoss), format: formatHyper, better: null },
+    { label: 'Train loss', values: f.map((x) => x.finalTrainLoss), format: formatStat, better: null },
     { label: 'SOPs per sample', values: f.map((x) => x.energySops), format: formatCount, better: 'low' },
     { label: 'Training time', values: f.map((x) => x.durationMs), format: formatDuration, better: null },
   ];
