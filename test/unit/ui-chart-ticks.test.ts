@@ -5,6 +5,7 @@ import {
   formatTick,
   PERCENT_INCREMENTS,
   percentRange,
+  yAxisSize,
 } from '../../src-renderer/src/lib/charts/ticks';
 
 describe('linear axis ticks', () => {
@@ -82,5 +83,13 @@ describe('percent axis ticks', () => {
     expect(lo).toBeCloseTo(0.77, 12);
     expect(hi).toBeCloseTo(0.84, 12);
     expect(percentRange(null, null)).toEqual([0, 1]);
+  });
+});
+
+describe('y axis size', () => {
+  it('grows with the longest tick label so the axis title clears it', () => {
+    expect(yAxisSize(['0.00031', '0.00030', null])).toBeGreaterThanOrEqual(7 * 7 + 18);
+    expect(yAxisSize(['0.000309950', '0.000309900'])).toBeGreaterThan(yAxisSize(['0.0003']));
+    expect(yAxisSize([])).toBe(40);
   });
 });

@@ -82,3 +82,12 @@ export function percentRange(min: number | null, max: number | null): [number, n
   const hi = Math.min(1, Math.ceil((max + pad) * 100 - 1e-9) / 100);
   return [lo, hi];
 }
+
+/**
+ * Width of a y axis in CSS pixels, so its title never sits on its longest tick label: the
+ * labels at about 7 px a character (the 12 px axis font) plus the tick marks and a gap.
+ */
+export function yAxisSize(labels: readonly (string | null | undefined)[]): number {
+  const longest = labels.reduce((n, label) => Math.max(n, label?.length ?? 0), 0);
+  return Math.max(40, Math.ceil(longest * 7 + 18));
+}
