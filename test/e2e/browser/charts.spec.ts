@@ -16,6 +16,32 @@ test('the loss chart switches to a log scale without an error and keeps its plot
   await page.getByLabel('Batch size', { exact: true }).fill('32');
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+  const firstRun = new URL(page.url()).hash;
+
+  // A second run waits in the queue behind the first: its charts stay empty meanwhile, and their
+  // empty text sits over the plot area, clear of the y axis and its title.
+  await page.getByRole('link', { name: 'New run', exact: true }).click();
+  await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+  await page.getByLabel('Run name').fill('queued');
+  await page.getByLabel('Training samples', { exact: true }).fill('64');
+  await page.getByLabel('Test samples', { exact: true }).fill('64');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page).not.toHaveURL(new RegExp(`${firstRun}$`));
+  await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+  const accuracy = page.getByRole('figure', { name: 'Accuracy' });
+  const empty = accuracy.getByText('Accuracy appears with the first training step.');
+  await expect(empty).toBeVisible();
+  await expect(accuracy.locator('.u-over')).toBeAttached();
+  const emptyBox = await empty.boundingBox();
+  const plotBox = await accuracy.locator('.u-over').boundingBox();
+  expect(emptyBox!.x).toBeGreaterThanOrEqual(plotBox!.x - 1);
+  await shot('charts-empty');
+
+  await page.evaluate((hash) => {
+    // The page's own window: this file is type-checked without the DOM library.
+    (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
+  }, firstRun);
+  await expect(page.getByRole('heading', { name: 'log scale' })).toBeVisible();
   await expect(page.getByText(/completed/i).first()).toBeVisible({ timeout: 180_000 });
 
   const loss = page.getByRole('figure', { name: 'Loss' });
