@@ -8,7 +8,18 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths';
 
-const eslint = new ESLint({ cwd: repoRoot });
+// The snippets are linted as files that do not exist, which the type-aware project service cannot
+// place in a tsconfig; the import rule needs no types, so type information is switched off here.
+const eslint = new ESLint({
+  cwd: repoRoot,
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+    },
+  },
+});
 
 async function restrictedImports(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, file) });
