@@ -335,3 +335,36 @@ describe('checkpoints', () => {
     ).toThrow(/no run/);
   });
 });
+
+describe('stored progress of a run', () => {
+  it('counts the epochs whose test metrics are stored and carries the latest test accuracy', () => {
+    const s = open();
+    const runId = s.createRun(syntheticRunInput({ epochs: 4 })).id;
+    expect(s.listRuns()[0].progress).toEqual({ epochsDone: 0, latestTestAccuracy: null });
+    const epoch = (e: number, value: number): MetricPointInput => ({
+      runId,
+      step: (e + 1) * 10,
+      epoch: e,
+      name: 'epoch/test_accuracy',
+      value,
+    });
+    s.appendMetrics([...points(runId, 'train/loss', 25), epoch(0, 0.5), epoch(1, 0.625)]);
+    s.flush();
+    // A reader opened later (the Runs list of a page opened mid-run) sees the same.
+    for (const r of [s, reader()]) {
+      expect(r.listRuns()[0].progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.625 });
+      expect(r.getRun(runId)?.progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.625 });
+    }
+  });
+
+  it('never counts more epochs than the run has', () => {
+    const s = open();
+    const runId = s.createRun(syntheticRunInput({ epochs: 2 })).id;
+    s.appendMetrics([
+      { runId, step: 1, epoch: 5, name: 'epoch/test_accuracy', value: 0.9 },
+      { runId, step: 2, epoch: 6, name: 'epoch/test_accuracy', value: 0.75 },
+    ]);
+    s.flush();
+    expect(s.listRuns()[0].progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.75 });
+  });
+});

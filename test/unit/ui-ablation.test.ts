@@ -59,6 +59,7 @@ function cell(
       finalTrainLoss: null,
       energySops: sops,
     },
+    progress: { epochsDone: 0, latestTestAccuracy: null },
   };
 }
 

@@ -48,6 +48,7 @@ function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {
       energySops: null,
       ...finals,
     },
+    progress: { epochsDone: 0, latestTestAccuracy: null },
   };
 }
 

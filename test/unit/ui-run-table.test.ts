@@ -4,6 +4,7 @@ import {
   epochProgress,
   startedProgress,
   steppedProgress,
+  storedProgress,
 } from '../../src-renderer/src/lib/state/run-progress';
 import {
   countByStatus,
@@ -57,6 +58,7 @@ function run(
       finalTrainLoss: null,
       energySops: null,
     },
+    progress: { epochsDone: 0, latestTestAccuracy: null },
     ...rest,
   };
 }
@@ -259,5 +261,48 @@ describe('live progress from training events', () => {
     );
     expect(progress.epochs).toBe(2);
     expect(progress.fraction).toBe(0.5);
+  });
+
+  const step = (epoch: number) => ({
+    runId: 'abc123',
+    points: [],
+    epoch,
+    step: epoch * 10,
+    stepInEpoch: 0,
+    stepsPerEpoch: 10,
+    loss: 1,
+    accuracy: 0.5,
+    lr: 0.1,
+    samplesPerSecond: 1,
+    etaSeconds: 1,
+  });
+
+  it('starts from the stored state of a run that was training before the page opened', () => {
+    const running = run({
+      status: 'running',
+      columns: { ...run({}).columns, epochs: 30 },
+      progress: { epochsDone: 6, latestTestAccuracy: 0.71 },
+    });
+    const stored = storedProgress(running);
+    expect(stored).toMatchObject({ epoch: 6, epochs: 30, fraction: 6 / 30, testAccuracy: 0.71 });
+    // The next step moves it on and keeps the stored accuracy until the epoch ends.
+    const moved = steppedProgress(step(6), stored ?? undefined, 30);
+    expect(moved).toMatchObject({ epoch: 6, epochs: 30, testAccuracy: 0.71 });
+    expect(moved.fraction).toBeCloseTo(6.1 / 30);
+  });
+
+  it('never shows an epoch past the run’s epoch count', () => {
+    // A progress built with a wrong count (the "7/4" of a 30-epoch run) gives way to the run's.
+    const wrong = steppedProgress(step(6), { ...startedProgress(started, undefined), epochs: 4 }, 30);
+    expect(wrong).toMatchObject({ epoch: 6, epochs: 30 });
+    const past = steppedProgress(step(40), wrong, 30);
+    expect(past.epoch + 1).toBe(30);
+    expect(past.fraction).toBe(1);
+    const finished = run({
+      status: 'running',
+      columns: { ...run({}).columns, epochs: 4 },
+      progress: { epochsDone: 9, latestTestAccuracy: 0.5 },
+    });
+    expect(storedProgress(finished)).toMatchObject({ epoch: 3, epochs: 4, fraction: 1 });
   });
 });

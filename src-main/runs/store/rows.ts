@@ -12,8 +12,10 @@ import type {
   RunFinals,
   RunRecord,
   RunStatus,
+  RunStoredProgress,
   RunSummary,
 } from './types';
+import type { EpochMetricName } from '../../contract/metrics';
 
 export interface RunRow {
   id: string;
@@ -46,11 +48,16 @@ export interface RunRow {
   final_train_loss: number | null;
   energy_sops: number | null;
   tags_json: string;
+  epochs_done: number | null;
+  latest_test_accuracy: number | null;
 }
 
 export interface RunRowWithConfig extends RunRow {
   config_json: string;
 }
+
+/** The one series every finished epoch records (metric-points.ts): it counts the epochs done. */
+const TEST_ACCURACY: EpochMetricName = 'epoch/test_accuracy';
 
 /** Columns of a run summary; `r` is the alias of `runs` in every query that uses this. */
 export const RUN_SUMMARY_COLUMNS = `
@@ -58,7 +65,20 @@ export const RUN_SUMMARY_COLUMNS = `
   r.duration_ms, r.error, r.pid, r.parent_run_id, r.notes, r.dataset, r.model, r.variant,
   r.layerwise, r.time_steps, r.epochs, r.batch_size, r.lr, r.seed, r.final_test_accuracy,
   r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops,
-  (SELECT json_group_array(tag) FROM (SELECT tag FROM tags WHERE tags.run_id = r.id ORDER BY tag)) AS tags_json`;
+  (SELECT json_group_array(tag) FROM (SELECT tag FROM tags WHERE tags.run_id = r.id ORDER BY tag)) AS tags_json,
+  (SELECT max(m.epoch) + 1 FROM metrics m
+    WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}') AS epochs_done,
+  (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}'
+    ORDER BY m.step DESC, m.id DESC LIMIT 1) AS latest_test_accuracy`;
+
+/** A resumed run repeats epochs after its checkpoint; the count stays within the run's epochs. */
+function progressFromRow(row: RunRow): RunStoredProgress {
+  const done = row.epochs_done ?? 0;
+  return {
+    epochsDone: row.epochs === null ? done : Math.min(done, row.epochs),
+    latestTestAccuracy: row.latest_test_accuracy,
+  };
+}
 
 export function finalsFromRow(row: RunRow): RunFinals {
   return {
@@ -100,6 +120,7 @@ export function runSummaryFromRow(row: RunRow): RunSummary {
       seed: row.seed,
     },
     finals: finalsFromRow(row),
+    progress: progressFromRow(row),
   };
 }
 

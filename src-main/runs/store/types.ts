@@ -44,6 +44,17 @@ export interface RunFinals {
   energySops: number | null;
 }
 
+/**
+ * How far training got, read from the run's stored per-epoch metrics: where the Runs list starts
+ * for a run that is training (live events then move it on), whenever the page was opened.
+ */
+export interface RunStoredProgress {
+  /** Epochs finished (their test metrics stored); never more than `columns.epochs`. */
+  epochsDone: number;
+  /** Test accuracy after the latest finished epoch; null before the first one (or not finite). */
+  latestTestAccuracy: number | null;
+}
+
 /** One run without its config: what lists and comparisons need. */
 export interface RunSummary {
   id: string;
@@ -67,6 +78,7 @@ export interface RunSummary {
   tags: string[];
   columns: RunConfigColumns;
   finals: RunFinals;
+  progress: RunStoredProgress;
 }
 
 export interface RunRecord extends RunSummary {

@@ -1,8 +1,10 @@
 /**
- * How far a running run has got, from the events it pushes (`run.started`, `run.step`,
- * `run.epoch`). Tables show it until the run ends and its final numbers are stored.
+ * How far a running run has got: first as the store recorded it (`runs.list`, whenever the page
+ * was opened), then moved on by the events it pushes (`run.started`, `run.step`, `run.epoch`).
+ * Tables show it until the run ends and its final numbers are stored. The epoch count is the
+ * run's own (its stored config), so the epoch shown never passes it.
  */
-import type { EventMap } from '../api/contract';
+import type { EventMap, RunSummary } from '../api/contract';
 
 export interface RunProgress {
   /** 0-based epoch being trained, and the run's number of epochs. */
@@ -16,14 +18,30 @@ export interface RunProgress {
   readonly sopsPerSample: number | null;
 }
 
+/** A running run's progress as stored, before any event of it came; null when it has no epoch count. */
+export function storedProgress(run: RunSummary): RunProgress | null {
+  const epochs = run.columns.epochs;
+  if (epochs === null || epochs <= 0) return null;
+  const done = Math.min(Math.max(run.progress.epochsDone, 0), epochs);
+  return {
+    // The epoch being trained: the one after those done (the last one once all are).
+    epoch: lastEpoch(done, epochs),
+    epochs,
+    fraction: done / epochs,
+    testAccuracy: run.progress.latestTestAccuracy,
+    firingRates: null,
+    sopsPerSample: null,
+  };
+}
+
 export function startedProgress(
   event: EventMap['run.started'],
   previous: RunProgress | undefined,
 ): RunProgress {
   return {
-    epoch: event.startEpoch,
+    epoch: lastEpoch(event.startEpoch, event.epochs),
     epochs: event.epochs,
-    fraction: event.epochs > 0 ? event.startEpoch / event.epochs : 0,
+    fraction: event.epochs > 0 ? clamp01(event.startEpoch / event.epochs) : 0,
     testAccuracy: previous?.testAccuracy ?? null,
     firingRates: previous?.firingRates ?? null,
     sopsPerSample: previous?.sopsPerSample ?? null,
@@ -33,12 +51,12 @@ export function startedProgress(
 export function steppedProgress(
   event: EventMap['run.step'],
   previous: RunProgress | undefined,
-  fallbackEpochs: number | null,
+  runEpochCount: number | null,
 ): RunProgress {
-  const epochs = previous?.epochs ?? fallbackEpochs ?? event.epoch + 1;
+  const epochs = runEpochs(previous, runEpochCount, event.epoch);
   const withinEpoch = event.stepsPerEpoch > 0 ? (event.stepInEpoch + 1) / event.stepsPerEpoch : 0;
   return {
-    epoch: event.epoch,
+    epoch: lastEpoch(event.epoch, epochs),
     epochs,
     fraction: clamp01((event.epoch + withinEpoch) / Math.max(epochs, 1)),
     testAccuracy: previous?.testAccuracy ?? null,
@@ -50,17 +68,27 @@ export function steppedProgress(
 export function epochProgress(
   event: EventMap['run.epoch'],
   previous: RunProgress | undefined,
-  fallbackEpochs: number | null,
+  runEpochCount: number | null,
 ): RunProgress {
-  const epochs = previous?.epochs ?? fallbackEpochs ?? event.epoch + 1;
+  const epochs = runEpochs(previous, runEpochCount, event.epoch);
   return {
-    epoch: event.epoch,
+    epoch: lastEpoch(event.epoch, epochs),
     epochs,
     fraction: clamp01((event.epoch + 1) / Math.max(epochs, 1)),
     testAccuracy: event.testAccuracy,
     firingRates: event.firingRates,
     sopsPerSample: event.sopsPerSample,
   };
+}
+
+/** The run's epoch count: its stored one first, which an event cannot change. */
+function runEpochs(previous: RunProgress | undefined, runEpochCount: number | null, epoch: number): number {
+  return runEpochCount ?? previous?.epochs ?? epoch + 1;
+}
+
+/** A 0-based epoch, within the run's `epochs`. */
+function lastEpoch(epoch: number, epochs: number): number {
+  return Math.max(0, Math.min(epoch, epochs - 1));
 }
 
 function clamp01(value: number): number {

@@ -1,7 +1,7 @@
 /**
  * Every run the store holds, kept live: loaded once with `runs.list`, then each `run.status`
- * event re-reads only the run it names, and step/epoch events move its progress. The table
- * never reloads as a whole while it is shown, so rows do not flicker.
+ * event re-reads only the run it names, and step/epoch events move its progress on from where
+ * the store had it. The table never reloads as a whole while it is shown, so rows do not flicker.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { ApiClient } from '../api/client';
@@ -9,7 +9,13 @@ import type { AppEvent, ContractError, RunSummary } from '../api/contract';
 import { missingCase } from '../api/exhaustive';
 import { followHost } from './follow-host';
 import { contractErrorOf } from './load-state';
-import { epochProgress, startedProgress, steppedProgress, type RunProgress } from './run-progress';
+import {
+  epochProgress,
+  startedProgress,
+  steppedProgress,
+  storedProgress,
+  type RunProgress,
+} from './run-progress';
 import { upsertRun } from './run-table';
 
 export type RunsListState =
@@ -43,9 +49,12 @@ export class RunsList {
     return this.#runs;
   }
 
-  /** Live progress of a run that is training now (null once it has ended). */
+  /**
+   * Progress of a run that is training now: from its events, else as stored when the list was
+   * read (a page opened mid-run has seen none of its earlier events).
+   */
   progress(runId: string): RunProgress | null {
-    return this.#progress.get(runId) ?? null;
+    return this.#progress.get(runId) ?? this.#storedProgress(runId);
   }
 
   /** Loads the list; a reload keeps showing the rows it has until the answer comes. */
@@ -113,6 +122,11 @@ export class RunsList {
     return this.#runs.find((run) => run.id === runId)?.columns.epochs ?? null;
   }
 
+  #storedProgress(runId: string): RunProgress | null {
+    const run = this.#runs.find((candidate) => candidate.id === runId);
+    return run ? storedProgress(run) : null;
+  }
+
   #handle(event: AppEvent): void {
     switch (event.type) {
       case 'run.status': {
@@ -123,14 +137,14 @@ export class RunsList {
       }
       case 'run.started': {
         const { runId } = event.payload;
-        this.#progress.set(runId, startedProgress(event.payload, this.#progress.get(runId)));
+        this.#progress.set(runId, startedProgress(event.payload, this.progress(runId) ?? undefined));
         return;
       }
       case 'run.step': {
         const { runId } = event.payload;
         this.#progress.set(
           runId,
-          steppedProgress(event.payload, this.#progress.get(runId), this.#epochsOf(runId)),
+          steppedProgress(event.payload, this.progress(runId) ?? undefined, this.#epochsOf(runId)),
         );
         return;
       }
@@ -138,7 +152,7 @@ export class RunsList {
         const { runId } = event.payload;
         this.#progress.set(
           runId,
-          epochProgress(event.payload, this.#progress.get(runId), this.#epochsOf(runId)),
+          epochProgress(event.payload, this.progress(runId) ?? undefined, this.#epochsOf(runId)),
         );
         return;
       }
