@@ -36,6 +36,8 @@ export const runsCreateParams = z.strictObject({
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   /** Queue it right away (the New run form's Start). */
   start: z.boolean().default(true),
+  /** The run this one was edited from ("Edit and rerun" of a failed run); it must exist. */
+  parentRunId: runId.optional(),
 });
 
 export const runsUpdateParams = z.strictObject({

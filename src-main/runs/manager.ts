@@ -114,13 +114,14 @@ export class RunManager {
    */
   createRun(
     config: ValidRunConfig,
-    opts: { name?: string; tags?: readonly string[]; notes?: string } = {},
+    opts: { name?: string; tags?: readonly string[]; notes?: string; parentRunId?: string } = {},
   ): RunRecord {
     return this.store.createRun({
       name: opts.name,
       preset: config.preset,
       config,
       columns: configColumns(config),
+      parentRunId: opts.parentRunId,
       tags: opts.tags,
       notes: opts.notes,
     });
@@ -137,6 +138,13 @@ export class RunManager {
     if (!run) throw new Error(`no run ${runId}`);
     const refusal = resumeRefusal(run);
     if (refusal !== null) throw new Error(refusal);
+    // Without a checkpoint a failed run would start over from the config it failed with, and
+    // fail again: it is edited and rerun instead.
+    if (run.status === 'failed' && this.store.getLatestCheckpoint(runId) === null) {
+      throw new Error(
+        `run ${runId} failed before its first checkpoint, so there is nothing to resume from; edit its config and rerun it`,
+      );
+    }
     // Refused now, with the reason, rather than failing once its turn in the queue comes.
     storedConfigOf(run);
     return this.enqueue(runId, true);

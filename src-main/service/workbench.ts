@@ -167,7 +167,11 @@ export class Workbench {
   createRun(p: ParsedRequestParams<'runs.create'>): RunRecord {
     let record: RunRecord;
     try {
-      record = this.manager.createRun(this.buildConfig(p.preset, p.values), { name: p.name, tags: p.tags });
+      record = this.manager.createRun(this.buildConfig(p.preset, p.values), {
+        name: p.name,
+        tags: p.tags,
+        parentRunId: p.parentRunId,
+      });
     } catch (err) {
       toFailure(err);
     }

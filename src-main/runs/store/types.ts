@@ -93,7 +93,7 @@ export interface NewRunInput {
   /** The full training config; must be JSON-serialisable. */
   config: unknown;
   columns: RunConfigColumns;
-  /** The run this one resumes from, if any. */
+  /** The run this one was made from (a failed run edited and rerun), if any. */
   parentRunId?: string | null;
   tags?: readonly string[];
   notes?: string;
