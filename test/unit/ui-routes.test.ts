@@ -49,6 +49,7 @@ describe('hash routes', () => {
       { kind: 'runs' },
       { kind: 'new-run', preset: null },
       { kind: 'new-run', preset: 'cifar10-resnet19-t4' },
+      { kind: 'new-run', preset: null, from: 'r0mwt2xpy1io89vw' },
       { kind: 'run', runId: 'r0mwt2xpy1io89vw' },
       { kind: 'compare', runIds: [] },
       { kind: 'compare', runIds: ['abc123', 'def456', 'ghi789'] },
@@ -56,6 +57,19 @@ describe('hash routes', () => {
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
     expect(routeHref({ kind: 'compare', runIds: ['abc123', 'def456'] })).toBe('#/compare/abc123,def456');
+  });
+
+  it('opens the New run form with a run to edit and rerun, ignoring a from that is no run id', () => {
+    expect(parseRoute('#/new-run?from=r0mwt2xpy1io89vw')).toEqual({
+      kind: 'new-run',
+      preset: null,
+      from: 'r0mwt2xpy1io89vw',
+    });
+    expect(routeHref({ kind: 'new-run', preset: null, from: 'r0mwt2xpy1io89vw' })).toBe(
+      '#/new-run?from=r0mwt2xpy1io89vw',
+    );
+    expect(parseRoute('#/new-run?from=..%2Fetc')).toEqual({ kind: 'new-run', preset: null });
+    expect(parseRoute('#/new-run?from=..%2Fetc')).not.toHaveProperty('from');
   });
 
   it('marks the sidebar entry a route belongs to, and titles it', () => {

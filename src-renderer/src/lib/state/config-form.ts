@@ -31,9 +31,13 @@ export function toFieldValue(field: ConfigField, value: unknown): FieldValue {
 }
 
 export function presetValues(fields: readonly ConfigField[], preset: Preset): Record<string, FieldValue> {
+  return configValues(fields, preset.config);
+}
+
+/** A whole config as form values: a preset's, or a stored run's (Edit and rerun). */
+export function configValues(fields: readonly ConfigField[], config: unknown): Record<string, FieldValue> {
   const values: Record<string, FieldValue> = {};
-  for (const field of fields)
-    values[field.key] = toFieldValue(field, configValueAt(preset.config, field.key));
+  for (const field of fields) values[field.key] = toFieldValue(field, configValueAt(config, field.key));
   return values;
 }
 

@@ -16,6 +16,7 @@ import { DistributionIndex, type DistributionEntry } from '../charts/distributio
 import type { XYSeries } from '../charts/series';
 import { followHost } from './follow-host';
 import { contractErrorOf } from './load-state';
+import { runActions, type RunActions } from './run-actions';
 
 export interface LivePoint {
   readonly step: number;
@@ -46,6 +47,8 @@ export class LiveRun {
   readonly runId: string;
   readonly #client: ApiClient;
   #state = $state.raw<LiveRunState>({ kind: 'loading' });
+  /** Checkpoints the store holds for the run: whether Resume has something to go on from. */
+  #checkpoints = $state(0);
   #progress = $state.raw<LiveProgress | null>(null);
   #backend = $state.raw<{ active: string; fixHints: readonly string[] } | null>(null);
   #layers = $state.raw<readonly string[]>([]);
@@ -134,6 +137,12 @@ export class LiveRun {
     return Math.min(1, (p.epoch + withinEpoch) / p.epochs);
   }
 
+  /** What the run page offers for the run now (Cancel, Resume, Edit and rerun). */
+  get actions(): RunActions | null {
+    const run = this.run;
+    return run ? runActions(run.status, this.#checkpoints) : null;
+  }
+
   get isActive(): boolean {
     const status = this.run?.status;
     return status === 'running' || status === 'queued';
@@ -161,6 +170,7 @@ export class LiveRun {
         );
     if (distributions.ok) this.#distributions.add(distributions.data);
     this.#state = { kind: 'ready', run: details.data.run };
+    this.#checkpoints = details.data.checkpoints.length;
     const buffered = this.#buffered ?? [];
     this.#buffered = null;
     for (const event of buffered) this.#apply(event);
@@ -208,7 +218,9 @@ export class LiveRun {
 
   async #refreshRecord(): Promise<void> {
     const result = await this.#client.request('runs.get', { runId: this.runId });
-    if (result.ok) this.#setRun(result.data.run);
+    if (!result.ok) return;
+    this.#setRun(result.data.run);
+    this.#checkpoints = result.data.checkpoints.length;
   }
 
   /** The points the main side mapped from this event (runs/metric-points.ts), as it stored them. */

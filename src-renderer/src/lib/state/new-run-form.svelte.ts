@@ -2,11 +2,14 @@
  * The New run form: the schema it is built from, the chosen preset, the values as typed, and the
  * host's verdict on them. Values are checked by `config.validate` (the CLI's own checks) shortly
  * after the user stops typing, and again on Start; a stale answer never overwrites a newer one.
+ * "Edit and rerun" opens it prefilled with a run's config; Start then creates a new run linked to
+ * that one (its parent), which stays as it was.
  */
 import type { ApiClient } from '../api/client';
 import type { ConfigIssue, ConfigSchema, ContractError, Preset } from '../api/contract';
 import {
   changedValues,
+  configValues,
   fieldsOf,
   groupIssues,
   initialPreset,
@@ -47,6 +50,10 @@ export class NewRunForm {
   #startError = $state.raw<ContractError | null>(null);
   /** Set when the preset asked for in the address does not exist. */
   #missingPreset = $state<string | null>(null);
+  /** The run being edited and rerun, whose config prefilled the form. */
+  #parent = $state.raw<{ readonly id: string; readonly name: string } | null>(null);
+  /** Why the run to edit and rerun could not be read (the form then starts from a preset). */
+  #parentError = $state.raw<ContractError | null>(null);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #validationSeq = 0;
 
@@ -106,6 +113,14 @@ export class NewRunForm {
     return this.#missingPreset;
   }
 
+  get parent(): { readonly id: string; readonly name: string } | null {
+    return this.#parent;
+  }
+
+  get parentError(): ContractError | null {
+    return this.#parentError;
+  }
+
   /** Keys of the fields that differ from the preset. */
   get changedKeys(): readonly string[] {
     return this.#changedKeys;
@@ -115,14 +130,28 @@ export class NewRunForm {
     return this.#baseline[key];
   }
 
-  async load(wantedPreset: string | null): Promise<void> {
+  /** Builds the form from a preset, or from the config of run `fromRunId` (Edit and rerun). */
+  async load(wantedPreset: string | null, fromRunId: string | null = null): Promise<void> {
     this.#schema = { kind: 'loading' };
-    const schema = await this.#schemaSource.load();
+    const [schema, source] = await Promise.all([
+      this.#schemaSource.load(),
+      fromRunId === null ? null : this.#client.request('runs.get', { runId: fromRunId }),
+    ]);
+    this.#parentError = source !== null && !source.ok ? source.error : null;
+    const run = source?.ok ? source.data.run : null;
     this.#schema = schema;
     if (schema.kind !== 'ready') return;
-    const preset = initialPreset(schema.value.presets, wantedPreset);
+    const preset = initialPreset(schema.value.presets, run?.preset ?? wantedPreset);
     this.#missingPreset = wantedPreset !== null && preset?.id !== wantedPreset ? wantedPreset : null;
     if (preset) this.choosePreset(preset.id);
+    if (run === null) return;
+    // The baseline stays the preset's, so the fields the run changed from it show as changed and
+    // are what Start sends: the preset plus those values is the run's config.
+    this.#values = configValues(schema.value.fields, run.config);
+    this.#parent = { id: run.id, name: run.name };
+    this.name = run.name;
+    this.tags = run.tags.join(', ');
+    this.#scheduleValidation();
   }
 
   /** Prefills every field from the preset (what the user typed is replaced). */
@@ -200,6 +229,7 @@ export class NewRunForm {
         name: this.name.trim() || undefined,
         tags: tags.length > 0 ? tags : undefined,
         start: true,
+        parentRunId: this.#parent?.id,
       });
       if (!result.ok) {
         this.#startError = result.error;

@@ -4,6 +4,7 @@
  *
  *   #/runs                 the runs table
  *   #/new-run[?preset=id]  the New run form, optionally prefilled from a preset
+ *   #/new-run?from=<runId> the New run form prefilled with a run's config (Edit and rerun)
  *   #/runs/<runId>         one run, live
  *   #/compare[/<id>,<id>]  runs side by side
  *   #/ablation             the ablation grid
@@ -11,7 +12,12 @@
 
 export type Route =
   | { readonly kind: 'runs' }
-  | { readonly kind: 'new-run'; readonly preset: string | null }
+  | {
+      readonly kind: 'new-run';
+      readonly preset: string | null;
+      /** The run whose config prefills the form; the new run is linked to it. */
+      readonly from?: string;
+    }
   | { readonly kind: 'run'; readonly runId: string }
   | { readonly kind: 'compare'; readonly runIds: readonly string[] }
   | { readonly kind: 'ablation' };
@@ -46,8 +52,12 @@ export function parseRoute(hash: string): Route {
     case 'runs':
       if (arg === undefined) return { kind: 'runs' };
       return RUN_ID.test(arg) ? { kind: 'run', runId: arg } : DEFAULT_ROUTE;
-    case 'new-run':
-      return arg === undefined ? { kind: 'new-run', preset: query.get('preset') || null } : DEFAULT_ROUTE;
+    case 'new-run': {
+      if (arg !== undefined) return DEFAULT_ROUTE;
+      const route = { kind: 'new-run', preset: query.get('preset') || null } as const;
+      const from = query.get('from');
+      return from !== null && RUN_ID.test(from) ? { ...route, from } : route;
+    }
     case 'compare': {
       if (arg === undefined) return { kind: 'compare', runIds: [] };
       const ids = decodeSafe(arg)
@@ -68,8 +78,13 @@ export function routeHref(route: Route): string {
   switch (route.kind) {
     case 'runs':
       return '#/runs';
-    case 'new-run':
-      return route.preset ? `#/new-run?preset=${encodeURIComponent(route.preset)}` : '#/new-run';
+    case 'new-run': {
+      const query = new URLSearchParams();
+      if (route.preset) query.set('preset', route.preset);
+      if (route.from) query.set('from', route.from);
+      const text = query.toString();
+      return text ? `#/new-run?${text}` : '#/new-run';
+    }
     case 'run':
       return `#/runs/${route.runId}`;
     case 'compare':

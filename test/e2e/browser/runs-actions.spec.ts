@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, openApp, test } from '../fixtures';
+
+/** A column of one run, read from the host's database file. */
+function runColumn(dbPath: string, runId: string, column: 'parent_run_id' | 'status'): unknown {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT ${column} FROM runs WHERE id = ?`).pluck().get(runId);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A folder with the four Fashion-MNIST IDX files as headers only: it passes the form's check of
+ * the data location (names and magic numbers) and fails the run when its data is read.
+ */
+function headerOnlyIdxFolder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-e2e-idx-'));
+  const header = (magic: number) => {
+    const b = Buffer.alloc(8);
+    b.writeUInt32BE(magic, 0);
+    b.writeUInt32BE(1, 4);
+    return b;
+  };
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), header(0x803));
+  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), header(0x801));
+  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), header(0x803));
+  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), header(0x801));
+  return dir;
+}
+
+const runIdOf = (url: string): string => /#\/runs\/(r[0-9a-z]+)$/.exec(url)![1]!;
+
+test.describe.serial('what the runs offer', () => {
+  test('the New run form names a missing data location before Start', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/new-run');
+    await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+    await page.getByLabel('Data location', { exact: true }).fill('/nonexistent/fmnist');
+    await expect(page.getByText(/data\.path: \/nonexistent\/fmnist does not exist/).first()).toBeVisible();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/new-run/);
+    await shot('new-run-missing-data-path');
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await expect(page.getByText('No runs yet')).toBeVisible();
+  });
+
+  test('a run that failed before its first checkpoint offers Edit and rerun, not Resume', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    const badData = headerOnlyIdxFolder();
+    await openApp(page, host, '#/new-run');
+    await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+    await page.getByLabel('Run name').fill('bad data');
+    await page.getByLabel('Data location', { exact: true }).fill(badData);
+    await page.getByLabel('Epochs', { exact: true }).fill('1');
+    await page.getByLabel('Training samples', { exact: true }).fill('256');
+    await page.getByLabel('Test samples', { exact: true }).fill('128');
+    await page.getByLabel('Batch size', { exact: true }).fill('32');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    const failedId = runIdOf(page.url());
+    await expect(page.getByText('The run failed:')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('button', { name: 'Resume', exact: true })).toHaveCount(0);
+    const rerun = page.getByRole('link', { name: 'Edit and rerun', exact: true });
+    await expect(rerun).toBeVisible();
+    await shot('live-run-failed-edit-and-rerun');
+
+    await rerun.click();
+    await expect(page).toHaveURL(new RegExp(`#/new-run\\?from=${failedId}$`));
+    await expect(page.getByText(/Editing the config of\s+bad data/)).toBeVisible();
+    await expect(page.getByLabel('Run name')).toHaveValue('bad data');
+    await expect(page.getByLabel('Data location', { exact: true })).toHaveValue(badData);
+    await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('1');
+    await expect(page.getByLabel('Training samples', { exact: true })).toHaveValue('256');
+    await shot('new-run-edit-and-rerun');
+
+    // Fixed: the default data location.
+    await page.getByLabel('Data location', { exact: true }).fill('');
+    await page.getByLabel('Run name').fill('bad data, fixed');
+    await expect(page.getByText('Valid: ready to start')).toBeVisible();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    const rerunId = runIdOf(page.url());
+    expect(rerunId).not.toBe(failedId);
+    expect(runColumn(host.dbPath, rerunId, 'parent_run_id')).toBe(failedId);
+    expect(runColumn(host.dbPath, failedId, 'status')).toBe('failed');
+    await expect(page.getByRole('heading', { name: 'bad data, fixed' })).toBeVisible();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
+    fs.rmSync(badData, { recursive: true, force: true });
+  });
+});
