@@ -95,4 +95,45 @@ test.describe.serial('what the runs offer', () => {
     await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
     fs.rmSync(badData, { recursive: true, force: true });
   });
+
+  test('the Runs list opened mid-run shows the stored progress and test accuracy', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    await openApp(page, host, '#/new-run');
+    await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
+    await page.getByLabel('Run name').fill('long enough');
+    await page.getByLabel('Epochs', { exact: true }).fill('3');
+    // Tens of seconds an epoch: the list is opened well before the next epoch ends.
+    await page.getByLabel('Training samples', { exact: true }).fill('1024');
+    await page.getByLabel('Test samples', { exact: true }).fill('128');
+    await page.getByLabel('Batch size', { exact: true }).fill('32');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
+    const runId = runIdOf(page.url());
+    await expect(page.getByText(/epoch 2\s*\/\s*3/i).first()).toBeVisible({ timeout: 120_000 });
+
+    // A fresh page: none of the run's earlier events reach it.
+    await openApp(page, host, '#/runs');
+    await page.reload();
+    const row = page.getByRole('row', { name: /long enough/ });
+    await expect(row.getByText(/running/i)).toBeVisible();
+    const epochs = row.locator('td.num').nth(3);
+    const accuracy = row.locator('td.accuracy');
+    // From the store at once, not after the next epoch's event.
+    await expect(accuracy).toHaveText(/\d+(\.\d+)?\s*%/, { timeout: 2_000 });
+    await expect(epochs).toHaveText(/^\s*[23]\/3\s*$/, { timeout: 2_000 });
+    await shot('runs-list-mid-run');
+    // It advances with events and never passes the run's epoch count.
+    for (let i = 0; i < 10; i++) {
+      const text = (await epochs.textContent())?.trim() ?? '';
+      const m = /^(\d+)\/(\d+)$/.exec(text);
+      if (m) expect(Number(m[1])).toBeLessThanOrEqual(Number(m[2]));
+      await page.waitForTimeout(300);
+    }
+    await openApp(page, host, `#/runs/${runId}`);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(page.getByText(/cancelled/i).first()).toBeVisible({ timeout: 60_000 });
+  });
 });
