@@ -12,6 +12,7 @@ import {
   type RunExtras,
 } from '../../src-renderer/src/lib/state/ablation';
 import { describeVariant, VARIANT_IDS } from '../../src-main/engine/glif/variants';
+import { runSummary } from '../helpers/run-summary';
 
 const variants = VARIANT_IDS.map(describeVariant);
 let seq = 0;
@@ -24,43 +25,15 @@ function cell(
   sops: number | null = null,
 ): RunSummary {
   seq++;
-  return {
+  return runSummary({
     id: `run${String(seq).padStart(4, '0')}`,
     name: `${variant} seed ${seed}`,
     status,
-    preset: 'synthetic-mlp',
-    backend: 'wasm',
-    threads: 1,
-    neuronImpl: 'fused',
     createdAt: 1_000 + seq,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    error: null,
-    pid: null,
-    parentRunId: null,
-    notes: '',
     tags: ['ablation-abc', 'ablation'],
-    columns: {
-      dataset: 'synthetic',
-      model: 'mlp',
-      variant,
-      layerwise: false,
-      timeSteps: 4,
-      epochs: 1,
-      batchSize: 32,
-      lr: 0.1,
-      seed,
-    },
-    finals: {
-      finalTestAccuracy: accuracy,
-      finalTestLoss: null,
-      finalTrainAccuracy: null,
-      finalTrainLoss: null,
-      energySops: sops,
-    },
-    progress: { epochsDone: 0, latestTestAccuracy: null },
-  };
+    columns: { variant, epochs: 1, seed },
+    finals: { finalTestAccuracy: accuracy, energySops: sops },
+  });
 }
 
 describe('ablation rows', () => {

@@ -10,46 +10,16 @@ import {
   lastDistributionChart,
   plusMinus,
 } from '../../src-renderer/src/lib/state/compare-charts';
+import { runSummary } from '../helpers/run-summary';
 
 function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {}): RunSummary {
-  return {
+  return runSummary({
     id,
     name: `run ${id}`,
-    status: 'completed',
-    preset: 'synthetic-mlp',
-    backend: 'wasm',
-    threads: 1,
-    neuronImpl: 'fused',
-    createdAt: 1_000,
-    startedAt: null,
-    finishedAt: null,
     durationMs: 60_000,
-    error: null,
-    pid: null,
-    parentRunId: null,
-    notes: '',
-    tags: [],
-    columns: {
-      dataset: 'synthetic',
-      model: 'mlp',
-      variant: 'glif',
-      layerwise: false,
-      timeSteps: 4,
-      epochs: 3,
-      batchSize: 32,
-      lr: 0.1,
-      seed,
-    },
-    finals: {
-      finalTestAccuracy: null,
-      finalTestLoss: null,
-      finalTrainAccuracy: null,
-      finalTrainLoss: null,
-      energySops: null,
-      ...finals,
-    },
-    progress: { epochsDone: 0, latestTestAccuracy: null },
-  };
+    columns: { epochs: 3, seed },
+    finals,
+  });
 }
 
 // Three seeds of one config (a, b, c) and one run of another config (d). Test accuracy per epoch:

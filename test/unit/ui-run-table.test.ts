@@ -16,6 +16,7 @@ import {
   upsertRun,
   variantNamer,
 } from '../../src-renderer/src/lib/state/run-table';
+import { runSummary } from '../helpers/run-summary';
 
 let seq = 0;
 function run(
@@ -23,44 +24,14 @@ function run(
 ): RunSummary {
   seq++;
   const { accuracy = null, variant = 'glif', lr = 0.1, ...rest } = overrides;
-  return {
+  return runSummary({
     id: `run${String(seq).padStart(4, '0')}`,
     name: `run ${seq}`,
-    status: 'completed',
-    preset: 'synthetic-mlp',
-    backend: 'wasm',
-    threads: 1,
-    neuronImpl: 'fused',
     createdAt: 1_000 + seq,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    error: null,
-    pid: null,
-    parentRunId: null,
-    notes: '',
-    tags: [],
-    columns: {
-      dataset: 'synthetic',
-      model: 'mlp',
-      variant,
-      layerwise: false,
-      timeSteps: 4,
-      epochs: 2,
-      batchSize: 32,
-      lr,
-      seed: 9,
-    },
-    finals: {
-      finalTestAccuracy: accuracy,
-      finalTestLoss: null,
-      finalTrainAccuracy: null,
-      finalTrainLoss: null,
-      energySops: null,
-    },
-    progress: { epochsDone: 0, latestTestAccuracy: null },
+    columns: { variant, lr },
+    finals: { finalTestAccuracy: accuracy },
     ...rest,
-  };
+  });
 }
 
 const variants: VariantDescription[] = [
