@@ -115,6 +115,18 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     await expect(row.getByText(/completed/i)).toBeVisible();
     await expect(row.getByText(/\d+\.\d+\s*%/).first()).toBeVisible();
     await shot('runs-list');
+
+    // A note written in the list is shown on the run page, beside the whole config it trained with.
+    await row.getByRole('button', { name: /^Edit/ }).click();
+    await page.getByLabel('Notes').fill('baseline for the gate ablation');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await row.getByRole('link', { name: /GLIF baseline/ }).click();
+    await expect(page.getByTestId('run-notes')).toContainText('baseline for the gate ablation');
+    await page.getByText(/^Full config \(\d+ settings\)$/).click();
+    const config = page.getByTestId('run-config');
+    await expect(config.getByRole('row', { name: /^train\.epochs\s+2$/ })).toBeVisible();
+    await expect(config.getByRole('row', { name: /^neuron\.variant\s+glif$/ })).toBeVisible();
+    await shot('run-details');
   });
 
   test('a second run with another variant, then a comparison showing only the differing keys', async ({
