@@ -7,10 +7,12 @@ import {
   lastEpochFiringRate,
   meanOfRates,
   parseSeeds,
+  seedRange,
   seedStat,
   variantRank,
   type RunExtras,
 } from '../../src-renderer/src/lib/state/ablation';
+import { CONFIG_FIELDS } from '../../src-main/engine/config/fields';
 import { describeVariant, VARIANT_IDS } from '../../src-main/engine/glif/variants';
 import { runSummary } from '../helpers/run-summary';
 
@@ -131,17 +133,43 @@ describe('firing rate of the last epoch', () => {
 });
 
 describe('seeds and groups', () => {
+  const range = seedRange(CONFIG_FIELDS);
+
+  it("takes the seed range from the schema's train.seed field", () => {
+    expect(range).toEqual({ min: 0, max: 2 ** 32 - 1 });
+    const narrow = CONFIG_FIELDS.map((field) =>
+      field.key === 'train.seed' ? { ...field, kind: { type: 'int' as const, min: 1, max: 99 } } : field,
+    );
+    expect(seedRange(narrow)).toEqual({ min: 1, max: 99 });
+  });
+
   it('reads seeds separated by commas or spaces, without duplicates', () => {
-    expect(parseSeeds('1, 2 3,2')).toEqual({ ok: true, seeds: [1, 2, 3] });
-    expect(parseSeeds('9')).toEqual({ ok: true, seeds: [9] });
+    expect(parseSeeds('1, 2 3,2', range)).toEqual({ ok: true, seeds: [1, 2, 3] });
+    expect(parseSeeds('9', range)).toEqual({ ok: true, seeds: [9] });
+    expect(parseSeeds(String(2 ** 32 - 1), range)).toEqual({ ok: true, seeds: [2 ** 32 - 1] });
   });
 
   it('refuses what the host would refuse, with a reason', () => {
-    for (const text of ['', '  ', '1, x', '-1', '1.5', String(2 ** 32), '1,2,3,4,5,6,7,8,9,10,11']) {
-      const parsed = parseSeeds(text);
+    for (const text of ['', '  ', '1, x', '-1', '1.5', '1e3', String(2 ** 32), '1,2,3,4,5,6,7,8,9,10,11']) {
+      const parsed = parseSeeds(text, range);
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('names every bad entry and the allowed range', () => {
+    const parsed = parseSeeds('x, 3, 99999999999, x', range);
+    expect(parsed).toEqual({
+      ok: false,
+      message: '“x”, “99999999999” are not seeds; seeds are whole numbers from 0 to 4,294,967,295.',
+    });
+  });
+
+  it('holds seeds to the range the schema gives, not a fixed one', () => {
+    const parsed = parseSeeds('0, 5, 100', { min: 1, max: 99 });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok)
+      expect(parsed.message).toBe('“0”, “100” are not seeds; seeds are whole numbers from 1 to 99.');
   });
 
   it('reads when a group was queued from its id', () => {

@@ -3,7 +3,8 @@
  * mean ± std over seeds, its firing rate and its energy. Pure (no Svelte) for unit tests; the
  * live state is in `ablation-grid.svelte.ts`.
  */
-import type { MetricSeries, RunStatus, RunSummary, VariantDescription } from '../api/contract';
+import type { ConfigField, MetricSeries, RunStatus, RunSummary, VariantDescription } from '../api/contract';
+import { formatInteger } from '../components/format';
 
 /** A statistic over the seeds of one variant; `std` is null with fewer than two values. */
 export interface SeedStat {
@@ -164,26 +165,44 @@ export function bestAccuracyVariant(rows: readonly AblationRow[]): string | null
 export type SeedsParse =
   { readonly ok: true; readonly seeds: number[] } | { readonly ok: false; readonly message: string };
 
-const MAX_SEED = 2 ** 32 - 1;
+/** The whole numbers a seed may be, inclusive. */
+export interface SeedRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The engine's seed range (uint32), for a schema without a `train.seed` field. */
+const FALLBACK_SEED_RANGE: SeedRange = { min: 0, max: 2 ** 32 - 1 };
 const MAX_SEEDS = 10;
 
-/** "1, 2 3" -> [1, 2, 3]: whole numbers 0..2^32-1, at most ten, without duplicates. */
-export function parseSeeds(text: string): SeedsParse {
+/**
+ * The range of the schema's `train.seed` field: the host checks each run's seed against it, so
+ * the form refuses what the host would refuse before anything is queued.
+ */
+export function seedRange(fields: readonly ConfigField[]): SeedRange {
+  const kind = fields.find((field) => field.key === 'train.seed')?.kind;
+  return kind?.type === 'int' ? { min: kind.min, max: kind.max } : FALLBACK_SEED_RANGE;
+}
+
+/** "1, 2 3" -> [1, 2, 3]: whole numbers within `range`, at most ten, without duplicates. */
+export function parseSeeds(text: string, range: SeedRange): SeedsParse {
   const parts = text
     .split(/[\s,]+/)
     .map((part) => part.trim())
     .filter((part) => part !== '');
   if (parts.length === 0) return { ok: false, message: 'Give at least one seed, e.g. 9 or 1, 2, 3.' };
-  const seeds: number[] = [];
-  for (const part of parts) {
-    if (!/^\d+$/.test(part) || Number(part) > MAX_SEED) {
-      return {
-        ok: false,
-        message: `“${part}” is not a seed; seeds are whole numbers from 0 to ${MAX_SEED}.`,
-      };
-    }
-    if (!seeds.includes(Number(part))) seeds.push(Number(part));
+  const isSeed = (part: string): boolean =>
+    /^\d+$/.test(part) && Number(part) >= range.min && Number(part) <= range.max;
+  // Every bad entry is named, so that one pass fixes the list.
+  const bad = [...new Set(parts.filter((part) => !isSeed(part)))];
+  if (bad.length > 0) {
+    const names = bad.map((part) => `“${part}”`).join(', ');
+    return {
+      ok: false,
+      message: `${names} ${bad.length === 1 ? 'is not a seed' : 'are not seeds'}; seeds are whole numbers from ${formatInteger(range.min)} to ${formatInteger(range.max)}.`,
+    };
   }
+  const seeds = [...new Set(parts.map(Number))];
   if (seeds.length > MAX_SEEDS)
     return { ok: false, message: `At most ${MAX_SEEDS} seeds per grid (got ${seeds.length}).` };
   return { ok: true, seeds };
