@@ -28,6 +28,11 @@ export interface ConfigField {
   readonly kind: FieldKind;
   /** null is allowed (meaning: default location / no limit / not used). */
   readonly nullable?: boolean;
+  /**
+   * What null means, in the words the UI shows for it (the form's placeholder, Compare's config
+   * diff): one wording everywhere, instead of `null` in one view and "all" in another.
+   */
+  readonly emptyLabel?: string;
   readonly help: string;
 }
 
@@ -51,6 +56,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'data',
     kind: { type: 'path' },
     nullable: true,
+    emptyLabel: 'default',
     help: 'Folder or .tar.gz of the dataset. Empty: the default (Fashion-MNIST from /usr/share/datasets/fashion-mnist).',
   },
   {
@@ -59,6 +65,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'data',
     kind: { type: 'int', min: 1, max: 10_000_000 },
     nullable: true,
+    emptyLabel: 'all',
     help: 'Train on the first N samples only (quick runs). Empty: all.',
   },
   {
@@ -67,6 +74,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'data',
     kind: { type: 'int', min: 1, max: 10_000_000 },
     nullable: true,
+    emptyLabel: 'all',
     help: 'Evaluate on the first N test samples only. Empty: all.',
   },
   {
@@ -249,6 +257,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'schedule',
     kind: { type: 'int', min: 1, max: 10_000 },
     nullable: true,
+    emptyLabel: 'not used',
     help: 'T_max of the periodic cosine schedule (64 in the DVS recipe).',
   },
   {

@@ -73,6 +73,14 @@ export function changedValues(
   return changed;
 }
 
+/**
+ * What an empty field means, as the form shows it ("all", "default"): the schema's words, so that
+ * Compare's config diff says the same for a stored null.
+ */
+export function emptyText(field: ConfigField): string {
+  return field.emptyLabel ?? 'empty';
+}
+
 /** A field's allowed values, short: "1–64", "> 0 and ≤ 10", "12 options". */
 export function rangeText(field: ConfigField): string {
   const kind = field.kind;

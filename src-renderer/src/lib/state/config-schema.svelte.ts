@@ -6,7 +6,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { ApiClient } from '../api/client';
-import type { ConfigSchema, VariantDescription } from '../api/contract';
+import type { ConfigField, ConfigSchema, VariantDescription } from '../api/contract';
 import type { LoadState } from './load-state';
 
 export class ConfigSchemaSource {
@@ -26,6 +26,11 @@ export class ConfigSchemaSource {
   /** The neuron variants; empty until the schema is in (views then show variant ids). */
   get variants(): readonly VariantDescription[] {
     return this.#state.kind === 'ready' ? this.#state.value.variants : [];
+  }
+
+  /** The config fields; empty until the schema is in (Compare then shows stored values as they are). */
+  get fields(): readonly ConfigField[] {
+    return this.#state.kind === 'ready' ? this.#state.value.fields : [];
   }
 
   /** Resolves with the schema's state: asks the host the first time, and again after a failure. */
