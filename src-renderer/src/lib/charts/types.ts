@@ -22,7 +22,12 @@ export interface ChartBand {
   readonly fill: string;
 }
 
-/** A palette that stays apart for up to eight runs and reads on white, in print and for most colour-blind eyes. */
+/**
+ * Twenty colours that stay apart (pairwise CIELAB ΔE ≥ 20) and read on white (contrast ≥ 3:1), so
+ * that a comparison of up to twenty runs never repeats one. The first eight also stay apart in
+ * print and for most colour-blind eyes; the rest were picked greedily for the largest distance
+ * to those before them, among muted colours (no neon), so they come later.
+ */
 export const PALETTE = [
   '#1d4f91',
   '#b35c00',
@@ -32,10 +37,22 @@ export const PALETTE = [
   '#127d87',
   '#6b6b00',
   '#57606a',
+  '#ee4488',
+  '#772244',
+  '#bb7766',
+  '#6688ff',
+  '#aa88bb',
+  '#559911',
+  '#554422',
+  '#889977',
+  '#0099dd',
+  '#773311',
+  '#dd66bb',
+  '#ee6666',
 ] as const;
 
 export function paletteColor(index: number): string {
-  return PALETTE[index % PALETTE.length]!;
+  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
 }
 
 /** The same colour, translucent, for bands and fills. */

@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client';
 import type { ContractError, DistributionQuantity, MetricPoint, RunComparison } from '../api/contract';
 import type { DistributionEntry } from '../charts/distributions';
 import { naturalOrder } from '../charts/firing-grid';
+import { runColors, type RunColorOf } from '../charts/run-colors';
 import type { XYSeries } from '../charts/series';
 
 export type CompareState =
@@ -39,6 +40,8 @@ export class CompareRuns {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole on every load
   #distributions = $state.raw<ReadonlyMap<string, readonly DistributionEntry[]>>(new Map());
   #distributionKey = '';
+  /** Every run's colour by creation order, so a run keeps it whatever it is compared with. */
+  #colorOf = $state.raw<RunColorOf>(runColors([]));
   #loadSeq = 0;
 
   constructor(client: ApiClient, runIds: readonly string[]) {
@@ -54,6 +57,9 @@ export class CompareRuns {
   }
   get distributions(): ReadonlyMap<string, readonly DistributionEntry[]> {
     return this.#distributions;
+  }
+  get colorOf(): RunColorOf {
+    return this.#colorOf;
   }
 
   /** A run's metric by epoch (x = epoch number, 1-based). */
@@ -73,8 +79,13 @@ export class CompareRuns {
   async load(): Promise<void> {
     const seq = ++this.#loadSeq;
     if (this.#state.kind !== 'ready') this.#state = { kind: 'loading' };
-    const comparison = await this.#client.request('runs.compare', { runIds: [...this.runIds] });
+    const [comparison, all] = await Promise.all([
+      this.#client.request('runs.compare', { runIds: [...this.runIds] }),
+      // The whole list, for creation order: newest first, ties (one grid) newest first too.
+      this.#client.request('runs.list', {}),
+    ]);
     if (seq !== this.#loadSeq) return;
+    if (all.ok) this.#colorOf = runColors(all.data.map((run) => run.id).reverse());
     if (!comparison.ok) {
       this.#state = { kind: 'failed', error: comparison.error };
       return;
