@@ -12,6 +12,7 @@ import {
   filterRuns,
   nextSort,
   parseTags,
+  runLabels,
   sortRuns,
   upsertRun,
   variantNamer,
@@ -275,5 +276,21 @@ describe('live progress from training events', () => {
       progress: { epochsDone: 9, latestTestAccuracy: 0.5 },
     });
     expect(storedProgress(finished)).toMatchObject({ epoch: 3, epochs: 4, fraction: 1 });
+  });
+});
+
+describe('row button names', () => {
+  it('names each run, with its id where names repeat and instead of an empty name', () => {
+    const baseline = run({ name: 'GLIF baseline' });
+    const twinA = run({ name: 'Quick smoke' });
+    const twinB = run({ name: 'Quick smoke ' });
+    const unnamed = run({ name: '  ' });
+    const labels = runLabels([baseline, twinA, twinB, unnamed]);
+    expect(labels.get(baseline.id)).toBe('GLIF baseline');
+    expect(labels.get(twinA.id)).toBe(`Quick smoke (${twinA.id})`);
+    expect(labels.get(twinB.id)).toBe(`Quick smoke (${twinB.id})`);
+    expect(labels.get(unnamed.id)).toBe(unnamed.id);
+    // Every row's buttons get a name of their own.
+    expect(new Set(labels.values()).size).toBe(4);
   });
 });

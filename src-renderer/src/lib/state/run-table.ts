@@ -201,3 +201,20 @@ export function upsertRun(runs: readonly RunSummary[], run: RunSummary): RunSumm
   next[at] = run;
   return next;
 }
+
+/**
+ * Each run as a row's buttons name it ("Delete run GLIF baseline"): its name, with its id when
+ * another listed run has the same name (runs keep their preset's default name), or its id when it
+ * has none, so that a screen reader or a test can tell which run a button acts on.
+ */
+export function runLabels(runs: readonly RunSummary[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(run.name.trim(), (counts.get(run.name.trim()) ?? 0) + 1);
+  return new Map(
+    runs.map((run) => {
+      const name = run.name.trim();
+      if (name === '') return [run.id, run.id];
+      return [run.id, (counts.get(name) ?? 0) > 1 ? `${name} (${run.id})` : name];
+    }),
+  );
+}
