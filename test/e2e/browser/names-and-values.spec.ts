@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, openApp, test } from '../fixtures';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** A one-epoch synthetic run trained by the CLI into the host's database; resolves to its id. */
+function trainRun(dbPath: string, name: string, sets: readonly string[]): string {
+  const out = execFileSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin/glif.mjs'),
+      'train',
+      '--preset',
+      'synthetic-mlp',
+      '--set',
+      'train.epochs=1',
+      '--set',
+      'data.trainLimit=64',
+      ...sets.flatMap((set) => ['--set', set]),
+      '--name',
+      name,
+      '--threads',
+      '1',
+      '--db',
+      dbPath,
+      '--json',
+    ],
+    { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return (JSON.parse(out) as { runId: string }).runId;
+}
+
+test.describe.serial('what runs, seeds and unset values are called', () => {
+  let ids: string[] = [];
+
+  test('each row of the Runs list names its run on its buttons', async ({ page, host }) => {
+    ids = [
+      trainRun(host.dbPath, 'limited', ['data.testLimit=32']),
+      trainRun(host.dbPath, 'every test sample', ['data.testLimit=none']),
+    ];
+    await openApp(page, host, '#/runs');
+    for (const name of ['limited', 'every test sample']) {
+      await expect(page.getByRole('button', { name: `Edit run ${name}`, exact: true })).toBeVisible();
+      await expect(page.getByRole('button', { name: `Delete run ${name}`, exact: true })).toBeVisible();
+    }
+    await expect(page.getByRole('button', { name: 'Delete', exact: true })).toHaveCount(0);
+  });
+
+  test("Compare shows an unset limit in the form's words, each run in its own colour", async ({
+    page,
+    host,
+    shot,
+  }) => {
+    await openApp(page, host, `#/compare/${ids.join(',')}`);
+    const differences = page.getByRole('table', { name: 'Config differences' });
+    const row = differences.getByRole('row', { name: /data\.testLimit/ });
+    await expect(row.getByRole('cell')).toHaveText(['32', 'all']);
+    await expect(differences).not.toContainText('null');
+    const swatches = differences.locator('thead .swatch');
+    await expect(swatches).toHaveCount(2);
+    const colours = await swatches.evaluateAll((nodes) =>
+      nodes.map((node) => (node as unknown as { style: { background: string } }).style.background),
+    );
+    expect(new Set(colours).size).toBe(2);
+    await shot('compare-unset-limit');
+  });
+
+  test('the Ablation form names a bad seed and cannot queue it', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/ablation');
+    const form = page.getByRole('form', { name: 'Queue an ablation grid' });
+    await form.getByLabel('Seeds', { exact: true }).fill('1, x, 99999999999');
+    await expect(form.getByText(/“x”, “99999999999” are not seeds/)).toBeVisible();
+    await expect(form.getByRole('button', { name: 'Queue ablation' })).toBeDisabled();
+    await shot('ablation-bad-seeds');
+    await form.getByLabel('Seeds', { exact: true }).fill('1, 2');
+    await expect(form.getByRole('button', { name: 'Queue ablation' })).toBeEnabled();
+  });
+});
