@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConfigField } from '../../src-renderer/src/lib/api/contract';
 import { configEntries } from '../../src-renderer/src/lib/state/config-entries';
 
 describe('configEntries (the run page lists the whole config)', () => {
@@ -25,6 +26,15 @@ describe('configEntries (the run page lists the whole config)', () => {
     expect(value('data.augment')).toBe('no');
     expect(value('neuron.channelWise')).toBe('yes');
     expect(value('train.lr')).toBe('0.1');
+  });
+
+  it('words an unset value as the New run form does for that field', () => {
+    const fields = [{ key: 'data.trainLimit', emptyLabel: 'all' }] as unknown as ConfigField[];
+    const entries = configEntries({ data: { trainLimit: null, testLimit: null } }, fields);
+    expect(entries).toEqual([
+      { key: 'data.testLimit', value: 'unset' },
+      { key: 'data.trainLimit', value: 'all' },
+    ]);
   });
 
   it('prints computed numbers short and lists joined', () => {
