@@ -132,19 +132,15 @@ export class RunManager {
     return this.enqueue(runId, false);
   }
 
-  /** Continues an interrupted or cancelled run from its last checkpoint. */
+  /** Continues an interrupted, cancelled or failed run from its last checkpoint, if it has one. */
   resume(runId: string): Promise<RunRecord> {
     const run = this.store.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
     const refusal = resumeRefusal(run);
     if (refusal !== null) throw new Error(refusal);
-    // Without a checkpoint a failed run would start over from the config it failed with, and
-    // fail again: it is edited and rerun instead.
-    if (run.status === 'failed' && this.store.getLatestCheckpoint(runId) === null) {
-      throw new Error(
-        `run ${runId} failed before its first checkpoint, so there is nothing to resume from; edit its config and rerun it`,
-      );
-    }
+    // A failed run without a checkpoint starts over from its config. That cannot help a run its
+    // config fails (the run page offers Edit and rerun instead, and Resume only from a checkpoint),
+    // but it is the way back for one whose worker was killed or crashed before the first save.
     // Refused now, with the reason, rather than failing once its turn in the queue comes.
     storedConfigOf(run);
     return this.enqueue(runId, true);
