@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastAvgPoolGrad } from './avg-pool-grad';
+import { installFastBatchMatMul } from './batch-mat-mul';
 import { installFastConv2D } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { installFastConv2dBackpropInput } from './conv2d-backprop-input';
@@ -36,6 +37,7 @@ export function registerWasmGradientKernels(): string[] {
   if (installFastConv2dBackpropInput()) added.push(tf.Conv2DBackpropInput);
   if (installFastConv2D()) added.push(tf.Conv2D);
   if (installFastAvgPoolGrad()) added.push(tf.AvgPoolGrad);
+  if (installFastBatchMatMul()) added.push(tf.BatchMatMul);
   if (installSharingIdentity()) added.push(tf.Identity);
   if (installSharingCast()) added.push(tf.Cast);
   return added;

@@ -7,16 +7,27 @@ import type { Batch } from '../data/dataset';
  * permuted to time-major.
  */
 export function batchInput(batch: Batch, T: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const x = tf.tensor(batch.x, [...batch.shape]);
-    if (batch.shape.length === 4) {
-      const [n, h, w, c] = batch.shape;
-      return tf.reshape(tf.tile(tf.expandDims(x, 0), [T, 1, 1, 1, 1]), [T * n, h, w, c]) as tf.Tensor4D;
+  // Both layouts are copied here rather than by tf.tile or tf.transpose: wasm's Tile and 5-D
+  // Transpose compute every element's source index, 27 ms for fmnist-cnn's batch (7% of a step)
+  // against well under 1 ms for these block copies.
+  if (batch.shape.length === 4) {
+    const [n, h, w, c] = batch.shape;
+    const per = n * h * w * c;
+    const values = new Float32Array(T * per);
+    for (let t = 0; t < T; t++) values.set(batch.x.subarray(0, per), t * per);
+    return tf.tensor4d(values, [T * n, h, w, c]);
+  }
+  const [n, t, h, w, c] = batch.shape;
+  if (t !== T) throw new Error(`the dataset gives ${t} frames per sample but the model has T=${T}`);
+  const frame = h * w * c;
+  const values = new Float32Array(T * n * frame);
+  for (let s = 0; s < n; s++) {
+    for (let k = 0; k < T; k++) {
+      const from = (s * T + k) * frame;
+      values.set(batch.x.subarray(from, from + frame), (k * n + s) * frame);
     }
-    const [n, t, h, w, c] = batch.shape;
-    if (t !== T) throw new Error(`the dataset gives ${t} frames per sample but the model has T=${T}`);
-    return tf.reshape(tf.transpose(x, [1, 0, 2, 3, 4]), [T * n, h, w, c]) as tf.Tensor4D;
-  });
+  }
+  return tf.tensor4d(values, [T * n, h, w, c]);
 }
 
 export function batchLabels(batch: Batch, numClasses: number): tf.Tensor2D {
