@@ -1,3 +1,5 @@
+import { configField } from '../../engine/config/fields';
+
 /** A plain-text table with columns padded to their widest cell. */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -16,3 +18,12 @@ export const fmtNum = (v: number | null, digits = 4) =>
 export const fmtSeconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
 export const fmtValue = (v: unknown) =>
   v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/**
+ * A config value of `path` as `glif runs compare` prints it: a stored null in the words the New
+ * run form and Compare use for it ("all" training samples, the "default" data location), not `null`.
+ */
+export function fmtConfigValue(path: string, v: unknown): string {
+  if (v === null) return configField(path)?.emptyLabel ?? 'empty';
+  return fmtValue(v);
+}

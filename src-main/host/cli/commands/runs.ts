@@ -8,7 +8,7 @@ import type { RunStatus, RunStoreReader, RunSummary } from '../../../runs/store/
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 import { openReader, resolveDb } from '../store-access';
-import { fmtNum, fmtPct, fmtSeconds, fmtValue, formatTable } from '../table';
+import { fmtConfigValue, fmtNum, fmtPct, fmtSeconds, formatTable } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';
 
 const HELP = `Usage: glif runs <list|show|compare|export> [options]
@@ -173,7 +173,10 @@ export const runsCommand: CliCommand = {
               ? '  (none: the configs are identical)'
               : formatTable(
                   ['key', ...ids],
-                  cmp.configDiff.map((d) => [d.path, ...ids.map((id) => fmtValue(d.values[id]))]),
+                  cmp.configDiff.map((d) => [
+                    d.path,
+                    ...ids.map((id) => fmtConfigValue(d.path, d.values[id])),
+                  ]),
                 ),
           );
           print('\nfinal metrics:');
