@@ -10,6 +10,7 @@ import {
   lastDistributionChart,
   plusMinus,
 } from '../../src-renderer/src/lib/state/compare-charts';
+import { runLabels } from '../../src-renderer/src/lib/state/run-table';
 import { runSummary } from '../helpers/run-summary';
 
 function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {}): RunSummary {
@@ -158,5 +159,63 @@ describe('the Compare tables', () => {
     expect(groupStats(runs, ['a', 'b'], (r) => r.finals.finalTrainLoss)).toBeNull();
     expect(plusMinus({ mean: 0.8, std: 0.1 }, (v) => v.toFixed(2))).toBe('0.80 ± 0.10');
     expect(plusMinus(null, (v) => v.toFixed(2))).toBe('—');
+  });
+});
+
+describe('Compare with same-name runs and per-step curves', () => {
+  const twins = [
+    runSummary({ id: 'r00000000aaaaaa1', name: 'fmnist-cnn', columns: { seed: 1 } }),
+    runSummary({ id: 'r00000000bbbbbb2', name: 'fmnist-cnn', columns: { seed: 2 } }),
+    runSummary({ id: 'r00000000cccccc3', name: 'wide', columns: { seed: 1 } }),
+  ];
+  const steps: Record<string, XYSeries> = {
+    r00000000aaaaaa1: { x: [1, 2, 3, 4], y: [2, 1, 2, 1] },
+    r00000000bbbbbb2: { x: [1, 2, 3, 4], y: [3, 3, 3, 3] },
+    r00000000cccccc3: { x: [2, 4], y: [1, 0.5] },
+  };
+  const base = {
+    runs: twins,
+    groups: [],
+    aggregateSeeds: false,
+    curveOf: (id: string) => steps[id] ?? { x: [], y: [] },
+    colorOf: () => '#1d4f91',
+  };
+
+  it('tells runs with one name apart by their ids, as the Runs list does, and leaves unique names alone', () => {
+    expect(runLabels(twins)).toEqual(
+      new Map([
+        ['r00000000aaaaaa1', 'fmnist-cnn (r00000000aaaaaa1)'],
+        ['r00000000bbbbbb2', 'fmnist-cnn (r00000000bbbbbb2)'],
+        ['r00000000cccccc3', 'wide'],
+      ]),
+    );
+    expect(curveChart(base).series.map((s) => s.label)).toEqual([
+      'fmnist-cnn (r00000000aaaaaa1)',
+      'fmnist-cnn (r00000000bbbbbb2)',
+      'wide',
+    ]);
+  });
+
+  it('draws each run smoothed, over its raw line kept faint and out of the legend', () => {
+    const chart = curveChart({ ...base, smoothing: 0.5 });
+    expect(chart.series.map((s) => [s.label, s.unlisted ?? false])).toEqual([
+      ['fmnist-cnn (r00000000aaaaaa1) (raw)', true],
+      ['fmnist-cnn (r00000000aaaaaa1)', false],
+      ['fmnist-cnn (r00000000bbbbbb2) (raw)', true],
+      ['fmnist-cnn (r00000000bbbbbb2)', false],
+      ['wide (raw)', true],
+      ['wide', false],
+    ]);
+    expect(chart.series[0]!.color).toBe('rgba(29, 79, 145, 0.25)');
+    const [x, rawA, smoothA, rawB, smoothB] = chart.columns;
+    expect(x).toEqual([1, 2, 3, 4]);
+    expect(rawA).toEqual([2, 1, 2, 1]);
+    // Debiased EMA of weight 0.5: 2, (0.5*2*0.5+0.5*1)/0.75 = 4/3, ...; a constant stays constant.
+    expect(smoothA![0]).toBeCloseTo(2);
+    expect(smoothA![1]).toBeCloseTo(4 / 3);
+    expect(smoothA![3]).toBeLessThan(2);
+    expect(smoothA![3]).toBeGreaterThan(1);
+    expect(rawB).toEqual([3, 3, 3, 3]);
+    expect(smoothB).toEqual([3, 3, 3, 3]);
   });
 });

@@ -67,6 +67,33 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     await shot('compare-unset-limit');
   });
 
+  test('Compare tells same-name runs apart and overlays per-step curves, smoothed', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    const twins = [
+      trainRun(host.dbPath, 'twin', ['train.seed=1']),
+      trainRun(host.dbPath, 'twin', ['train.seed=2']),
+    ];
+    await openApp(page, host, `#/compare/${twins.join(',')}`);
+    const legend = page.locator('ul.legend');
+    for (const id of twins) await expect(legend.getByRole('link', { name: `twin (${id})` })).toBeVisible();
+    const finals = page.getByRole('table', { name: 'Final metrics' });
+    await expect(finals.locator('thead th')).toHaveText(['Metric', ...twins.map((id) => `twin (${id})`)]);
+
+    await page.getByRole('combobox', { name: /^Metric/ }).selectOption({ label: 'Train loss per step' });
+    const chart = page.getByRole('figure', { name: 'Train loss per step' });
+    await expect(chart.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+    // One legend entry per run: the raw lines behind the smoothed ones are drawn but not listed.
+    const entries = chart.locator('.u-legend .u-series:not(.band-edge)');
+    await expect(entries).toHaveCount(3);
+    await expect(entries.nth(0)).toContainText('step');
+    await expect(entries.nth(1)).toContainText(`twin (${twins[0]!})`);
+    await expect(page.getByRole('slider', { name: /Smoothing/ })).toBeVisible();
+    await shot('compare-per-step');
+  });
+
   test('the Ablation form names a bad seed and cannot queue it', async ({ page, host, shot }) => {
     await openApp(page, host, '#/ablation');
     const form = page.getByRole('form', { name: 'Queue an ablation grid' });

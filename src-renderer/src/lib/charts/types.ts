@@ -13,6 +13,8 @@ export interface ChartSeries {
   readonly points?: boolean;
   /** Hidden in the plot and legend; used as the edge of a band. */
   readonly bandEdge?: boolean;
+  /** Drawn (the raw line behind a smoothed one) but without a legend entry of its own. */
+  readonly unlisted?: boolean;
 }
 
 /** A filled area between two series, by their index in `series` (0-based). */

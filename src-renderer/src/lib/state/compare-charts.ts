@@ -1,14 +1,23 @@
 /**
  * What the Compare view draws, assembled from a comparison and the runs' recorded series: the
- * per-epoch curves (each run alone, or each seed group as its mean ± std band), every run's last
+ * per-epoch or per-step curves (each run alone, or each seed group as its mean ± std band), every run's last
  * recorded distribution, the final metrics side by side and each seed group's mean ± std. Plain
  * functions of their inputs, so the aggregation is unit-tested under Node and the view only binds.
  */
 import type { RunComparison, RunSummary, SeedGroup } from '../api/contract';
 import { histogramCurve, type DistributionEntry } from '../charts/distributions';
-import { align, meanCurve, meanStd, type AlignedColumns, type XYSeries } from '../charts/series';
+import {
+  align,
+  meanCurve,
+  meanStd,
+  smooth,
+  thin,
+  type AlignedColumns,
+  type XYSeries,
+} from '../charts/series';
 import { translucent, type ChartBand, type ChartSeries } from '../charts/types';
 import { formatCount, formatDuration, formatPercent, formatStat, MISSING } from '../components/format';
+import { runLabels } from './run-table';
 
 /** Columns and their series (and bands) in the same order: what a LineChart takes. */
 export interface ChartSpec {
@@ -26,7 +35,15 @@ export interface CurveChartInput {
   /** A run's metric by epoch. */
   readonly curveOf: (runId: string) => XYSeries;
   readonly colorOf: (runId: string) => string;
+  /**
+   * Per-step curves: each run's raw line is drawn faint behind its exponential moving average of
+   * this weight (TensorBoard's smoothing); 0 or absent draws the curves as recorded.
+   */
+  readonly smoothing?: number;
 }
+
+/** Per-step curves are thinned to this many points per run before smoothing (drawing stays cheap). */
+export const MAX_STEP_POINTS = 2000;
 
 /**
  * The curves of one metric. With `aggregateSeeds`, each seed group adds three series (upper edge,
@@ -45,14 +62,14 @@ export function curveChart(input: CurveChartInput): ChartSpec {
       // A seed group has two runs or more: it takes its first run's colour and name.
       const firstId = group.runIds[0]!;
       const color = colorOf(firstId);
-      const first = runs.find((r) => r.id === firstId);
+      const firstLabel = runLabels(runs).get(firstId);
       const base = series.length;
       curves.push({ x: m.x, y: m.upper }, { x: m.x, y: m.lower }, { x: m.x, y: m.mean });
       series.push(
         { label: `group ${gi + 1} +std`, color, bandEdge: true, spanGaps: true },
         { label: `group ${gi + 1} -std`, color, bandEdge: true, spanGaps: true },
         {
-          label: `${first?.name ?? 'group'} (mean of ${group.runIds.length} seeds)`,
+          label: `${firstLabel ?? 'group'} (mean of ${group.runIds.length} seeds)`,
           color,
           width: 2,
           points: true,
@@ -62,10 +79,29 @@ export function curveChart(input: CurveChartInput): ChartSpec {
       bands.push({ upper: base, lower: base + 1, fill: translucent(color, 0.18) });
     });
   }
+  const labels = runLabels(runs);
+  const smoothing = input.smoothing ?? 0;
   for (const run of runs) {
     if (grouped.has(run.id)) continue;
+    const label = labels.get(run.id) ?? run.name;
+    const color = colorOf(run.id);
+    if (smoothing > 0) {
+      const raw = thin(curveOf(run.id), MAX_STEP_POINTS);
+      curves.push(raw, { x: raw.x, y: smooth(raw.y, smoothing) });
+      series.push(
+        {
+          label: `${label} (raw)`,
+          color: translucent(color, 0.25),
+          width: 1,
+          spanGaps: true,
+          unlisted: true,
+        },
+        { label, color, width: 2, spanGaps: true },
+      );
+      continue;
+    }
     curves.push(curveOf(run.id));
-    series.push({ label: run.name, color: colorOf(run.id), width: 2, points: true, spanGaps: true });
+    series.push({ label, color, width: 2, points: true, spanGaps: true });
   }
   return { columns: align(curves), series, bands };
 }
@@ -81,6 +117,7 @@ export function lastDistributionChart(
 ): ChartSpec {
   const curves: XYSeries[] = [];
   const series: ChartSeries[] = [];
+  const labels = runLabels(runs);
   for (const run of runs) {
     const entries = distributions.get(run.id) ?? [];
     const last = entries.reduce<DistributionEntry | null>(
@@ -90,7 +127,7 @@ export function lastDistributionChart(
     if (!last) continue;
     curves.push(histogramCurve(last.histogram));
     series.push({
-      label: `${run.name} (epoch ${last.epoch + 1})`,
+      label: `${labels.get(run.id) ?? run.name} (epoch ${last.epoch + 1})`,
       color: colorOf(run.id),
       stepped: true,
       spanGaps: true,

@@ -15,13 +15,16 @@ export type CompareState =
   | { readonly kind: 'ready'; readonly comparison: RunComparison }
   | { readonly kind: 'failed'; readonly error: ContractError };
 
-/** The per-epoch metrics a comparison can overlay. */
+/** The metrics a comparison can overlay: per epoch, or per optimiser step (x = step). */
 export const COMPARE_METRICS = [
-  { id: 'epoch/test_accuracy', label: 'Test accuracy', percent: true },
-  { id: 'epoch/test_loss', label: 'Test loss', percent: false },
-  { id: 'epoch/train_accuracy', label: 'Train accuracy', percent: true },
-  { id: 'epoch/train_loss', label: 'Train loss', percent: false },
-  { id: 'epoch/sops_per_sample', label: 'SOPs per sample', percent: false },
+  { id: 'epoch/test_accuracy', label: 'Test accuracy', percent: true, axis: 'epoch' },
+  { id: 'epoch/test_loss', label: 'Test loss', percent: false, axis: 'epoch' },
+  { id: 'epoch/train_accuracy', label: 'Train accuracy', percent: true, axis: 'epoch' },
+  { id: 'epoch/train_loss', label: 'Train loss', percent: false, axis: 'epoch' },
+  { id: 'epoch/sops_per_sample', label: 'SOPs per sample', percent: false, axis: 'epoch' },
+  { id: 'train/loss', label: 'Train loss per step', percent: false, axis: 'step' },
+  { id: 'train/batch_accuracy', label: 'Batch accuracy per step', percent: true, axis: 'step' },
+  { id: 'lr', label: 'Learning rate per step', percent: false, axis: 'step' },
 ] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number]['id'];
 
@@ -62,10 +65,11 @@ export class CompareRuns {
     return this.#colorOf;
   }
 
-  /** A run's metric by epoch (x = epoch number, 1-based). */
-  curve(runId: string, metric: string): XYSeries {
+  /** A run's metric by epoch (x = epoch number, 1-based) or, for a per-step metric, by step. */
+  curve(runId: string, metric: CompareMetric): XYSeries {
     const points = this.#metrics.get(runId)?.get(metric) ?? [];
-    return { x: points.map((p) => p.epoch + 1), y: points.map((p) => p.value) };
+    const byStep = COMPARE_METRICS.find((m) => m.id === metric)?.axis === 'step';
+    return { x: points.map((p) => (byStep ? p.step : p.epoch + 1)), y: points.map((p) => p.value) };
   }
 
   /** GLIF layers every compared run has (distributions can only be overlaid for those). */
