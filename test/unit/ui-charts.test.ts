@@ -12,7 +12,15 @@ import {
   layerFlag,
   rateColor,
 } from '../../src-renderer/src/lib/charts/firing-grid';
-import { align, extent, meanCurve, meanStd, smooth, thin } from '../../src-renderer/src/lib/charts/series';
+import {
+  align,
+  extent,
+  meanCurve,
+  meanStd,
+  smooth,
+  thin,
+  lastValue,
+} from '../../src-renderer/src/lib/charts/series';
 
 describe('series helpers', () => {
   it('smooths with a debiased EMA: a constant stays constant, gaps stay gaps', () => {
@@ -202,5 +210,20 @@ describe('chart SVG export', () => {
     expect(svg).toContain('test &#34;held out&#34;');
     expect(svg).toContain('>100</text>');
     expect(svg.trim().endsWith('</svg>')).toBe(true);
+  });
+});
+
+describe('lastValue', () => {
+  it("is the last finite value of a column: where the chart's line ends", () => {
+    expect(lastValue([1, 2, null, 3, null, Number.NaN])).toBe(3);
+    expect(lastValue([null, Number.POSITIVE_INFINITY])).toBeNull();
+    expect(lastValue([])).toBeNull();
+  });
+
+  it('reads the same number as the smoothed chart, not the last raw step', () => {
+    const raw = [100, 300, 100, 300];
+    const drawn = smooth(raw, 0.6);
+    expect(lastValue(drawn)).toBeCloseTo(drawn[3]!);
+    expect(lastValue(drawn)).not.toBe(300);
   });
 });

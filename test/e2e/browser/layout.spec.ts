@@ -154,6 +154,10 @@ test('a long run fits every view at 1440x900 and 1024x700, and the shell never s
         const heatmap = page.getByRole('table', { name: /firing rate/i });
         const latest = heatmap.getByRole('columnheader', { name: String(EPOCHS), exact: true });
         await expect(latest).toBeInViewport();
+        // The backend stat ("wasm · 1 thread · fused GLIF") stays on one line: wrapped, it pushed
+        // the charts down.
+        const backend = (await page.getByTestId('run-backend').boundingBox())!;
+        expect(backend.height, `${where}: backend stat on one line`).toBeLessThan(32);
         const cell = (await latest.boundingBox())!;
         expect(cell.x + cell.width, `${where}: latest epoch inside the window`).toBeLessThanOrEqual(
           viewport.width,

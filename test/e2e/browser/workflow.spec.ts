@@ -99,7 +99,7 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     expect(svg.name).toBe('Accuracy.svg');
     expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.text).toContain('<polyline');
-    expect(svg.text).toContain('test (epoch)');
+    expect(svg.text).toContain('test · per epoch');
     const png = await downloadOf(page, () =>
       page.getByRole('button', { name: 'Export Loss as PNG' }).click(),
     );

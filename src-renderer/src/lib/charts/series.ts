@@ -127,3 +127,12 @@ export function meanCurve(curves: readonly XYSeries[]): {
     upper: stats.map((s) => s.mean + s.std),
   };
 }
+
+/** The last finite value of a column (what a chart's line ends on); null when it has none. */
+export function lastValue(column: readonly (number | null)[]): number | null {
+  for (let i = column.length - 1; i >= 0; i--) {
+    const v = column[i];
+    if (v !== null && v !== undefined && Number.isFinite(v)) return v;
+  }
+  return null;
+}
