@@ -81,3 +81,19 @@ describe('hash routes', () => {
     expect(routeTitle({ kind: 'run', runId: 'abc123' })).toBe('Run');
   });
 });
+
+describe('the runs list filtered by a clicked tag', () => {
+  it('reads the search from the hash, and an empty one as none', () => {
+    expect(parseRoute('#/runs?search=lr%20sweep')).toEqual({ kind: 'runs', search: 'lr sweep' });
+    expect(parseRoute('#/runs?search=%20')).toEqual({ kind: 'runs' });
+    expect(parseRoute('#/runs?other=1')).toEqual({ kind: 'runs' });
+  });
+
+  it('writes a tag with spaces, ampersands and non-ASCII letters so it reads back the same', () => {
+    for (const search of ['ablation:7&8', 'β sweep', 'a#b?c']) {
+      const route: Route = { kind: 'runs', search };
+      expect(parseRoute(routeHref(route))).toEqual(route);
+      expect(viewOf(route).id).toBe('runs');
+    }
+  });
+});

@@ -163,6 +163,14 @@ test('a long run fits every view at 1440x900 and 1024x700, and the shell never s
           viewport.width,
         );
       }
+      if (view.name === 'runs') {
+        // The table fits its box: no column is hidden behind a sideways scroll.
+        const box = await page.locator('.wrap.panel').evaluate((el) => {
+          const e = el as unknown as { scrollWidth: number; clientWidth: number };
+          return { scroll: e.scrollWidth, client: e.clientWidth };
+        });
+        expect(box.scroll, `${where}: runs table width`).toBeLessThanOrEqual(box.client);
+      }
       // Charts size themselves on the next frames.
       await page.waitForTimeout(150);
       const layout = await layoutOf(page);

@@ -5,8 +5,13 @@ import { expect, openApp, test } from '../fixtures';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** A one-epoch synthetic run trained by the CLI into the host's database; resolves to its id. */
-function trainRun(dbPath: string, name: string, sets: readonly string[]): string {
+/** A one-epoch synthetic run trained by the CLI into the host's database, tagged; resolves to its id. */
+function trainRun(
+  dbPath: string,
+  name: string,
+  sets: readonly string[],
+  tags: readonly string[] = [],
+): string {
   const out = execFileSync(
     process.execPath,
     [
@@ -21,6 +26,7 @@ function trainRun(dbPath: string, name: string, sets: readonly string[]): string
       ...sets.flatMap((set) => ['--set', set]),
       '--name',
       name,
+      ...tags.flatMap((tag) => ['--tag', tag]),
       '--threads',
       '1',
       '--db',
@@ -92,6 +98,48 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     await expect(entries.nth(1)).toContainText(`twin (${twins[0]!})`);
     await expect(page.getByRole('slider', { name: /Smoothing/ })).toBeVisible();
     await shot('compare-per-step');
+  });
+
+  test('a tag is a link to the runs it marks, from the Runs list and from a run page', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    const tagged = trainRun(
+      host.dbPath,
+      'tagged run',
+      [],
+      ['quick', 'ablation:grid-7 cell α=0.5 β=0.25 lr=0.1'],
+    );
+    await openApp(page, host, '#/runs');
+    const row = page.getByRole('row', { name: /tagged run/ });
+    // The long ablation tag is shown whole, wrapped inside the row, not cut off.
+    const longTag = row.getByRole('link', { name: 'ablation:grid-7 cell α=0.5 β=0.25 lr=0.1' });
+    await expect(longTag).toBeVisible();
+    const name = (await row.getByRole('link', { name: 'tagged run' }).boundingBox())!;
+    const tagBox = (await longTag.boundingBox())!;
+    expect(tagBox.x + tagBox.width).toBeLessThanOrEqual(name.x + 216);
+    const clipped = await longTag.evaluate((el) => {
+      const e = el as unknown as { scrollWidth: number; clientWidth: number };
+      return e.scrollWidth > e.clientWidth;
+    });
+    expect(clipped, 'the long tag is clipped').toBe(false);
+    await shot('runs-tags');
+
+    await row.getByRole('link', { name: 'quick', exact: true }).click();
+    await expect(page).toHaveURL(/#\/runs\?search=quick$/);
+    await expect(page.getByRole('searchbox')).toHaveValue('quick');
+    await expect(page.getByRole('row', { name: /tagged run/ })).toBeVisible();
+    await expect(page.getByRole('row', { name: /limited|every test sample|twin/ })).toHaveCount(0);
+
+    await openApp(page, host, `#/runs/${tagged}`);
+    await page
+      .getByRole('region', { name: 'Run details' })
+      .getByRole('link', { name: 'ablation:grid-7 cell α=0.5 β=0.25 lr=0.1' })
+      .click();
+    await expect(page.getByRole('searchbox')).toHaveValue('ablation:grid-7 cell α=0.5 β=0.25 lr=0.1');
+    await expect(page.getByRole('row', { name: /tagged run/ })).toBeVisible();
+    await expect(page.getByRole('row', { name: /limited/ })).toHaveCount(0);
   });
 
   test('the Ablation form names a bad seed and cannot queue it', async ({ page, host, shot }) => {

@@ -2,7 +2,7 @@
  * The app's routes and their place in the location hash. Pure, so that parsing is unit-tested
  * under Node; `navigation.svelte.ts` follows the page's hash with it.
  *
- *   #/runs                 the runs table
+ *   #/runs[?search=text]   the runs table, optionally filtered (a tag clicked anywhere)
  *   #/new-run[?preset=id]  the New run form, optionally prefilled from a preset
  *   #/new-run?from=<runId> the New run form prefilled with a run's config (Edit and rerun)
  *   #/runs/<runId>         one run, live
@@ -11,7 +11,11 @@
  */
 
 export type Route =
-  | { readonly kind: 'runs' }
+  | {
+      readonly kind: 'runs';
+      /** Filters the table as if typed into its search box (a clicked tag). */
+      readonly search?: string;
+    }
   | {
       readonly kind: 'new-run';
       readonly preset: string | null;
@@ -49,9 +53,13 @@ export function parseRoute(hash: string): Route {
   const [head, arg, ...rest] = parts;
   if (rest.length > 0) return DEFAULT_ROUTE;
   switch (head) {
-    case 'runs':
-      if (arg === undefined) return { kind: 'runs' };
+    case 'runs': {
+      if (arg === undefined) {
+        const search = query.get('search')?.trim();
+        return search ? { kind: 'runs', search } : { kind: 'runs' };
+      }
       return RUN_ID.test(arg) ? { kind: 'run', runId: arg } : DEFAULT_ROUTE;
+    }
     case 'new-run': {
       if (arg !== undefined) return DEFAULT_ROUTE;
       const route = { kind: 'new-run', preset: query.get('preset') || null } as const;
@@ -77,7 +85,7 @@ export function parseRoute(hash: string): Route {
 export function routeHref(route: Route): string {
   switch (route.kind) {
     case 'runs':
-      return '#/runs';
+      return route.search ? `#/runs?${new URLSearchParams({ search: route.search }).toString()}` : '#/runs';
     case 'new-run': {
       const query = new URLSearchParams();
       if (route.preset) query.set('preset', route.preset);
