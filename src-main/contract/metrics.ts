@@ -17,6 +17,13 @@ export type EpochMetricName =
 
 export type MetricName = StepMetricName | EpochMetricName;
 
+/**
+ * Series the trainer records for its own checks, not as results: `epoch/num_tensors` is the
+ * tensor count that shows a memory leak (flat when none). CSV exports leave them out; the JSON
+ * export, a full dump of the store, keeps them.
+ */
+export const INTERNAL_METRIC_NAMES: ReadonlySet<string> = new Set<MetricName>(['epoch/num_tensors']);
+
 /** One point of a series as a live event carries it (the store adds the run id). */
 export interface MetricPointWire {
   readonly name: MetricName;

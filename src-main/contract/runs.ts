@@ -64,6 +64,15 @@ export const runsCompareParams = z.strictObject({ runIds: z.array(runId).min(2).
 
 export const runsExportParams = z.strictObject({ runId, format: z.enum(['csv', 'json']) });
 
+/** The series of the compared runs as one tidy CSV (the same columns as a run's CSV). */
+export const runsExportComparisonParams = runsCompareParams;
+
+/**
+ * The Runs list as CSV, one row per run: the ids of the rows shown, in their order (the list
+ * filters and sorts in the view, by variant names the main side does not know).
+ */
+export const runsExportListParams = z.strictObject({ runIds: z.array(runId).min(1).max(5000) });
+
 export const ablationCreateParams = z.strictObject({
   preset: z.string().min(1).max(100),
   values: configValuesSchema.default({}),

@@ -154,10 +154,13 @@ export class RunEventRecorder {
   }
 }
 
+// Stamped when the event arrives, not when its batch is written: a batch waits up to a second.
 function stepPoints(runId: string, e: StepEvent): MetricPointInput[] {
-  return stepMetricPoints(e).map((point) => ({ runId, ...point }));
+  const recordedAt = Date.now();
+  return stepMetricPoints(e).map((point) => ({ runId, ...point, recordedAt }));
 }
 
 function epochPoints(runId: string, e: EpochEvent): MetricPointInput[] {
-  return epochMetricPoints(e).map((point) => ({ runId, ...point }));
+  const recordedAt = Date.now();
+  return epochMetricPoints(e).map((point) => ({ runId, ...point, recordedAt }));
 }

@@ -60,6 +60,8 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
     'runs.distributions': (p) => wb.distributions(p),
     'runs.compare': (p) => wb.compare(p.runIds),
     'runs.export': (p) => wb.exportRun(p.runId, p.format),
+    'runs.exportComparison': (p) => wb.exportComparison(p.runIds),
+    'runs.exportList': (p) => wb.exportList(p.runIds),
     'runs.queue': () => wb.queueStatus(),
     'ablation.create': (p) => wb.createAblation(p),
     'ablation.list': () => wb.listAblations(),

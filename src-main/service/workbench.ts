@@ -24,6 +24,7 @@ import { RunManager, storedConfigOf } from '../runs/manager';
 import { epochMetricPoints, stepMetricPoints } from '../runs/metric-points';
 import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
+import { runListCsv, runsSeriesCsv } from '../runs/store/csv-export';
 import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { RunRecord, RunSummary } from '../runs/store/types';
@@ -266,6 +267,20 @@ export class Workbench {
       mimeType: format === 'csv' ? 'text/csv' : 'application/json',
       content: exportRun(this.store, runId, format),
     };
+  }
+
+  exportComparison(runIds: ParsedRequestParams<'runs.exportComparison'>['runIds']): ExportedFile {
+    for (const id of runIds) this.requireRun(id);
+    return {
+      filename: `compare-${runIds.length}-runs.csv`,
+      mimeType: 'text/csv',
+      content: runsSeriesCsv(this.store, runIds),
+    };
+  }
+
+  exportList(runIds: ParsedRequestParams<'runs.exportList'>['runIds']): ExportedFile {
+    const runs = runIds.map((id) => this.requireRun(id));
+    return { filename: 'runs.csv', mimeType: 'text/csv', content: runListCsv(runs) };
   }
 
   createAblation(p: ParsedRequestParams<'ablation.create'>): AblationGroup {

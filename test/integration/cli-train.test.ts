@@ -233,8 +233,13 @@ describe('glif train on the real Fashion-MNIST', () => {
     const csv = glif(['runs', 'export', summary.runId, '--format', 'csv', '--db', db])
       .stdout.trim()
       .split('\n');
-    expect(csv[0]).toMatch(/step.*epoch.*name.*value/);
-    expect(csv.filter((l) => l.includes('epoch/test_accuracy'))).toHaveLength(2);
+    expect(csv[0]).toBe('run_id,run_name,kind,name,layer,statistic,epoch,step,time,elapsed_s,value');
+    const accuracy = csv.filter((l) => l.includes(',metric,epoch/test_accuracy,'));
+    expect(accuracy).toHaveLength(2);
+    // Every point the trainer records carries its wall time: an ISO time and seconds since the start.
+    for (const line of accuracy) expect(line).toMatch(/,\d{4}-\d\d-\d\dT[\d:.]+Z,\d+(\.\d+)?,/);
+    expect(csv.some((l) => l.includes('epoch/num_tensors'))).toBe(false);
+    expect(csv.some((l) => l.includes(',distribution,alpha,'))).toBe(true);
     const json = JSON.parse(glif(['runs', 'export', summary.runId, '--format', 'json', '--db', db]).stdout);
     expect(json.run.id ?? json.id).toBe(summary.runId);
     expect(glif(['runs', 'show', 'r-nope', '--db', db]).status).toBe(2);

@@ -129,9 +129,9 @@ describe.skipIf(!canRunUnprivileged)('a database the user cannot write', () => {
       const csv = glifUnprivileged(['runs', 'export', completedRun, '--format', 'csv', '--db', db]);
       expect(csv.status, csv.stderr).toBe(0);
       expect(csv.stdout.trim().split('\n')).toEqual([
-        'step,epoch,name,value',
-        '0,0,train/loss,0.5',
-        '1,0,train/loss,0.25',
+        'run_id,run_name,kind,name,layer,statistic,epoch,step,time,elapsed_s,value',
+        `${completedRun},done,metric,train/loss,,,0,0,,,0.5`,
+        `${completedRun},done,metric,train/loss,,,0,1,,,0.25`,
       ]);
 
       expect(fs.readdirSync(dir)).toEqual(['runs.sqlite']);

@@ -218,16 +218,29 @@ describe('exportRun', () => {
     return run.id;
   }
 
-  it('CSV: one row per metric point, quoted where needed', () => {
+  it('CSV: one row per metric point and distribution statistic, quoted where needed', () => {
     const id = seededRun();
     const reader = openRunStoreReader(dbFile);
     try {
+      // No record times and no epoch-end metrics here: step, time and elapsed_s of a distribution stay empty.
+      const stat = (name: string, value: number) =>
+        `${id},export me,distribution,firing_rate,conv1,${name},0,,,,${value}`;
       expect(exportRun(reader, id, 'csv')).toBe(
         [
-          'step,epoch,name,value',
-          '1,0,"test,acc ""top1""",0.5',
-          '0,0,train/loss,2.5',
-          '1,0,train/loss,NaN',
+          'run_id,run_name,kind,name,layer,statistic,epoch,step,time,elapsed_s,value',
+          `${id},export me,metric,"test,acc ""top1""",,,0,1,,,0.5`,
+          `${id},export me,metric,train/loss,,,0,0,,,2.5`,
+          `${id},export me,metric,train/loss,,,0,1,,,NaN`,
+          stat('count', 10),
+          stat('mean', 0.1),
+          stat('std', 0.05),
+          stat('min', 0),
+          stat('p05', 0),
+          stat('p25', 0.05),
+          stat('p50', 0.1),
+          stat('p75', 0.15),
+          stat('p95', 0.25),
+          stat('max', 0.3),
           '',
         ].join('\n'),
       );

@@ -205,6 +205,25 @@ const MIGRATION_CASES: Record<
       expect(db.prepare('SELECT neuron_impl FROM runs').get()).toEqual({ neuron_impl: 'fused' });
     },
   },
+  6: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model)
+         VALUES ('r0000000006ffffff', 'old', 'completed', 1000, '{}', 'mnist', 'mlp')`,
+      ).run();
+      db.prepare(
+        "INSERT INTO metrics (run_id, step, epoch, name, value) VALUES ('r0000000006ffffff', 3, 0, 'train/loss', 0.5)",
+      ).run();
+    },
+    check(db) {
+      // Points from before the column keep their values and have no record time; new ones carry it.
+      expect(db.prepare('SELECT step, value, recorded_at FROM metrics').all()).toEqual([
+        { step: 3, value: 0.5, recorded_at: null },
+      ]);
+      db.prepare('UPDATE metrics SET recorded_at = 1234').run();
+      expect(db.prepare('SELECT recorded_at FROM metrics').get()).toEqual({ recorded_at: 1234 });
+    },
+  },
 };
 
 describe('migrations', () => {

@@ -8,7 +8,8 @@ import type { MetricBatch } from './metric-buffer';
 
 // Recovery counts a dead process's attempt up to the last time its run recorded something.
 const TOUCH_RUN = 'UPDATE runs SET last_active_at = ? WHERE id = ?';
-const INSERT_METRIC = 'INSERT INTO metrics (run_id, step, epoch, name, value) VALUES (?, ?, ?, ?, ?)';
+const INSERT_METRIC =
+  'INSERT INTO metrics (run_id, step, epoch, name, value, recorded_at) VALUES (?, ?, ?, ?, ?, ?)';
 const UPSERT_DISTRIBUTION = `INSERT INTO distributions (run_id, epoch, layer, quantity, count, mean, std, min, max,
       p05, p25, p50, p75, p95, histogram_json)
     VALUES (@runId, @epoch, @layer, @quantity, @count, @mean, @std, @min, @max,
@@ -57,7 +58,8 @@ export function writeMetricBatch(
   const touchRun = statement(TOUCH_RUN);
   const writeGroup = db.transaction((runId: string, group: MetricBatch) => {
     touchRun.run(now, runId);
-    for (const p of group.metrics) insertMetric.run(p.runId, p.step, p.epoch, p.name, p.value);
+    for (const p of group.metrics)
+      insertMetric.run(p.runId, p.step, p.epoch, p.name, p.value, p.recordedAt ?? null);
     for (const d of group.distributions) {
       upsertDistribution.run({
         runId: d.runId,

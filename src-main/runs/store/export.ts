@@ -1,9 +1,11 @@
 /**
  * Exports of one run for analysis outside the workbench (pandas, a spreadsheet, a paper's
- * supplementary material). Full series, never downsampled.
+ * supplementary material). Full series, never downsampled. The CSV is the tidy series table of
+ * csv-export.ts; the JSON is everything the store holds of the run.
  */
+import { runsSeriesCsv } from './csv-export';
 import { RunStoreError } from './errors';
-import type { CheckpointRecord, DistributionRecord, MetricSeries, RunRecord, RunStoreReader } from './types';
+import type { CheckpointRecord, DistributionRecord, RunRecord, RunStoreReader } from './types';
 import { toOutputJson } from '../../contract/json-numbers';
 
 export type ExportFormat = 'csv' | 'json';
@@ -17,21 +19,6 @@ export interface RunExport {
   metrics: Array<{ name: string; points: Array<{ step: number; epoch: number; value: number }> }>;
   distributions: DistributionRecord[];
   checkpoints: CheckpointRecord[];
-}
-
-/** RFC 4180 quoting, only where needed. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** One line per metric point, series after series, each in step order. NaN is written as `NaN`. */
-export function metricsToCsv(series: readonly MetricSeries[]): string {
-  const lines = ['step,epoch,name,value'];
-  for (const { name, points } of series) {
-    const field = csvField(name);
-    for (const p of points) lines.push(`${p.step},${p.epoch},${field},${String(p.value)}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 export function buildRunExport(reader: RunStoreReader, runId: string): RunExport {
@@ -54,10 +41,8 @@ export function buildRunExport(reader: RunStoreReader, runId: string): RunExport
 
 export function exportRun(reader: RunStoreReader, runId: string, format: ExportFormat): string {
   switch (format) {
-    case 'csv': {
-      if (reader.getRun(runId) === null) throw new RunStoreError('not_found', `no run with id ${runId}`);
-      return metricsToCsv(reader.getMetrics(runId));
-    }
+    case 'csv':
+      return runsSeriesCsv(reader, [runId]);
     case 'json':
       return `${toOutputJson(buildRunExport(reader, runId))}\n`;
     default: {

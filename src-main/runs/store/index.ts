@@ -14,7 +14,8 @@ export {
   defaultDbPath,
   type DataDirEnvironment,
 } from './paths';
-export { exportRun, buildRunExport, metricsToCsv, type ExportFormat, type RunExport } from './export';
+export { exportRun, buildRunExport, type ExportFormat, type RunExport } from './export';
+export { RUN_LIST_COLUMNS, SERIES_CSV_COLUMNS, runListCsv, runsSeriesCsv } from './csv-export';
 export { downsample, downsampleLttb, downsampleStride } from './downsample';
 export { diffConfigs, flattenConfig, seedGroups } from './config-diff';
 export { isProcessAlive } from './liveness';

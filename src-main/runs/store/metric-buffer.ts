@@ -37,7 +37,8 @@ function checkMetric(point: MetricPointInput): void {
     point.name.length > 0 &&
     Number.isInteger(point.step) &&
     Number.isInteger(point.epoch) &&
-    typeof point.value === 'number';
+    typeof point.value === 'number' &&
+    (point.recordedAt === undefined || Number.isSafeInteger(point.recordedAt));
   if (!ok) throw new RunStoreError('invalid_input', `bad metric point ${JSON.stringify(point)}`);
 }
 

@@ -23,6 +23,7 @@ import type {
   MetricPoint,
   MetricQueryOptions,
   MetricSeries,
+  RecordedMetricPoint,
   RunComparison,
   RunFilter,
   RunListQuery,
@@ -134,6 +135,21 @@ export class SqliteRunStoreReader implements RunStoreReader {
         downsampled,
       };
     });
+  }
+
+  getRecordedMetrics(runId: string): RecordedMetricPoint[] {
+    this.beforeSeriesRead();
+    const rows = this.statement(
+      `SELECT name, step, epoch, value, recorded_at AS recordedAt FROM metrics
+       WHERE run_id = ? ORDER BY name, step, id`,
+    ).all(runId) as Array<MetricRow & { recordedAt: number | null }>;
+    return rows.map((row) => ({
+      name: row.name,
+      step: row.step,
+      epoch: row.epoch,
+      value: nullToNaN(row.value),
+      recordedAt: row.recordedAt,
+    }));
   }
 
   getDistributions(runId: string, filter: DistributionFilter = {}): DistributionRecord[] {

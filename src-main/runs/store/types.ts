@@ -119,12 +119,21 @@ export interface MetricPointInput {
   name: string;
   /** NaN is allowed (a diverged loss); it is stored as NULL and read back as NaN. */
   value: number;
+  /** When the point was recorded, ms since the Unix epoch; exports give it as the row's wall time. */
+  recordedAt?: number;
 }
 
 export interface MetricPoint {
   step: number;
   epoch: number;
   value: number;
+}
+
+/** One stored metric point with its series name and record time, as exports read them. */
+export interface RecordedMetricPoint extends MetricPoint {
+  name: string;
+  /** ms since the Unix epoch; null for points stored before record times were kept. */
+  recordedAt: number | null;
 }
 
 export interface MetricSeries {
@@ -274,6 +283,8 @@ export interface RunStoreReader {
   getRun(runId: string): RunRecord | null;
   getMetrics(runId: string, names?: readonly string[], options?: MetricQueryOptions): MetricSeries[];
   getMetricNames(runId: string): string[];
+  /** Every stored point of a run, never downsampled, by series name then step. */
+  getRecordedMetrics(runId: string): RecordedMetricPoint[];
   getDistributions(runId: string, filter?: DistributionFilter): DistributionRecord[];
   getCheckpoints(runId: string): CheckpointRecord[];
   getLatestCheckpoint(runId: string): CheckpointRecord | null;

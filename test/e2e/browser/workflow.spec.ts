@@ -91,8 +91,10 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     await expect(page.getByRole('figure', { name: 'Loss' }).locator('canvas')).toBeVisible();
     const csv = await downloadOf(page, () => page.getByRole('button', { name: 'Export CSV' }).click());
     expect(csv.name).toMatch(/\.csv$/);
-    expect(csv.text.split('\n')[0]).toBe('step,epoch,name,value');
-    expect(csv.text).toMatch(/\n\d+,1,epoch\/test_accuracy,0\.\d+/);
+    expect(csv.text.split('\n')[0]).toBe(
+      'run_id,run_name,kind,name,layer,statistic,epoch,step,time,elapsed_s,value',
+    );
+    expect(csv.text).toMatch(/,GLIF baseline,metric,epoch\/test_accuracy,,,1,\d+,[^,]+,[^,]+,0\.\d+\n/);
     const svg = await downloadOf(page, () =>
       page.getByRole('button', { name: 'Export Accuracy as SVG' }).click(),
     );

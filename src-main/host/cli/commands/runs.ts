@@ -16,7 +16,7 @@ const HELP = `Usage: glif runs <list|show|compare|export> [options]
   glif runs list [--status s] [--search text] [--limit n]   every run, newest first
   glif runs show <id>                                       one run: config, finals, checkpoints
   glif runs compare <id> <id>...                            config keys that differ, finals side by side
-  glif runs export <id> --format csv|json [--out file]      metric series (csv) or everything (json)
+  glif runs export <id> --format csv|json [--out file]      tidy metrics and distributions (csv) or all (json)
 
 Each takes --db <path> (default: the desktop app's database) and --json.`;
 

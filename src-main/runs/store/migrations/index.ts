@@ -3,6 +3,7 @@ import { migration002Indexes } from './002-indexes';
 import { migration003Threads } from './003-threads';
 import { migration004AttemptTimes } from './004-attempt-times';
 import { migration005NeuronImpl } from './005-neuron-impl';
+import { migration006MetricTimes } from './006-metric-times';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003Threads,
   migration004AttemptTimes,
   migration005NeuronImpl,
+  migration006MetricTimes,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
