@@ -98,14 +98,14 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     const svg = await downloadOf(page, () =>
       page.getByRole('button', { name: 'Export Accuracy as SVG' }).click(),
     );
-    expect(svg.name).toBe('Accuracy.svg');
+    expect(svg.name).toBe('GLIF-baseline-accuracy.svg');
     expect(svg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.text).toContain('<polyline');
     expect(svg.text).toContain('test · per epoch');
     const png = await downloadOf(page, () =>
-      page.getByRole('button', { name: 'Export Loss as PNG' }).click(),
+      page.getByRole('button', { name: 'Export Loss as PNG at 1x' }).click(),
     );
-    expect(png.name).toBe('Loss.png');
+    expect(png.name).toBe('GLIF-baseline-loss.png');
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     await shot('live-run-finished');
   });

@@ -1,8 +1,10 @@
 /**
  * A drawn chart as a standalone SVG file. The chart component takes a snapshot of what uPlot
  * drew (plot box, tick positions and labels, series in pixel coordinates); this module only
- * writes it out, so the export shows exactly the zoom and scales on screen.
+ * writes it out, so the export shows exactly the zoom and scales on screen. The legend wraps
+ * into as many rows as its labels need and the image grows to hold them (legend-layout.ts).
  */
+import { estimateTextWidth, layoutLegend, LEGEND_SWATCH } from './legend-layout';
 
 export interface ChartTick {
   /** Position in CSS pixels inside the plot box. */
@@ -39,7 +41,9 @@ export interface ChartSnapshot {
 }
 
 const MARGIN = { top: 36, right: 24, bottom: 52, left: 72 };
-const LEGEND_ROW = 18;
+export const LEGEND_ROW = 18;
+export const LEGEND_FONT_SIZE = 11;
+const TITLE_FONT_SIZE = 14;
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -51,18 +55,38 @@ function pointsAttr(points: ReadonlyArray<readonly [number, number]>): string {
   return points.map(([x, y]) => `${num(x)},${num(y)}`).join(' ');
 }
 
+export interface ChartSvg {
+  readonly svg: string;
+  /** Size of the image in CSS pixels (what a PNG at 1x has). */
+  readonly width: number;
+  readonly height: number;
+}
+
 export function chartToSvg(s: ChartSnapshot): string {
+  return renderChartSvg(s).svg;
+}
+
+export function renderChartSvg(s: ChartSnapshot): ChartSvg {
   const { width: pw, height: ph } = s.plot;
-  const legendHeight = LEGEND_ROW * Math.ceil(s.series.length / 3);
-  const width = MARGIN.left + pw + MARGIN.right;
-  const height = MARGIN.top + ph + MARGIN.bottom + legendHeight;
   const ox = MARGIN.left;
   const oy = MARGIN.top;
+  // A long title widens the image rather than running off its edge.
+  const width = Math.ceil(
+    Math.max(ox + pw + MARGIN.right, ox + estimateTextWidth(s.title, TITLE_FONT_SIZE) + MARGIN.right),
+  );
+  // Band fills have no label and no legend entry.
+  const legendSeries = s.series.filter((series) => series.label !== '');
+  const legend = layoutLegend(
+    legendSeries.map((series) => series.label),
+    width - ox - MARGIN.right,
+    (text) => estimateTextWidth(text, LEGEND_FONT_SIZE),
+  );
+  const height = Math.ceil(MARGIN.top + ph + MARGIN.bottom + LEGEND_ROW * legend.rows);
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="${LEGEND_FONT_SIZE}">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${ox}" y="20" font-size="14" font-weight="600" fill="#161b22">${escapeXml(s.title)}</text>`,
+    `<text x="${ox}" y="20" font-size="${TITLE_FONT_SIZE}" font-weight="600" fill="#161b22">${escapeXml(s.title)}</text>`,
     `<g transform="translate(${ox},${oy})">`,
   );
   for (const t of s.yTicks) {
@@ -107,15 +131,20 @@ export function chartToSvg(s: ChartSnapshot): string {
     `<text transform="translate(-54,${num(ph / 2)}) rotate(-90)" text-anchor="middle" fill="#161b22">${escapeXml(s.yLabel)}</text>`,
   );
   out.push(`</g>`);
-  s.series.forEach((series, i) => {
-    const x = ox + (i % 3) * 200;
-    const y = oy + ph + MARGIN.bottom + Math.floor(i / 3) * LEGEND_ROW;
+  for (const entry of legend.entries) {
+    const series = legendSeries[entry.index]!;
+    const x = ox + entry.x;
+    const y = oy + ph + MARGIN.bottom + entry.row * LEGEND_ROW;
     const dash = series.dash && series.dash.length > 0 ? ` stroke-dasharray="${series.dash.join(' ')}"` : '';
     out.push(
-      `<line x1="${x}" x2="${x + 18}" y1="${y - 4}" y2="${y - 4}" stroke="${escapeXml(series.color)}" stroke-width="2"${dash}/>`,
-      `<text x="${x + 24}" y="${y}" fill="#161b22">${escapeXml(series.label)}</text>`,
+      `<line x1="${num(x)}" x2="${num(x + 18)}" y1="${y - 4}" y2="${y - 4}" stroke="${escapeXml(series.color)}" stroke-width="2"${dash}/>`,
     );
-  });
+    entry.lines.forEach((line, i) => {
+      out.push(
+        `<text class="legend" x="${num(x + LEGEND_SWATCH)}" y="${y + i * LEGEND_ROW}" fill="#161b22">${escapeXml(line)}</text>`,
+      );
+    });
+  }
   out.push(`</svg>`);
-  return out.join('\n');
+  return { svg: out.join('\n'), width, height };
 }

@@ -16,13 +16,3 @@ export function saveFile(filename: string, content: Blob | string, mimeType = 't
   // Revoked later: some browsers read the URL after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
-
-/** A file name from free text: run names may hold anything. */
-export function safeFileName(text: string): string {
-  const cleaned = text
-    .normalize('NFKD')
-    .replace(/[^\w.-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  return cleaned.slice(0, 80) || 'export';
-}
