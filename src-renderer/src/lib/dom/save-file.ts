@@ -16,3 +16,12 @@ export function saveFile(filename: string, content: Blob | string, mimeType = 't
   // Revoked later: some browsers read the URL after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** A file the main side wrote (a CSV export), handed to the user under the name it chose. */
+export function saveExportedFile(file: {
+  readonly filename: string;
+  readonly content: string;
+  readonly mimeType: string;
+}): void {
+  saveFile(file.filename, file.content, file.mimeType);
+}
