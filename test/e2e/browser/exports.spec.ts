@@ -115,9 +115,9 @@ test.describe.serial('exports', () => {
     const drawn = svgLegend(svg.text);
     expect(size1).toEqual({ width: drawn.width, height: drawn.height });
     expect(drawn.lines.map((l) => l.text)).toEqual([
-      'train (per step, smoothed)',
-      'train (epoch)',
-      'test (epoch)',
+      'train · per step (smoothed)',
+      'train · per epoch',
+      'test · per epoch',
     ]);
 
     // α, β, γ and V_th of one layer and epoch: four files, four names.

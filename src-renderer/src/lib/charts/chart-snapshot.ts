@@ -70,7 +70,9 @@ export function snapshotChart(u: uPlot, view: ChartView): ChartSnapshot {
       ? lines.map((l) => [...l, [l[l.length - 1]![0], box.height] as const, [l[0]![0], box.height] as const])
       : [];
     snapSeries.push({
-      label: s.label,
+      // An unlisted series (a raw line behind its smoothed one) is drawn but, as on screen, not
+      // named in the legend; the SVG writer leaves unlabelled series out of it.
+      label: s.unlisted ? '' : s.label,
       color: s.color,
       width: s.width ?? 1.5,
       dash: s.dash ?? [],
