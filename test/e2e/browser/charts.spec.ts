@@ -59,4 +59,26 @@ test('the loss chart switches to a log scale without an error and keeps its plot
   const testLoss = page.locator('.stat', { hasText: 'Test loss' }).locator('.value');
   await expect(testLoss).toHaveText(/^\d\.\d{1,3}$|^\d{2}\.\d{1,2}$/);
   await shot('charts-log-scale');
+
+  // Hovering one step chart shows a tooltip at the cursor, and the crosshair of every other step
+  // chart on the page moves to the same step, with its own tooltip.
+  await page.getByLabel('Log scale').uncheck();
+  await expect(loss.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  const over = loss.locator('.u-over');
+  await over.scrollIntoViewIfNeeded();
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.5);
+  const tip = loss.locator('.chart-tooltip');
+  await expect(tip).toBeVisible();
+  await expect(tip).toContainText(/^step \d+/);
+  await expect(tip).toContainText('train · per step (smoothed)');
+  const accuracyTip = page.getByRole('figure', { name: 'Accuracy' }).locator('.chart-tooltip');
+  await expect(accuracyTip).toBeVisible();
+  const step = (await tip.locator('.chart-tooltip-title').textContent())!;
+  await expect(accuracyTip.locator('.chart-tooltip-title')).toHaveText(step);
+  await shot('charts-tooltip-synced');
+  await page.mouse.move(box.x + box.width / 2, box.y - 60);
+  await expect(tip).toBeHidden();
+  await expect(accuracyTip).toBeHidden();
 });
