@@ -295,6 +295,34 @@ describe('distributions', () => {
     expect(replaced).toHaveLength(1);
     expect(replaced[0].stats.mean).toBe(0.7);
   });
+
+  it("keeps each histogram's own bin edges: data-chosen ones and the old fixed 0-1 grid alike", () => {
+    const s = open();
+    const runId = createRun(s);
+    const chosen = { lo: 0.47, hi: 0.53, counts: [1, 3, 6, 9, 12, 12, 9, 6, 3, 2, 1] };
+    const oldGrid = { lo: 0, hi: 1, counts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 34, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+    const frozen = { lo: 0.5, hi: 0.5, counts: [64] };
+    s.putDistributions([
+      { ...distribution(runId, 0, 'conv1', 'alpha', 0.5), histogram: chosen },
+      { ...distribution(runId, 0, 'conv1', 'beta', 0.5), histogram: oldGrid },
+      { ...distribution(runId, 0, 'conv1', 'gamma', 0.5), histogram: frozen },
+    ]);
+    const byQuantity = new Map(s.getDistributions(runId).map((d) => [d.quantity, d.histogram]));
+    expect(byQuantity.get('alpha')).toEqual(chosen);
+    expect(byQuantity.get('beta')).toEqual(oldGrid);
+    expect(byQuantity.get('gamma')).toEqual(frozen);
+  });
+
+  it('refuses a histogram whose counts have no edges to be read by', () => {
+    const s = open();
+    const runId = createRun(s);
+    const withHistogram = (histogram: unknown) =>
+      ({ ...distribution(runId, 0, 'conv1', 'alpha', 0.5), histogram }) as DistributionRecord;
+    expect(() => s.putDistributions([withHistogram({ counts: [1, 2] })])).toThrow(RunStoreError);
+    expect(() => s.putDistributions([withHistogram({ lo: NaN, hi: 1, counts: [1] })])).toThrow(RunStoreError);
+    expect(() => s.putDistributions([withHistogram({ lo: 1, hi: 0, counts: [1] })])).toThrow(RunStoreError);
+    expect(s.pendingWrites).toBe(0);
+  });
 });
 
 describe('checkpoints', () => {

@@ -9,6 +9,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /**
  * The distributions over channels of every gate and primitive of one GLIF layer, as the
  * effective values the neuron uses (sigmoid(raw); binary for binary gates), in [0, 1].
+ * Each histogram's bins are chosen from that epoch's values (bins.ts), not from [0, 1].
  * These are the appendix's Figures 1-2, per epoch.
  */
 export function layerDistributions(layer: GlifLayer): LayerDistribution[] {

@@ -7,6 +7,11 @@ import type { ResolvedNeuronImpl } from '../glif/impl';
 
 export type { DistributionQuantity };
 
+/**
+ * Equal-width bins: `counts[i]` covers [lo + i*w, lo + (i+1)*w) with w = (hi - lo) / counts.length,
+ * the last bin closed. lo == hi (one bin) when all values were equal. Runs recorded before the
+ * bins were chosen from the data hold lo = 0, hi = 1 and 20 bins: the same shape, still readable.
+ */
 export interface Histogram {
   readonly lo: number;
   readonly hi: number;

@@ -1,3 +1,4 @@
+import { chooseBins, type BinChoice } from './bins';
 import type { Histogram, SummaryStats } from './events';
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -30,13 +31,21 @@ export function summarize(values: ArrayLike<number>): SummaryStats {
   };
 }
 
-/** Fixed-range histogram; values outside [lo, hi] land in the edge bins. */
-export function histogram(values: ArrayLike<number>, lo = 0, hi = 1, bins = 20): Histogram {
+/**
+ * Equal-width histogram of the finite values over bins chosen from them (see bins.ts), or over
+ * the given bins. Values outside [lo, hi] land in the edge bins; NaN and infinities (a diverged
+ * run) are left out of the counts, as they have no place on the axis; the summary counts them.
+ */
+export function histogram(values: ArrayLike<number>, choice: BinChoice = chooseBins(values)): Histogram {
+  const { lo, hi, bins } = choice;
   const counts = new Array<number>(bins).fill(0);
   const width = (hi - lo) / bins;
   for (let i = 0; i < values.length; i++) {
-    const b = Math.min(bins - 1, Math.max(0, Math.floor((values[i] - lo) / width)));
-    counts[b]++;
+    const v = values[i]!;
+    if (!Number.isFinite(v) || bins === 0) continue;
+    // Zero width (all values equal) puts everything in the one bin.
+    const b = width > 0 ? Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width))) : 0;
+    counts[b]!++;
   }
   return { lo, hi, counts };
 }

@@ -50,7 +50,11 @@ function checkDistribution(record: DistributionRecord): void {
     typeof record.quantity === 'string' &&
     typeof record.stats?.count === 'number' &&
     Array.isArray(record.histogram?.counts) &&
-    record.histogram.counts.every((c) => typeof c === 'number');
+    record.histogram.counts.every((c) => typeof c === 'number') &&
+    // The bins are chosen per record (bins.ts): their edges must be there to read the counts by.
+    Number.isFinite(record.histogram.lo) &&
+    Number.isFinite(record.histogram.hi) &&
+    record.histogram.hi >= record.histogram.lo;
   if (!ok) {
     throw new RunStoreError(
       'invalid_input',
