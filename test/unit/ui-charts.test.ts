@@ -154,12 +154,30 @@ describe('distributions', () => {
     expect(index.acrossLayers('alpha', 0).map((e) => e.layer)).toEqual(['b.lif']);
   });
 
-  it('turns a histogram into shares over bin edges that sum to one', () => {
+  it('turns a histogram into a density over its bin edges that integrates to one', () => {
     const curve = histogramCurve({ lo: -1, hi: 1, counts: [1, 3, 0, 4] });
     expect(curve.x).toEqual([-1, -0.5, 0, 0.5, 1]);
-    expect(curve.y).toEqual([0.125, 0.375, 0, 0.5, 0]);
+    expect(curve.y).toEqual([0.25, 0.75, 0, 1, 0]);
     expect(histogramCurve({ lo: 0.5, hi: 0.5, counts: [8] })).toEqual({ x: [0.5], y: [1] });
     expect(histogramCurve({ lo: 0, hi: 1, counts: [0, 0] })).toEqual({ x: [], y: [] });
+  });
+
+  it('overlays histograms of different bins on one density scale', () => {
+    // The same 10 values binned coarsely and finely: the densities agree where the bins nest.
+    const coarse = histogramCurve({ lo: 0.4, hi: 0.6, counts: [5, 5] });
+    const fine = histogramCurve({ lo: 0.4, hi: 0.6, counts: [2, 3, 3, 2] });
+    expect(coarse.y[0]).toBeCloseTo(5);
+    expect((fine.y[0]! + fine.y[1]!) / 2).toBeCloseTo(coarse.y[0]!);
+  });
+
+  it('leaves off the empty bins at the ends of an old fixed 0-1 histogram', () => {
+    const counts = new Array<number>(20).fill(0);
+    counts[9] = 30;
+    counts[10] = 34;
+    const curve = histogramCurve({ lo: 0, hi: 1, counts });
+    expect(curve.x).toEqual([0.45, 0.5, 0.55]);
+    expect(curve.y[0]).toBeCloseTo(30 / 64 / 0.05);
+    expect(curve.y[2]).toBe(0);
   });
 
   it('lists quantiles in epoch order', () => {

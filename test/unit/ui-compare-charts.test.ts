@@ -117,10 +117,11 @@ describe('the Compare distributions', () => {
     const chart = lastDistributionChart(runs, distributions, input.colorOf);
     expect(chart.series.map((s) => s.label)).toEqual(['run a (epoch 2)', 'run c (epoch 1)']);
     expect(chart.series[0]?.stepped).toBe(true);
+    // Densities (share per unit, bins 0.5 wide), so runs with different bins compare.
     expect(chart.columns).toEqual([
       [0, 0.5, 1],
-      [0.25, 0.75, 0],
-      [0.5, 0.5, 0],
+      [0.5, 1.5, 0],
+      [1, 1, 0],
     ]);
   });
 });

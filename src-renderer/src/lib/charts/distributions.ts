@@ -98,9 +98,12 @@ export class DistributionIndex {
 }
 
 /**
- * A histogram as a step curve over its bin edges, as the share of values per bin, so runs or
- * epochs with different channel counts overlay on one axis: value i holds from edge i to edge
- * i+1 (drawn with steps aligned after each point), and the curve drops to 0 at the last edge.
+ * A histogram as a step curve over its bin edges, as a density (share of values per unit of the
+ * quantity), so curves with different bins overlay on one axis: each recorded histogram has bins
+ * chosen from its own values, so two epochs or two runs rarely share a bin width, and shares per
+ * bin of unequal widths would not compare. Value i holds from edge i to edge i+1 (drawn with steps
+ * aligned after each point), and the curve drops to 0 at the last edge. Empty bins at either end
+ * are left off: runs recorded on the old fixed 0-1 grid then show the range their values span.
  * A constant quantity (lo == hi, e.g. a static gate) becomes a single point at its value.
  */
 export function histogramCurve(h: DistributionEntry['histogram']): XYSeries {
@@ -109,8 +112,18 @@ export function histogramCurve(h: DistributionEntry['histogram']): XYSeries {
   if (n === 0 || total === 0) return { x: [], y: [] };
   if (!(h.hi > h.lo)) return { x: [h.lo], y: [1] };
   const width = (h.hi - h.lo) / n;
-  const x = [...h.counts.map((_, i) => h.lo + i * width), h.hi];
-  const y = [...h.counts.map((c) => c / total), 0];
+  const first = h.counts.findIndex((c) => c > 0);
+  const last = n - 1 - [...h.counts].reverse().findIndex((c) => c > 0);
+  // Edges without float noise (0.48500000000000004), which the hover legend would print.
+  const edge = (i: number) => (i === n ? h.hi : Number((h.lo + i * width).toPrecision(12)));
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = first; i <= last; i++) {
+    x.push(edge(i));
+    y.push(h.counts[i]! / total / width);
+  }
+  x.push(edge(last + 1));
+  y.push(0);
   return { x, y };
 }
 
