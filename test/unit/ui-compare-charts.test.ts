@@ -6,6 +6,7 @@ import {
   bestIndex,
   curveChart,
   finalRows,
+  frozenDistributionNotes,
   groupStats,
   lastDistributionChart,
   plusMinus,
@@ -122,6 +123,29 @@ describe('the Compare distributions', () => {
       [0, 0.5, 1],
       [0.5, 1.5, 0],
       [1, 1, 0],
+    ]);
+  });
+
+  it('names a gate a run never trains instead of overlaying its constant', () => {
+    const simplex = runSummary({
+      id: 's',
+      name: 'Exp leak, hard reset',
+      columns: { variant: 'simplex-101' },
+    });
+    const held = (epoch: number): DistributionEntry => ({
+      ...entry(epoch, [64]),
+      stats: { ...entry(epoch, [64]).stats, min: 1, max: 1 },
+      histogram: { lo: 1, hi: 1, counts: [64] },
+    });
+    const distributions = new Map([
+      ['a', [entry(0, [1, 3])]],
+      ['s', [held(0), held(1)]],
+    ]);
+    const both = [runs[0]!, simplex];
+    const chart = lastDistributionChart(both, distributions, () => '#1d4f91');
+    expect(chart.series.map((s) => s.label)).toEqual(['run a (epoch 1)']);
+    expect(frozenDistributionNotes(both, distributions)).toEqual([
+      'Exp leak, hard reset: α is fixed at 1 in this variant (simplex-101: exponential leak): not trained.',
     ]);
   });
 });

@@ -75,4 +75,19 @@ test.describe.serial('the distributions of learned gates and primitives', () => 
     await expect(note).toHaveCount(0);
     await shot('distributions-simplex-vth');
   });
+
+  test('Compare names the frozen gate of one run and overlays the other', async ({ page, host, shot }) => {
+    await openApp(page, host, '#/runs');
+    await page.getByRole('checkbox', { name: 'Select GLIF gates' }).check();
+    await page.getByRole('checkbox', { name: 'Select Exp leak, hard reset' }).check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect(page).toHaveURL(/#\/compare\/r[0-9a-z]+,r[0-9a-z]+$/);
+    await expect(page.getByTestId('frozen-note')).toHaveText(
+      'Exp leak, hard reset: α is fixed at 1 in this variant (simplex-101: exponential leak): not trained.',
+    );
+    const overlay = page.getByRole('figure', { name: /^α over channels of / });
+    await expect(overlay.getByText(/^GLIF gates \(epoch 2\)/)).toBeVisible();
+    await expect(overlay.getByText(/^Exp leak, hard reset/)).toHaveCount(0);
+    await shot('distributions-compare');
+  });
 });

@@ -6,6 +6,7 @@
  */
 import type { RunComparison, RunSummary, SeedGroup } from '../api/contract';
 import { histogramCurve, type DistributionEntry } from '../charts/distributions';
+import { frozenGate, frozenNote } from '../charts/frozen-quantities';
 import {
   align,
   meanCurve,
@@ -106,9 +107,15 @@ export function curveChart(input: CurveChartInput): ChartSpec {
   return { columns: align(curves), series, bands };
 }
 
+/** A run's entry at its own last recorded epoch, or null when it has none. */
+function lastEntry(entries: readonly DistributionEntry[]): DistributionEntry | null {
+  return entries.reduce<DistributionEntry | null>((a, b) => (a === null || b.epoch > a.epoch ? b : a), null);
+}
+
 /**
  * Each run's distribution at its own last recorded epoch: the state it ended (or is) in. Runs
- * without one are left out.
+ * without one are left out, and so are runs whose variant freezes the quantity (their constant
+ * would be a lone point): `frozenDistributionNotes` names those.
  */
 export function lastDistributionChart(
   runs: readonly RunSummary[],
@@ -119,12 +126,8 @@ export function lastDistributionChart(
   const series: ChartSeries[] = [];
   const labels = runLabels(runs);
   for (const run of runs) {
-    const entries = distributions.get(run.id) ?? [];
-    const last = entries.reduce<DistributionEntry | null>(
-      (a, b) => (a === null || b.epoch > a.epoch ? b : a),
-      null,
-    );
-    if (!last) continue;
+    const last = lastEntry(distributions.get(run.id) ?? []);
+    if (!last || frozenGate(run.columns.variant, last.quantity) !== null) continue;
     curves.push(histogramCurve(last.histogram));
     series.push({
       label: `${labels.get(run.id) ?? run.name} (epoch ${last.epoch + 1})`,
@@ -136,6 +139,22 @@ export function lastDistributionChart(
     });
   }
   return { columns: align(curves), series, bands: [] };
+}
+
+/** "run name: α is fixed at 1 in this variant (…): not trained." for each run that freezes the quantity. */
+export function frozenDistributionNotes(
+  runs: readonly RunSummary[],
+  distributions: ReadonlyMap<string, readonly DistributionEntry[]>,
+): string[] {
+  const notes: string[] = [];
+  // Same-name runs are told apart as in the chart's legend.
+  const labels = runLabels(runs);
+  for (const run of runs) {
+    const last = lastEntry(distributions.get(run.id) ?? []);
+    const note = last && frozenNote(run.columns.variant, last.quantity, last.stats);
+    if (note) notes.push(`${labels.get(run.id) ?? run.name}: ${note}`);
+  }
+  return notes;
 }
 
 export interface FinalRow {
