@@ -81,4 +81,28 @@ test('the loss chart switches to a log scale without an error and keeps its plot
   await page.mouse.move(box.x + box.width / 2, box.y - 60);
   await expect(tip).toBeHidden();
   await expect(accuracyTip).toBeHidden();
+
+  // Each chart has its own view: log y and clipped outliers for the Loss chart alone, and a
+  // larger copy in a dialog.
+  await loss.getByLabel('View options of Loss').click();
+  await loss.getByLabel('Log y').check();
+  await expect(loss.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  await expect(page.getByLabel('Log scale')).not.toBeChecked();
+  await loss.getByLabel('Clip outliers (1%)').check();
+  await loss.getByLabel('Log y').uncheck();
+  await expect(loss.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  const small = (await loss.locator('canvas').boundingBox())!;
+  await loss.getByRole('button', { name: 'Enlarge' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Loss' });
+  await expect(dialog).toBeVisible();
+  const large = dialog.getByRole('figure', { name: 'Loss' });
+  await expect(large.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  const big = (await large.locator('canvas').boundingBox())!;
+  expect(big.width).toBeGreaterThan(small.width * 1.3);
+  expect(big.height).toBeGreaterThan(small.height * 1.3);
+  await expect(large.getByRole('button', { name: 'Enlarge' })).toHaveCount(0);
+  await shot('charts-enlarged');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+  expect(errors, 'page errors in the chart views').toEqual([]);
 });
