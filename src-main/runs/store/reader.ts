@@ -114,18 +114,19 @@ export class SqliteRunStoreReader implements RunStoreReader {
       throw new RunStoreError('invalid_input', `maxPoints must be a positive integer, got ${maxPoints}`);
     }
     const select = this.statement(
-      `SELECT step, epoch, value FROM metrics
+      `SELECT step, epoch, value, recorded_at AS recordedAt FROM metrics
        WHERE run_id = ? AND name = ? AND step >= ? AND step <= ?
        ORDER BY step, id`,
     );
     const from = options.fromStep ?? Number.MIN_SAFE_INTEGER;
     const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
     return seriesNames.map((name) => {
-      const rows = select.all(runId, name, from, to) as MetricRow[];
+      const rows = select.all(runId, name, from, to) as Array<MetricRow & { recordedAt: number | null }>;
       const points: MetricPoint[] = rows.map((row) => ({
         step: row.step,
         epoch: row.epoch,
         value: nullToNaN(row.value),
+        recordedAt: row.recordedAt,
       }));
       const downsampled = maxPoints !== undefined && points.length > maxPoints;
       return {

@@ -127,6 +127,11 @@ export interface MetricPoint {
   step: number;
   epoch: number;
   value: number;
+  /**
+   * When the point was recorded, ms since the Unix epoch (charts over wall time); null for points
+   * stored before the store kept it, absent on live points.
+   */
+  recordedAt?: number | null;
 }
 
 /** One stored metric point with its series name and record time, as exports read them. */

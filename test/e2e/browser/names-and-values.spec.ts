@@ -98,6 +98,18 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     await expect(entries.nth(1)).toContainText(`twin (${twins[0]!})`);
     await expect(page.getByRole('slider', { name: /Smoothing/ })).toBeVisible();
     await shot('compare-per-step');
+
+    // Over wall time: each run's points at their seconds since it started.
+    await page.getByRole('combobox', { name: /^X axis/ }).selectOption({ label: 'time since start' });
+    await expect(chart.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
+    const xRange = await chart.locator('.uplot-host').getAttribute('data-x-range');
+    const [xMin, xMax] = (xRange ?? '').split(',').map(Number);
+    // A one-epoch run of 64 samples takes well under a minute; its first point is at 0 s.
+    expect(xMin!).toBeGreaterThanOrEqual(0);
+    expect(xMax!).toBeLessThan(60);
+    // Steps are whole numbers; seconds since the start, at millisecond precision, are not.
+    expect(Number.isInteger(xMax)).toBe(false);
+    await expect(page.getByRole('checkbox', { name: 'Mean ± std over seeds' })).toHaveCount(0);
   });
 
   test('a tag is a link to the runs it marks, from the Runs list and from a run page', async ({

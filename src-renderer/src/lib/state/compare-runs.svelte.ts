@@ -9,6 +9,7 @@ import type { DistributionEntry } from '../charts/distributions';
 import { naturalOrder } from '../charts/firing-grid';
 import { runColors, type RunColorOf } from '../charts/run-colors';
 import type { XYSeries } from '../charts/series';
+import { firstRecorded, pointsCurve, type CurveAxis } from './compare-charts';
 
 export type CompareState =
   | { readonly kind: 'loading' }
@@ -66,11 +67,15 @@ export class CompareRuns {
     return this.#colorOf;
   }
 
-  /** A run's metric by epoch (x = epoch number, 1-based) or, for a per-step metric, by step. */
-  curve(runId: string, metric: CompareMetric): XYSeries {
-    const points = this.#metrics.get(runId)?.get(metric) ?? [];
+  /**
+   * A run's metric by epoch (x = epoch number, 1-based) or, for a per-step metric, by step; on the
+   * time axis by seconds since the run's first recorded point.
+   */
+  curve(runId: string, metric: CompareMetric, axis: CurveAxis = 'natural'): XYSeries {
+    const series = this.#metrics.get(runId);
+    const points = series?.get(metric) ?? [];
     const byStep = COMPARE_METRICS.find((m) => m.id === metric)?.axis === 'step';
-    return { x: points.map((p) => (byStep ? p.step : p.epoch + 1)), y: points.map((p) => p.value) };
+    return pointsCurve(points, byStep, axis, series ? firstRecorded(series.values()) : null);
   }
 
   /** GLIF layers every compared run has (distributions can only be overlaid for those). */
