@@ -71,6 +71,21 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     );
     expect(new Set(colours).size).toBe(2);
     await shot('compare-unset-limit');
+
+    // A colour picked in the legend colours the run everywhere, after a reload too, until reset.
+    const swatchOf = (i: number) =>
+      swatches
+        .nth(i)
+        .evaluate((node) => (node as unknown as { style: { background: string } }).style.background);
+    const before = await swatchOf(0);
+    const picker = page.getByLabel('Colour of limited', { exact: true });
+    await picker.fill('#00aa55');
+    await expect.poll(() => swatchOf(0)).toBe('rgb(0, 170, 85)');
+    await page.reload();
+    await expect(page.getByLabel('Colour of limited', { exact: true })).toHaveValue('#00aa55');
+    await expect.poll(() => swatchOf(0)).toBe('rgb(0, 170, 85)');
+    await page.getByRole('button', { name: 'Reset the colour of limited' }).click();
+    await expect.poll(() => swatchOf(0)).toBe(before);
   });
 
   test('Compare tells same-name runs apart and overlays per-step curves, smoothed', async ({
