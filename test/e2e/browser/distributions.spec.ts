@@ -42,6 +42,14 @@ test.describe.serial('the distributions of learned gates and primitives', () => 
     await expect(page.getByRole('figure', { name: /^α of .+ over epochs$/ })).toBeVisible();
     const legend = page.getByRole('list', { name: 'Quantiles over channels' });
     await expect(legend.getByRole('listitem')).toHaveText(['5–95 %', '25–75 %', 'median', 'mean']);
+
+    // Every epoch's histogram stacked, oldest at the back: two epochs, two ridges.
+    const ridges = page.getByRole('figure', {
+      name: /^α of .+: the histogram of every epoch, latest in front$/,
+    });
+    await expect(ridges.locator('svg')).toHaveAttribute('data-ridges', '2');
+    await expect(ridges.locator('path.ridge')).toHaveCount(2);
+    await expect(ridges.getByText('epoch 2')).toBeVisible();
     await shot('distributions-glif');
   });
 
