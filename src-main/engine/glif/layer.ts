@@ -76,14 +76,15 @@ export class GlifLayer extends Module {
       throw new Error(`GLIF layer ${this.path} was built for T=${this.T}, got T=${ctx.T}`);
     return tf.tidy(() => {
       const wantsMembrane = ctx.recorder?.wantsMembrane === true;
-      const result = glifForward(unfoldTime(x, this.T), this.raw, this.spec, {
+      const input = unfoldTime(x, this.T);
+      const result = glifForward(input, this.raw, this.spec, {
         recordMembrane: wantsMembrane,
         surrogate: this.surrogate,
         impl: this.impl,
         // Eval mode never trains: no custom gradient or saved state (see GlifForwardOptions).
         inference: !ctx.training,
       });
-      ctx.recorder?.record(this.path, result);
+      ctx.recorder?.record(this.path, ctx.recorder.wantsInput ? { ...result, input } : result);
       return foldTime(result.spikes);
     });
   }

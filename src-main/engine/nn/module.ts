@@ -23,8 +23,10 @@ export interface NamedBuffer {
 /** Per-layer spikes (and optionally membranes) seen during a forward pass. */
 export interface ActivityRecorder {
   readonly wantsMembrane?: boolean;
+  /** Also pass each GLIF layer's input current x_t (its tdBN output), unfolded [T, N, ...]. */
+  readonly wantsInput?: boolean;
   /** A GLIF layer's output (tensors are disposed after the call: keep or reduce them inside). */
-  record(path: string, activity: { spikes: tf.Tensor; membrane?: tf.Tensor }): void;
+  record(path: string, activity: { spikes: tf.Tensor; membrane?: tf.Tensor; input?: tf.Tensor }): void;
   /** The input of a weighted layer and how many synapses each input value drives (SOP estimate). */
   synapticInput?(path: string, input: tf.Tensor, fanOut: number): void;
 }

@@ -7,16 +7,14 @@ import { histogram, summarize } from './stats';
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
- * The distributions over channels of every gate and primitive of one GLIF layer, as the
- * effective values the neuron uses (sigmoid(raw); binary for binary gates), in [0, 1].
- * Each histogram's bins are chosen from that epoch's values (bins.ts), not from [0, 1].
- * These are the appendix's Figures 1-2, per epoch.
+ * The effective value of every gate and primitive of one GLIF layer, as the neuron uses them
+ * (sigmoid(raw); binary for binary gates), in [0, 1], one entry per channel (one for a
+ * layer-wise layer); `g_t` is [T, C] row-major. Gates are absent where the variant has none
+ * (GLIF_f). Shared by the distribution views and the neuron probe, so both show the same values.
  */
-export function layerDistributions(layer: GlifLayer): LayerDistribution[] {
+export function effectiveParameters(layer: GlifLayer): Map<DistributionQuantity, number[]> {
   const mode = gateMode(layer.spec.variant);
-  const out: LayerDistribution[] = [];
-  const add = (quantity: DistributionQuantity, values: ArrayLike<number>) =>
-    out.push({ layer: layer.path, quantity, stats: summarize(values), histogram: histogram(values) });
+  const out = new Map<DistributionQuantity, number[]>();
   const read = (t: { dataSync(): ArrayLike<number> }) => Array.from(t.dataSync() as ArrayLike<number>);
   if (mode !== 'none') {
     const gates: Array<[DistributionQuantity, typeof layer.raw.alpha]> = [
@@ -26,15 +24,29 @@ export function layerDistributions(layer: GlifLayer): LayerDistribution[] {
     ];
     for (const [q, raw] of gates)
       if (raw)
-        add(
+        out.set(
           q,
           read(raw).map((r) => effectiveGateValue(r, mode)),
         );
   }
-  add('tau_exp', read(layer.raw.tau).map(sigmoid));
-  add('tau_lin', read(layer.raw.leak).map(sigmoid));
-  add('v_th', read(layer.raw.vth).map(sigmoid));
-  add('v_re', read(layer.raw.reVth).map(sigmoid));
-  add('g_t', read(layer.raw.conduct).map(sigmoid));
+  out.set('tau_exp', read(layer.raw.tau).map(sigmoid));
+  out.set('tau_lin', read(layer.raw.leak).map(sigmoid));
+  out.set('v_th', read(layer.raw.vth).map(sigmoid));
+  out.set('v_re', read(layer.raw.reVth).map(sigmoid));
+  out.set('g_t', read(layer.raw.conduct).map(sigmoid));
   return out;
+}
+
+/**
+ * The distributions over channels of every gate and primitive of one GLIF layer (see
+ * effectiveParameters). Each histogram's bins are chosen from that epoch's values (bins.ts), not
+ * from [0, 1]. These are the appendix's Figures 1-2, per epoch.
+ */
+export function layerDistributions(layer: GlifLayer): LayerDistribution[] {
+  return [...effectiveParameters(layer)].map(([quantity, values]) => ({
+    layer: layer.path,
+    quantity,
+    stats: summarize(values),
+    histogram: histogram(values),
+  }));
 }

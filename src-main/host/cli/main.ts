@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   train: async () => (await import('./commands/train')).trainCommand,
   runs: async () => (await import('./commands/runs')).runsCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
+  probe: async () => (await import('./commands/probe')).probeCommand,
 };
 
 function usage(): string {

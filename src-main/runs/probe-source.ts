@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { readStoredConfig } from '../engine/config/stored';
+import type { ValidRunConfig } from '../engine/config/types';
+import type { CheckpointRecord, RunStoreReader } from './store/types';
+
+/** A run the neuron probe cannot read: unknown, or without a checkpoint file on disk. */
+export class ProbeSourceError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown_run' | 'no_checkpoint',
+  ) {
+    super(message);
+    this.name = 'ProbeSourceError';
+  }
+}
+
+/** What a probe of a run reads: its config and its newest checkpoint still on disk. */
+export interface ProbeSource {
+  readonly runId: string;
+  readonly config: ValidRunConfig;
+  readonly checkpoint: CheckpointRecord;
+}
+
+/**
+ * The newest checkpoint of a run that is still on disk (the trainer prunes older files but
+ * keeps their rows), so a running run is probed as of its last finished epoch.
+ */
+export function probeSource(
+  store: Pick<RunStoreReader, 'getRun' | 'getCheckpoints'>,
+  runId: string,
+): ProbeSource {
+  const run = store.getRun(runId);
+  if (!run) throw new ProbeSourceError(`no run '${runId}' in this database`, 'unknown_run');
+  const onDisk = store
+    .getCheckpoints(runId)
+    .filter((c) => existsSync(c.path))
+    .sort((a, b) => b.epoch - a.epoch);
+  const checkpoint = onDisk[0];
+  if (!checkpoint)
+    throw new ProbeSourceError(
+      `run '${runId}' has no checkpoint on disk yet (one is written at the end of every epoch)`,
+      'no_checkpoint',
+    );
+  return { runId, config: readStoredConfig(run.config), checkpoint };
+}
