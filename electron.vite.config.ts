@@ -52,6 +52,8 @@ export default defineConfig({
           'train-worker': resolve(root, 'src-main/runs/worker/train-worker.ts'),
           // Each data-parallel replica of a training run is a worker thread of that process.
           'replica-worker': resolve(root, 'src-main/engine/parallel/replica-worker.ts'),
+          // Neuron probes run in a worker thread of the main process, off its event loop.
+          'probe-worker': resolve(root, 'src-main/engine/probe/probe-worker.ts'),
         },
       },
     },

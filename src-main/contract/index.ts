@@ -16,3 +16,4 @@ export * from './wire';
 export * from './dispatch';
 export * from './config';
 export * from './runs';
+export * from './probe';

@@ -2,6 +2,7 @@
  * The neuron probe: what one GLIF layer's channels did, step by step, on a few test samples,
  * from a run's checkpoint. Plain data, so it crosses threads, IPC and the CLI's JSON unchanged.
  */
+import { z } from 'zod';
 
 /** What to probe: a GLIF layer by its dotted path, channels of it, test-split samples. */
 export interface ProbeTarget {
@@ -90,4 +91,25 @@ export interface NeuronProbeResult {
   readonly layerwise: boolean;
   readonly params: readonly ProbeChannelParams[];
   readonly samples: readonly ProbeSample[];
+}
+
+/** The most channels and samples one probe request may ask for (each adds T-long series). */
+export const PROBE_MAX_CHANNELS = 16;
+export const PROBE_MAX_SAMPLES = 8;
+
+const index = z.number().int().min(0).max(1_000_000);
+
+export const runsProbeParams = z.strictObject({
+  runId: z.string().regex(/^[a-z0-9]{6,40}$/, 'not a run id'),
+  layer: z.string().min(1).max(200),
+  channels: z.array(index).min(1).max(PROBE_MAX_CHANNELS),
+  samples: z.array(index).min(1).max(PROBE_MAX_SAMPLES),
+});
+
+/** `runs.probe`: the probe of a run's newest checkpoint, and which checkpoint that was. */
+export interface RunProbe extends NeuronProbeResult {
+  readonly runId: string;
+  readonly checkpoint: { readonly epoch: number; readonly sha256: string };
+  /** Answered from the cache of this checkpoint's probes, without computing again. */
+  readonly cached: boolean;
 }

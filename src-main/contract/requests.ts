@@ -1,4 +1,5 @@
 import { defineRequest, type ParamsOf, type ParsedParamsOf, type ResultOf } from './request-spec';
+import { runsProbeParams, type RunProbe } from './probe';
 import { configSchemaParams, configValidateParams, type ConfigSchema, type ConfigValidation } from './config';
 import {
   ablationCreateParams,
@@ -57,6 +58,7 @@ export const requests = {
   'runs.export': defineRequest<ExportedFile>()(runsExportParams),
   'runs.exportComparison': defineRequest<ExportedFile>()(runsExportComparisonParams),
   'runs.exportList': defineRequest<ExportedFile>()(runsExportListParams),
+  'runs.probe': defineRequest<RunProbe>()(runsProbeParams),
   'runs.queue': defineRequest<QueueStatus>()(ablationListParams),
   'ablation.create': defineRequest<AblationGroup>()(ablationCreateParams),
   'ablation.list': defineRequest<AblationGroup[]>()(ablationListParams),

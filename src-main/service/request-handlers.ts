@@ -62,6 +62,7 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
     'runs.export': (p) => wb.exportRun(p.runId, p.format),
     'runs.exportComparison': (p) => wb.exportComparison(p.runIds),
     'runs.exportList': (p) => wb.exportList(p.runIds),
+    'runs.probe': (p) => wb.probes.probe(p),
     'runs.queue': () => wb.queueStatus(),
     'ablation.create': (p) => wb.createAblation(p),
     'ablation.list': () => wb.listAblations(),

@@ -29,6 +29,7 @@ import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { RunRecord, RunSummary } from '../runs/store/types';
 import type { WorkerLauncher } from '../runs/worker/launch';
+import { ProbeService } from './probe-service';
 
 export type EmitEvent = <K extends EventName>(type: K, payload: EventMap[K]) => void;
 
@@ -72,6 +73,8 @@ function toFailure(err: unknown): never {
  */
 export class Workbench {
   readonly manager: RunManager;
+  /** `runs.probe`, computed in a worker thread and cached per checkpoint. */
+  readonly probes: ProbeService;
 
   constructor(
     readonly store: RunStore,
@@ -86,6 +89,7 @@ export class Workbench {
       backend: options.backend,
       threads: options.threads,
     });
+    this.probes = new ProbeService(store, options.backend);
     this.manager.recoverInterrupted();
     this.manager.on((e) => {
       switch (e.kind) {
@@ -382,7 +386,7 @@ export class Workbench {
    */
   async close(reason: string): Promise<void> {
     try {
-      await this.manager.stopRuns(reason);
+      await Promise.all([this.manager.stopRuns(reason), this.probes.close()]);
     } finally {
       this.store.close();
     }
