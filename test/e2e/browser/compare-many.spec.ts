@@ -1,40 +1,17 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { trainCliRunAsync } from '../cli-runs';
 import { expect, longTasks, openApp, pageClock, test } from '../fixtures';
 
 /**
  * Ten runs overlaid in Compare: every metric, per epoch and per step, drawn and redrawn without a
  * main-thread task over 100 ms (the UI stays responsive with a realistic comparison open).
  */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const run = promisify(execFile);
 const RUNS = 10;
 
-async function trainRun(dbPath: string, seed: number): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin/glif.mjs'),
-      'train',
-      '--preset',
-      'synthetic-mlp',
-      ...['train.epochs=3', 'data.trainLimit=96', 'data.testLimit=32', `train.seed=${seed}`].flatMap(
-        (set) => ['--set', set],
-      ),
-      '--name',
-      `seed ${seed}`,
-      '--threads',
-      '1',
-      '--db',
-      dbPath,
-      '--json',
-    ],
-    { timeout: 120_000 },
-  );
-  return (JSON.parse(stdout) as { runId: string }).runId;
-}
+const trainRun = (dbPath: string, seed: number) =>
+  trainCliRunAsync(dbPath, {
+    name: `seed ${seed}`,
+    sets: ['train.epochs=3', 'data.trainLimit=96', 'data.testLimit=32', `train.seed=${seed}`],
+  });
 
 test('ten runs overlaid in Compare never hold the main thread over 100 ms', async ({ page, host, shot }) => {
   test.setTimeout(300_000);

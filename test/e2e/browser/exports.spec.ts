@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
+import { trainCliRun } from '../cli-runs';
 import { expect, openApp, test } from '../fixtures';
 
 /**
@@ -17,32 +17,8 @@ const keepDir = path.join(repoRoot, 'out/test-results/exports');
 const LONG_NAME = 'GLIF baseline with a long descriptive name: layer-wise gates, seed 1, lr 0.1, T=4';
 const SHORT_NAME = 'exp leak, hard reset';
 
-/** A one-epoch synthetic run trained by the CLI into the host's database; resolves to its id. */
-function trainRun(dbPath: string, name: string, sets: readonly string[]): string {
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin/glif.mjs'),
-      'train',
-      '--preset',
-      'synthetic-mlp',
-      '--set',
-      'train.epochs=1',
-      '--set',
-      'data.trainLimit=64',
-      ...sets.flatMap((set) => ['--set', set]),
-      '--name',
-      name,
-      '--threads',
-      '1',
-      '--db',
-      dbPath,
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return (JSON.parse(out) as { runId: string }).runId;
-}
+const trainRun = (dbPath: string, name: string, sets: readonly string[]) =>
+  trainCliRun(dbPath, { name, sets });
 
 interface Downloaded {
   name: string;

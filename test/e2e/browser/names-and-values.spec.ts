@@ -1,42 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { trainCliRun } from '../cli-runs';
 import { expect, openApp, test } from '../fixtures';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** A one-epoch synthetic run trained by the CLI into the host's database, tagged; resolves to its id. */
-function trainRun(
-  dbPath: string,
-  name: string,
-  sets: readonly string[],
-  tags: readonly string[] = [],
-): string {
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin/glif.mjs'),
-      'train',
-      '--preset',
-      'synthetic-mlp',
-      '--set',
-      'train.epochs=1',
-      '--set',
-      'data.trainLimit=64',
-      ...sets.flatMap((set) => ['--set', set]),
-      '--name',
-      name,
-      ...tags.flatMap((tag) => ['--tag', tag]),
-      '--threads',
-      '1',
-      '--db',
-      dbPath,
-      '--json',
-    ],
-    { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return (JSON.parse(out) as { runId: string }).runId;
-}
+const trainRun = (dbPath: string, name: string, sets: readonly string[], tags: readonly string[] = []) =>
+  trainCliRun(dbPath, { name, sets, tags });
 
 test.describe.serial('what runs, seeds and unset values are called', () => {
   let ids: string[] = [];
