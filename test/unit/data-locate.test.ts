@@ -27,20 +27,29 @@ function dir(name: string): string {
   return d;
 }
 
-/** An IDX file header: magic, then the dimensions (no data: only the header is looked at). */
-function idxHeader(magic: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeUInt32BE(magic, 0);
-  b.writeUInt32BE(1, 4);
-  return b;
+/** A whole IDX file: magic, dimensions, then one byte per value. */
+function idxFile(magic: number, dims: readonly number[]): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header.writeUInt32BE(magic, 0);
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([
+    header,
+    Buffer.alloc(
+      dims.reduce((a, b) => a * b, 1),
+      7,
+    ),
+  ]);
 }
+
+const images = (n: number) => idxFile(0x803, [n, 4, 4]);
+const labels = (n: number, magic = 0x801) => idxFile(magic, magic === 0x801 ? [n] : [n, 4, 4]);
 
 function idxFolder(name: string, labelsMagic = 0x801): string {
   const d = dir(name);
-  fs.writeFileSync(path.join(d, 'train-images-idx3-ubyte'), idxHeader(0x803));
-  fs.writeFileSync(path.join(d, 'train-labels-idx1-ubyte'), idxHeader(labelsMagic));
-  fs.writeFileSync(path.join(d, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(idxHeader(0x803)));
-  fs.writeFileSync(path.join(d, 't10k-labels-idx1-ubyte'), idxHeader(0x801));
+  fs.writeFileSync(path.join(d, 'train-images-idx3-ubyte'), images(3));
+  fs.writeFileSync(path.join(d, 'train-labels-idx1-ubyte'), labels(3, labelsMagic));
+  fs.writeFileSync(path.join(d, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(images(2)));
+  fs.writeFileSync(path.join(d, 't10k-labels-idx1-ubyte'), labels(2));
   return d;
 }
 
@@ -61,7 +70,7 @@ describe('checkDataLocation', () => {
     fs.writeFileSync(file, 'x');
     expect(problem('fmnist-cnn', file)).toMatch(/a-file is not a folder/);
     const partial = dir('idx-partial');
-    fs.writeFileSync(path.join(partial, 'train-images-idx3-ubyte'), idxHeader(0x803));
+    fs.writeFileSync(path.join(partial, 'train-images-idx3-ubyte'), images(3));
     expect(problem('fmnist-cnn', partial)).toBe(
       `${partial} has no train-labels-idx1-ubyte (or train-labels-idx1-ubyte.gz); expected the four fashion-mnist IDX files`,
     );
@@ -69,6 +78,38 @@ describe('checkDataLocation', () => {
     expect(problem('fmnist-cnn', swapped)).toBe(
       `${path.join(swapped, 'train-labels-idx1-ubyte')} is not an IDX file (it does not start with the IDX magic number, nor is it gzip)`,
     );
+  });
+
+  it('refuses a truncated IDX file, plain or gzipped, and images without one label each', () => {
+    const cut = idxFolder('idx-cut');
+    const trainImages = path.join(cut, 'train-images-idx3-ubyte');
+    fs.writeFileSync(trainImages, images(3).subarray(0, 40));
+    expect(problem('fmnist-cnn', cut)).toBe(
+      `${trainImages} is truncated or damaged: its header promises 3 x 4 x 4 values (64 bytes) but it holds 40 bytes`,
+    );
+    const cutGz = idxFolder('idx-cut-gz');
+    const testImages = path.join(cutGz, 't10k-images-idx3-ubyte.gz');
+    const packed = zlib.gzipSync(images(2));
+    // A download that stopped early: the gzip trailer (CRC and size) is missing.
+    fs.writeFileSync(testImages, packed.subarray(0, packed.length - 6));
+    expect(problem('fmnist-cnn', cutGz)).toMatch(
+      new RegExp(`^${testImages.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is truncated or damaged`),
+    );
+    const gzNotIdx = idxFolder('idx-gz-not-idx');
+    fs.writeFileSync(
+      path.join(gzNotIdx, 't10k-images-idx3-ubyte.gz'),
+      zlib.gzipSync(Buffer.from('hello world')),
+    );
+    expect(problem('fmnist-cnn', gzNotIdx)).toMatch(/t10k-images-idx3-ubyte\.gz is not an IDX file/);
+    const mismatched = idxFolder('idx-mismatched');
+    fs.writeFileSync(path.join(mismatched, 't10k-labels-idx1-ubyte'), labels(5));
+    expect(problem('fmnist-cnn', mismatched)).toBe(
+      `${path.join(mismatched, 't10k-images-idx3-ubyte.gz')} holds 2 images but ${path.join(mismatched, 't10k-labels-idx1-ubyte')} holds 5 labels; expected one label per image`,
+    );
+  });
+
+  it('accepts the real Fashion-MNIST files as Debian ships them', () => {
+    expect(problem('fmnist-cnn', '/usr/share/datasets/fashion-mnist')).toBeNull();
   });
 
   it('CIFAR: accepts the batches folder, its parent and an archive; refuses anything else', () => {

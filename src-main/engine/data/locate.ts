@@ -4,11 +4,14 @@
  * `data.path` is refused with one line naming it instead of failing the run later in the queue.
  *
  * Config validation (engine/config/validate.ts) stays pure and shared with the UI; this is the
- * file-system check at the edge, in the main process. It looks at names and the first bytes of
- * files only (cheap enough for every validate request); the full checks stay in the readers.
+ * file-system check at the edge, in the main process. It looks at names, the first bytes of files
+ * and their sizes only (cheap enough for every validate request): an IDX file's header says how
+ * large the file must be, so a truncated download is caught here too; the full checks stay in the
+ * readers.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { RunConfig } from '../config/types';
 import type { ConfigIssue } from '../config/validate';
 import { CIFAR_FORMATS } from './cifar';
@@ -47,9 +50,64 @@ function head(file: string, n: number): Buffer | null {
   }
 }
 
+/** The last 4 bytes of a file; null if it cannot be read or is shorter. */
+function tail4(file: string, size: number): Buffer | null {
+  if (size < 4) return null;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(4);
+    return fs.readSync(fd, buf, 0, 4, size - 4) === 4 ? buf : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 const isGzip = (b: Buffer): boolean => b.length >= 2 && b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
 const isTar = (b: Buffer): boolean =>
   b.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString('latin1') === 'ustar';
+
+/** Enough of a file to hold any IDX header, also once gzip has unpacked it. */
+const IDX_HEAD_BYTES = 4096;
+
+/**
+ * One IDX file's dimensions from its header, checked against the file's size: the header promises
+ * its dimensions' product of bytes after it, and a gzip file states its unpacked size (mod 2^32)
+ * in its last four bytes. Returns the dimensions, or the problem in one line.
+ */
+function checkIdxFile(file: string, magic: number): number[] | string {
+  const st = statOrNull(file);
+  const bytes = head(file, IDX_HEAD_BYTES);
+  if (st === null || bytes === null) return `${file} cannot be read`;
+  const notIdx = `${file} is not an IDX file (it does not start with the IDX magic number, nor is it gzip)`;
+  let data = bytes;
+  let size = st.size;
+  const gzip = isGzip(bytes);
+  if (gzip) {
+    try {
+      // Only the start is inflated: a sync flush returns what the bytes read so far unpack to.
+      data = zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch {
+      return `${file} is not a readable gzip file`;
+    }
+    const trailer = tail4(file, st.size);
+    if (trailer === null) return `${file} is truncated: too short for a gzip file`;
+    size = trailer.readUInt32LE(0);
+  }
+  if (data.length < 4 || data.readUInt32BE(0) !== magic) return notIdx;
+  const ndim = magic & 0xff;
+  const headerBytes = 4 + 4 * ndim;
+  if (data.length < headerBytes) return `${file} is truncated: its IDX header is incomplete`;
+  const dims = Array.from({ length: ndim }, (_, i) => data.readUInt32BE(4 + 4 * i));
+  const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
+  if (expected % 2 ** 32 !== size) {
+    const holds = gzip ? `unpacks to ${size} bytes` : `holds ${size} bytes`;
+    return `${file} is truncated or damaged: its header promises ${dims.join(' x ')} values (${expected} bytes) but it ${holds}`;
+  }
+  return dims;
+}
 
 function checkIdxFolder(dir: string, dataset: string): string | null {
   const magics: Record<keyof typeof IDX_FILES, number> = {
@@ -58,16 +116,24 @@ function checkIdxFolder(dir: string, dataset: string): string | null {
     testImages: IDX_IMAGES_MAGIC,
     testLabels: IDX_LABELS_MAGIC,
   };
+  const counts: Partial<Record<keyof typeof IDX_FILES, { file: string; n: number }>> = {};
   for (const [key, stem] of Object.entries(IDX_FILES) as Array<[keyof typeof IDX_FILES, string]>) {
     const found = candidateNames(stem).find((n) => statOrNull(path.join(dir, n))?.isFile());
     if (found === undefined)
       return `${dir} has no ${stem} (or ${stem}.gz); expected the four ${dataset} IDX files`;
     const file = path.join(dir, found);
-    const bytes = head(file, 4);
-    if (bytes === null) return `${file} cannot be read`;
-    if (!isGzip(bytes) && (bytes.length < 4 || bytes.readUInt32BE(0) !== magics[key])) {
-      return `${file} is not an IDX file (it does not start with the IDX magic number, nor is it gzip)`;
-    }
+    const dims = checkIdxFile(file, magics[key]);
+    if (typeof dims === 'string') return dims;
+    counts[key] = { file, n: dims[0] ?? 0 };
+  }
+  for (const [images, labels] of [
+    ['trainImages', 'trainLabels'],
+    ['testImages', 'testLabels'],
+  ] as const) {
+    const a = counts[images];
+    const b = counts[labels];
+    if (a && b && a.n !== b.n)
+      return `${a.file} holds ${a.n} images but ${b.file} holds ${b.n} labels; expected one label per image`;
   }
   return null;
 }

@@ -15,21 +15,21 @@ function runColumn(dbPath: string, runId: string, column: 'parent_run_id' | 'sta
 }
 
 /**
- * A folder with the four Fashion-MNIST IDX files as headers only: it passes the form's check of
- * the data location (names and magic numbers) and fails the run when its data is read.
+ * A folder with four whole, consistent IDX files of 5x5 images: it passes the form's check of the
+ * data location (names, headers, sizes) and fails the run, whose network needs sides divisible by 4.
  */
-function headerOnlyIdxFolder(): string {
+function unusableIdxFolder(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-e2e-idx-'));
-  const header = (magic: number) => {
-    const b = Buffer.alloc(8);
-    b.writeUInt32BE(magic, 0);
-    b.writeUInt32BE(1, 4);
-    return b;
+  const idx = (magic: number, dims: number[]) => {
+    const header = Buffer.alloc(4 + 4 * dims.length);
+    header.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+    return Buffer.concat([header, Buffer.alloc(dims.reduce((a, b) => a * b, 1))]);
   };
-  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), header(0x803));
-  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), header(0x801));
-  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), header(0x803));
-  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), header(0x801));
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), idx(0x803, [4, 5, 5]));
+  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idx(0x801, [4]));
+  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idx(0x803, [2, 5, 5]));
+  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idx(0x801, [2]));
   return dir;
 }
 
@@ -53,7 +53,7 @@ test.describe.serial('what the runs offer', () => {
     host,
     shot,
   }) => {
-    const badData = headerOnlyIdxFolder();
+    const badData = unusableIdxFolder();
     await openApp(page, host, '#/new-run');
     await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
     await page.getByLabel('Run name').fill('bad data');
