@@ -135,6 +135,37 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     await expect(page.getByRole('row', { name: /limited/ })).toHaveCount(0);
   });
 
+  test('the Runs list groups by variant or tag with mean ± std, and lists or compares a group', async ({
+    page,
+    host,
+    shot,
+  }) => {
+    await openApp(page, host, '#/runs');
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption({ label: 'Neuron variant' });
+    const byVariant = page.getByRole('table', { name: 'Runs grouped by neuron variant' });
+    const glif = byVariant.getByRole('row', { name: /^GLIF/ });
+    await expect(glif.getByRole('cell').first()).toHaveText('5');
+    await expect(glif.getByRole('cell').nth(1)).toHaveText(/^\d+\.\d{2} % ± \d+\.\d{2} %$/);
+    await shot('runs-grouped-variant');
+
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption({ label: 'Tag' });
+    const byTag = page.getByRole('table', { name: 'Runs grouped by tag' });
+    // Tags in the order the run keeps them (sorted), untagged runs last.
+    await expect(byTag.getByRole('rowheader')).toHaveText([
+      'ablation:grid-7 cell α=0.5 β=0.25 lr=0.1',
+      'quick',
+      '(none)',
+    ]);
+    await byTag.getByRole('button', { name: 'List the runs of quick' }).click();
+    await expect(page.getByRole('searchbox')).toHaveValue('quick');
+    await expect(page.getByRole('row', { name: /tagged run/ })).toBeVisible();
+
+    await page.getByRole('searchbox').fill('');
+    await page.getByRole('combobox', { name: 'Group by' }).selectOption({ label: 'Neuron variant' });
+    await page.getByRole('button', { name: 'Compare the runs of GLIF' }).click();
+    await expect(page).toHaveURL(/#\/compare\/(r[0-9a-z]+,){4}r[0-9a-z]+$/);
+  });
+
   test('the Ablation form names a bad seed and cannot queue it', async ({ page, host, shot }) => {
     await openApp(page, host, '#/ablation');
     const form = page.getByRole('form', { name: 'Queue an ablation grid' });
