@@ -40,6 +40,9 @@ export class CompareRuns {
   // Plain caches on purpose: the charts depend on `version`, bumped once per load.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #metrics = new Map<string, Map<string, MetricPoint[]>>();
+  /** Each run's first record time (the zero of the time axis), found once per load. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #startMs = new Map<string, number | null>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #layers = new Map<string, string[]>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole on every load
@@ -72,10 +75,9 @@ export class CompareRuns {
    * time axis by seconds since the run's first recorded point.
    */
   curve(runId: string, metric: CompareMetric, axis: CurveAxis = 'natural'): XYSeries {
-    const series = this.#metrics.get(runId);
-    const points = series?.get(metric) ?? [];
+    const points = this.#metrics.get(runId)?.get(metric) ?? [];
     const byStep = COMPARE_METRICS.find((m) => m.id === metric)?.axis === 'step';
-    return pointsCurve(points, byStep, axis, series ? firstRecorded(series.values()) : null);
+    return pointsCurve(points, byStep, axis, this.#startMs.get(runId) ?? null);
   }
 
   /** GLIF layers every compared run has (distributions can only be overlaid for those). */
@@ -115,6 +117,7 @@ export class CompareRuns {
     const byName = new Map<string, MetricPoint[]>();
     if (metrics.ok) for (const s of metrics.data) byName.set(s.name, s.points);
     this.#metrics.set(runId, byName);
+    this.#startMs.set(runId, firstRecorded(byName.values()));
     if (details.ok) {
       this.#layers.set(
         runId,
