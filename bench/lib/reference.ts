@@ -154,6 +154,11 @@ export class ReferenceServer {
     return figures;
   }
 
+  /** Sets the reference's torch thread count (torch.set_num_threads) for the rounds that follow. */
+  async setThreads(n: number): Promise<void> {
+    await this.request({ cmd: 'threads', n });
+  }
+
   /** Asks the process to quit; kills it if it has not gone within a few seconds. */
   async close(): Promise<void> {
     if (this.exited) return;

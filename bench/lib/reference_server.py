@@ -12,6 +12,8 @@ which lets the TypeScript side alternate ours and the reference round by round:
   {"cmd": "setup", "workload": "fmnist-cnn"}  -> {"ok": true, "workload": ..., "threads": N}
   {"cmd": "warmup"}                           -> {"ok": true}  (one untimed call of each timed function)
   {"cmd": "round", "reps": 3}                 -> {"ok": true, <figures>, "threads": N}
+  {"cmd": "threads", "n": 1}                  -> {"ok": true, "threads": 1}  (torch.set_num_threads;
+                                                 bench:scaling measures the reference's own scaling)
   {"cmd": "quit"}                             -> {"ok": true}, then exit
 
 The first line, before any command, says whether torch and the reference imported:
@@ -160,6 +162,12 @@ def main():
                     raise ValueError(f"reps must be >= 1, got {reps}")
                 figures = workload.round(reps)
                 reply({"ok": True, **figures, "threads": torch.get_num_threads()})
+            elif cmd == "threads":
+                n = msg.get("n")
+                if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                    raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+                torch.set_num_threads(n)
+                reply({"ok": True, "threads": torch.get_num_threads()})
             elif cmd == "quit":
                 reply({"ok": True})
                 break
