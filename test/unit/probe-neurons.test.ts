@@ -120,103 +120,106 @@ const cases: Array<[string, string, string[], GlifNeuronImpl]> = [
 ];
 
 describe('probeNeurons', () => {
-  it.each(cases)('%s: traces follow glif.md from the probed current', (_name, preset, overrides, impl) => {
-    const model = makeModel(preset, overrides, impl, 7);
-    try {
-      const batch = makeBatch(3, 11);
-      const layers = model.glifLayers();
-      const layer = layers[0];
-      const target: ProbeTarget = { layer: layer.path, channels: [0, 3, 7, 12, 20], samples: [4, 9, 2] };
-      const before = tf.memory().numTensors;
-      const result = probeNeurons(model, batch, target);
-      expect(tf.memory().numTensors).toBe(before);
+  it.each(cases)(
+    '%s: traces follow glif.md from the probed current',
+    async (_name, preset, overrides, impl) => {
+      const model = makeModel(preset, overrides, impl, 7);
+      try {
+        const batch = makeBatch(3, 11);
+        const layers = model.glifLayers();
+        const layer = layers[0];
+        const target: ProbeTarget = { layer: layer.path, channels: [0, 3, 7, 12, 20], samples: [4, 9, 2] };
+        const before = tf.memory().numTensors;
+        const result = await probeNeurons(model, batch, target);
+        expect(tf.memory().numTensors).toBe(before);
 
-      const own = fullActivity(model, batch);
-      const act = own.layers.get(layer.path)!;
-      const [T, N] = act.shape;
-      const C = act.shape[act.shape.length - 1];
-      const P = act.shape.slice(2, -1).reduce((x, y) => x * y, 1);
-      expect(result.timeSteps).toBe(T);
-      expect(result.layers.map((l) => l.path)).toEqual(layers.map((l) => l.path));
-      expect(result.layers[0].channels).toBe(C);
-      const glifF = overrides.includes('neuron.variant=glif-f');
+        const own = fullActivity(model, batch);
+        const act = own.layers.get(layer.path)!;
+        const [T, N] = act.shape;
+        const C = act.shape[act.shape.length - 1];
+        const P = act.shape.slice(2, -1).reduce((x, y) => x * y, 1);
+        expect(result.timeSteps).toBe(T);
+        expect(result.layers.map((l) => l.path)).toEqual(layers.map((l) => l.path));
+        expect(result.layers[0].channels).toBe(C);
+        const glifF = overrides.includes('neuron.variant=glif-f');
 
-      // Parameters: sigmoid of the raw values, read here straight from the layer's variables.
-      const sig = (r: number) => 1 / (1 + Math.exp(-r));
-      const raw = (t: tf.Tensor) => Array.from(t.dataSync());
-      for (const p of result.params) {
-        const i = layer.spec.layerwise ? 0 : p.channel;
-        expect(p.vth).toBeCloseTo(sig(raw(layer.raw.vth)[i]), 6);
-        expect(p.vre).toBeCloseTo(sig(raw(layer.raw.reVth)[i]), 6);
-        expect(p.tauLin).toBeCloseTo(sig(raw(layer.raw.leak)[i]), 6);
-        expect(p.conduct).toHaveLength(T);
-        if (glifF) expect([p.alpha, p.beta, p.gamma]).toEqual([null, null, null]);
-        else if (overrides.includes('neuron.variant=simplex-101'))
-          expect([p.alpha, p.beta, p.gamma]).toEqual([1, 0, 1]);
-        else expect(p.alpha).toBeCloseTo(sig(raw(layer.raw.alpha!)[i]), 6);
-      }
+        // Parameters: sigmoid of the raw values, read here straight from the layer's variables.
+        const sig = (r: number) => 1 / (1 + Math.exp(-r));
+        const raw = (t: tf.Tensor) => Array.from(t.dataSync());
+        for (const p of result.params) {
+          const i = layer.spec.layerwise ? 0 : p.channel;
+          expect(p.vth).toBeCloseTo(sig(raw(layer.raw.vth)[i]), 6);
+          expect(p.vre).toBeCloseTo(sig(raw(layer.raw.reVth)[i]), 6);
+          expect(p.tauLin).toBeCloseTo(sig(raw(layer.raw.leak)[i]), 6);
+          expect(p.conduct).toHaveLength(T);
+          if (glifF) expect([p.alpha, p.beta, p.gamma]).toEqual([null, null, null]);
+          else if (overrides.includes('neuron.variant=simplex-101'))
+            expect([p.alpha, p.beta, p.gamma]).toEqual([1, 0, 1]);
+          else expect(p.alpha).toBeCloseTo(sig(raw(layer.raw.alpha!)[i]), 6);
+        }
 
-      let spikesSeen = 0;
-      result.samples.forEach((s, n) => {
-        expect(s.index).toBe(target.samples[n]);
-        expect(s.label).toBe(batch.y[n]);
-        expect(s.predicted).toBe(own.predicted[n]);
-        expect(s.image.pixels).toHaveLength(28 * 28);
-        expect(s.image.pixels[5]).toBeCloseTo(batch.x[n * 784 + 5], 6);
-        s.traces.forEach((tr, k) => {
-          const params = result.params[k];
-          const c = target.channels[k];
-          expect(tr.channel).toBe(c);
-          expect(tr.neurons).toBe(P);
-          const u = recomputeMembrane(tr.current, params, glifF);
-          tr.membrane.forEach((m, t) => expect(m).toBeCloseTo(u[t], 4));
-          tr.spikes.forEach((sp, t) => {
-            if (Math.abs(u[t] - params.vth) > 1e-4) expect(sp).toBe(u[t] > params.vth ? 1 : 0);
-          });
-          spikesSeen += tr.spikes.reduce((x, y) => x + y, 0);
+        let spikesSeen = 0;
+        result.samples.forEach((s, n) => {
+          expect(s.index).toBe(target.samples[n]);
+          expect(s.label).toBe(batch.y[n]);
+          expect(s.predicted).toBe(own.predicted[n]);
+          expect(s.image.pixels).toHaveLength(28 * 28);
+          expect(s.image.pixels[5]).toBeCloseTo(batch.x[n * 784 + 5], 6);
+          s.traces.forEach((tr, k) => {
+            const params = result.params[k];
+            const c = target.channels[k];
+            expect(tr.channel).toBe(c);
+            expect(tr.neurons).toBe(P);
+            const u = recomputeMembrane(tr.current, params, glifF);
+            tr.membrane.forEach((m, t) => expect(m).toBeCloseTo(u[t], 4));
+            tr.spikes.forEach((sp, t) => {
+              if (Math.abs(u[t] - params.vth) > 1e-4) expect(sp).toBe(u[t] > params.vth ? 1 : 0);
+            });
+            spikesSeen += tr.spikes.reduce((x, y) => x + y, 0);
 
-          // The shown neuron is the first with the most spikes; the current is its input.
-          const at = (t: number, p: number) => ((t * N + n) * P + p) * C + c;
-          const counts = Array.from({ length: P }, (_, p) =>
-            Array.from({ length: T }, (_, t) => act.spikes[at(t, p)]).reduce((x, y) => x + y, 0),
-          );
-          expect(tr.neuron).toBe(counts.indexOf(Math.max(...counts)));
-          tr.current.forEach((v, t) => expect(v).toBeCloseTo(act.input[at(t, tr.neuron)], 5));
-          if (P > 1) {
-            const width = act.shape[3];
-            expect(tr.position).toEqual([Math.floor(tr.neuron / width), tr.neuron % width]);
-          } else expect(tr.position).toBeNull();
-          for (let t = 0; t < T; t++) {
-            let sum = 0;
-            let fired = 0;
-            for (let p = 0; p < P; p++) {
-              sum += act.input[at(t, p)];
-              fired += act.spikes[at(t, p)];
+            // The shown neuron is the first with the most spikes; the current is its input.
+            const at = (t: number, p: number) => ((t * N + n) * P + p) * C + c;
+            const counts = Array.from({ length: P }, (_, p) =>
+              Array.from({ length: T }, (_, t) => act.spikes[at(t, p)]).reduce((x, y) => x + y, 0),
+            );
+            expect(tr.neuron).toBe(counts.indexOf(Math.max(...counts)));
+            tr.current.forEach((v, t) => expect(v).toBeCloseTo(act.input[at(t, tr.neuron)], 5));
+            if (P > 1) {
+              const width = act.shape[3];
+              expect(tr.position).toEqual([Math.floor(tr.neuron / width), tr.neuron % width]);
+            } else expect(tr.position).toBeNull();
+            for (let t = 0; t < T; t++) {
+              let sum = 0;
+              let fired = 0;
+              for (let p = 0; p < P; p++) {
+                sum += act.input[at(t, p)];
+                fired += act.spikes[at(t, p)];
+              }
+              expect(tr.meanCurrent[t]).toBeCloseTo(sum / P, 5);
+              expect(tr.spikeFraction[t]).toBeCloseTo(fired / P, 6);
             }
-            expect(tr.meanCurrent[t]).toBeCloseTo(sum / P, 5);
-            expect(tr.spikeFraction[t]).toBeCloseTo(fired / P, 6);
-          }
+          });
         });
-      });
-      // The check above is only meaningful if the neurons fired at all.
-      expect(spikesSeen).toBeGreaterThan(0);
-    } finally {
-      model.dispose();
-    }
-  });
+        // The check above is only meaningful if the neurons fired at all.
+        expect(spikesSeen).toBeGreaterThan(0);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
 
-  it('names the GLIF layers when the layer is unknown, and the range of a bad channel', () => {
+  it('names the GLIF layers when the layer is unknown, and the range of a bad channel', async () => {
     const model = makeModel('fmnist-cnn', [], 'ops', 3);
     try {
       const batch = makeBatch(1, 5);
       const paths = model.glifLayers().map((l) => l.path);
-      expect(() => probeNeurons(model, batch, { layer: 'nope', channels: [0], samples: [0] })).toThrow(
-        new ProbeError(`unknown layer 'nope'; GLIF layers: ${paths.join(', ')}`),
-      );
+      await expect(
+        probeNeurons(model, batch, { layer: 'nope', channels: [0], samples: [0] }),
+      ).rejects.toThrow(new ProbeError(`unknown layer 'nope'; GLIF layers: ${paths.join(', ')}`));
       const before = tf.memory().numTensors;
-      expect(() => probeNeurons(model, batch, { layer: paths[0], channels: [0, 999], samples: [0] })).toThrow(
-        /channel 999 is out of range: layer \S+ has channels 0\.\.\d+/,
-      );
+      await expect(
+        probeNeurons(model, batch, { layer: paths[0], channels: [0, 999], samples: [0] }),
+      ).rejects.toThrow(/channel 999 is out of range: layer \S+ has channels 0\.\.\d+/);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
       model.dispose();

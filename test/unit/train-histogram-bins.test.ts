@@ -105,7 +105,7 @@ describe('recorded layer distributions', () => {
     await initBackend({ only: 'cpu' });
   });
 
-  it("spread a GLIF layer's freshly initialised gates (the code's range) over many bins", () => {
+  it("spread a GLIF layer's freshly initialised gates (the code's range) over many bins", async () => {
     const layer = new GlifLayer({
       channels: 64,
       T: 2,
@@ -114,7 +114,7 @@ describe('recorded layer distributions', () => {
       rng: new Rng(5),
       impl: 'fused',
     });
-    const dists = layerDistributions(layer);
+    const dists = await layerDistributions(layer);
     for (const q of ['alpha', 'beta', 'gamma'] as const) {
       const d = dists.find((x) => x.quantity === q)!;
       expect(d.stats.min).toBeGreaterThan(0.475);

@@ -6,6 +6,7 @@ import { BasicBlock } from '../models/basic-block';
 import { createLayerFactory } from '../models/factory';
 import { foldTime, unfoldTime, type ActivityRecorder } from '../nn/module';
 import { BLOCK_TOLERANCE, compareClose, compareExact, compareNoGradient, type Check } from './compare';
+import { prefetch } from './prefetch';
 import { FixtureError, type ParityFixture } from './fixture-schema';
 import {
   fixtureLayout,
@@ -26,7 +27,7 @@ const unusedRng = { next: () => 0.5, normal: () => 0 };
  * + GLIF. Our module tree mirrors the official names, so fixture parameter `body.0.0.weight` is
  * our parameter `body.0.0.weight`.
  */
-export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[] {
+export async function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Promise<Check[]> {
   const ctor = f.official.constructor;
   const inC = ctor.inplanes;
   const outC = ctor.planes;
@@ -77,7 +78,15 @@ export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[
       });
     }
 
-    return tf.tidy(() => {
+    // The comparisons run after the tensors they read have been read asynchronously (prefetch.ts):
+    // webgpu has no synchronous read-back. `read` keeps a tensor past the tidy for that.
+    const toRead: tf.Tensor[] = [];
+    const read = <T extends tf.Tensor | undefined>(t: T): T => {
+      if (t) toRead.push(tf.keep(t));
+      return t;
+    };
+    const pending: Array<() => Check> = [];
+    tf.tidy(() => {
       const recorded = new Map<string, { spikes: tf.Tensor; membrane?: tf.Tensor }>();
       const recorder: ActivityRecorder = {
         wantsMembrane: true,
@@ -92,16 +101,16 @@ export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[
         return tf.sum(tf.mul(out, R)) as tf.Scalar;
       }, variables);
 
-      const checks: Check[] = [];
-      const spikes = fromChannelsLast(out!, 'TNCHW');
-      checks.push(compareExact('spikes', spikes.dataSync(), spikes.shape, f.tensors.spikes));
+      const checks: Array<() => Check> = [];
+      const spikes = read(fromChannelsLast(out!, 'TNCHW'));
+      checks.push(() => compareExact('spikes', spikes.dataSync(), spikes.shape, f.tensors.spikes));
       for (const [name, ref] of Object.entries(f.tensors)) {
         const m = /^(spikes|membrane)\.(.+)$/.exec(name);
         if (!m) continue;
         const rec = recorded.get(m[2]);
         if (!rec) throw new FixtureError(`no GLIF layer '${m[2]}' in the block for tensor '${name}'`);
-        const t = fromChannelsLast(m[1] === 'spikes' ? rec.spikes : rec.membrane!, 'TNCHW');
-        checks.push(
+        const t = read(fromChannelsLast(m[1] === 'spikes' ? rec.spikes : rec.membrane!, 'TNCHW'));
+        checks.push(() =>
           m[1] === 'spikes'
             ? compareExact(name, t.dataSync(), t.shape, ref)
             : compareClose(name, t.dataSync(), t.shape, ref, BLOCK_TOLERANCE),
@@ -113,34 +122,29 @@ export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[
         let g: tf.Tensor | undefined = grads[v.name];
         if (g && name === 'input') g = fromChannelsLast(unfoldTime(g, T), 'TNCHW');
         else if (g && isConvWeight(v)) g = hwioToOihw(g);
-        if (ref === null) checks.push(compareNoGradient(`grad.${name}`, g?.dataSync()));
+        read(g);
+        if (ref === null) checks.push(() => compareNoGradient(`grad.${name}`, g?.dataSync()));
         else {
-          const data = g ? g.dataSync() : new Float32Array(ref.data.length);
-          checks.push(compareClose(`grad.${name}`, data, g ? g.shape : ref.shape, ref, BLOCK_TOLERANCE));
+          checks.push(() => {
+            const data = g ? g.dataSync() : new Float32Array(ref.data.length);
+            return compareClose(`grad.${name}`, data, g ? g.shape : ref.shape, ref, BLOCK_TOLERANCE);
+          });
         }
       }
       for (const [name, b] of Object.entries(f.buffers ?? {})) {
         const norm = norms.get(name)!;
         if (b.running_mean_after) {
-          checks.push(
-            compareClose(
-              `${name}.running_mean`,
-              norm.runningMean.dataSync(),
-              norm.runningMean.shape,
-              b.running_mean_after,
-              BLOCK_TOLERANCE,
-            ),
+          const after = b.running_mean_after;
+          const mean = read(norm.runningMean.clone());
+          checks.push(() =>
+            compareClose(`${name}.running_mean`, mean.dataSync(), mean.shape, after, BLOCK_TOLERANCE),
           );
         }
         if (b.running_var_after) {
-          checks.push(
-            compareClose(
-              `${name}.running_var`,
-              norm.runningVar.dataSync(),
-              norm.runningVar.shape,
-              b.running_var_after,
-              BLOCK_TOLERANCE,
-            ),
+          const after = b.running_var_after;
+          const variance = read(norm.runningVar.clone());
+          checks.push(() =>
+            compareClose(`${name}.running_var`, variance.dataSync(), variance.shape, after, BLOCK_TOLERANCE),
           );
         }
       }
@@ -149,8 +153,14 @@ export function runBlockCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[
         r.spikes.dispose();
         r.membrane?.dispose();
       }
-      return checks;
+      pending.push(...checks);
     });
+    try {
+      await prefetch(toRead);
+      return pending.map((check) => check());
+    } finally {
+      tf.dispose(toRead);
+    }
   } finally {
     input.dispose();
     block.dispose();

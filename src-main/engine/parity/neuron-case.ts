@@ -6,6 +6,7 @@ import { compareClose, compareExact, compareNoGradient, NEURON_TOLERANCE, type C
 import { FixtureError, type ParityFixture } from './fixture-schema';
 import { fixtureLayout, fromChannelsLast, toChannelsLast, toTensor, variableFrom } from './layout';
 import { neuronSpecFor } from './neuron-spec';
+import { prefetch } from './prefetch';
 
 const KEY_BY_OFFICIAL_NAME = new Map<string, GlifParamKey>(
   Object.entries(OFFICIAL_PARAM_NAMES).map(([key, name]) => [name, key as GlifParamKey]),
@@ -15,7 +16,7 @@ const KEY_BY_OFFICIAL_NAME = new Map<string, GlifParamKey>(
  * One GLIF module alone: forward (spikes, membrane) and the gradient of sum(spikes * R) with
  * respect to the input and every parameter.
  */
-export function runNeuronCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check[] {
+export async function runNeuronCase(f: ParityFixture, impl: ResolvedNeuronImpl): Promise<Check[]> {
   const spec = neuronSpecFor(f.official.class, f.official.constructor.kwargs);
   const layout = fixtureLayout(f.layout.input);
   const membraneRef = f.tensors['membrane'];
@@ -37,29 +38,45 @@ export function runNeuronCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check
     for (const [name, v] of vars) raw[KEY_BY_OFFICIAL_NAME.get(name)!] = v;
     const params = raw as unknown as GlifRawParams;
 
-    return tf.tidy(() => {
+    const out = tf.tidy(() => {
       const R = toChannelsLast(toTensor(f.tensors.R), layout);
       let spikes: tf.Tensor | undefined;
       let membrane: tf.Tensor | undefined;
       const { grads } = tf.variableGrads(() => {
-        const out = glifForward(input, params, spec, { recordMembrane: true, impl });
-        spikes = tf.keep(out.spikes);
-        membrane = tf.keep(out.membrane!);
-        return tf.sum(tf.mul(out.spikes, R)) as tf.Scalar;
+        const o = glifForward(input, params, spec, { recordMembrane: true, impl });
+        spikes = tf.keep(o.spikes);
+        membrane = tf.keep(o.membrane!);
+        return tf.sum(tf.mul(o.spikes, R)) as tf.Scalar;
       }, [input, ...vars.values()]);
-
+      const gradients: Record<string, tf.Tensor> = {};
+      for (const name of Object.keys(f.grads)) {
+        const variable = name === 'input' ? input : vars.get(name);
+        if (!variable) throw new FixtureError(`gradient given for unknown tensor '${name}'`);
+        const g: tf.Tensor | undefined = grads[variable.name];
+        if (g) gradients[name] = name === 'input' ? fromChannelsLast(g, layout) : g;
+      }
+      const result = {
+        spikes: fromChannelsLast(spikes!, layout),
+        membrane: fromChannelsLast(membrane!, layout),
+        gradients,
+      };
+      // Kept inside variableGrads; fromChannelsLast may hand the same tensor back (no transpose).
+      if (result.spikes !== spikes) spikes!.dispose();
+      if (result.membrane !== membrane) membrane!.dispose();
+      return result;
+    });
+    try {
+      // Read everything asynchronously first: webgpu has no synchronous read-back, and once read
+      // a tensor's values are cached, so dataSync below is a plain lookup on every backend.
+      await prefetch([out.spikes, out.membrane, ...Object.values(out.gradients)]);
       const checks: Check[] = [];
-      const s = fromChannelsLast(spikes!, layout);
-      checks.push(compareExact('spikes', s.dataSync(), s.shape, f.tensors.spikes));
+      checks.push(compareExact('spikes', out.spikes.dataSync(), out.spikes.shape, f.tensors.spikes));
       if (membraneRef) {
-        const m = fromChannelsLast(membrane!, layout);
+        const m = out.membrane;
         checks.push(compareClose('membrane', m.dataSync(), m.shape, membraneRef, NEURON_TOLERANCE));
       }
       for (const [name, ref] of Object.entries(f.grads)) {
-        const variable = name === 'input' ? input : vars.get(name);
-        if (!variable) throw new FixtureError(`gradient given for unknown tensor '${name}'`);
-        let g: tf.Tensor | undefined = grads[variable.name];
-        if (g && name === 'input') g = fromChannelsLast(g, layout);
+        const g: tf.Tensor | undefined = out.gradients[name];
         if (ref === null) {
           checks.push(compareNoGradient(`grad.${name}`, g?.dataSync()));
         } else {
@@ -67,10 +84,10 @@ export function runNeuronCase(f: ParityFixture, impl: ResolvedNeuronImpl): Check
           checks.push(compareClose(`grad.${name}`, data, g ? g.shape : ref.shape, ref, NEURON_TOLERANCE));
         }
       }
-      spikes!.dispose();
-      membrane!.dispose();
       return checks;
-    });
+    } finally {
+      tf.dispose([out.spikes, out.membrane, ...Object.values(out.gradients)]);
+    }
   } finally {
     input.dispose();
     for (const v of vars.values()) v.dispose();

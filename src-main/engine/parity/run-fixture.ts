@@ -63,7 +63,9 @@ export async function runParityFile(path: string, options: ParityRunOptions): Pr
   try {
     const fixture = parseFixture(json);
     const checks =
-      fixture.official.class === 'BasicBlock_CW' ? runBlockCase(fixture, impl) : runNeuronCase(fixture, impl);
+      fixture.official.class === 'BasicBlock_CW'
+        ? await runBlockCase(fixture, impl)
+        : await runNeuronCase(fixture, impl);
     return {
       file,
       impl,

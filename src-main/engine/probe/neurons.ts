@@ -37,12 +37,12 @@ interface LayerActivity {
  * membrane and spikes, with the channel's effective gates and primitives and each sample's
  * prediction. `classNames` labels the classes (indices are used where absent).
  */
-export function probeNeurons(
+export async function probeNeurons(
   model: Model,
   batch: Batch,
   target: ProbeTarget,
   classNames?: readonly string[],
-): NeuronProbeResult {
+): Promise<NeuronProbeResult> {
   const glifLayers = model.glifLayers();
   const layer = glifLayers.find((l) => l.path === target.layer);
   if (!layer)
@@ -52,7 +52,9 @@ export function probeNeurons(
   if (target.samples.length !== batch.n)
     throw new Error(`probe: ${target.samples.length} sample indices for a batch of ${batch.n}`);
   const shapes = new Map<string, readonly number[]>();
-  let activity: LayerActivity | undefined;
+  // The probed layer's tensors, kept past the forward pass's tidy and read with data() (webgpu has
+  // no synchronous read-back), then disposed.
+  let kept: { shape: number[]; input: tf.Tensor; membrane: tf.Tensor; spikes: tf.Tensor } | undefined;
   const recorder: ActivityRecorder = {
     wantsMembrane: true,
     wantsInput: true,
@@ -61,18 +63,33 @@ export function probeNeurons(
       shapes.set(path, a.spikes.shape.slice(2));
       if (path !== target.layer) return;
       if (!a.membrane || !a.input) throw new Error(`layer ${path} did not pass its membrane and input`);
-      activity = {
+      kept = {
         shape: a.spikes.shape,
-        input: a.input.dataSync() as Float32Array,
-        membrane: a.membrane.dataSync() as Float32Array,
-        spikes: a.spikes.dataSync() as Float32Array,
+        input: tf.keep(a.input.clone()),
+        membrane: tf.keep(a.membrane.clone()),
+        spikes: tf.keep(a.spikes.clone()),
       };
     },
   };
-  const predicted = tf.tidy(() => {
+  const classes = tf.tidy(() => {
     const logits = model.logits(batchInput(batch, model.T), { T: model.T, training: false, recorder });
-    return Array.from(tf.argMax(logits, 1).dataSync());
+    return tf.argMax(logits, 1);
   });
+  let activity: LayerActivity | undefined;
+  let predicted: number[];
+  try {
+    predicted = Array.from(await classes.data());
+    if (kept)
+      activity = {
+        shape: kept.shape,
+        input: (await kept.input.data()) as Float32Array,
+        membrane: (await kept.membrane.data()) as Float32Array,
+        spikes: (await kept.spikes.data()) as Float32Array,
+      };
+  } finally {
+    classes.dispose();
+    if (kept) tf.dispose([kept.input, kept.membrane, kept.spikes]);
+  }
   if (!activity) throw new Error(`layer ${target.layer} recorded nothing in the forward pass`);
   const layers: ProbeLayerInfo[] = glifLayers.map((l) => {
     const shape = shapes.get(l.path) ?? [];
@@ -92,7 +109,7 @@ export function probeNeurons(
     timeSteps: model.T,
     variant: variantId(layer.spec.variant),
     layerwise: layer.spec.layerwise,
-    params: channelParams(layer, target.channels),
+    params: await channelParams(layer, target.channels),
     samples: target.samples.map((index, n) => ({
       index,
       label: batch.y[n],
@@ -106,8 +123,8 @@ export function probeNeurons(
 }
 
 /** The effective parameters of the probed channels, from the values the distributions show. */
-function channelParams(layer: GlifLayer, channels: readonly number[]): ProbeChannelParams[] {
-  const values = effectiveParameters(layer);
+async function channelParams(layer: GlifLayer, channels: readonly number[]): Promise<ProbeChannelParams[]> {
+  const values = await effectiveParameters(layer);
   // A layer-wise layer holds one value of each (and one conductance per step) for all channels.
   const stored = layer.channels;
   const at = (q: Parameters<typeof values.get>[0], i: number) => values.get(q)?.[i] ?? null;

@@ -11,11 +11,12 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  * (sigmoid(raw); binary for binary gates), in [0, 1], one entry per channel (one for a
  * layer-wise layer); `g_t` is [T, C] row-major. Gates are absent where the variant has none
  * (GLIF_f). Shared by the distribution views and the neuron probe, so both show the same values.
+ * Reads with `data()`: on webgpu there is no synchronous read-back.
  */
-export function effectiveParameters(layer: GlifLayer): Map<DistributionQuantity, number[]> {
+export async function effectiveParameters(layer: GlifLayer): Promise<Map<DistributionQuantity, number[]>> {
   const mode = gateMode(layer.spec.variant);
   const out = new Map<DistributionQuantity, number[]>();
-  const read = (t: { dataSync(): ArrayLike<number> }) => Array.from(t.dataSync() as ArrayLike<number>);
+  const read = async (t: { data(): Promise<ArrayLike<number>> }) => Array.from(await t.data());
   if (mode !== 'none') {
     const gates: Array<[DistributionQuantity, typeof layer.raw.alpha]> = [
       ['alpha', layer.raw.alpha],
@@ -26,14 +27,14 @@ export function effectiveParameters(layer: GlifLayer): Map<DistributionQuantity,
       if (raw)
         out.set(
           q,
-          read(raw).map((r) => effectiveGateValue(r, mode)),
+          (await read(raw)).map((r) => effectiveGateValue(r, mode)),
         );
   }
-  out.set('tau_exp', read(layer.raw.tau).map(sigmoid));
-  out.set('tau_lin', read(layer.raw.leak).map(sigmoid));
-  out.set('v_th', read(layer.raw.vth).map(sigmoid));
-  out.set('v_re', read(layer.raw.reVth).map(sigmoid));
-  out.set('g_t', read(layer.raw.conduct).map(sigmoid));
+  out.set('tau_exp', (await read(layer.raw.tau)).map(sigmoid));
+  out.set('tau_lin', (await read(layer.raw.leak)).map(sigmoid));
+  out.set('v_th', (await read(layer.raw.vth)).map(sigmoid));
+  out.set('v_re', (await read(layer.raw.reVth)).map(sigmoid));
+  out.set('g_t', (await read(layer.raw.conduct)).map(sigmoid));
   return out;
 }
 
@@ -42,8 +43,8 @@ export function effectiveParameters(layer: GlifLayer): Map<DistributionQuantity,
  * effectiveParameters). Each histogram's bins are chosen from that epoch's values (bins.ts), not
  * from [0, 1]. These are the appendix's Figures 1-2, per epoch.
  */
-export function layerDistributions(layer: GlifLayer): LayerDistribution[] {
-  return [...effectiveParameters(layer)].map(([quantity, values]) => ({
+export async function layerDistributions(layer: GlifLayer): Promise<LayerDistribution[]> {
+  return [...(await effectiveParameters(layer))].map(([quantity, values]) => ({
     layer: layer.path,
     quantity,
     stats: summarize(values),

@@ -29,25 +29,68 @@ export interface BatchEvaluation {
 
 /** Evaluates a batch in eval mode (running tdBN statistics), recording activity for the statistics. */
 export function evaluateBatch(model: Model, batch: Batch): BatchEvaluation {
-  const spikes: Array<[string, number, number]> = [];
-  const synapticInput: Array<[string, number, number]> = [];
+  const sums = evaluationSums(model, batch);
+  try {
+    return sums.read((t) => t.dataSync()[0]);
+  } finally {
+    sums.dispose();
+  }
+}
+
+/** evaluateBatch reading with `data()`, for backends without synchronous read-back (webgpu). */
+export async function evaluateBatchAsync(model: Model, batch: Batch): Promise<BatchEvaluation> {
+  const sums = evaluationSums(model, batch);
+  try {
+    const values = new Map<tf.Scalar, number>();
+    await Promise.all(sums.scalars.map(async (t) => values.set(t, (await t.data())[0])));
+    return sums.read((t) => values.get(t)!);
+  } finally {
+    sums.dispose();
+  }
+}
+
+/**
+ * The forward pass of an evaluation with every number it yields left on the device as a scalar,
+ * so that the caller chooses how to read them (all at once, asynchronously, on a GPU).
+ */
+function evaluationSums(
+  model: Model,
+  batch: Batch,
+): {
+  scalars: tf.Scalar[];
+  read(value: (t: tf.Scalar) => number): BatchEvaluation;
+  dispose(): void;
+} {
+  const spikes: Array<[string, tf.Scalar, number]> = [];
+  const synapticInput: Array<[string, tf.Scalar, number]> = [];
   const recorder: ActivityRecorder = {
     record(path, activity) {
-      spikes.push([path, tf.tidy(() => tf.sum(activity.spikes).dataSync()[0]), activity.spikes.size]);
+      spikes.push([path, tf.keep(tf.tidy(() => tf.sum(activity.spikes) as tf.Scalar)), activity.spikes.size]);
     },
     synapticInput(path, input, fanOut) {
-      synapticInput.push([path, tf.tidy(() => tf.sum(tf.abs(input)).dataSync()[0]), fanOut]);
+      synapticInput.push([path, tf.keep(tf.tidy(() => tf.sum(tf.abs(input)) as tf.Scalar)), fanOut]);
     },
   };
   const [lossSum, hits] = tf.tidy(() => {
     const x = batchInput(batch, model.T);
     const y = batchLabels(batch, model.numClasses);
     const logits = model.logits(x, { T: model.T, training: false, recorder });
-    const l = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM);
-    const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
-    return [l.dataSync()[0], h.dataSync()[0]];
+    const l = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM) as tf.Scalar;
+    const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
+    return [l, h];
   });
-  return { lossSum, hits, n: batch.n, spikes, synapticInput };
+  const scalars = [lossSum, hits, ...spikes.map((s) => s[1]), ...synapticInput.map((s) => s[1])];
+  return {
+    scalars,
+    read: (value) => ({
+      lossSum: value(lossSum),
+      hits: value(hits),
+      n: batch.n,
+      spikes: spikes.map(([path, sum, count]) => [path, value(sum), count] as const),
+      synapticInput: synapticInput.map(([path, sum, fanOut]) => [path, value(sum), fanOut] as const),
+    }),
+    dispose: () => scalars.forEach((t) => t.dispose()),
+  };
 }
 
 /** Evaluates batches elsewhere (the replica threads of a data-parallel run), in shard order. */
@@ -82,7 +125,9 @@ export async function evaluate(
     rng: opts.rng.clone(),
     limit: opts.limit,
   })) {
-    const parts = opts.replicas ? await opts.replicas.evaluate(batch) : [evaluateBatch(model, batch)];
+    const parts = opts.replicas
+      ? await opts.replicas.evaluate(batch)
+      : [await evaluateBatchAsync(model, batch)];
     for (const part of parts) {
       for (const [path, sum, count] of part.spikes) {
         const s = spikes.get(path) ?? { sum: 0, count: 0 };

@@ -26,6 +26,9 @@ export interface ShardContext {
  * loss is the shard's sum divided by the whole batch's size, so the replicas' gradients add up to
  * the gradient of the batch mean; they are all-reduced in the group, and every replica applies the
  * same update to its identical copy of the parameters.
+ *
+ * Reads its two numbers synchronously, which the CPU-memory backends (wasm, cpu) do for free;
+ * trainStepAsync is the same step for backends that can only read asynchronously (webgpu).
  */
 export function trainStep(
   model: Model,
@@ -34,6 +37,38 @@ export function trainStep(
   lr: number,
   shard?: ShardContext,
 ): StepResult {
+  const { loss, hits } = stepTensors(model, sgd, batch, lr, shard);
+  try {
+    return { loss: loss.dataSync()[0], hits: hits.dataSync()[0] };
+  } finally {
+    loss.dispose();
+    hits.dispose();
+  }
+}
+
+/**
+ * trainStep reading its results with `data()`: WebGPU in Node has no synchronous read-back (TF.js's
+ * readSync needs an OffscreenCanvas), and on the other backends it costs nothing extra.
+ */
+export async function trainStepAsync(model: Model, sgd: Sgd, batch: Batch, lr: number): Promise<StepResult> {
+  const { loss, hits } = stepTensors(model, sgd, batch, lr);
+  try {
+    const [l, h] = await Promise.all([loss.data(), hits.data()]);
+    return { loss: l[0], hits: h[0] };
+  } finally {
+    loss.dispose();
+    hits.dispose();
+  }
+}
+
+/** The step itself; returns the loss and the hit count as scalars the caller reads and disposes. */
+function stepTensors(
+  model: Model,
+  sgd: Sgd,
+  batch: Batch,
+  lr: number,
+  shard?: ShardContext,
+): { loss: tf.Scalar; hits: tf.Scalar } {
   return tf.tidy(() => {
     const x = batchInput(batch, model.T);
     const y = batchLabels(batch, model.numClasses);
@@ -49,10 +84,9 @@ export function trainStep(
       sgd.trainable.map((p) => p.variable),
     );
     sgd.step(shard ? allReduceGradients(sgd, grads, shard.group) : grads, lr);
-    const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32'));
-    const result = { loss: value.dataSync()[0], hits: h.dataSync()[0] };
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
     logits!.dispose();
-    return result;
+    return { loss: value, hits };
   });
 }
 

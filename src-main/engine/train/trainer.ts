@@ -26,7 +26,7 @@ import {
   wasmOutOfMemoryMessage,
 } from './memory';
 import { learningRateAt } from './schedule';
-import { trainStep } from './train-step';
+import { trainStepAsync } from './train-step';
 import { yieldToEventLoop } from '../event-loop';
 
 export interface TrainRequest {
@@ -175,7 +175,9 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
           config.train.scheduleStep === 'step'
             ? learningRateAt(config.train, step, totalSteps)
             : learningRateAt(config.train, epoch, epochs);
-        const { loss, hits } = pool ? await pool.step(batch, lr) : trainStep(model, optimizer, batch, lr);
+        const { loss, hits } = pool
+          ? await pool.step(batch, lr)
+          : await trainStepAsync(model, optimizer, batch, lr);
         if (!Number.isFinite(loss))
           throw new Error(
             `the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower learning rate`,
@@ -223,7 +225,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         },
       });
       evalSeconds = (performance.now() - e0) / 1000;
-      const distributions = model.glifLayers().flatMap(layerDistributions);
+      const distributions = (await Promise.all(model.glifLayers().map(layerDistributions))).flat();
       final = {
         testAccuracy: ev.accuracy,
         testLoss: ev.loss,
