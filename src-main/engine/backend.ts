@@ -4,24 +4,29 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradientConfigs } from './kernels/gradient-configs';
 import { registerWasmGradientKernels } from './kernels/registry';
+import { loadWebGpuBackend } from './webgpu/load';
+import type { GpuAdapterSummary } from './webgpu/adapters';
 
 /**
  * Picks the fastest TensorFlow.js backend this machine can run and says why the faster ones
- * are missing. Order: tfjs-node-gpu (CUDA), tfjs-node (native CPU), wasm (XNNPACK, SIMD), cpu
- * (pure JS, about a hundred times slower than wasm for conv nets).
+ * are missing. Order: tfjs-node-gpu (CUDA), WebGPU on a hardware adapter (Dawn: any GPU with a
+ * Vulkan, Metal or D3D12 driver), tfjs-node (native CPU), wasm (XNNPACK, SIMD), cpu (pure JS, about
+ * a hundred times slower than wasm for conv nets). A software WebGPU adapter (llvmpipe, SwiftShader)
+ * is never chosen automatically: it is a CPU, slower than wasm; `only: 'webgpu'` forces it.
  *
  * The native packages are optional dependencies whose install script downloads libtensorflow;
  * where that could not happen (npm 11 skips unapproved scripts, or no internet) they are
  * installed but inert and throw when required. They are therefore loaded lazily, inside
  * try/catch, and reported rather than allowed to crash the app.
  */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Both native packages register themselves with tfjs under the same name. */
 const TF_NAME: Record<BackendName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -29,6 +34,7 @@ const TF_NAME: Record<BackendName, string> = {
 
 export const BACKEND_PACKAGE: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -50,10 +56,14 @@ export interface BackendCandidateReport {
   /** Something to know although it works, e.g. tfjs-node-gpu running without a GPU. */
   note?: string;
   version?: string;
+  /** WebGPU only: the adapters Dawn found, the one TF.js uses first. */
+  adapters?: GpuAdapterSummary[];
 }
 
 export interface BackendReport {
   active: BackendName;
+  /** The GPU the active backend computes on, where it can say (webgpu). */
+  adapter?: GpuAdapterSummary;
   candidates: BackendCandidateReport[];
   tfjsVersion: string;
   /** Commands (with the conditions they need) that would enable a faster backend than the active one. */
@@ -105,6 +115,9 @@ interface Probe {
   reason?: string;
   note?: string;
   version?: string;
+  adapters?: GpuAdapterSummary[];
+  /** Usable only when asked for by name (a software WebGPU adapter). */
+  forcedOnly?: boolean;
 }
 
 /** Results of real load/initialise attempts, by backend. */
@@ -163,7 +176,7 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
       : BACKEND_ORDER;
   let active: BackendName | undefined;
   for (const name of order) {
-    if (await activate(attempts, name)) {
+    if (await activate(attempts, name, name === only)) {
       active = name;
       break;
     }
@@ -173,10 +186,12 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
     const failed = candidateReport(attempts, name);
     throw new BackendUnavailableError(name, failed.reason ?? 'unknown reason', hintsFor(failed));
   }
-  const candidates = BACKEND_ORDER.map((n) => candidateReport(attempts, n));
+  const candidates = BACKEND_ORDER.map((n) => forcedOnlyView(candidateReport(attempts, n), attempts, active));
   const better = candidates.slice(0, BACKEND_ORDER.indexOf(active)).filter((c) => !c.available);
+  const adapter = active === 'webgpu' ? attempts.get('webgpu')?.adapters?.[0] : undefined;
   const report: BackendReport = {
     active,
+    ...(adapter ? { adapter } : {}),
     candidates,
     tfjsVersion: tf.version_core,
     fixHints: better.flatMap(hintsFor),
@@ -185,13 +200,13 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
   return report;
 }
 
-async function activate(attempts: Attempts, name: BackendName): Promise<boolean> {
+async function activate(attempts: Attempts, name: BackendName, forced: boolean): Promise<boolean> {
   let probe = attempts.get(name);
   if (probe === undefined) {
     probe = await load(attempts, name);
     attempts.set(name, probe);
   }
-  if (!probe.available) return false;
+  if (!probe.available || (probe.forcedOnly === true && !forced)) return false;
   if (name === 'wasm') registerWasmGradientKernels();
   const ok = await tf.setBackend(TF_NAME[name]);
   if (!ok) {
@@ -214,6 +229,7 @@ function nativeUsesGpu(): boolean {
 }
 
 function load(attempts: Attempts, name: BackendName): Promise<Probe> {
+  if (name === 'webgpu') return loadWebGpuBackend(inspectPackage(name));
   return name === 'wasm' || name === 'cpu'
     ? loadJsBackend(name)
     : Promise.resolve(loadNative(attempts, name));
@@ -287,6 +303,21 @@ function quietCpuBackend(): void {
   if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
 }
 
+/**
+ * A software WebGPU adapter works but is used only when asked for: unused, it reads as not
+ * available with the reason; used (forced), as available with the reason as a note.
+ */
+function forcedOnlyView(
+  c: BackendCandidateReport,
+  attempts: Attempts,
+  active: BackendName,
+): BackendCandidateReport {
+  if (attempts.get(c.name)?.forcedOnly !== true) return c;
+  if (c.name !== active) return { ...c, available: false };
+  const { reason, ...rest } = c;
+  return reason === undefined ? rest : { ...rest, note: reason };
+}
+
 function candidateReport(attempts: Attempts, name: BackendName): BackendCandidateReport {
   const tried = attempts.get(name);
   let probe = tried ?? inspectPackage(name);
@@ -304,6 +335,7 @@ function candidateReport(attempts: Attempts, name: BackendName): BackendCandidat
   if (probe.reason !== undefined) report.reason = probe.reason;
   if (probe.note !== undefined) report.note = probe.note;
   if (probe.version !== undefined) report.version = probe.version;
+  if (probe.adapters !== undefined) report.adapters = probe.adapters;
   return report;
 }
 
@@ -402,6 +434,7 @@ function hintsFor(candidate: BackendCandidateReport): string[] {
   if (candidate.name === 'wasm' || candidate.name === 'cpu') {
     return [`${candidate.name}: npm install ${pkg}`];
   }
+  if (candidate.name === 'webgpu') return webGpuHints(candidate);
   const hints: string[] = [];
   const where =
     'on a machine with internet access: the install script downloads libtensorflow 2.9.1 ' +
@@ -423,4 +456,14 @@ function hintsFor(candidate: BackendCandidateReport): string[] {
     );
   }
   return hints;
+}
+
+function webGpuHints(candidate: BackendCandidateReport): string[] {
+  const reason = candidate.reason ?? '';
+  if (candidate.adapters?.length) return []; // software only: a hardware GPU is the fix, not a command
+  if (reason === 'package not installed') return [`webgpu: npm install ${candidate.package} webgpu`];
+  return [
+    'webgpu: needs a GPU with a Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver; on Debian 12: ' +
+      'apt-get install -t bookworm-backports libvulkan1 mesa-vulkan-drivers (Mesa 25) or the vendor driver',
+  ];
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 /**
  * How many threads a training run uses. The wasm and cpu backends compute on one thread per
  * instance, so more threads means data-parallel replicas (pool.ts); the native backends
- * (libtensorflow, CUDA) use every core by themselves, so they get one.
+ * (libtensorflow, CUDA) use every core by themselves and webgpu computes on the GPU, so they get one.
  */
 export const THREADS_ENV_VAR = 'GLIF_THREADS';
 
@@ -50,7 +50,8 @@ export function resolveThreads(opts: {
   const wanted = asked > 0 ? asked : Math.min(availableCores(), MAX_THREADS);
   if (wanted <= 1) return { threads: 1 };
   if (!REPLICATED_BACKENDS.includes(opts.backend)) {
-    return { threads: 1, note: `the ${opts.backend} backend uses every core by itself` };
+    const why = opts.backend === 'webgpu' ? 'computes on the GPU' : 'uses every core by itself';
+    return { threads: 1, note: `the ${opts.backend} backend ${why}` };
   }
   if (!opts.fusedBatchNorm) {
     return {

@@ -15,6 +15,7 @@ import {
 import { neuronImplFromEnv, resolveNeuronImpl } from '../../../engine/glif/impl';
 import { simdKernelStatus, type SimdKernelStatus } from '../../../engine/kernels/simd/heap';
 import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
+import { describeAdapter } from '../../../engine/webgpu/adapters';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 
@@ -135,6 +136,8 @@ export function formatInfo(info: InfoReport): string {
     lines.push(`  ${c.name.padEnd(15)}${state.padEnd(12)}${c.package}${version}`);
     if (c.reason) lines.push(`  ${''.padEnd(15)}${c.reason}`);
     if (c.note) lines.push(`  ${''.padEnd(15)}note: ${c.note}`);
+    for (const adapter of c.adapters ?? [])
+      lines.push(`  ${''.padEnd(15)}adapter: ${describeAdapter(adapter)}`);
   }
   if (backend.fixHints.length > 0) {
     lines.push('', 'To enable a faster backend:');

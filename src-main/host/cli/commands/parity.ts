@@ -1,7 +1,7 @@
 import { parseCliArgs } from '../args';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../../engine/backend';
-import { parseNeuronImpl, type GlifNeuronImpl } from '../../../engine/glif/impl';
+import { FUSED_BACKENDS, parseNeuronImpl, type GlifNeuronImpl } from '../../../engine/glif/impl';
 import { formatCheck } from '../../../engine/parity/compare';
 import { runParityFile, type FixtureOutcome } from '../../../engine/parity/run-fixture';
 import { CliError } from '../errors';
@@ -13,7 +13,8 @@ Runs each glif-parity/1 fixture (forward pass and the gradient of sum(spikes * R
 the input and every parameter) and prints one line per file and GLIF neuron implementation with
 the largest absolute error of the membrane and of each gradient, and how many spikes differ.
 --impl: the TF.js-ops neuron, the fused typed-array neuron, both (default), or auto (the one
-training uses on this backend). A file passes only if every implementation run passes.
+training uses on this backend). A file passes only if every implementation run passes. The fused
+neuron computes in CPU memory (wasm, cpu); elsewhere (webgpu, tensorflow) 'both' runs ops alone.
 Tolerances (fixture README): spikes exact; membrane and gradients |a-b| <= 1e-5 + 1e-5|b|
 (blocks: 1e-4 + 1e-4|b|); parameters without a gradient must get none (or zeros).
 Exit status: 0 all pass, 1 some file outside tolerance, 2 some file malformed or unsupported.`;
@@ -69,6 +70,14 @@ export const parityCommand: CliCommand = {
     const report = await initBackend(
       parsed.values.backend ? { only: parsed.values.backend as BackendName } : {},
     );
+    // The fused op is typed-array loops over CPU memory: on a GPU backend it cannot run at all.
+    let notRun: string | undefined;
+    if (!FUSED_BACKENDS.includes(report.active) && impls.includes('fused')) {
+      notRun = `the fused neuron runs on ${FUSED_BACKENDS.join(' and ')} only, not on ${report.active}`;
+      if (impls.length === 1) throw new CliError(`--impl fused: ${notRun}; use --impl ops`);
+      impls.splice(impls.indexOf('fused'), 1);
+      if (!parsed.values.json) process.stdout.write(`note: ${notRun}: checking the ops neuron alone\n`);
+    }
     const outcomes: FixtureOutcome[] = [];
     const statuses: FixtureOutcome['status'][] = [];
     for (const file of files) {
@@ -93,8 +102,19 @@ export const parityCommand: CliCommand = {
     const ran = [...new Set(outcomes.map((o) => o.impl))];
     if (parsed.values.json) {
       process.stdout.write(
-        JSON.stringify({ backend: report.active, impls: ran, passed, failed, errors, outcomes }, null, 2) +
-          '\n',
+        JSON.stringify(
+          {
+            backend: report.active,
+            impls: ran,
+            ...(notRun ? { notRun } : {}),
+            passed,
+            failed,
+            errors,
+            outcomes,
+          },
+          null,
+          2,
+        ) + '\n',
       );
     } else {
       process.stdout.write(
