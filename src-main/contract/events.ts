@@ -1,5 +1,5 @@
 import type { EpochEvent, RunStartedEvent, StepEvent } from '../engine/train/events';
-import type { RunStatus } from '../runs/store/types';
+import type { RunAdapter, RunStatus } from '../runs/store/types';
 import type { MetricPointWire } from './metrics';
 
 /** A short message from the main side that the UI shows to the user (e.g. a backend fallback). */
@@ -17,7 +17,13 @@ export interface EventMap {
   /** A run changed status (queued -> running -> completed/failed/cancelled/interrupted). */
   'run.status': { readonly runId: string; readonly status: RunStatus; readonly error: string | null };
   /** The worker picked its TF.js backend. */
-  'run.backend': { readonly runId: string; readonly active: string; readonly fixHints: readonly string[] };
+  'run.backend': {
+    readonly runId: string;
+    readonly active: string;
+    readonly fixHints: readonly string[];
+    /** The GPU a webgpu run computes on. */
+    readonly adapter?: RunAdapter;
+  };
   'run.started': { readonly runId: string } & Omit<RunStartedEvent, 'type'>;
   /** One training step: loss, batch accuracy, lr, throughput, ETA, and its metric points. */
   'run.step': { readonly runId: string; readonly points: readonly MetricPointWire[] } & Omit<

@@ -8,6 +8,7 @@ import type {
   JsonValue,
   MetricPoint,
   MetricSeries,
+  RunAdapter,
   RunComparison,
   RunRecord,
   RunStatus,
@@ -120,6 +121,7 @@ export interface QueueStatus {
 
 export type {
   CheckpointRecord,
+  RunAdapter,
   ConfigDiffEntry,
   DistributionQuantity,
   DistributionRecord,

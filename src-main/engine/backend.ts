@@ -21,7 +21,13 @@ import type { GpuAdapterSummary } from './webgpu/adapters';
  */
 export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+];
 
 /** Both native packages register themselves with tfjs under the same name. */
 const TF_NAME: Record<BackendName, string> = {

@@ -2,7 +2,7 @@ import type { EpochEvent, StepEvent, TrainEvent } from '../engine/train/events';
 import { epochMetricPoints, stepMetricPoints } from './metric-points';
 import { Backoff, isBusyError, type BackoffOptions } from './store/busy';
 import { storeErrorLine } from './store/errors';
-import type { CheckpointInput, MetricPointInput, RunStoreWriter } from './store/types';
+import type { CheckpointInput, MetricPointInput, RunAdapter, RunStoreWriter } from './store/types';
 
 export interface RunEventRecorderOptions {
   /** Waits between attempts while another process holds the database's lock. */
@@ -67,8 +67,8 @@ export class RunEventRecorder {
   }
 
   /** The backend the worker actually runs on. */
-  recordBackend(backend: string): void {
-    this.enqueue(() => this.store.setBackend(this.runId, backend));
+  recordBackend(backend: string, adapter?: RunAdapter): void {
+    this.enqueue(() => this.store.setBackend(this.runId, backend, adapter ?? null));
   }
 
   /** Resolves once every write so far is in the database (after any lock has been released). */

@@ -314,7 +314,7 @@ export class RunManager {
         worker.onMessage((m) => {
           switch (m.type) {
             case 'backend':
-              recorder.recordBackend(m.report.active);
+              recorder.recordBackend(m.report.active, m.report.adapter);
               this.emit({ runId: job.runId, kind: 'backend', report: m.report });
               return;
             case 'event':

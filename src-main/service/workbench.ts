@@ -98,7 +98,12 @@ export class Workbench {
           return;
         case 'backend':
           this.workerBackend = e.report;
-          this.emit('run.backend', { runId: e.runId, active: e.report.active, fixHints: e.report.fixHints });
+          this.emit('run.backend', {
+            runId: e.runId,
+            active: e.report.active,
+            fixHints: e.report.fixHints,
+            ...(e.report.adapter ? { adapter: e.report.adapter } : {}),
+          });
           return;
         case 'train':
           switch (e.event.type) {

@@ -20,6 +20,7 @@ export function runSummary(o: RunSummaryOverrides = {}): RunSummary {
     backend: 'wasm',
     threads: 1,
     neuronImpl: 'fused',
+    adapter: null,
     createdAt: 1_000,
     startedAt: null,
     finishedAt: null,

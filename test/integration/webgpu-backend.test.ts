@@ -23,6 +23,10 @@ const softwareOnly = probe.ok && probe.adapters.every((a) => a.software);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-webgpu-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+function never(): never {
+  throw new Error('unreachable: the test runs only with an adapter');
+}
+
 /** The JSON document a `--json` command printed last (Dawn may print warnings before it). */
 function lastJson(out: string): Record<string, unknown> {
   const start = out.lastIndexOf('\n{');
@@ -160,6 +164,12 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
       } finally {
         store.close();
       }
+      // The run names the adapter it computed on; the wasm run names none.
+      const shown = await glifAsync(['runs', 'show', runs[0]!, '--db', db]);
+      expect(shown.status, shown.out).toBe(0);
+      expect(shown.out).toContain(`adapter: ${describeAdapter(probe.ok ? probe.adapters[0]! : never())}`);
+      const plain = await glifAsync(['runs', 'show', runs[1]!, '--db', db]);
+      expect(plain.out).not.toMatch(/^adapter:/m);
     },
     600_000,
   );

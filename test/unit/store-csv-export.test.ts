@@ -237,6 +237,7 @@ describe('comparison and Runs list CSV through the requests', () => {
       'backend',
       'threads',
       'neuron_impl',
+      'adapter',
       'epochs_done',
       'final_test_accuracy',
       'final_test_loss',
@@ -267,6 +268,21 @@ describe('comparison and Runs list CSV through the requests', () => {
       created_at: '2026-01-02T03:04:05.000Z',
     });
     expect(rows[0]).toMatchObject({ status: 'queued', seed: '7', final_test_accuracy: '', started_at: '' });
+    expect(rows[1]!.adapter).toBe('');
+    // A webgpu run names the adapter it computed on.
+    store.setBackend(a, 'webgpu', {
+      vendor: 'mesa',
+      architecture: 'software',
+      device: 'llvmpipe',
+      description: 'llvmpipe: Mesa 25.0.7',
+      software: true,
+    });
+    const gpu = await dispatch('runs.exportList', { runIds: [a] });
+    // Quoted: the description holds a comma (parse() above splits plainly, so read the line).
+    const gpuLine = ((gpu.ok ? gpu.data : null) as ExportedFile).content.split('\n')[1]!;
+    expect(gpuLine).toContain(',webgpu,');
+    expect(gpuLine).toContain(',"llvmpipe: Mesa 25.0.7 (mesa, software)",');
+    store.setBackend(a, 'wasm');
     const one = await dispatch('runs.exportList', { runIds: [a] });
     expect(one.ok).toBe(true);
     const single = (one.ok ? one.data : null) as ExportedFile;

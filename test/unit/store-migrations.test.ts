@@ -224,6 +224,24 @@ const MIGRATION_CASES: Record<
       expect(db.prepare('SELECT recorded_at FROM metrics').get()).toEqual({ recorded_at: 1234 });
     },
   },
+  7: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model, backend)
+         VALUES ('r0000000007aaaaaa', 'old', 'completed', 1000, '{}', 'mnist', 'mlp', 'wasm')`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before the column name no adapter; a webgpu run stores its adapter's JSON.
+      expect(db.prepare('SELECT backend, adapter_json FROM runs').all()).toEqual([
+        { backend: 'wasm', adapter_json: null },
+      ]);
+      db.prepare(`UPDATE runs SET adapter_json = '{"vendor":"mesa"}'`).run();
+      expect(db.prepare('SELECT adapter_json FROM runs').get()).toEqual({
+        adapter_json: '{"vendor":"mesa"}',
+      });
+    },
+  },
 };
 
 describe('migrations', () => {

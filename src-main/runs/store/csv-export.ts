@@ -23,6 +23,7 @@
  * Runs table (the Runs list): one row per run, columns RUN_LIST_COLUMNS.
  */
 import { INTERNAL_METRIC_NAMES } from '../../contract/metrics';
+import { describeAdapter } from '../../engine/webgpu/adapters';
 import { RunStoreError } from './errors';
 import type { DistributionRecord, DistributionStats, RunRecord, RunStoreReader, RunSummary } from './types';
 
@@ -153,6 +154,7 @@ export const RUN_LIST_COLUMNS: ReadonlyArray<readonly [string, (r: RunSummary) =
   ['backend', (r) => r.backend],
   ['threads', (r) => r.threads],
   ['neuron_impl', (r) => r.neuronImpl],
+  ['adapter', (r) => (r.adapter ? describeAdapter(r.adapter) : null)],
   ['epochs_done', (r) => r.progress.epochsDone],
   ['final_test_accuracy', (r) => r.finals.finalTestAccuracy],
   ['final_test_loss', (r) => r.finals.finalTestLoss],

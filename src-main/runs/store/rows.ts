@@ -9,6 +9,7 @@ import type {
   DistributionRecord,
   Histogram,
   JsonValue,
+  RunAdapter,
   RunFinals,
   RunRecord,
   RunStatus,
@@ -25,6 +26,7 @@ export interface RunRow {
   backend: string | null;
   threads: number | null;
   neuron_impl: string | null;
+  adapter_json: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -61,7 +63,7 @@ const TEST_ACCURACY: EpochMetricName = 'epoch/test_accuracy';
 
 /** Columns of a run summary; `r` is the alias of `runs` in every query that uses this. */
 export const RUN_SUMMARY_COLUMNS = `
-  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.created_at, r.started_at, r.finished_at,
+  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.adapter_json, r.created_at, r.started_at, r.finished_at,
   r.duration_ms, r.error, r.pid, r.parent_run_id, r.notes, r.dataset, r.model, r.variant,
   r.layerwise, r.time_steps, r.epochs, r.batch_size, r.lr, r.seed, r.final_test_accuracy,
   r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops,
@@ -78,6 +80,24 @@ function progressFromRow(row: RunRow): RunStoredProgress {
     epochsDone: row.epochs === null ? done : Math.min(done, row.epochs),
     latestTestAccuracy: row.latest_test_accuracy,
   };
+}
+
+/** A stored adapter, or null where none was stored or the JSON is not one (never throws: a list must load). */
+function adapterFromJson(json: string | null): RunAdapter | null {
+  if (json === null) return null;
+  try {
+    const v = JSON.parse(json) as Partial<Record<keyof RunAdapter, unknown>>;
+    const text = (x: unknown) => (typeof x === 'string' ? x : '');
+    return {
+      vendor: text(v.vendor),
+      architecture: text(v.architecture),
+      device: text(v.device),
+      description: text(v.description),
+      software: v.software === true,
+    };
+  } catch {
+    return null;
+  }
 }
 
 export function finalsFromRow(row: RunRow): RunFinals {
@@ -99,6 +119,7 @@ export function runSummaryFromRow(row: RunRow): RunSummary {
     backend: row.backend,
     threads: row.threads,
     neuronImpl: row.neuron_impl,
+    adapter: adapterFromJson(row.adapter_json),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

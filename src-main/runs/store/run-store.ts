@@ -22,6 +22,7 @@ import {
   type DistributionRecord,
   type MetricPointInput,
   type NewRunInput,
+  type RunAdapter,
   type RunOutcome,
   type RunRecord,
   type RunStartInput,
@@ -91,7 +92,7 @@ const SQL = {
   truncateMetrics: 'DELETE FROM metrics WHERE run_id = ? AND epoch > ?',
   truncateDistributions: 'DELETE FROM distributions WHERE run_id = ? AND epoch > ?',
   truncateCheckpoints: 'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?',
-  setBackend: 'UPDATE runs SET backend = ? WHERE id = ?',
+  setBackend: 'UPDATE runs SET backend = ?, adapter_json = ? WHERE id = ?',
   setThreads: 'UPDATE runs SET threads = ? WHERE id = ?',
   setNeuronImpl: 'UPDATE runs SET neuron_impl = ? WHERE id = ?',
   rename: 'UPDATE runs SET name = ? WHERE id = ?',
@@ -227,8 +228,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
   }
 
   /** The backend the worker actually runs on, once it knows. */
-  setBackend(runId: string, backend: string): void {
-    this.statement(SQL.setBackend).run(backend, runId);
+  setBackend(runId: string, backend: string, adapter: RunAdapter | null = null): void {
+    this.statement(SQL.setBackend).run(backend, adapter ? JSON.stringify(adapter) : null, runId);
   }
 
   /** The threads the run trains on, from its started event. */

@@ -56,6 +56,16 @@ export interface RunStoredProgress {
 }
 
 /** One run without its config: what lists and comparisons need. */
+/** A WebGPU adapter as stored with a run (engine/webgpu/adapters.ts reports it). */
+export interface RunAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU emulating a GPU (Mesa's llvmpipe, SwiftShader): figures from it are not GPU figures. */
+  software: boolean;
+}
+
 export interface RunSummary {
   id: string;
   name: string;
@@ -66,6 +76,8 @@ export interface RunSummary {
   threads: number | null;
   /** GLIF neuron implementation the run trained with (`fused` or `ops`); null until it started. */
   neuronImpl: string | null;
+  /** The GPU a webgpu run computed on, as its adapter described itself; null on other backends. */
+  adapter: RunAdapter | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -304,7 +316,7 @@ export interface RunStoreWriter {
   withShortBusyTimeout<T>(write: () => T): T;
   createRun(input: NewRunInput): RunRecord;
   markRunning(runId: string, start: RunStartInput): RunRecord;
-  setBackend(runId: string, backend: string): void;
+  setBackend(runId: string, backend: string, adapter?: RunAdapter | null): void;
   setThreads(runId: string, threads: number): void;
   setNeuronImpl(runId: string, impl: string): void;
   /** Continues an interrupted/cancelled/failed run after epoch `fromEpoch`, dropping what it recorded later. */

@@ -10,6 +10,7 @@ import type { CliCommand } from '../command';
 import { openReader, resolveDb } from '../store-access';
 import { fmtConfigValue, fmtNum, fmtPct, fmtSeconds, formatTable } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';
+import { describeAdapter } from '../../../engine/webgpu/adapters';
 
 const HELP = `Usage: glif runs <list|show|compare|export> [options]
 
@@ -142,6 +143,7 @@ export const runsCommand: CliCommand = {
           print(
             `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
           );
+          if (run.adapter) print(`adapter: ${describeAdapter(run.adapter)}`);
           if (run.error) print(`error: ${run.error}`);
           print(
             `final: test acc ${fmtPct(run.finals.finalTestAccuracy)}, test loss ${fmtNum(run.finals.finalTestLoss)}, ` +

@@ -4,6 +4,7 @@ import { migration003Threads } from './003-threads';
 import { migration004AttemptTimes } from './004-attempt-times';
 import { migration005NeuronImpl } from './005-neuron-impl';
 import { migration006MetricTimes } from './006-metric-times';
+import { migration007Adapter } from './007-adapter';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004AttemptTimes,
   migration005NeuronImpl,
   migration006MetricTimes,
+  migration007Adapter,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -56,6 +56,23 @@ export function formatStat(value: number | null | undefined): string {
 }
 
 /** Training time: "4.2 s", "3 min 07 s", "2 h 05 min". */
+/**
+ * A WebGPU adapter as a run's page names it: its own description, then vendor and architecture,
+ * and "software" where it is a CPU emulating a GPU (its figures are not GPU figures).
+ */
+export function formatAdapter(a: {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  software: boolean;
+}): string {
+  const parts = [a.vendor, a.architecture].filter((p) => p !== '');
+  if (a.software && a.architecture !== 'software') parts.push('software');
+  const name = a.description || a.device || 'unnamed adapter';
+  return parts.length > 0 ? `${name} (${parts.join(', ')})` : name;
+}
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return MISSING;
   const seconds = ms / 1000;

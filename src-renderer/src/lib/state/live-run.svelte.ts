@@ -10,6 +10,7 @@ import type {
   EventMap,
   MetricName,
   MetricPointWire,
+  RunAdapter,
   RunRecord,
 } from '../api/contract';
 import { DistributionIndex, type DistributionEntry } from '../charts/distributions';
@@ -43,6 +44,13 @@ export type LiveRunState =
 /** Stored series are fetched up to this many points each; longer ones come downsampled. */
 const MAX_LOADED_POINTS = 4000;
 
+/** The backend a live run reported, with what would make it faster and the GPU it is on. */
+export interface LiveBackend {
+  readonly active: string;
+  readonly fixHints: readonly string[];
+  readonly adapter: RunAdapter | null;
+}
+
 export class LiveRun {
   readonly runId: string;
   readonly #client: ApiClient;
@@ -50,7 +58,7 @@ export class LiveRun {
   /** Checkpoints the store holds for the run: whether Resume has something to go on from. */
   #checkpoints = $state(0);
   #progress = $state.raw<LiveProgress | null>(null);
-  #backend = $state.raw<{ active: string; fixHints: readonly string[] } | null>(null);
+  #backend = $state.raw<LiveBackend | null>(null);
   #layers = $state.raw<readonly string[]>([]);
   /** Training threads the started event reported (data-parallel replicas). */
   #threads = $state.raw<number | null>(null);
@@ -83,7 +91,7 @@ export class LiveRun {
   get progress(): LiveProgress | null {
     return this.#progress;
   }
-  get backend(): { active: string; fixHints: readonly string[] } | null {
+  get backend(): LiveBackend | null {
     return this.#backend;
   }
   get threads(): number | null {
@@ -246,7 +254,11 @@ export class LiveRun {
         return;
       }
       case 'run.backend':
-        this.#backend = { active: event.payload.active, fixHints: event.payload.fixHints };
+        this.#backend = {
+          active: event.payload.active,
+          fixHints: event.payload.fixHints,
+          adapter: event.payload.adapter ?? null,
+        };
         return;
       case 'run.started':
         this.#onStarted(event.payload);
@@ -265,7 +277,11 @@ export class LiveRun {
   #onStarted(e: EventMap['run.started']): void {
     this.#layers = e.layers;
     this.#distributions.setOrder(e.layers);
-    this.#backend = { active: e.backend, fixHints: this.#backend?.fixHints ?? [] };
+    this.#backend = {
+      active: e.backend,
+      fixHints: this.#backend?.fixHints ?? [],
+      adapter: this.#backend?.adapter ?? null,
+    };
     this.#threads = e.threads;
     this.#neuronImpl = e.neuronImpl;
     this.#progress = {
