@@ -31,4 +31,6 @@ export interface MetricPointWire {
   readonly epoch: number;
   /** NaN and infinities travel as such (json-numbers.ts). */
   readonly value: number;
+  /** When the main side got the event, ms since the Unix epoch: live charts over time need it. */
+  readonly recordedAt: number;
 }

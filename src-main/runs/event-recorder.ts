@@ -156,11 +156,9 @@ export class RunEventRecorder {
 
 // Stamped when the event arrives, not when its batch is written: a batch waits up to a second.
 function stepPoints(runId: string, e: StepEvent): MetricPointInput[] {
-  const recordedAt = Date.now();
-  return stepMetricPoints(e).map((point) => ({ runId, ...point, recordedAt }));
+  return stepMetricPoints(e, Date.now()).map((point) => ({ runId, ...point }));
 }
 
 function epochPoints(runId: string, e: EpochEvent): MetricPointInput[] {
-  const recordedAt = Date.now();
-  return epochMetricPoints(e).map((point) => ({ runId, ...point, recordedAt }));
+  return epochMetricPoints(e, Date.now()).map((point) => ({ runId, ...point }));
 }

@@ -4,10 +4,17 @@ import type { EpochEvent, StepEvent } from '../engine/train/events';
 /**
  * Training events as metric points, in one place: the recorder stores these and glif serve or the
  * desktop main process sends the same points with each live event, so a series has one name and
- * one value whether it is read live or from the database.
+ * one value whether it is read live or from the database. `recordedAt` is stamped by the caller
+ * when the event arrives (the recorder and the live event each stamp their own, a moment apart).
  */
-export function stepMetricPoints(e: Omit<StepEvent, 'type'>): MetricPointWire[] {
-  const p = (name: StepMetricName, value: number) => ({ name, step: e.step, epoch: e.epoch, value });
+export function stepMetricPoints(e: Omit<StepEvent, 'type'>, recordedAt: number): MetricPointWire[] {
+  const p = (name: StepMetricName, value: number) => ({
+    name,
+    step: e.step,
+    epoch: e.epoch,
+    value,
+    recordedAt,
+  });
   return [
     p('train/loss', e.loss),
     p('train/batch_accuracy', e.accuracy),
@@ -16,8 +23,14 @@ export function stepMetricPoints(e: Omit<StepEvent, 'type'>): MetricPointWire[] 
   ];
 }
 
-export function epochMetricPoints(e: Omit<EpochEvent, 'type'>): MetricPointWire[] {
-  const p = (name: EpochMetricName, value: number) => ({ name, step: e.step, epoch: e.epoch, value });
+export function epochMetricPoints(e: Omit<EpochEvent, 'type'>, recordedAt: number): MetricPointWire[] {
+  const p = (name: EpochMetricName, value: number) => ({
+    name,
+    step: e.step,
+    epoch: e.epoch,
+    value,
+    recordedAt,
+  });
   return [
     p('epoch/train_loss', e.trainLoss),
     p('epoch/train_accuracy', e.trainAccuracy),

@@ -111,10 +111,18 @@ export class Workbench {
               this.emit('run.started', { runId: e.runId, ...e.event });
               return;
             case 'step':
-              this.emit('run.step', { runId: e.runId, ...e.event, points: stepMetricPoints(e.event) });
+              this.emit('run.step', {
+                runId: e.runId,
+                ...e.event,
+                points: stepMetricPoints(e.event, Date.now()),
+              });
               return;
             case 'epoch':
-              this.emit('run.epoch', { runId: e.runId, ...e.event, points: epochMetricPoints(e.event) });
+              this.emit('run.epoch', {
+                runId: e.runId,
+                ...e.event,
+                points: epochMetricPoints(e.event, Date.now()),
+              });
               return;
             case 'checkpoint':
             case 'log':
