@@ -5,8 +5,6 @@ import type { XYSeries } from '../../src-renderer/src/lib/charts/series';
 import {
   bestIndex,
   curveChart,
-  firstRecorded,
-  pointsCurve,
   finalRows,
   frozenDistributionNotes,
   groupStats,
@@ -244,31 +242,5 @@ describe('Compare with same-name runs and per-step curves', () => {
     expect(smoothA![3]).toBeGreaterThan(1);
     expect(rawB).toEqual([3, 3, 3, 3]);
     expect(smoothB).toEqual([3, 3, 3, 3]);
-  });
-});
-
-describe('Compare over wall time', () => {
-  const points = [
-    { step: 0, epoch: 0, value: 2.3, recordedAt: 1_000_500 },
-    { step: 1, epoch: 0, value: 2.1, recordedAt: 1_002_000 },
-    { step: 2, epoch: 1, value: 1.9, recordedAt: null },
-    { step: 3, epoch: 1, value: 1.7, recordedAt: 1_004_000 },
-  ];
-
-  it('puts points at their seconds since the run began, leaving out those without a time', () => {
-    expect(pointsCurve(points, true, 'time', 1_000_000)).toEqual({ x: [0.5, 2, 4], y: [2.3, 2.1, 1.7] });
-  });
-
-  it('uses the step or the 1-based epoch otherwise', () => {
-    expect(pointsCurve(points, true, 'natural', null).x).toEqual([0, 1, 2, 3]);
-    expect(pointsCurve(points, false, 'natural', null).x).toEqual([1, 1, 2, 2]);
-  });
-
-  it("takes a run's start from the earliest recorded point of any of its series", () => {
-    const other = [{ step: 0, epoch: 0, value: 1, recordedAt: 999_000 }];
-    expect(firstRecorded([points, other])).toBe(999_000);
-    expect(firstRecorded([[{ step: 0, epoch: 0, value: 1, recordedAt: null }]])).toBeNull();
-    // A run stored before record times were kept has no time axis at all.
-    expect(pointsCurve(points, true, 'time', null)).toEqual({ x: [], y: [] });
   });
 });

@@ -80,8 +80,8 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     await expect(page.getByRole('slider', { name: /Smoothing/ })).toBeVisible();
     await shot('compare-per-step');
 
-    // Over wall time: each run's points at their seconds since it started.
-    await page.getByRole('combobox', { name: /^X axis/ }).selectOption({ label: 'time since start' });
+    // Over time since the start: each run's points at their seconds since it started.
+    await page.getByRole('combobox', { name: /^X axis/ }).selectOption({ label: 'Relative time' });
     await expect(chart.locator('.uplot-host')).toHaveAttribute('data-points', /^[1-9]\d*$/);
     const xRange = await chart.locator('.uplot-host').getAttribute('data-x-range');
     const [xMin, xMax] = (xRange ?? '').split(',').map(Number);

@@ -21,12 +21,13 @@ export interface TooltipSeries {
 }
 
 /**
- * What the tooltip says at data index `idx`: series without a value there are left out, so a
- * per-epoch curve only speaks at its epochs. Pure, for unit tests.
+ * What the tooltip says at one x (`xText`, written in the axis's unit: a step, a duration, a clock
+ * time): series without a value there are left out, so a per-epoch curve only speaks at its
+ * epochs. Pure, for unit tests.
  */
 export function tooltipContent(
   xLabel: string,
-  x: number,
+  xText: string,
   series: readonly TooltipSeries[],
   values: readonly (number | null | undefined)[],
   format: (v: number) => string,
@@ -38,5 +39,5 @@ export function tooltipContent(
     rows.push({ label: s.label, color: s.color, value: format(v) });
   });
   if (rows.length === 0) return null;
-  return { title: `${xLabel} ${Number.isInteger(x) ? x : x.toPrecision(4)}`, rows };
+  return { title: `${xLabel} ${xText}`, rows };
 }

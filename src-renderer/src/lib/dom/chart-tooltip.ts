@@ -1,6 +1,6 @@
 /**
- * A tooltip that follows the cursor over a uPlot chart: the x value and each named series' value
- * there, in the chart's own number format. uPlot's legend shows the same values, but below the
+ * A tooltip that follows the cursor over a uPlot chart: the x value in the axis's unit and each
+ * named series' value there, in the chart's own number format. uPlot's legend shows the same values, but below the
  * chart, where the eye is not; with the crosshair synchronised across a page's charts (cursor
  * sync), every chart shows its tooltip at the same step.
  */
@@ -10,6 +10,7 @@ import { tooltipContent, type TooltipSeries } from '../charts/tooltip-content';
 /** The plugin: one absolutely positioned box inside the plot's overlay, kept inside it. */
 export function tooltipPlugin(
   xLabel: string,
+  xText: (u: uPlot, x: number) => string,
   series: readonly TooltipSeries[],
   format: (v: number) => string,
 ): uPlot.Plugin {
@@ -39,7 +40,7 @@ export function tooltipPlugin(
           if (x === undefined) return hide();
           const content = tooltipContent(
             xLabel,
-            x,
+            xText(u, x),
             series,
             series.map((_, i) => u.data[i + 1]?.[idx]),
             format,

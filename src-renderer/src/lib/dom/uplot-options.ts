@@ -14,8 +14,10 @@ import {
   percentRange,
   yAxisSize,
 } from '../charts/ticks';
+import { ELAPSED_INCREMENTS, formatClockTicks, formatElapsedTick, formatXValue } from '../charts/time-ticks';
 import type { ChartBand, ChartSeries } from '../charts/types';
 import { clippedRange } from '../charts/view-options';
+import type { XKind } from '../charts/x-axis';
 import { tooltipPlugin } from './chart-tooltip';
 
 const INTEGER_INCREMENTS = [
@@ -42,7 +44,10 @@ export function axisColors(el: Element | undefined): AxisColors {
 export interface ChartOptionsInput {
   readonly width: number;
   readonly height: number;
+  /** The x axis's name in tooltips and the legend. */
   readonly xLabel: string;
+  /** The x axis's title under it, with its unit. */
+  readonly xTitle: string;
   readonly yLabel: string;
   readonly series: readonly ChartSeries[];
   readonly bands: readonly ChartBand[];
@@ -50,18 +55,76 @@ export interface ChartOptionsInput {
   readonly clipOutliers: boolean;
   readonly yRange: readonly [number, number] | null;
   readonly percentY: boolean;
-  readonly integerX: boolean;
+  readonly xKind: XKind;
   readonly syncKey: string | undefined;
   readonly colors: AxisColors;
   readonly hooks: uPlot.Hooks.Arrays;
 }
 
+function yScale(input: ChartOptionsInput, skip: (i: number) => boolean): uPlot.Scale {
+  const { logY: log, clipOutliers: clip, yRange, percentY: percent } = input;
+  if (log) return { distr: 3, log: 10 };
+  if (clip)
+    return {
+      auto: true,
+      // Recomputed from the data on every update, so new steps move the range too.
+      range: (u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax =>
+        clippedRange(u.data as AlignedColumns, skip) ?? [min, max],
+    };
+  if (yRange) return { auto: false, range: [yRange[0], yRange[1]] };
+  if (percent)
+    return {
+      auto: true,
+      range: (_u: uPlot, min: number | null, max: number | null) => percentRange(min, max),
+    };
+  return { auto: true };
+}
+
+type TickValues = (
+  u: uPlot,
+  splits: readonly (number | null)[],
+  axis: number,
+  space: number,
+  incr: number,
+) => string[];
+
+/** How the x axis picks and writes its ticks, by what its values are. */
+function xTicks(kind: XKind): Partial<uPlot.Axis> {
+  switch (kind) {
+    // Counted axes keep uPlot's labels (thousands separators).
+    case 'count':
+      return { incrs: INTEGER_INCREMENTS };
+    case 'elapsed': {
+      const values: TickValues = (_u, splits, _a, _s, incr) => splits.map((v) => formatElapsedTick(v, incr));
+      return { incrs: [...ELAPSED_INCREMENTS], space: 60, values };
+    }
+    case 'clock': {
+      // uPlot's time scale places the ticks on round clock times; the labels are ours, and the
+      // steps are the durations' (its own go to milliseconds, which no clock label shows).
+      const values: TickValues = (u, splits, _a, _s, incr) =>
+        formatClockTicks(splits, incr, u.scales['x']?.min ?? null, u.scales['x']?.max ?? null);
+      return { incrs: [...ELAPSED_INCREMENTS], space: 70, values };
+    }
+    // uPlot's own x labels stop at three decimals: a histogram of gates 0.0005 wide read
+    // "0.5 0.5 0.5". Labels with more decimals are wider: ticks further apart keep them apart.
+    case 'number': {
+      const values: TickValues = (_u, splits, _a, _s, incr) => splits.map((v) => formatTick(v, incr));
+      return { space: 80, values };
+    }
+  }
+}
+
 export function chartOptions(input: ChartOptionsInput): uPlot.Options {
-  const { width, height, xLabel, yLabel, series, bands, yRange, integerX, syncKey, colors } = input;
+  const { width, height, xLabel, xTitle, yLabel, series, bands, syncKey, colors, xKind } = input;
   const log = input.logY;
-  const clip = input.clipOutliers;
   const percent = input.percentY;
   const skip = (i: number) => series[i]?.bandEdge === true;
+  // Written against the drawn data's span: tenths of a second on a short run, the day on a long one.
+  const xText = (u: uPlot, x: number) => {
+    const xs = u.data[0];
+    const span: [number, number] | null = xs.length > 0 ? [xs[0]!, xs[xs.length - 1]!] : null;
+    return formatXValue(xKind, x, span);
+  };
   return {
     width,
     height,
@@ -73,51 +136,22 @@ export function chartOptions(input: ChartOptionsInput): uPlot.Options {
     plugins: [
       tooltipPlugin(
         xLabel,
+        xText,
         series.map((s) => ({ label: s.label, color: s.color, hidden: !!(s.bandEdge || s.unlisted) })),
         (v) => (percent ? formatPercent(v, 1) : formatStat(v)),
       ),
     ],
     scales: {
-      x: { time: false },
-      y: log
-        ? { distr: 3, log: 10 }
-        : clip
-          ? {
-              auto: true,
-              // Recomputed from the data on every update, so new steps move the range too.
-              range: (u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax =>
-                clippedRange(u.data as AlignedColumns, skip) ?? [min, max],
-            }
-          : yRange
-            ? { auto: false, range: [yRange[0], yRange[1]] }
-            : percent
-              ? {
-                  auto: true,
-                  range: (_u: uPlot, min: number | null, max: number | null) => percentRange(min, max),
-                }
-              : { auto: true },
+      x: { time: xKind === 'clock' },
+      y: yScale(input, skip),
     },
     axes: [
       {
-        label: xLabel,
+        label: xTitle,
         stroke: colors.text,
         grid: { stroke: colors.grid },
         ticks: { stroke: colors.tick },
-        // uPlot's own x labels stop at three decimals: a histogram of gates 0.0005 wide read
-        // "0.5 0.5 0.5". Counted axes keep uPlot's labels (thousands separators). Labels with
-        // more decimals are wider: ticks further apart keep them from running together.
-        ...(integerX
-          ? { incrs: INTEGER_INCREMENTS }
-          : {
-              space: 80,
-              values: (
-                _u: uPlot,
-                splits: readonly (number | null)[],
-                _axis: number,
-                _space: number,
-                incr: number,
-              ) => splits.map((v) => formatTick(v, incr)),
-            }),
+        ...xTicks(xKind),
       },
       {
         label: yLabel,
@@ -140,7 +174,7 @@ export function chartOptions(input: ChartOptionsInput): uPlot.Options {
       },
     ],
     series: [
-      { label: xLabel },
+      { label: xLabel, value: (u: uPlot, v: number | null) => (v === null ? '' : xText(u, v)) },
       ...series.map((s): uPlot.Series => ({
         label: s.label,
         stroke: s.bandEdge ? 'transparent' : s.color,

@@ -4,7 +4,7 @@
  * recorded distribution, the final metrics side by side and each seed group's mean ± std. Plain
  * functions of their inputs, so the aggregation is unit-tested under Node and the view only binds.
  */
-import type { MetricPoint, RunComparison, RunSummary, SeedGroup } from '../api/contract';
+import type { RunComparison, RunSummary, SeedGroup } from '../api/contract';
 import { histogramCurve, type DistributionEntry } from '../charts/distributions';
 import { frozenGate, frozenNote } from '../charts/frozen-quantities';
 import {
@@ -19,39 +19,6 @@ import {
 import { translucent, type ChartBand, type ChartSeries } from '../charts/types';
 import { formatCount, formatDuration, formatPercent, formatStat, MISSING } from '../components/format';
 import { runLabels } from './run-table';
-
-/** What a comparison's x axis counts: the metric's own (step or epoch), or wall time. */
-export type CurveAxis = 'natural' | 'time';
-
-/**
- * A run's points as a curve: x the step, the epoch (1-based), or the seconds since `startMs` (the
- * run's first recorded point), so runs on different machines or thread counts compare by speed.
- * Points stored before record times were kept have none and are left out of a time axis.
- */
-export function pointsCurve(
-  points: readonly MetricPoint[],
-  byStep: boolean,
-  axis: CurveAxis,
-  startMs: number | null,
-): XYSeries {
-  if (axis === 'time') {
-    const timed = points.filter((p) => p.recordedAt != null && startMs !== null);
-    return {
-      x: timed.map((p) => (p.recordedAt! - startMs!) / 1000),
-      y: timed.map((p) => p.value),
-    };
-  }
-  return { x: points.map((p) => (byStep ? p.step : p.epoch + 1)), y: points.map((p) => p.value) };
-}
-
-/** The earliest record time among a run's points; null when none has one. */
-export function firstRecorded(series: Iterable<readonly MetricPoint[]>): number | null {
-  let first: number | null = null;
-  for (const points of series)
-    for (const p of points)
-      if (p.recordedAt != null && (first === null || p.recordedAt < first)) first = p.recordedAt;
-  return first;
-}
 
 /** Columns and their series (and bands) in the same order: what a LineChart takes. */
 export interface ChartSpec {

@@ -9,7 +9,14 @@ import type { DistributionEntry } from '../charts/distributions';
 import { naturalOrder } from '../charts/firing-grid';
 import { runColors, type RunColorOf } from '../charts/run-colors';
 import type { XYSeries } from '../charts/series';
-import { firstRecorded, pointsCurve, type CurveAxis } from './compare-charts';
+import {
+  axisCurve,
+  epochSpans,
+  firstRecorded,
+  timeZero,
+  type EpochSpans,
+  type XAxisUnit,
+} from '../charts/x-axis';
 
 export type CompareState =
   | { readonly kind: 'loading' }
@@ -40,9 +47,9 @@ export class CompareRuns {
   // Plain caches on purpose: the charts depend on `version`, bumped once per load.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #metrics = new Map<string, Map<string, MetricPoint[]>>();
-  /** Each run's first record time (the zero of the time axis), found once per load. */
+  /** Each run's time-axis zero and epoch spans, found once per load. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #startMs = new Map<string, number | null>();
+  readonly #axes = new Map<string, { zeroMs: number | null; spans: EpochSpans; untimed: boolean }>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #layers = new Map<string, string[]>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole on every load
@@ -71,13 +78,20 @@ export class CompareRuns {
   }
 
   /**
-   * A run's metric by epoch (x = epoch number, 1-based) or, for a per-step metric, by step; on the
-   * time axis by seconds since the run's first recorded point.
+   * A run's metric on the chosen axis: by step, by epoch (1-based; per-step points within their
+   * epoch), by seconds since the run started or by wall-clock time. Points without a record time
+   * are left out of the time axes.
    */
-  curve(runId: string, metric: CompareMetric, axis: CurveAxis = 'natural'): XYSeries {
+  curve(runId: string, metric: CompareMetric, unit: XAxisUnit): XYSeries {
     const points = this.#metrics.get(runId)?.get(metric) ?? [];
-    const byStep = COMPARE_METRICS.find((m) => m.id === metric)?.axis === 'step';
-    return pointsCurve(points, byStep, axis, this.#startMs.get(runId) ?? null);
+    const cadence = COMPARE_METRICS.find((m) => m.id === metric)?.axis ?? 'epoch';
+    const axis = this.#axes.get(runId) ?? { zeroMs: null, spans: epochSpans([], null) };
+    return axisCurve(points, cadence, { unit, spans: axis.spans, zeroMs: axis.zeroMs });
+  }
+
+  /** Whether a run has points recorded before record times were kept (left out of time axes). */
+  hasUntimedPoints(runId: string): boolean {
+    return this.#axes.get(runId)?.untimed ?? false;
   }
 
   /** GLIF layers every compared run has (distributions can only be overlaid for those). */
@@ -117,7 +131,12 @@ export class CompareRuns {
     const byName = new Map<string, MetricPoint[]>();
     if (metrics.ok) for (const s of metrics.data) byName.set(s.name, s.points);
     this.#metrics.set(runId, byName);
-    this.#startMs.set(runId, firstRecorded(byName.values()));
+    this.#axes.set(runId, {
+      zeroMs: timeZero(details.ok ? details.data.run.startedAt : null, firstRecorded(byName.values())),
+      // Every finished epoch has a train loss: its points say where each epoch's steps end.
+      spans: epochSpans(byName.get('epoch/train_loss') ?? [], null),
+      untimed: [...byName.values()].some((points) => points.some((p) => p.recordedAt == null)),
+    });
     if (details.ok) {
       this.#layers.set(
         runId,

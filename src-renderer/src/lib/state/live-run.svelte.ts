@@ -15,6 +15,7 @@ import type {
 } from '../api/contract';
 import { DistributionIndex, type DistributionEntry } from '../charts/distributions';
 import type { XYSeries } from '../charts/series';
+import { axisCurve, firstRecorded, type SeriesCadence, type XAxisContext } from '../charts/x-axis';
 import { followHost } from './follow-host';
 import { contractErrorOf } from './load-state';
 import { runActions, type RunActions } from './run-actions';
@@ -23,6 +24,8 @@ export interface LivePoint {
   readonly step: number;
   readonly epoch: number;
   readonly value: number;
+  /** ms since the Unix epoch; null for points stored before record times were kept. */
+  readonly recordedAt: number | null;
 }
 
 /** What the header shows while the run trains; from the last step event. */
@@ -73,6 +76,10 @@ export class LiveRun {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #series = new Map<string, LivePoint[]>();
   readonly #distributions = new DistributionIndex();
+  /** The earliest record time of any point, kept as points arrive: where a time axis may start. */
+  #firstRecordedAt: number | null = null;
+  /** Points without a record time (stored before migration 006): left out of the time axes. */
+  #untimedPoints = 0;
   /** Events that arrived while the stored data was loading, replayed on top of it. */
   #buffered: AppEvent[] | null = [];
   #loadSeq = 0;
@@ -117,10 +124,16 @@ export class LiveRun {
     return this.#layers;
   }
 
-  /** A metric as x = global step, y = value. */
-  series(name: MetricName): XYSeries {
-    const points = this.#series.get(name) ?? [];
-    return { x: points.map((p) => p.step), y: points.map((p) => p.value) };
+  /** A metric on the chosen x axis (per-step or per-epoch series alike). */
+  curve(name: MetricName, cadence: SeriesCadence, ctx: XAxisContext): XYSeries {
+    return axisCurve(this.#series.get(name) ?? [], cadence, ctx);
+  }
+
+  get firstRecordedAt(): number | null {
+    return this.#firstRecordedAt;
+  }
+  get untimedPoints(): number {
+    return this.#untimedPoints;
   }
 
   points(name: MetricName): readonly LivePoint[] {
@@ -174,8 +187,17 @@ export class LiveRun {
       for (const s of metrics.data)
         this.#series.set(
           s.name,
-          s.points.map((p) => ({ ...p })),
+          s.points.map((p) => ({
+            step: p.step,
+            epoch: p.epoch,
+            value: p.value,
+            recordedAt: p.recordedAt ?? null,
+          })),
         );
+    this.#firstRecordedAt = firstRecorded(this.#series.values());
+    this.#untimedPoints = 0;
+    for (const points of this.#series.values())
+      for (const p of points) if (p.recordedAt === null) this.#untimedPoints++;
     if (distributions.ok) this.#distributions.add(distributions.data);
     this.#state = { kind: 'ready', run: details.data.run };
     this.#checkpoints = details.data.checkpoints.length;
@@ -233,7 +255,11 @@ export class LiveRun {
 
   /** The points the main side mapped from this event (runs/metric-points.ts), as it stored them. */
   #pushAll(points: readonly MetricPointWire[]): void {
-    for (const { name, step, epoch, value } of points) this.#push(name, { step, epoch, value });
+    for (const { name, step, epoch, value, recordedAt } of points) {
+      this.#push(name, { step, epoch, value, recordedAt });
+      if (this.#firstRecordedAt === null || recordedAt < this.#firstRecordedAt)
+        this.#firstRecordedAt = recordedAt;
+    }
   }
 
   #push(name: MetricName, point: LivePoint): void {
