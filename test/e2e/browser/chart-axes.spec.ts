@@ -6,7 +6,7 @@ import { expect, openApp, test } from '../fixtures';
 
 /**
  * The curves' x axis (step, epoch, time since the start, wall time) on a finished run and in
- * Compare, remembered per view. uPlot
+ * Compare, remembered per view; a typed y range per chart, checked, applied and remembered. uPlot
  * draws its ticks on a canvas, so the checks read the tooltip, the chart's data attributes and
  * the SVG export's text.
  */
@@ -105,6 +105,60 @@ test('a run’s curves over steps, epochs, time since the start and wall time', 
   await pickAxis(page, loss, 'Step', 'count');
   expect(await hoverTitle(page, loss)).toMatch(/^step \d+$/);
   expect(errors, 'page errors while switching axes').toEqual([]);
+});
+
+test('a typed y range is checked, applied, kept across a reload and reset', async ({ page, host, shot }) => {
+  await openApp(page, host, `#/runs/${runs[0]}`);
+  const loss = page.getByRole('figure', { name: 'Loss' });
+  const plot = loss.locator('.uplot-host');
+  await expect(plot).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  const autoRange = await plot.getAttribute('data-y-range');
+
+  await loss.getByLabel('View options of Loss').click();
+  await loss.getByRole('button', { name: /^Y range/ }).click();
+  const form = loss.getByRole('form', { name: 'Y range of Loss' });
+  await form.getByLabel('Min').fill('3');
+  await form.getByLabel('Max').fill('1');
+  await expect(form.getByRole('alert')).toHaveText('The minimum must be below the maximum.');
+  await expect(form.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await shot('chart-y-range-invalid');
+
+  await form.getByLabel('Min').fill('0.5');
+  await form.getByLabel('Max').fill('4');
+  await expect(form.getByRole('alert')).toHaveCount(0);
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(plot).toHaveAttribute('data-y-range', '0.5,4');
+  const toggle = loss.getByRole('button', { name: /^Y range/ });
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(toggle).toContainText('0.5 – 4');
+  // The exported chart has the same y axis: ticks inside the typed range.
+  const svg = await exportSvg(page, loss);
+  const yTicks = [...svg.matchAll(/<text x="-6" y="[\d.]+" text-anchor="end"[^>]*>([^<]*)</g)].map((m) =>
+    Number(m[1]),
+  );
+  expect(yTicks.length).toBeGreaterThan(1);
+  for (const tick of yTicks) expect(tick, String(yTicks)).toBeGreaterThanOrEqual(0.5);
+  for (const tick of yTicks) expect(tick, String(yTicks)).toBeLessThanOrEqual(4);
+  await shot('chart-y-range');
+
+  // Kept for this chart after a reload; the accuracy chart beside it keeps its own range.
+  await page.reload();
+  await expect(plot).toHaveAttribute('data-y-range', '0.5,4');
+  await expect(page.getByRole('figure', { name: 'Accuracy' }).locator('.uplot-host')).not.toHaveAttribute(
+    'data-y-range',
+    '0.5,4',
+  );
+
+  // A log axis takes no zero.
+  await loss.getByLabel('View options of Loss').click();
+  await loss.getByLabel('Log y').check();
+  await loss.getByRole('button', { name: /^Y range/ }).click();
+  await form.getByLabel('Min').fill('0');
+  await expect(form.getByRole('alert')).toHaveText('A log axis needs values above 0.');
+  await form.getByRole('button', { name: 'Reset' }).click();
+  await loss.getByLabel('Log y').uncheck();
+  await expect(loss.getByRole('button', { name: /^Y range/ })).toHaveAttribute('aria-pressed', 'false');
+  await expect(plot).toHaveAttribute('data-y-range', autoRange ?? '');
 });
 
 test('Compare switches its x axis too, remembered apart from the run page’s', async ({

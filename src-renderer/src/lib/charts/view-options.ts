@@ -1,17 +1,65 @@
 /**
- * A chart's own view settings, beside the page's: a log y axis for this chart only, and a y range
+ * A chart's own view settings, beside the page's: a log y axis for this chart only, a y range
  * that clips outliers (one diverged step's loss of 40 flattens every other point to a line at the
- * bottom). Pure, for unit tests; LineChart applies them.
+ * bottom) and a y range typed in. Pure, for unit tests; LineChart applies them.
  */
 import type { AlignedColumns } from './series';
+import type { YRange } from './y-range';
 
 export interface ChartView {
   /** null: as the page says (its Log scale switch, if any). */
   readonly logY: boolean | null;
   readonly clipOutliers: boolean;
+  /** Typed in (View menu, "Y range…"); null: the chart's own. */
+  readonly yRange: YRange | null;
 }
 
-export const DEFAULT_VIEW: ChartView = { logY: null, clipOutliers: false };
+export const DEFAULT_VIEW: ChartView = { logY: null, clipOutliers: false, yRange: null };
+
+/** Where charts that have a key keep their views in the renderer's local storage. */
+export const CHART_VIEWS_STORAGE_KEY = 'glif.chartViews';
+
+const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** One stored view; anything malformed is read as the default, never thrown. */
+function parseView(value: unknown): ChartView | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const logY = typeof v['logY'] === 'boolean' ? v['logY'] : null;
+  const clipOutliers = v['clipOutliers'] === true;
+  let yRange: YRange | null = null;
+  const r = v['yRange'];
+  if (typeof r === 'object' && r !== null) {
+    const min = finiteOrNull((r as Record<string, unknown>)['min']);
+    const max = finiteOrNull((r as Record<string, unknown>)['max']);
+    if ((min !== null || max !== null) && (min === null || max === null || min < max)) yRange = { min, max };
+  }
+  return { logY, clipOutliers, yRange };
+}
+
+/** The stored views by chart key. */
+export function parseChartViews(text: string | null): Map<string, ChartView> {
+  const out = new Map<string, ChartView>();
+  if (!text) return out;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  for (const [key, view] of Object.entries(value)) {
+    const parsed = parseView(view);
+    if (parsed) out.set(key, parsed);
+  }
+  return out;
+}
+
+/** Only views that differ from the default are kept, so the stored text stays small. */
+export function serializeChartViews(views: ReadonlyMap<string, ChartView>): string {
+  const kept = [...views].filter(([, v]) => v.logY !== null || v.clipOutliers || v.yRange !== null);
+  return JSON.stringify(Object.fromEntries(kept));
+}
 
 /** The share of values cut at each end when outliers are clipped. */
 export const CLIP_QUANTILE = 0.01;

@@ -18,6 +18,7 @@ import { ELAPSED_INCREMENTS, formatClockTicks, formatElapsedTick, formatXValue }
 import type { ChartBand, ChartSeries } from '../charts/types';
 import { clippedRange } from '../charts/view-options';
 import type { XKind } from '../charts/x-axis';
+import { applyYRange, type YRange } from '../charts/y-range';
 import { tooltipPlugin } from './chart-tooltip';
 
 const INTEGER_INCREMENTS = [
@@ -54,6 +55,8 @@ export interface ChartOptionsInput {
   readonly logY: boolean;
   readonly clipOutliers: boolean;
   readonly yRange: readonly [number, number] | null;
+  /** Typed in from the chart's View menu: over every other range. */
+  readonly typedYRange: YRange | null;
   readonly percentY: boolean;
   readonly xKind: XKind;
   readonly syncKey: string | undefined;
@@ -61,8 +64,33 @@ export interface ChartOptionsInput {
   readonly hooks: uPlot.Hooks.Arrays;
 }
 
-function yScale(input: ChartOptionsInput, skip: (i: number) => boolean): uPlot.Scale {
+/** The y range the chart draws by itself, before any typed range: log, clipped, fixed or percent. */
+function autoYRange(
+  input: ChartOptionsInput,
+  skip: (i: number) => boolean,
+): (u: uPlot, min: number | null, max: number | null) => [number, number] {
   const { logY: log, clipOutliers: clip, yRange, percentY: percent } = input;
+  return (u, min, max) => {
+    if (min === null || max === null) return yRange ? [yRange[0], yRange[1]] : log ? [1, 10] : [0, 1];
+    if (log) return uPlot.rangeLog(min, max, 10, true) as [number, number];
+    if (clip) return clippedRange(u.data as AlignedColumns, skip) ?? [min, max];
+    if (yRange) return [yRange[0], yRange[1]];
+    if (percent) return percentRange(min, max);
+    return uPlot.rangeNum(min, max, 0.1, true) as [number, number];
+  };
+}
+
+function yScale(input: ChartOptionsInput, skip: (i: number) => boolean): uPlot.Scale {
+  const { logY: log, clipOutliers: clip, yRange, percentY: percent, typedYRange } = input;
+  if (typedYRange) {
+    const auto = autoYRange(input, skip);
+    return {
+      ...(log ? { distr: 3, log: 10 } : {}),
+      auto: true,
+      range: (u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax =>
+        applyYRange(auto(u, min, max), typedYRange, log),
+    };
+  }
   if (log) return { distr: 3, log: 10 };
   if (clip)
     return {
