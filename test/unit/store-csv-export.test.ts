@@ -210,10 +210,16 @@ describe('comparison and Runs list CSV through the requests', () => {
     });
   });
 
-  it('runs.exportList: one row per run shown, in its order, with hyperparameters and final metrics', async () => {
+  it('runs.exportList: one row per run shown, in its order, with hyperparameters, final metrics and config', async () => {
     const a = seededRun('GLIF baseline');
     clock += 1000;
-    const queued = store.createRun(syntheticRunInput({ name: 'queued one', seed: 7 }));
+    const queued = store.createRun(
+      syntheticRunInput({
+        name: 'queued one',
+        seed: 7,
+        config: { data: { augment: true, path: null }, train: { lr: 0.05, milestones: [3] } },
+      }),
+    );
     const dispatch = dispatcher();
     const all = await dispatch('runs.exportList', { runIds: [queued.id, a] });
     expect(all.ok).toBe(true);
@@ -250,8 +256,22 @@ describe('comparison and Runs list CSV through the requests', () => {
       'finished_at',
       'parent_run_id',
       'tags',
+      // Every config path of the rows, sorted; a list is one cell.
+      'config.data.augment',
+      'config.data.path',
+      'config.epochs',
+      'config.train.lr',
+      'config.train.milestones',
     ]);
     expect(rows.map((r) => r.id)).toEqual([queued.id, a]);
+    expect(rows[0]).toMatchObject({
+      'config.data.augment': 'true',
+      'config.data.path': '',
+      'config.epochs': '',
+      'config.train.lr': '0.05',
+      'config.train.milestones': '[3]',
+    });
+    expect(rows[1]).toMatchObject({ 'config.epochs': '3', 'config.train.lr': '' });
     expect(rows[1]).toMatchObject({
       name: 'GLIF baseline',
       status: 'completed',

@@ -20,12 +20,21 @@
  *   value             the number; `NaN`, `Infinity` and `-Infinity` as such
  * Internal series (INTERNAL_METRIC_NAMES) are left out.
  *
- * Runs table (the Runs list): one row per run, columns RUN_LIST_COLUMNS.
+ * Runs table (the Runs list): one row per run, columns RUN_LIST_COLUMNS, then one `config.<path>`
+ * column per config path any of the rows has (sorted; empty where a run lacks the path).
  */
 import { INTERNAL_METRIC_NAMES } from '../../contract/metrics';
 import { describeAdapter } from '../../engine/webgpu/adapters';
+import { flattenConfig } from './config-diff';
 import { RunStoreError } from './errors';
-import type { DistributionRecord, DistributionStats, RunRecord, RunStoreReader, RunSummary } from './types';
+import type {
+  DistributionRecord,
+  DistributionStats,
+  JsonValue,
+  RunRecord,
+  RunStoreReader,
+  RunSummary,
+} from './types';
 
 export const SERIES_CSV_COLUMNS = [
   'run_id',
@@ -170,9 +179,31 @@ export const RUN_LIST_COLUMNS: ReadonlyArray<readonly [string, (r: RunSummary) =
   ['tags', (r) => r.tags.join(';')],
 ];
 
-/** One row per run, in the order given. */
-export function runListCsv(runs: readonly RunSummary[]): string {
-  const lines = [RUN_LIST_COLUMNS.map(([name]) => name).join(',')];
-  for (const run of runs) lines.push(csvLine(RUN_LIST_COLUMNS.map(([, cell]) => cell(run))));
+/** A config value in one cell: a list (LR milestones, hidden sizes) as its JSON text. */
+function configCell(value: JsonValue | undefined): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * One row per run, in the order given, with every config path of the rows as a column: the file
+ * is for analysis elsewhere, where any hyperparameter may be the one to pivot on, and the same
+ * runs give the same file whatever columns the list happens to show.
+ */
+export function runListCsv(runs: readonly RunRecord[]): string {
+  const configs = runs.map((run) => flattenConfig(run.config));
+  const paths = [...new Set(configs.flatMap((config) => [...config.keys()]))].sort();
+  const header = [...RUN_LIST_COLUMNS.map(([name]) => name), ...paths.map((path) => `config.${path}`)];
+  const lines = [header.map(csvField).join(',')];
+  runs.forEach((run, i) => {
+    const config = configs[i]!;
+    lines.push(
+      csvLine([
+        ...RUN_LIST_COLUMNS.map(([, cell]) => cell(run)),
+        ...paths.map((path) => configCell(config.get(path))),
+      ]),
+    );
+  });
   return `${lines.join('\n')}\n`;
 }
