@@ -6,6 +6,7 @@ import {
   ablationListParams,
   runIdParams,
   runsCompareParams,
+  runsConfigsParams,
   runsCreateParams,
   runsDistributionsParams,
   runsExportComparisonParams,
@@ -21,6 +22,7 @@ import {
   type QueueStatus,
   type RunComparison,
   type RunDetails,
+  type RunFlatConfig,
   type RunRecord,
   type RunSummary,
 } from './runs';
@@ -45,6 +47,7 @@ export const requests = {
   'config.validate': defineRequest<ConfigValidation>()(configValidateParams),
   'runs.list': defineRequest<RunSummary[]>()(runsListParams),
   'runs.get': defineRequest<RunDetails>()(runIdParams),
+  'runs.configs': defineRequest<RunFlatConfig[]>()(runsConfigsParams),
   'runs.create': defineRequest<RunRecord>()(runsCreateParams),
   'runs.start': defineRequest<RunRecord>()(runIdParams),
   'runs.resume': defineRequest<RunRecord>()(runIdParams),

@@ -10,6 +10,7 @@ import type {
   MetricSeries,
   RunAdapter,
   RunComparison,
+  RunFlatConfig,
   RunRecord,
   RunStatus,
   RunSummary,
@@ -74,6 +75,13 @@ export const runsExportComparisonParams = runsCompareParams;
  */
 export const runsExportListParams = z.strictObject({ runIds: z.array(runId).min(1).max(5000) });
 
+/**
+ * The flattened configs of the listed runs, for the Runs list's config columns. Apart from
+ * `runs.list` because a config never changes once a run exists: the list asks once per run, and
+ * only when a config column is shown or picked, so the list itself stays small.
+ */
+export const runsConfigsParams = z.strictObject({ runIds: z.array(runId).min(1).max(5000) });
+
 export const ablationCreateParams = z.strictObject({
   preset: z.string().min(1).max(100),
   values: configValuesSchema.default({}),
@@ -129,6 +137,7 @@ export type {
   MetricPoint,
   MetricSeries,
   RunComparison,
+  RunFlatConfig,
   RunRecord,
   RunStatus,
   RunSummary,

@@ -49,6 +49,7 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
     'config.validate': (p) => wb.validateConfig(p.preset, p.values),
     'runs.list': (p) => wb.listRuns(p),
     'runs.get': (p) => wb.getRun(p.runId),
+    'runs.configs': (p) => wb.store.getFlatConfigs(p.runIds),
     'runs.create': (p) => wb.createRun(p),
     'runs.start': (p) => wb.startRun(p.runId),
     'runs.resume': (p) => wb.resumeRun(p.runId),

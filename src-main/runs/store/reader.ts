@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { diffConfigs, seedGroups } from './config-diff';
+import { diffConfigs, flattenConfig, seedGroups } from './config-diff';
 import { openReadonlyDatabase } from './connection';
 import { downsample } from './downsample';
 import { RunStoreError } from './errors';
@@ -24,8 +24,10 @@ import type {
   MetricQueryOptions,
   MetricSeries,
   RecordedMetricPoint,
+  JsonValue,
   RunComparison,
   RunFilter,
+  RunFlatConfig,
   RunListQuery,
   RunRecord,
   RunStoreReader,
@@ -88,6 +90,19 @@ export class SqliteRunStoreReader implements RunStoreReader {
       runId,
     ) as RunRowWithConfig | undefined;
     return row === undefined ? null : runRecordFromRow(row);
+  }
+
+  getFlatConfigs(runIds: readonly string[]): RunFlatConfig[] {
+    // One statement for any number of ids (the Runs list asks for thousands): the ids travel as
+    // one JSON array, not as one bound parameter each, which SQLite caps.
+    const rows = this.statement(
+      `SELECT r.id, r.config_json FROM json_each(?) AS asked JOIN runs r ON r.id = asked.value
+       ORDER BY asked.key`,
+    ).all(JSON.stringify(runIds)) as Array<{ id: string; config_json: string }>;
+    return rows.map((row) => ({
+      runId: row.id,
+      values: Object.fromEntries(flattenConfig(JSON.parse(row.config_json) as JsonValue)),
+    }));
   }
 
   protected requireRun(runId: string): RunRecord {

@@ -98,6 +98,15 @@ export interface RunRecord extends RunSummary {
   config: JsonValue;
 }
 
+/**
+ * A run's config as dotted paths to leaf values (`train.lr` -> 0.1), flattened as the config diff
+ * does: objects are walked into, a list of numbers (`model.mlpHidden`) stays one value.
+ */
+export interface RunFlatConfig {
+  runId: string;
+  values: Record<string, JsonValue>;
+}
+
 export interface NewRunInput {
   /** Shown in lists; defaults to "<model> on <dataset>". */
   name?: string;
@@ -298,6 +307,8 @@ export interface RunStoreReader {
   listRuns(query?: RunListQuery): RunSummary[];
   countRuns(filter?: RunFilter): number;
   getRun(runId: string): RunRecord | null;
+  /** The flattened configs of the runs that exist among `runIds`, in the order asked for. */
+  getFlatConfigs(runIds: readonly string[]): RunFlatConfig[];
   getMetrics(runId: string, names?: readonly string[], options?: MetricQueryOptions): MetricSeries[];
   getMetricNames(runId: string): string[];
   /** Every stored point of a run, never downsampled, by series name then step. */
