@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupRuns, NONE_LABEL } from '../../src-renderer/src/lib/state/run-groups';
+import { formatDate } from '../../src-renderer/src/lib/components/format';
+import { groupRuns, NO_GRID_LABEL, NONE_LABEL } from '../../src-renderer/src/lib/state/run-groups';
 import { runSummary } from '../helpers/run-summary';
 
 const names: Record<string, string> = { glif: 'GLIF', 'simplex-101': 'Exp · Uni · Hard' };
@@ -63,5 +64,48 @@ describe('the Runs list grouped', () => {
       'synthetic-mlp',
     ]);
     expect(groupRuns(runs, 'none', nameVariant)).toEqual([]);
+  });
+});
+
+describe('the Runs list grouped by ablation grid', () => {
+  const T0 = Date.UTC(2026, 4, 12, 14, 3);
+  const cell = (id: string, grid: string, seed: number, createdAt: number, accuracy: number | null) =>
+    runSummary({
+      id,
+      preset: 'synthetic-mlp',
+      tags: ['ablation', grid],
+      createdAt,
+      columns: { seed },
+      finals: { finalTestAccuracy: accuracy },
+    });
+  const gridA = 'ablation-mp2abc00';
+  const gridB = 'ablation-mp2abd00';
+  const grouped = [
+    cell('a1', gridA, 1, T0, 0.6),
+    runSummary({ id: 'loose', tags: ['ablation-study'], preset: 'fmnist-cnn' }),
+    cell('b1', gridB, 5, T0 + 3_600_000, 0.9),
+    cell('a2', gridA, 2, T0 + 5, 0.8),
+    // A rerun of a cell of grid A, later: it keeps the grid's tags.
+    cell('a3', gridA, 2, T0 + 60_000, null),
+  ];
+
+  it('puts the runs of one grid together, named by preset, date and seeds, the rest last', () => {
+    const groups = groupRuns(grouped, 'grid', nameVariant);
+    expect(groups.map((g) => [g.key, g.label, g.search, g.runIds])).toEqual([
+      [gridA, `synthetic-mlp · ${formatDate(T0)} · seeds 1, 2`, gridA, ['a1', 'a2', 'a3']],
+      [gridB, `synthetic-mlp · ${formatDate(T0 + 3_600_000)} · seed 5`, gridB, ['b1']],
+      // A user's tag that looks like a grid's, without `ablation`, is no grid.
+      [NO_GRID_LABEL, NO_GRID_LABEL, '', ['loose']],
+    ]);
+    expect(groups[0]!.accuracy).toMatchObject({ mean: 0.7, n: 2 });
+  });
+
+  it('tells apart two grids that would read the same', () => {
+    const twins = [cell('x', gridA, 1, T0, null), cell('y', gridB, 1, T0 + 1, null)];
+    const labels = groupRuns(twins, 'grid', nameVariant).map((g) => g.label);
+    expect(labels).toEqual([
+      `synthetic-mlp · ${formatDate(T0)} · seed 1 · ${gridA}`,
+      `synthetic-mlp · ${formatDate(T0 + 1)} · seed 1 · ${gridB}`,
+    ]);
   });
 });
