@@ -63,9 +63,9 @@ describe('sorting the runs table', () => {
   });
 
   it('keeps runs without a value last in both directions, ties newest first', () => {
-    const desc = sortRuns(runs, { column: 'accuracy', direction: 'desc' }, namer);
+    const desc = sortRuns(runs, { column: 'result:testAccuracy', direction: 'desc' }, namer);
     expect(desc.map((r) => r.name)).toEqual(['Gamma', 'delta', 'Alpha', 'beta']);
-    const asc = sortRuns(runs, { column: 'accuracy', direction: 'asc' }, namer);
+    const asc = sortRuns(runs, { column: 'result:testAccuracy', direction: 'asc' }, namer);
     expect(asc.map((r) => r.name)).toEqual(['delta', 'Alpha', 'Gamma', 'beta']);
   });
 
@@ -90,9 +90,17 @@ describe('sorting the runs table', () => {
       column: 'name',
       direction: 'desc',
     });
-    expect(nextSort({ column: 'name', direction: 'asc' }, 'accuracy')).toEqual({
-      column: 'accuracy',
+    expect(nextSort({ column: 'name', direction: 'asc' }, 'result:testAccuracy')).toEqual({
+      column: 'result:testAccuracy',
       direction: 'desc',
+    });
+    expect(nextSort(DEFAULT_SORT, 'result:testLoss')).toEqual({
+      column: 'result:testLoss',
+      direction: 'asc',
+    });
+    expect(nextSort(DEFAULT_SORT, 'config:data.trainLimit')).toEqual({
+      column: 'config:data.trainLimit',
+      direction: 'asc',
     });
   });
 });

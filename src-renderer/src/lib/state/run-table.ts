@@ -4,6 +4,15 @@
  * round trip (the whole list is loaded anyway, to be kept live by events).
  */
 import type { RunStatus, RunSummary, VariantDescription } from '../api/contract';
+import {
+  columnValue,
+  compareKeys,
+  firstDirection,
+  sortKey,
+  VARIANT_KEY,
+  type ColumnKey,
+  type ConfigLookup,
+} from './run-columns';
 
 export const RUN_STATUSES: readonly RunStatus[] = [
   'queued',
@@ -24,47 +33,29 @@ const STATUS_RANK: Readonly<Record<RunStatus, number>> = {
   completed: 5,
 };
 
-export type RunColumn =
-  | 'status'
-  | 'name'
-  | 'variant'
-  | 'timeSteps'
-  | 'lr'
-  | 'batchSize'
-  | 'epochs'
-  | 'accuracy'
-  | 'energy'
-  | 'duration'
-  | 'createdAt';
+/** What the list sorts by: a fixed column, the creation time, or one of the chosen columns. */
+export type SortColumn = 'status' | 'name' | 'createdAt' | ColumnKey;
 
 export type SortDirection = 'asc' | 'desc';
 
 export interface RunSort {
-  readonly column: RunColumn;
+  readonly column: SortColumn;
   readonly direction: SortDirection;
 }
 
 export const DEFAULT_SORT: RunSort = { column: 'createdAt', direction: 'desc' };
 
 /** The direction of a first click: best and newest first for results, A to Z otherwise. */
-const FIRST_DIRECTION: Readonly<Record<RunColumn, SortDirection>> = {
-  status: 'asc',
-  name: 'asc',
-  variant: 'asc',
-  timeSteps: 'asc',
-  lr: 'asc',
-  batchSize: 'asc',
-  epochs: 'asc',
-  accuracy: 'desc',
-  energy: 'asc',
-  duration: 'asc',
-  createdAt: 'desc',
-};
+function firstSortDirection(column: SortColumn): SortDirection {
+  if (column === 'createdAt') return 'desc';
+  if (column === 'status' || column === 'name') return 'asc';
+  return firstDirection(column);
+}
 
 /** A click on a header: the same column flips, another column starts at its first direction. */
-export function nextSort(current: RunSort, column: RunColumn): RunSort {
+export function nextSort(current: RunSort, column: SortColumn): RunSort {
   if (current.column === column) return { column, direction: current.direction === 'asc' ? 'desc' : 'asc' };
-  return { column, direction: FIRST_DIRECTION[column] };
+  return { column, direction: firstSortDirection(column) };
 }
 
 /** Names variants by their bio-features; falls back to the id when the schema is not loaded. */
@@ -80,53 +71,45 @@ export function variantNamer(variants: readonly VariantDescription[]): VariantNa
   };
 }
 
-function sortValue(run: RunSummary, column: RunColumn, nameVariant: VariantNamer): string | number | null {
+function sortValue(
+  run: RunSummary,
+  column: SortColumn,
+  nameVariant: VariantNamer,
+  configOf: ConfigLookup,
+): string | number | null {
   switch (column) {
     case 'status':
       return STATUS_RANK[run.status];
     case 'name':
       return run.name.toLocaleLowerCase();
-    case 'variant':
-      return run.columns.variant === null ? null : nameVariant(run.columns.variant).toLocaleLowerCase();
-    case 'timeSteps':
-      return run.columns.timeSteps;
-    case 'lr':
-      return run.columns.lr;
-    case 'batchSize':
-      return run.columns.batchSize;
-    case 'epochs':
-      return run.columns.epochs;
-    case 'accuracy':
-      return run.finals.finalTestAccuracy;
-    case 'energy':
-      return run.finals.energySops;
-    case 'duration':
-      return run.durationMs;
     case 'createdAt':
       return run.createdAt;
+    case VARIANT_KEY:
+      // By the name shown, not the id: "Exp · Uni · Hard" sorts with its kind.
+      return run.columns.variant === null ? null : nameVariant(run.columns.variant).toLocaleLowerCase();
+    default:
+      return sortKey(columnValue(run, column, configOf));
   }
 }
 
+const NO_CONFIGS: ConfigLookup = () => undefined;
+
 /**
- * A sorted copy. Missing values (a run that has not finished has no accuracy) go last in both
- * directions, like the store's own ordering; ties keep newest first.
+ * A sorted copy. Missing values (a run that has not finished has no accuracy, a config without
+ * the key) go last in both directions, like the store's own ordering; ties keep newest first.
  */
 export function sortRuns(
   runs: readonly RunSummary[],
   sort: RunSort,
   nameVariant: VariantNamer,
+  configOf: ConfigLookup = NO_CONFIGS,
 ): RunSummary[] {
   const sign = sort.direction === 'asc' ? 1 : -1;
-  const keyed = runs.map((run) => ({ run, key: sortValue(run, sort.column, nameVariant) }));
+  const keyed = runs.map((run) => ({ run, key: sortValue(run, sort.column, nameVariant, configOf) }));
   keyed.sort((a, b) => {
-    const missingA = a.key === null || (typeof a.key === 'number' && Number.isNaN(a.key));
-    const missingB = b.key === null || (typeof b.key === 'number' && Number.isNaN(b.key));
-    if (missingA !== missingB) return missingA ? 1 : -1;
-    if (!missingA && !missingB && a.key !== b.key) {
-      const order =
-        typeof a.key === 'number' && typeof b.key === 'number'
-          ? a.key - b.key
-          : String(a.key).localeCompare(String(b.key));
+    if ((a.key === null) !== (b.key === null)) return a.key === null ? 1 : -1;
+    if (a.key !== null && b.key !== null && a.key !== b.key) {
+      const order = compareKeys(a.key, b.key);
       if (order !== 0) return sign * order;
     }
     return b.run.createdAt - a.run.createdAt;
