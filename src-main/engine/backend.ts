@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradientConfigs } from './kernels/gradient-configs';
 import { registerWasmGradientKernels } from './kernels/registry';
+import { watchWebGpuDevice } from './webgpu/device-lost';
 import { loadWebGpuBackend } from './webgpu/load';
 import type { GpuAdapterSummary } from './webgpu/adapters';
 
@@ -219,6 +220,7 @@ async function activate(attempts: Attempts, name: BackendName, forced: boolean):
     attempts.set(name, { ...probe, available: false, reason: 'tf.setBackend returned false' });
     return false;
   }
+  if (name === 'webgpu') watchWebGpuDevice(tf.backend());
   if (name === 'tensorflow-gpu' && probe.note === undefined && !nativeUsesGpu()) {
     attempts.set(name, {
       ...probe,

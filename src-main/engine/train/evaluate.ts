@@ -5,6 +5,7 @@ import type { ActivityRecorder } from '../nn/module';
 import type { Rng } from '../random';
 import { batchInput, batchLabels } from './batch-tensors';
 import { SopCounter } from './energy';
+import { unlessGpuLost } from '../webgpu/device-lost';
 
 export interface Evaluation {
   readonly loss: number;
@@ -42,7 +43,7 @@ export async function evaluateBatchAsync(model: Model, batch: Batch): Promise<Ba
   const sums = evaluationSums(model, batch);
   try {
     const values = new Map<tf.Scalar, number>();
-    await Promise.all(sums.scalars.map(async (t) => values.set(t, (await t.data())[0])));
+    await unlessGpuLost(Promise.all(sums.scalars.map(async (t) => values.set(t, (await t.data())[0]))));
     return sums.read((t) => values.get(t)!);
   } finally {
     sums.dispose();

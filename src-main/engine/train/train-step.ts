@@ -4,6 +4,7 @@ import type { Model } from '../models/model';
 import type { ReplicaGroup } from '../parallel/collective';
 import { batchInput, batchLabels } from './batch-tensors';
 import type { Sgd } from './optimizer';
+import { unlessGpuLost } from '../webgpu/device-lost';
 
 export interface StepResult {
   /** This call's share of the batch's mean cross-entropy (the whole of it without a group). */
@@ -53,7 +54,7 @@ export function trainStep(
 export async function trainStepAsync(model: Model, sgd: Sgd, batch: Batch, lr: number): Promise<StepResult> {
   const { loss, hits } = stepTensors(model, sgd, batch, lr);
   try {
-    const [l, h] = await Promise.all([loss.data(), hits.data()]);
+    const [l, h] = await unlessGpuLost(Promise.all([loss.data(), hits.data()]));
     return { loss: l[0], hits: h[0] };
   } finally {
     loss.dispose();

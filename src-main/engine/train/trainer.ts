@@ -27,6 +27,7 @@ import {
 } from './memory';
 import { learningRateAt } from './schedule';
 import { trainStepAsync } from './train-step';
+import { GpuDeviceLostError, gpuLoss, type GpuLoss } from '../webgpu/device-lost';
 import { yieldToEventLoop } from '../event-loop';
 
 export interface TrainRequest {
@@ -258,8 +259,10 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     if (process.env.GLIF_DEBUG) console.error(err);
     // The estimate may fall short of the real need: a wasm trap still names the settings to
     // lower instead of "memory access out of bounds".
-    const error =
-      req.backend === 'wasm' && isWasmOutOfMemory(err)
+    const loss = req.backend === 'webgpu' ? gpuLoss() : undefined;
+    const error = loss
+      ? gpuLostMessage(loss, epochsDone)
+      : req.backend === 'wasm' && isWasmOutOfMemory(err)
         ? wasmOutOfMemoryMessage(req.config, threads)
         : ((err as Error).message ?? String(err));
     return {
@@ -274,6 +277,17 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     model?.dispose();
     await dataset?.close();
   }
+}
+
+/**
+ * A lost GPU fails every op after it, mostly with a blank message: say what happened and what
+ * the run can go on from (checkpoints are written after each epoch).
+ */
+function gpuLostMessage(loss: GpuLoss, epochsDone: number): string {
+  const what = new GpuDeviceLostError(loss).message;
+  return epochsDone > 0
+    ? `${what}. Resume the run to continue from its checkpoint after epoch ${epochsDone}.`
+    : `${what}. No epoch had finished, so there is no checkpoint: start the run again.`;
 }
 
 function datasetSpecFor(config: RunConfig) {
