@@ -87,7 +87,9 @@ export default defineConfig(
   },
 
   // Type-aware rules: a promise nobody awaits loses its rejection (a failed save, a dropped
-  // request) without a trace. Where dropping one is meant, `void` says so.
+  // request) without a trace. Where dropping one is meant, `void` says so. A promise returned
+  // from inside try/finally without await lets the finally run first (a model disposed while
+  // the returned work still reads it): return-await requires the await there.
   {
     files: ['**/*.ts', '**/*.svelte'],
     ignores: ['**/*.d.ts'],
@@ -97,6 +99,7 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
     },
   },
 

@@ -47,7 +47,7 @@ export async function probeRun(opts: {
     );
     const ckpt = await readCheckpoint(checkpoint.path, checkpoint.sha256);
     restoreWeights(model, ckpt, checkpoint.path, config.model.arch);
-    return probeNeurons(model, batch, target, dataset.info.classNames);
+    return await probeNeurons(model, batch, target, dataset.info.classNames);
   } finally {
     model?.dispose();
     await dataset.close();
