@@ -82,6 +82,11 @@ export interface InitBackendOptions {
   prefer?: BackendName;
   /** Use this one or throw BackendUnavailableError. */
   only?: BackendName;
+  /**
+   * Look at every GPU route even where the automatic choice would not (glif info lists the
+   * WebGPU adapters it finds, software ones too).
+   */
+  probeAll?: boolean;
 }
 
 export class BackendUnavailableError extends Error {
@@ -125,6 +130,8 @@ interface Probe {
   adapters?: GpuAdapterSummary[];
   /** Usable only when asked for by name (a software WebGPU adapter). */
   forcedOnly?: boolean;
+  /** Not looked at for the automatic choice; asked for by name (or by glif info), it is. */
+  notProbed?: boolean;
 }
 
 /** Results of real load/initialise attempts, by backend. */
@@ -170,7 +177,7 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
         ? parseBackendName(envValue, BACKEND_ENV_VAR)
         : undefined;
   const prefer = opts.prefer !== undefined ? parseBackendName(opts.prefer, 'prefer') : undefined;
-  const key = `${only ?? ''}|${prefer ?? ''}`;
+  const key = `${only ?? ''}|${prefer ?? ''}|${opts.probeAll === true}`;
   const last = selection.last;
   if (last && last.key === key && tf.getBackend() === TF_NAME[last.report.active]) return last.report;
   const { attempts } = selection;
@@ -183,7 +190,7 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
       : BACKEND_ORDER;
   let active: BackendName | undefined;
   for (const name of order) {
-    if (await activate(attempts, name, name === only)) {
+    if (await activate(attempts, name, name === only, opts.probeAll === true)) {
       active = name;
       break;
     }
@@ -207,10 +214,15 @@ async function selectBackend(selection: BackendSelection, opts: InitBackendOptio
   return report;
 }
 
-async function activate(attempts: Attempts, name: BackendName, forced: boolean): Promise<boolean> {
+async function activate(
+  attempts: Attempts,
+  name: BackendName,
+  forced: boolean,
+  probeAll: boolean,
+): Promise<boolean> {
   let probe = attempts.get(name);
-  if (probe === undefined) {
-    probe = await load(attempts, name);
+  if (probe === undefined || (probe.notProbed === true && (forced || probeAll))) {
+    probe = await load(attempts, name, forced || probeAll);
     attempts.set(name, probe);
   }
   if (!probe.available || (probe.forcedOnly === true && !forced)) return false;
@@ -236,8 +248,8 @@ function nativeUsesGpu(): boolean {
   return backend.isUsingGpuDevice === true;
 }
 
-function load(attempts: Attempts, name: BackendName): Promise<Probe> {
-  if (name === 'webgpu') return loadWebGpuBackend(inspectPackage(name));
+function load(attempts: Attempts, name: BackendName, look: boolean): Promise<Probe> {
+  if (name === 'webgpu') return loadWebGpuBackend(inspectPackage(name), { look });
   return name === 'wasm' || name === 'cpu'
     ? loadJsBackend(name)
     : Promise.resolve(loadNative(attempts, name));

@@ -2,6 +2,7 @@
  * Loads TF.js's webgpu backend on Dawn for backend selection (backend.ts): the package, then
  * Dawn and its adapters, then `navigator.gpu`. The backend itself is created by tf.setBackend.
  */
+import fs from 'node:fs';
 import { describeAdapter, installNavigatorGpu, probeWebGpu, type GpuAdapterSummary } from './adapters';
 
 export interface WebGpuLoadProbe {
@@ -12,11 +13,40 @@ export interface WebGpuLoadProbe {
   adapters?: GpuAdapterSummary[];
   /** Only a software adapter: used when asked for by name, never automatically. */
   forcedOnly?: boolean;
+  /** Dawn was not loaded (no GPU device here): asked for by name, it is probed then. */
+  notProbed?: boolean;
+}
+
+/**
+ * On Linux a hardware Vulkan driver needs a device node: a DRM render node (Mesa's radeon, intel,
+ * nouveau), NVIDIA's /dev/nvidia*, or WSL2's /dev/dxg. Without one only a software adapter can
+ * exist, and loading Dawn to find it costs ~0.1 s and prints Dawn's warnings about lavapipe's
+ * limits on every command, so the automatic choice does not look. Elsewhere: undefined (probe).
+ */
+export function noGpuDeviceNode(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const has = (dir: string, pattern: RegExp) => {
+    try {
+      return fs.readdirSync(dir).some((f) => pattern.test(f));
+    } catch {
+      return false;
+    }
+  };
+  if (has('/dev/dri', /^renderD\d+$/) || has('/dev', /^(nvidia\d+|dxg)$/)) return undefined;
+  return (
+    'no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg), so no hardware adapter can ' +
+    'exist; --backend webgpu uses a software one (Mesa lavapipe) if installed'
+  );
 }
 
 /** `files`: what inspecting @tensorflow/tfjs-backend-webgpu's folder found (installed, version). */
-export async function loadWebGpuBackend(files: WebGpuLoadProbe): Promise<WebGpuLoadProbe> {
+export async function loadWebGpuBackend(
+  files: WebGpuLoadProbe,
+  opts: { look: boolean },
+): Promise<WebGpuLoadProbe> {
   if (!files.available) return files;
+  const none = opts.look ? undefined : noGpuDeviceNode();
+  if (none) return { ...files, available: false, notProbed: true, reason: none };
   const probe = await probeWebGpu();
   if (!probe.ok) return { ...files, available: false, reason: probe.reason };
   const adapters = [...probe.adapters];

@@ -204,7 +204,9 @@ export const infoCommand: CliCommand = {
     }
     let backend: BackendReport;
     try {
-      backend = await initBackend(options.backend ? { only: options.backend } : {});
+      backend = await initBackend(
+        options.backend ? { only: options.backend, probeAll: true } : { probeAll: true },
+      );
     } catch (err) {
       // A bad GLIF_BACKEND or an unavailable forced backend is the user's setting, not a crash.
       if (err instanceof BackendUnavailableError || err instanceof UnknownBackendError)
