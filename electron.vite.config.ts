@@ -10,16 +10,24 @@ const root = import.meta.dirname;
 /**
  * Pure-JS TensorFlow.js is bundled into the main build (about 0.7 MB) instead of shipping
  * node_modules/@tensorflow in the asar (about 284 MB). zod is small and bundled too. Native modules
- * stay external: better-sqlite3 always, tfjs-node(-gpu) when the user has enabled them.
+ * stay external: better-sqlite3 always, tfjs-node(-gpu) when the user has enabled them, and webgpu
+ * (Dawn) with its dawn.node.
  */
 const BUNDLED_DEPENDENCIES = [
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
   'zod',
 ];
-const NATIVE_DEPENDENCIES = ['better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// `webgpu` loads its platform's dawn.node by a computed path: it stays a package (electron-builder.yml).
+const NATIVE_DEPENDENCIES = [
+  'better-sqlite3',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'webgpu',
+];
 
 /**
  * The wasm backend, once bundled, can no longer find its .wasm files next to its own module; they are

@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -135,6 +136,7 @@ describe('electron-builder.yml', () => {
       'better-sqlite3': realDeps['better-sqlite3'],
       zod: realDeps['zod'],
       '@tensorflow/tfjs-core': '^4.22.0',
+      webgpu: realDeps['webgpu'],
     };
     delete pkg['optionalDependencies'];
     delete pkg['devDependencies'];
@@ -168,6 +170,14 @@ describe('electron-builder.yml', () => {
       JSON.stringify({ name: '@tensorflow/tfjs-core', version: '4.22.0', main: 'index.js' }),
     );
     write('node_modules/@tensorflow/tfjs-core/index.js', '// stand-in\n');
+    // Dawn for Node: a loader and one dawn.node per platform, of which only the target's ships.
+    write(
+      'node_modules/webgpu/package.json',
+      JSON.stringify({ name: 'webgpu', version: '0.6.2', main: 'index.js' }),
+    );
+    write('node_modules/webgpu/index.js', '// stand-in\n');
+    for (const platform of ['linux-x64', 'linux-arm64', 'win32-x64', 'darwin-universal'])
+      write(`node_modules/webgpu/dist/${platform}/dawn.node`, `stand-in for ${platform}\n`);
 
     electronDist = join(work, 'fake-electron');
     mkdirSync(electronDist);
@@ -211,6 +221,12 @@ describe('electron-builder.yml', () => {
       ),
     ).toBe(true);
     expect(files).toContain('/node_modules/bindings/bindings.js');
+    // WebGPU: the loader in the archive, the target's dawn.node beside it, no other platform's.
+    expect(files).toContain('/node_modules/webgpu/index.js');
+    const dawn = join(resources, 'app.asar.unpacked/node_modules/webgpu/dist');
+    expect(readdirSync(dawn)).toEqual(['linux-x64']);
+    expect(existsSync(join(dawn, 'linux-x64/dawn.node'))).toBe(true);
+    expect(files.filter((file) => /webgpu\/dist\/(?!linux-x64)/.test(file))).toEqual([]);
   });
 
   it('flips the Electron fuses in the packaged binary', () => {
