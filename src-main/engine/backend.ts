@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { describeNativeFailure, hintsFor } from './backend-hints';
+import { firstLine, foreignTfjsCore, hasNativeAddon, packageDir, readVersion } from './backend-packages';
 import { ensureGradientConfigs } from './kernels/gradient-configs';
 import { registerWasmGradientKernels } from './kernels/registry';
 import { watchWebGpuDevice } from './webgpu/device-lost';
@@ -20,6 +21,8 @@ import type { GpuAdapterSummary } from './webgpu/adapters';
  * installed but inert and throw when required. They are therefore loaded lazily, inside
  * try/catch, and reported rather than allowed to crash the app.
  */
+export { describeNativeFailure } from './backend-hints';
+
 export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export const BACKEND_ORDER: readonly BackendName[] = [
@@ -374,116 +377,4 @@ function inspectPackage(name: BackendName): Probe {
     };
   }
   return { available: true, version };
-}
-
-function packageDir(pkg: string): string | undefined {
-  try {
-    return path.dirname(nodeRequire.resolve(`${pkg}/package.json`));
-  } catch {
-    return undefined;
-  }
-}
-
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readVersion(dir: string): string | undefined {
-  const version = readJson(path.join(dir, 'package.json'))?.version;
-  return typeof version === 'string' ? version : undefined;
-}
-
-/** node-pre-gyp puts the addon in lib/napi-v<N>/ once the install script has run. */
-function hasNativeAddon(dir: string): boolean {
-  const lib = path.join(dir, 'lib');
-  if (!fs.existsSync(lib)) return false;
-  return fs.readdirSync(lib).some((sub) => fs.existsSync(path.join(lib, sub, 'tfjs_binding.node')));
-}
-
-/**
- * A backend registers its kernels with the tfjs-core it resolves. If that were a different copy
- * from ours, it would register where our engine code never looks. Follows pkg -> via... ->
- * tfjs-core and compares with our own resolution; returns a reason when they differ.
- */
-function foreignTfjsCore(pkg: string, via: readonly string[]): string | undefined {
-  try {
-    const ours = nodeRequire.resolve('@tensorflow/tfjs-core');
-    let from = nodeRequire.resolve(`${pkg}/package.json`);
-    for (const hop of via) from = createRequire(from).resolve(hop);
-    const theirs = createRequire(from).resolve('@tensorflow/tfjs-core');
-    return theirs === ours
-      ? undefined
-      : `it uses another copy of @tensorflow/tfjs-core (${theirs}, ours is ${ours})`;
-  } catch (err) {
-    return `cannot resolve its @tensorflow/tfjs-core: ${firstLine(err)}`;
-  }
-}
-
-/** Turns a failed native require into a reason, naming a missing shared library (CUDA ones especially). */
-export function describeNativeFailure(err: unknown): string {
-  const message = firstLine(err);
-  const missing = /(lib[\w+-]+\.so(?:\.\d+)*)\s*:\s*cannot open shared object/.exec(message)?.[1];
-  if (missing && /cud|cublas|cufft|curand|cusolver|cusparse|nvinfer/.test(missing)) {
-    return `native load failed: missing CUDA library ${missing} (tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8.1): ${message}`;
-  }
-  if (missing) return `native load failed: missing library ${missing}: ${message}`;
-  return `native load failed: ${message}`;
-}
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0].trim();
-}
-
-/** Whether the project's package.json already approves pkg's install script (npm 11 allowScripts). */
-function installScriptApproved(pkg: string): boolean {
-  const dir = packageDir(pkg);
-  // node_modules/@scope/name -> the project that installed it.
-  const allow = dir && readJson(path.resolve(dir, '..', '..', '..', 'package.json'))?.allowScripts;
-  return typeof allow === 'object' && allow !== null && (allow as Record<string, unknown>)[pkg] === true;
-}
-
-function hintsFor(candidate: BackendCandidateReport): string[] {
-  const pkg = candidate.package;
-  const reason = candidate.reason ?? '';
-  if (candidate.name === 'wasm' || candidate.name === 'cpu') {
-    return [`${candidate.name}: npm install ${pkg}`];
-  }
-  if (candidate.name === 'webgpu') return webGpuHints(candidate);
-  const hints: string[] = [];
-  const where =
-    'on a machine with internet access: the install script downloads libtensorflow 2.9.1 ' +
-    '(npm 11 runs it only when package.json allowScripts approves it, npm 10 always)';
-  if (reason === 'package not installed') {
-    hints.push(`${candidate.name}: npm install ${pkg}  -- ${where}`);
-  } else if (reason.startsWith('native addon not built')) {
-    const approve = installScriptApproved(pkg) ? '' : `npm install-scripts approve ${pkg} && `;
-    hints.push(`${candidate.name}: ${approve}npm rebuild ${pkg}  -- ${where}`);
-  } else if (!reason.includes('CUDA')) {
-    hints.push(`${candidate.name}: npm rebuild ${pkg} --build-addon-from-source  -- ${where}`);
-  }
-  if (candidate.name === 'tensorflow-gpu') {
-    const missing = /missing CUDA library (\S+)/.exec(reason)?.[1];
-    hints.push(
-      `tensorflow-gpu: needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the ` +
-        `library path, e.g. LD_LIBRARY_PATH=/usr/local/cuda-11.2/lib64; newer CUDA installs lack these` +
-        (missing ? ` (missing here: ${missing})` : ''),
-    );
-  }
-  return hints;
-}
-
-function webGpuHints(candidate: BackendCandidateReport): string[] {
-  const reason = candidate.reason ?? '';
-  if (candidate.adapters?.length) return []; // software only: a hardware GPU is the fix, not a command
-  if (reason === 'package not installed') return [`webgpu: npm install ${candidate.package} webgpu`];
-  return [
-    'webgpu: needs a GPU with a Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver; on Debian 12: ' +
-      'apt-get install -t bookworm-backports libvulkan1 mesa-vulkan-drivers (Mesa 25) or the vendor driver',
-  ];
 }
