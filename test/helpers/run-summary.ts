@@ -30,7 +30,7 @@ export function runSummary(o: RunSummaryOverrides = {}): RunSummary {
     parentRunId: null,
     notes: '',
     tags: [],
-    progress: { epochsDone: 0, latestTestAccuracy: null },
+    progress: { epochsDone: 0, latestTestAccuracy: null, bestTestAccuracy: null, bestEpoch: null },
     ...rest,
     columns: {
       dataset: 'synthetic',

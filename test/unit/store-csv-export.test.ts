@@ -246,6 +246,8 @@ describe('comparison and Runs list CSV through the requests', () => {
       'adapter',
       'epochs_done',
       'final_test_accuracy',
+      'best_test_accuracy',
+      'best_epoch',
       'final_test_loss',
       'final_train_accuracy',
       'final_train_loss',
@@ -284,6 +286,8 @@ describe('comparison and Runs list CSV through the requests', () => {
       seed: '0',
       backend: 'wasm',
       final_test_accuracy: '0.5',
+      best_test_accuracy: '0.5',
+      best_epoch: '1',
       final_test_loss: '1.25',
       created_at: '2026-01-02T03:04:05.000Z',
     });

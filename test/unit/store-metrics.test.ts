@@ -368,7 +368,12 @@ describe('stored progress of a run', () => {
   it('counts the epochs whose test metrics are stored and carries the latest test accuracy', () => {
     const s = open();
     const runId = s.createRun(syntheticRunInput({ epochs: 4 })).id;
-    expect(s.listRuns()[0].progress).toEqual({ epochsDone: 0, latestTestAccuracy: null });
+    expect(s.listRuns()[0].progress).toEqual({
+      epochsDone: 0,
+      latestTestAccuracy: null,
+      bestTestAccuracy: null,
+      bestEpoch: null,
+    });
     const epoch = (e: number, value: number): MetricPointInput => ({
       runId,
       step: (e + 1) * 10,
@@ -380,8 +385,9 @@ describe('stored progress of a run', () => {
     s.flush();
     // A reader opened later (the Runs list of a page opened mid-run) sees the same.
     for (const r of [s, reader()]) {
-      expect(r.listRuns()[0].progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.625 });
-      expect(r.getRun(runId)?.progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.625 });
+      const expected = { epochsDone: 2, latestTestAccuracy: 0.625, bestTestAccuracy: 0.625, bestEpoch: 2 };
+      expect(r.listRuns()[0].progress).toEqual(expected);
+      expect(r.getRun(runId)?.progress).toEqual(expected);
     }
   });
 
@@ -393,6 +399,34 @@ describe('stored progress of a run', () => {
       { runId, step: 2, epoch: 6, name: 'epoch/test_accuracy', value: 0.75 },
     ]);
     s.flush();
-    expect(s.listRuns()[0].progress).toEqual({ epochsDone: 2, latestTestAccuracy: 0.75 });
+    expect(s.listRuns()[0].progress).toEqual({
+      epochsDone: 2,
+      latestTestAccuracy: 0.75,
+      bestTestAccuracy: 0.9,
+      bestEpoch: 6,
+    });
+  });
+
+  it('carries the best epoch as the paper reports a run: the first to reach the highest accuracy', () => {
+    const s = open();
+    const runId = s.createRun(syntheticRunInput({ epochs: 6 })).id;
+    const at = (e: number, value: number): MetricPointInput => ({
+      runId,
+      step: (e + 1) * 10,
+      epoch: e,
+      name: 'epoch/test_accuracy',
+      value,
+    });
+    // A dip, a tie with the best later, a NaN epoch (stored as NULL): the best is epoch 2's.
+    s.appendMetrics([at(0, 0.5), at(1, 0.7), at(2, 0.6), at(3, Number.NaN), at(4, 0.7), at(5, 0.65)]);
+    s.flush();
+    for (const r of [s, reader()]) {
+      expect(r.getRun(runId)?.progress).toMatchObject({
+        epochsDone: 6,
+        latestTestAccuracy: 0.65,
+        bestTestAccuracy: 0.7,
+        bestEpoch: 2,
+      });
+    }
   });
 });

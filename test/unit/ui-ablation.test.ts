@@ -71,6 +71,28 @@ describe('ablation rows', () => {
     expect(bestAccuracyVariant(rows)).toBe('glif');
   });
 
+  it("reports each cell's best epoch instead of its last when asked, as the paper's tables do", () => {
+    const best = (run: RunSummary, accuracy: number, epoch: number): RunSummary => ({
+      ...run,
+      progress: { ...run.progress, bestTestAccuracy: accuracy, bestEpoch: epoch },
+    });
+    const runs = [
+      best(cell('glif', 1, 'completed', 0.8), 0.86, 3),
+      best(cell('glif', 2, 'completed', 0.9), 0.9, 5),
+      best(cell('simplex-101', 1, 'completed', 0.82), 0.95, 2),
+    ];
+    const last = buildAblationRows(runs, () => undefined, variants);
+    expect(last.find((r) => r.variantId === 'glif')?.accuracy?.mean).toBeCloseTo(0.85);
+    expect(bestAccuracyVariant(last)).toBe('glif');
+    const bestRows = buildAblationRows(runs, () => undefined, variants, 'best');
+    expect(bestRows.find((r) => r.variantId === 'glif')?.accuracy?.mean).toBeCloseTo(0.88);
+    expect(bestRows.find((r) => r.variantId === 'simplex-101')?.accuracy).toEqual({
+      mean: 0.95,
+      std: null,
+      n: 1,
+    });
+  });
+
   it('lets a rerun replace the failed cell of the same variant and seed', () => {
     const failed = cell('simplex-000', 9, 'failed', null);
     const rerun = cell('simplex-000', 9, 'completed', 0.6);

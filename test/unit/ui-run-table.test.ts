@@ -261,7 +261,7 @@ describe('live progress from training events', () => {
     const running = run({
       status: 'running',
       columns: { ...run({}).columns, epochs: 30 },
-      progress: { epochsDone: 6, latestTestAccuracy: 0.71 },
+      progress: { epochsDone: 6, latestTestAccuracy: 0.71, bestTestAccuracy: 0.71, bestEpoch: 6 },
     });
     const stored = storedProgress(running);
     expect(stored).toMatchObject({ epoch: 6, epochs: 30, fraction: 6 / 30, testAccuracy: 0.71 });
@@ -281,7 +281,7 @@ describe('live progress from training events', () => {
     const finished = run({
       status: 'running',
       columns: { ...run({}).columns, epochs: 4 },
-      progress: { epochsDone: 9, latestTestAccuracy: 0.5 },
+      progress: { epochsDone: 9, latestTestAccuracy: 0.5, bestTestAccuracy: 0.5, bestEpoch: 9 },
     });
     expect(storedProgress(finished)).toMatchObject({ epoch: 3, epochs: 4, fraction: 1 });
   });

@@ -52,6 +52,8 @@ export interface RunRow {
   tags_json: string;
   epochs_done: number | null;
   latest_test_accuracy: number | null;
+  best_test_accuracy: number | null;
+  best_epoch: number | null;
 }
 
 export interface RunRowWithConfig extends RunRow {
@@ -71,7 +73,10 @@ export const RUN_SUMMARY_COLUMNS = `
   (SELECT max(m.epoch) + 1 FROM metrics m
     WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}') AS epochs_done,
   (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}'
-    ORDER BY m.step DESC, m.id DESC LIMIT 1) AS latest_test_accuracy`;
+    ORDER BY m.step DESC, m.id DESC LIMIT 1) AS latest_test_accuracy,
+  (SELECT max(m.value) FROM metrics m WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}') AS best_test_accuracy,
+  (SELECT m.epoch + 1 FROM metrics m WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}' AND m.value IS NOT NULL
+    ORDER BY m.value DESC, m.epoch ASC LIMIT 1) AS best_epoch`;
 
 /** A resumed run repeats epochs after its checkpoint; the count stays within the run's epochs. */
 function progressFromRow(row: RunRow): RunStoredProgress {
@@ -79,6 +84,8 @@ function progressFromRow(row: RunRow): RunStoredProgress {
   return {
     epochsDone: row.epochs === null ? done : Math.min(done, row.epochs),
     latestTestAccuracy: row.latest_test_accuracy,
+    bestTestAccuracy: row.best_test_accuracy,
+    bestEpoch: row.best_epoch,
   };
 }
 

@@ -53,9 +53,15 @@ export interface RunStoredProgress {
   epochsDone: number;
   /** Test accuracy after the latest finished epoch; null before the first one (or not finite). */
   latestTestAccuracy: number | null;
+  /**
+   * The best test accuracy over the finished epochs, as the authors' code reports a run (the
+   * paper's tables are best epochs), and the epoch (1-based) that reached it first; null before
+   * the first epoch.
+   */
+  bestTestAccuracy: number | null;
+  bestEpoch: number | null;
 }
 
-/** One run without its config: what lists and comparisons need. */
 /** A WebGPU adapter as stored with a run (engine/webgpu/adapters.ts reports it). */
 export interface RunAdapter {
   vendor: string;
@@ -66,6 +72,7 @@ export interface RunAdapter {
   software: boolean;
 }
 
+/** One run without its config: what lists and comparisons need. */
 export interface RunSummary {
   id: string;
   name: string;

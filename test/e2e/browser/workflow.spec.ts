@@ -107,6 +107,8 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     );
     expect(png.name).toBe('GLIF-baseline-loss.png');
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // The paper reports a run's best epoch: the page shows it beside the last epoch's accuracy.
+    await expect(page.getByTestId('run-best')).toHaveText(/^best \d+\.\d\d % at epoch [12]$/);
     await shot('live-run-finished');
   });
 
@@ -249,6 +251,18 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
       await expect(row.locator('td').nth(2)).toHaveText(/^\d/);
     }
     await expect(table.locator('tr.best')).toHaveCount(1);
+    // Best epoch instead of last, as the paper's tables report: the column says which it shows,
+    // and each accuracy is at least what the last epoch gave.
+    const lastEpoch = await bodyRows.locator('td.accuracy').allTextContents();
+    await expect(table.getByRole('columnheader', { name: /Test accuracy/ })).toContainText('last epoch');
+    await grid.getByTestId('ablation-report').selectOption('best');
+    await expect(table.getByRole('columnheader', { name: /Test accuracy/ })).toContainText('best epoch');
+    const bestEpoch = await bodyRows.locator('td.accuracy').allTextContents();
+    expect(bestEpoch).toHaveLength(9);
+    bestEpoch.forEach((text, i) =>
+      expect(parseFloat(text)).toBeGreaterThanOrEqual(parseFloat(lastEpoch[i]!)),
+    );
+    await grid.getByTestId('ablation-report').selectOption('last');
     // The rerun is a fresh run: the cancelled one stays in the store as it was.
     await expect(glifRow.getByTitle('Open GLIF · seed 5', { exact: true })).not.toHaveAttribute(
       'href',

@@ -143,6 +143,10 @@ export const runsCommand: CliCommand = {
           print(
             `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
           );
+          if (run.progress.bestTestAccuracy !== null)
+            print(
+              `best: test acc ${fmtPct(run.progress.bestTestAccuracy)} at epoch ${run.progress.bestEpoch ?? '-'}`,
+            );
           if (run.adapter) print(`adapter: ${describeAdapter(run.adapter)}`);
           if (run.error) print(`error: ${run.error}`);
           print(

@@ -90,11 +90,20 @@ export function meanOfRates(rates: Readonly<Record<string, number>>): number | n
 
 const NO_EXTRAS: RunExtras = { firingRate: null, liveAccuracy: null, liveSops: null };
 
+/**
+ * Which epoch's test accuracy a finished cell reports: the last, or the best over the epochs, as
+ * the authors' code (and so the paper's tables) report a run.
+ */
+export type AblationReport = 'last' | 'best';
+
 export function buildAblationRows(
   runs: readonly RunSummary[],
   extras: (runId: string) => RunExtras | undefined,
   variants: readonly VariantDescription[],
+  report: AblationReport = 'last',
 ): AblationRow[] {
+  const accuracyOf = (run: RunSummary) =>
+    report === 'best' ? run.progress.bestTestAccuracy : run.finals.finalTestAccuracy;
   const described = new Map(variants.map((variant) => [variant.id as string, variant]));
   // Newest run per (variant, seed): a rerun replaces the failed cell it was made for.
   const byVariant = new Map<string, Map<string, RunSummary[]>>();
@@ -126,7 +135,7 @@ export function buildAblationRows(
       bits: description?.bits ?? null,
       features: description?.features ?? '',
       cells,
-      accuracy: seedStat(completed.flatMap((cell) => numberOrEmpty(cell.run.finals.finalTestAccuracy))),
+      accuracy: seedStat(completed.flatMap((cell) => numberOrEmpty(accuracyOf(cell.run)))),
       firingRate: seedStat(
         (completed.length > 0 ? completed : running).flatMap((cell) =>
           numberOrEmpty(extrasOf(cell).firingRate),

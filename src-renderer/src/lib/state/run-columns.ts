@@ -16,6 +16,8 @@ import {
 
 export const RESULT_IDS = [
   'testAccuracy',
+  'bestTestAccuracy',
+  'bestEpoch',
   'testLoss',
   'trainAccuracy',
   'trainLoss',
@@ -51,6 +53,20 @@ export const RESULT_COLUMNS: readonly ResultColumn[] = [
     description: 'Final test accuracy',
     format: 'percent',
     firstDirection: 'desc',
+  },
+  {
+    id: 'bestTestAccuracy',
+    label: 'Best test acc.',
+    description: 'Best test accuracy over the epochs (as the paper reports)',
+    format: 'percent',
+    firstDirection: 'desc',
+  },
+  {
+    id: 'bestEpoch',
+    label: 'Best epoch',
+    description: 'The epoch that first reached the best test accuracy',
+    format: 'integer',
+    firstDirection: 'asc',
   },
   {
     id: 'testLoss',
@@ -223,6 +239,10 @@ function resultValue(run: RunSummary, id: ResultId): number | string | null {
   switch (id) {
     case 'testAccuracy':
       return run.finals.finalTestAccuracy;
+    case 'bestTestAccuracy':
+      return run.progress.bestTestAccuracy;
+    case 'bestEpoch':
+      return run.progress.bestEpoch;
     case 'testLoss':
       return run.finals.finalTestLoss;
     case 'trainAccuracy':
