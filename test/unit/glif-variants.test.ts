@@ -26,7 +26,12 @@ describe('neuron variants', () => {
   it('names simplex variants by their bio-features with the bit code beside them', () => {
     const d = describeVariant('simplex-101');
     expect(d.bits).toBe('101');
-    expect(d.features).toMatch(/exponential leak.*uniform integration.*hard reset/);
+    expect(d.features).toMatch(
+      /exponential leak.*uniform integration.*hard reset \(to zero\) — the paper's vanilla LIF$/,
+    );
+    // Only 101 is the paper's vanilla LIF; 000 is one simplex variant among eight, not "plain LIF".
+    for (const id of SIMPLEX_VARIANT_IDS.filter((v) => v !== 'simplex-101'))
+      expect(describeVariant(id).features).not.toMatch(/LIF/);
     expect(describeVariant('simplex-010').features).toMatch(/linear leak.*conductance.*soft reset/);
     const labels = new Set(SIMPLEX_VARIANT_IDS.map((id) => describeVariant(id).label));
     expect(labels.size).toBe(8);

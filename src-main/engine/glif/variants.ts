@@ -169,10 +169,13 @@ export function describeVariant(id: VariantId): VariantDescription {
       };
     case 'simplex': {
       const [a, b, c] = variant.bits;
+      // 101 is the neuron the paper compares GLIF against as the vanilla LIF; no other simplex
+      // variant (000 included) is "the" LIF, so none other is named one.
+      const vanilla = a === 1 && b === 0 && c === 1 ? " — the paper's vanilla LIF" : '';
       return {
         id,
         label: `${SHORT_LEAK[a]} · ${SHORT_INT[b]} · ${SHORT_RESET[c]}`,
-        features: `${LEAK[a]}, ${INTEGRATION[b]}, ${RESET[c]}`,
+        features: `${LEAK[a]}, ${INTEGRATION[b]}, ${RESET[c]}${vanilla}`,
         bits: variant.bits.join(''),
       };
     }
