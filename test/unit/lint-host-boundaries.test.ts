@@ -17,6 +17,7 @@ const eslint = new ESLint({
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/no-misused-promises': 'off',
+      '@typescript-eslint/return-await': 'off',
     },
   },
 });
