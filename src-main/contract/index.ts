@@ -11,6 +11,7 @@ export * from './metrics';
 export * from './run-status';
 export * from './app-name';
 export * from './system';
+export * from './backends';
 export * from './bridge';
 export * from './wire';
 export * from './dispatch';

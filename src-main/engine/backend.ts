@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { BACKEND_NAMES, type BackendName } from '../contract/backends';
 import { describeNativeFailure, hintsFor } from './backend-hints';
 import { firstLine, foreignTfjsCore, hasNativeAddon, packageDir, readVersion } from './backend-packages';
 import { ensureGradientConfigs } from './kernels/gradient-configs';
@@ -23,15 +24,9 @@ import type { GpuAdapterSummary } from './webgpu/adapters';
  */
 export { describeNativeFailure } from './backend-hints';
 
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName };
 
-export const BACKEND_ORDER: readonly BackendName[] = [
-  'tensorflow-gpu',
-  'webgpu',
-  'tensorflow',
-  'wasm',
-  'cpu',
-];
+export const BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
 /** Both native packages register themselves with tfjs under the same name. */
 const TF_NAME: Record<BackendName, string> = {

@@ -21,6 +21,7 @@ export function runSummary(o: RunSummaryOverrides = {}): RunSummary {
     threads: 1,
     neuronImpl: 'fused',
     adapter: null,
+    requestedBackend: null,
     createdAt: 1_000,
     startedAt: null,
     finishedAt: null,

@@ -242,6 +242,22 @@ const MIGRATION_CASES: Record<
       });
     },
   },
+  8: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model, backend, adapter_json)
+         VALUES ('r0000000008bbbbbb', 'old', 'failed', 1000, '{}', 'mnist', 'mlp', 'webgpu', '{"vendor":"mesa"}')`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before the column asked for nothing (their host chose) and keep what they ran on.
+      expect(db.prepare('SELECT backend, adapter_json, requested_backend FROM runs').all()).toEqual([
+        { backend: 'webgpu', adapter_json: '{"vendor":"mesa"}', requested_backend: null },
+      ]);
+      db.prepare("UPDATE runs SET requested_backend = 'cpu'").run();
+      expect(db.prepare('SELECT requested_backend FROM runs').get()).toEqual({ requested_backend: 'cpu' });
+    },
+  },
 };
 
 describe('migrations', () => {

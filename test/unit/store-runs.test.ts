@@ -113,6 +113,24 @@ describe('creating and reading runs', () => {
     expect(store.getRun('r000000000nothere')).toBeNull();
   });
 
+  it('keeps the backend a run asked for, through a start, in lists and for readers', () => {
+    const asked = store.createRun(newRun({ requestedBackend: 'cpu' }));
+    const left = store.createRun(newRun());
+    expect(asked.requestedBackend).toBe('cpu');
+    expect(left.requestedBackend).toBeNull();
+    // What it ran on is recorded apart: the request stays.
+    store.markRunning(asked.id, { pid: process.pid, backend: 'starting' });
+    store.setBackend(asked.id, 'cpu');
+    expect(store.getRun(asked.id)).toMatchObject({ backend: 'cpu', requestedBackend: 'cpu' });
+    expect(store.listRuns({}).map((r) => [r.id, r.requestedBackend])).toEqual(
+      expect.arrayContaining([
+        [asked.id, 'cpu'],
+        [left.id, null],
+      ]),
+    );
+    expect(reader().getRun(asked.id)?.requestedBackend).toBe('cpu');
+  });
+
   it('defaults the name to "<model> on <dataset>" and checks inputs', () => {
     expect(store.createRun(newRun()).name).toBe('cifarnet on fashion-mnist');
     expectStoreError(() => store.createRun(newRun({}, { dataset: '' })), 'invalid_input');

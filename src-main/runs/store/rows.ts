@@ -27,6 +27,7 @@ export interface RunRow {
   threads: number | null;
   neuron_impl: string | null;
   adapter_json: string | null;
+  requested_backend: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -65,7 +66,7 @@ const TEST_ACCURACY: EpochMetricName = 'epoch/test_accuracy';
 
 /** Columns of a run summary; `r` is the alias of `runs` in every query that uses this. */
 export const RUN_SUMMARY_COLUMNS = `
-  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.adapter_json, r.created_at, r.started_at, r.finished_at,
+  r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.adapter_json, r.requested_backend, r.created_at, r.started_at, r.finished_at,
   r.duration_ms, r.error, r.pid, r.parent_run_id, r.notes, r.dataset, r.model, r.variant,
   r.layerwise, r.time_steps, r.epochs, r.batch_size, r.lr, r.seed, r.final_test_accuracy,
   r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops,
@@ -127,6 +128,7 @@ export function runSummaryFromRow(row: RunRow): RunSummary {
     threads: row.threads,
     neuronImpl: row.neuron_impl,
     adapter: adapterFromJson(row.adapter_json),
+    requestedBackend: row.requested_backend,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

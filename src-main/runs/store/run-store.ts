@@ -77,10 +77,10 @@ const finishRunSql = (
     WHERE id = @id AND ${statusIn(statusesBefore(to))}`;
 
 const SQL = {
-  insertRun: `INSERT INTO runs (id, name, status, preset, created_at, parent_run_id, notes, config_json,
-      dataset, model, variant, layerwise, time_steps, epochs, batch_size, lr, seed)
-    VALUES (@id, @name, 'queued', @preset, @createdAt, @parentRunId, @notes, @configJson,
-      @dataset, @model, @variant, @layerwise, @timeSteps, @epochs, @batchSize, @lr, @seed)`,
+  insertRun: `INSERT INTO runs (id, name, status, preset, created_at, parent_run_id, requested_backend, notes,
+      config_json, dataset, model, variant, layerwise, time_steps, epochs, batch_size, lr, seed)
+    VALUES (@id, @name, 'queued', @preset, @createdAt, @parentRunId, @requestedBackend, @notes,
+      @configJson, @dataset, @model, @variant, @layerwise, @timeSteps, @epochs, @batchSize, @lr, @seed)`,
   insertTag: 'INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)',
   deleteTags: 'DELETE FROM tags WHERE run_id = ?',
   markRunning: `UPDATE runs SET status = 'running', pid = @pid, backend = @backend,
@@ -187,6 +187,7 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
         preset: input.preset ?? null,
         createdAt,
         parentRunId,
+        requestedBackend: input.requestedBackend ?? null,
         notes: input.notes ?? '',
         configJson,
         dataset: columns.dataset,

@@ -85,6 +85,11 @@ export interface RunSummary {
   neuronImpl: string | null;
   /** The GPU a webgpu run computed on, as its adapter described itself; null on other backends. */
   adapter: RunAdapter | null;
+  /**
+   * The TF.js backend the run asked for (a BackendName when this version stored it); null: its
+   * host's choice. `backend` says what it ran on.
+   */
+  requestedBackend: string | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -123,6 +128,8 @@ export interface NewRunInput {
   columns: RunConfigColumns;
   /** The run this one was made from (a failed run edited and rerun), if any. */
   parentRunId?: string | null;
+  /** The backend the run asks for (checked by the caller); absent or null: its host's choice. */
+  requestedBackend?: string | null;
   tags?: readonly string[];
   notes?: string;
 }

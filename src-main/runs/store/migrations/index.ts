@@ -5,6 +5,7 @@ import { migration004AttemptTimes } from './004-attempt-times';
 import { migration005NeuronImpl } from './005-neuron-impl';
 import { migration006MetricTimes } from './006-metric-times';
 import { migration007Adapter } from './007-adapter';
+import { migration008RequestedBackend } from './008-requested-backend';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005NeuronImpl,
   migration006MetricTimes,
   migration007Adapter,
+  migration008RequestedBackend,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
