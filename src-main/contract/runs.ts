@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKEND_NAMES } from './backends';
 import { DISTRIBUTION_QUANTITIES } from './distributions';
 import type {
   CheckpointRecord,
@@ -40,6 +41,12 @@ export const runsCreateParams = z.strictObject({
   start: z.boolean().default(true),
   /** The run this one was edited from ("Edit and rerun" of a failed run); it must exist. */
   parentRunId: runId.optional(),
+  /**
+   * The TF.js backend to train on, this attempt and every resume; absent: the host's choice. One
+   * this host cannot use is accepted (the host may change, or the user knows better); the run
+   * then fails with the backend's reason and how to enable it.
+   */
+  backend: z.enum(BACKEND_NAMES).optional(),
 });
 
 export const runsUpdateParams = z.strictObject({

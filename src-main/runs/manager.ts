@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { canFollow, listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
+import { canFollow } from '../contract/run-status';
 import type { BackendName, BackendReport } from '../engine/backend';
-import { readStoredConfig } from '../engine/config/stored';
 import type { ValidRunConfig } from '../engine/config/types';
-import { ConfigError } from '../engine/config/validate';
 import type { TrainEvent, TrainOutcome } from '../engine/train/events';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
@@ -12,6 +10,7 @@ import { removeStaleCheckpointTemps } from './store/checkpoint-files';
 import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
+import { requestedBackendOf, resumeRefusal, storedConfigOf } from './stored-run';
 import { launchNodeWorker, type WorkerHandle, type WorkerLauncher } from './worker/launch';
 
 export type RunManagerEvent =
@@ -19,33 +18,17 @@ export type RunManagerEvent =
   | { readonly runId: string; readonly kind: 'status'; readonly status: RunStatus; readonly error?: string }
   | { readonly runId: string; readonly kind: 'backend'; readonly report: BackendReport };
 
-/** Why `run` cannot be resumed, or null when it can (the manager, the hosts and the CLI say the same). */
-export function resumeRefusal(run: Pick<RunRecord, 'id' | 'status'>): string | null {
-  return RESUMABLE_RUN_STATUSES.includes(run.status)
-    ? null
-    : `run ${run.id} is ${run.status}; only a ${listStatuses(RESUMABLE_RUN_STATUSES)} run can be resumed`;
-}
-
-/**
- * The config a run was stored with, read back checked (see readStoredConfig) for a resume or a
- * rerun; a config that cannot be used any more is an Error naming the run and each bad field.
- */
-export function storedConfigOf(run: Pick<RunRecord, 'id' | 'config'>): ValidRunConfig {
-  try {
-    return readStoredConfig(run.config);
-  } catch (err) {
-    if (err instanceof ConfigError)
-      throw new Error(`run ${run.id}'s stored config cannot be used: ${err.message}`);
-    throw err;
-  }
-}
+export { requestedBackendOf, resumeRefusal, storedConfigOf } from './stored-run';
 
 export interface RunManagerOptions {
   readonly store: RunStore;
   /** Checkpoints go to `<dataDir>/checkpoints/<runId>/`. */
   readonly dataDir: string;
   readonly launch?: WorkerLauncher;
-  /** Force a TF.js backend in the workers (default: the best available). */
+  /**
+   * The TF.js backend of runs that do not ask for one (default: the best available); a run's
+   * own requested backend wins over it.
+   */
   readonly backend?: BackendName;
   /** Training threads of each run (default: GLIF_THREADS, else every core). */
   readonly threads?: number;
@@ -62,6 +45,8 @@ interface ActiveRun {
 interface Job {
   readonly runId: string;
   readonly resume: boolean;
+  /** This attempt's backend, over the run's requested one (`glif train --resume --backend`). */
+  readonly backend?: BackendName;
   readonly done: (record: RunRecord) => void;
 }
 
@@ -114,7 +99,14 @@ export class RunManager {
    */
   createRun(
     config: ValidRunConfig,
-    opts: { name?: string; tags?: readonly string[]; notes?: string; parentRunId?: string } = {},
+    opts: {
+      name?: string;
+      tags?: readonly string[];
+      notes?: string;
+      parentRunId?: string;
+      /** The backend it asks for, every attempt; absent: the host's (options.backend, else automatic). */
+      requestedBackend?: BackendName | null;
+    } = {},
   ): RunRecord {
     return this.store.createRun({
       name: opts.name,
@@ -122,6 +114,7 @@ export class RunManager {
       config,
       columns: configColumns(config),
       parentRunId: opts.parentRunId,
+      requestedBackend: opts.requestedBackend ?? null,
       tags: opts.tags,
       notes: opts.notes,
     });
@@ -132,8 +125,11 @@ export class RunManager {
     return this.enqueue(runId, false);
   }
 
-  /** Continues an interrupted, cancelled or failed run from its last checkpoint, if it has one. */
-  resume(runId: string): Promise<RunRecord> {
+  /**
+   * Continues an interrupted, cancelled or failed run from its last checkpoint, if it has one, on
+   * the backend it asked for (`opts.backend` overrides that for this attempt only).
+   */
+  resume(runId: string, opts: { backend?: BackendName } = {}): Promise<RunRecord> {
     const run = this.store.getRun(runId);
     if (!run) throw new Error(`no run ${runId}`);
     const refusal = resumeRefusal(run);
@@ -143,7 +139,8 @@ export class RunManager {
     // but it is the way back for one whose worker was killed or crashed before the first save.
     // Refused now, with the reason, rather than failing once its turn in the queue comes.
     storedConfigOf(run);
-    return this.enqueue(runId, true);
+    if (opts.backend === undefined) requestedBackendOf(run);
+    return this.enqueue(runId, true, opts.backend);
   }
 
   cancel(runId: string): boolean {
@@ -176,9 +173,9 @@ export class RunManager {
     return this.queue.map((j) => j.runId);
   }
 
-  private enqueue(runId: string, resume: boolean): Promise<RunRecord> {
+  private enqueue(runId: string, resume: boolean, backend?: BackendName): Promise<RunRecord> {
     return new Promise((done) => {
-      this.queue.push({ runId, resume, done });
+      this.queue.push({ runId, resume, done, ...(backend ? { backend } : {}) });
       this.pump();
     });
   }
@@ -269,6 +266,9 @@ export class RunManager {
     const run = this.store.getRun(job.runId);
     if (!run) throw new Error(`no run ${job.runId}`);
     const config = storedConfigOf(run);
+    // The run's own choice first: the host's default is for runs that left it to the host. An
+    // unavailable one fails the run in the worker, with initBackend's reason and fix.
+    const backend = job.backend ?? requestedBackendOf(run) ?? this.options.backend;
     const checkpointDir = path.join(this.options.dataDir, 'checkpoints', job.runId);
     let resumeFrom: { path: string; sha256: string } | undefined;
     const previousMs = job.resume ? (run.durationMs ?? 0) : 0;
@@ -347,7 +347,7 @@ export class RunManager {
           config,
           checkpointDir,
           resumeFrom,
-          backend: this.options.backend,
+          backend,
           threads: this.options.threads,
         });
         if (active.cancelRequested) worker.send({ type: 'cancel' });

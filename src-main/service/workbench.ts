@@ -20,7 +20,7 @@ import { RequestFailure } from '../contract/errors';
 import { listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { EventMap, EventName } from '../contract/events';
 import type { ParsedRequestParams } from '../contract/requests';
-import { RunManager, storedConfigOf } from '../runs/manager';
+import { RunManager, requestedBackendOf, storedConfigOf } from '../runs/manager';
 import { epochMetricPoints, stepMetricPoints } from '../runs/metric-points';
 import { removeRunCheckpoints } from '../runs/store/checkpoint-files';
 import { exportRun } from '../runs/store/export';
@@ -189,6 +189,7 @@ export class Workbench {
         name: p.name,
         tags: p.tags,
         parentRunId: p.parentRunId,
+        requestedBackend: p.backend,
       });
     } catch (err) {
       toFailure(err);
@@ -369,12 +370,14 @@ export class Workbench {
       );
     }
     let config: ValidRunConfig;
+    let requestedBackend: BackendName | null;
     try {
       config = storedConfigOf(run);
+      requestedBackend = requestedBackendOf(run);
     } catch (err) {
       throw new RequestFailure('conflict', (err as Error).message);
     }
-    const fresh = this.manager.createRun(config, { name: run.name, tags: run.tags });
+    const fresh = this.manager.createRun(config, { name: run.name, tags: run.tags, requestedBackend });
     void this.manager.start(fresh.id);
     return fresh;
   }

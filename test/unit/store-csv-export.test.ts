@@ -213,13 +213,14 @@ describe('comparison and Runs list CSV through the requests', () => {
   it('runs.exportList: one row per run shown, in its order, with hyperparameters, final metrics and config', async () => {
     const a = seededRun('GLIF baseline');
     clock += 1000;
-    const queued = store.createRun(
-      syntheticRunInput({
+    const queued = store.createRun({
+      ...syntheticRunInput({
         name: 'queued one',
         seed: 7,
         config: { data: { augment: true, path: null }, train: { lr: 0.05, milestones: [3] } },
       }),
-    );
+      requestedBackend: 'cpu',
+    });
     const dispatch = dispatcher();
     const all = await dispatch('runs.exportList', { runIds: [queued.id, a] });
     expect(all.ok).toBe(true);
@@ -241,6 +242,7 @@ describe('comparison and Runs list CSV through the requests', () => {
       'lr',
       'seed',
       'backend',
+      'requested_backend',
       'threads',
       'neuron_impl',
       'adapter',
@@ -292,6 +294,9 @@ describe('comparison and Runs list CSV through the requests', () => {
       created_at: '2026-01-02T03:04:05.000Z',
     });
     expect(rows[0]).toMatchObject({ status: 'queued', seed: '7', final_test_accuracy: '', started_at: '' });
+    // The backend a run asked for, beside the one it ran on; empty where it left the choice to its host.
+    expect(rows[0]).toMatchObject({ backend: '', requested_backend: 'cpu' });
+    expect(rows[1]).toMatchObject({ backend: 'wasm', requested_backend: '' });
     expect(rows[1]!.adapter).toBe('');
     // A webgpu run names the adapter it computed on.
     store.setBackend(a, 'webgpu', {

@@ -161,6 +161,8 @@ export const RUN_LIST_COLUMNS: ReadonlyArray<readonly [string, (r: RunSummary) =
   ['lr', (r) => r.columns.lr],
   ['seed', (r) => r.columns.seed],
   ['backend', (r) => r.backend],
+  // Beside what it ran on: a run that asked for cpu reads apart from one that fell back to it.
+  ['requested_backend', (r) => r.requestedBackend],
   ['threads', (r) => r.threads],
   ['neuron_impl', (r) => r.neuronImpl],
   ['adapter', (r) => (r.adapter ? describeAdapter(r.adapter) : null)],

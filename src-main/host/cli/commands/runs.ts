@@ -141,7 +141,7 @@ export const runsCommand: CliCommand = {
           );
           print('');
           print(
-            `backend: ${run.backend ?? '-'}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
+            `backend: ${run.backend ?? '-'}${run.requestedBackend ? ` (requested: ${run.requestedBackend})` : ''}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
           );
           if (run.progress.bestTestAccuracy !== null)
             print(

@@ -1,13 +1,13 @@
 import { parseCliArgs } from '../args';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseBackendName, type BackendName } from '../../../engine/backend';
+import { BACKEND_ORDER, parseBackendName, type BackendName } from '../../../engine/backend';
 import { parseThreads } from '../../../engine/parallel/threads';
 import { buildConfig } from '../../../engine/config/build';
 import { PRESETS } from '../../../engine/config/presets';
 import type { ValidRunConfig } from '../../../engine/config/types';
 import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
-import { resumeRefusal, RunManager, storedConfigOf } from '../../../runs/manager';
+import { requestedBackendOf, resumeRefusal, RunManager, storedConfigOf } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
@@ -28,7 +28,8 @@ Options:
   --resume <run-id>   continue an interrupted or cancelled run from its last checkpoint
   --name <text>       a name for the run
   --tag <tag>         tag the run (repeatable)
-  --backend <name>    force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu)
+  --backend <name>    train on this TensorFlow.js backend (${BACKEND_ORDER.join(', ')}); a new run records
+                      it, so --resume asks for it again; with --resume, it overrides the run's for this attempt
   --threads <n>       training threads: data-parallel replicas on wasm/cpu (default: GLIF_THREADS, else 0 = every core)
   --db <path>         run database (default: the desktop app's, in your user data folder)
   --json              print a final JSON summary on stdout (progress goes to stderr)`;
@@ -145,12 +146,15 @@ export const trainCommand: CliCommand = {
         if (refusal !== null) throw new CliError(`--resume: ${refusal}`);
         try {
           storedConfigOf(run);
+          if (backend === undefined) requestedBackendOf(run);
         } catch (err) {
           throw new CliError(`--resume: ${(err as Error).message}`);
         }
         runId = run.id;
       } else {
-        runId = manager.createRun(config!, { name: o.name, tags: o.tag }).id;
+        // Recorded with the run (not only passed to this process's manager): `--resume` and the
+        // app's Resume then ask for the same backend.
+        runId = manager.createRun(config!, { name: o.name, tags: o.tag, requestedBackend: backend }).id;
       }
       progress.println(`${o.resume ? 'resuming' : 'run'} ${runId} (database ${dbPath})`);
       manager.on((e) => {
@@ -172,7 +176,7 @@ export const trainCommand: CliCommand = {
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
-      const final = await (o.resume ? manager.resume(runId) : manager.start(runId));
+      const final = await (o.resume ? manager.resume(runId, { backend }) : manager.start(runId));
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
       const summary = summaryOf(final, dbPath);
