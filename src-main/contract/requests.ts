@@ -27,9 +27,11 @@ import {
   type RunSummary,
 } from './runs';
 import {
+  backendsParams,
   backendStatusParams,
   chooseDataLocationParams,
   systemInfoParams,
+  type BackendAvailability,
   type BackendStatus,
   type ChosenLocation,
   type SystemInfo,
@@ -42,6 +44,7 @@ import {
 export const requests = {
   'system.info': defineRequest<SystemInfo>()(systemInfoParams),
   'system.backend': defineRequest<BackendStatus>()(backendStatusParams),
+  'system.backends': defineRequest<BackendAvailability>()(backendsParams),
   'system.chooseDataLocation': defineRequest<ChosenLocation>()(chooseDataLocationParams),
   'config.schema': defineRequest<ConfigSchema>()(configSchemaParams),
   'config.validate': defineRequest<ConfigValidation>()(configValidateParams),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { RunAdapter } from '../runs/store/types';
+import type { BackendName } from './backends';
 
 /**
  * Where the main side runs: inside the Electron app, or as the headless host that serves the same
@@ -29,6 +31,33 @@ export interface BackendStatus {
   /** null until a run has started a worker (the backend is chosen in the worker). */
   readonly active: string | null;
   readonly fixHints: readonly string[];
+}
+
+export const backendsParams = z.strictObject({});
+
+/** One backend as the New-run form offers it: whether a run asking for it can train here. */
+export interface BackendOption {
+  readonly name: BackendName;
+  /** A run that asks for it by name trains on it on this host. */
+  readonly usable: boolean;
+  /** Usable, but only by name: never the automatic choice (a software WebGPU adapter). */
+  readonly byNameOnly: boolean;
+  /** Why it is not usable, or why only by name. */
+  readonly reason: string | null;
+  /** Something to know although it works (tfjs-node-gpu without a GPU, the adapter's name). */
+  readonly note: string | null;
+  /** WebGPU: the adapter it would compute on. */
+  readonly adapter: RunAdapter | null;
+}
+
+/** Answer of `system.backends`: what a run on this host can train on, surveyed in a worker. */
+export interface BackendAvailability {
+  /** The backend of runs that ask for none: the host's (`glif serve --backend`), else automatic. */
+  readonly defaultBackend: BackendName;
+  /** Whether the host set that default, rather than picking the fastest usable one. */
+  readonly hostDefault: boolean;
+  /** Every backend, fastest first. */
+  readonly options: readonly BackendOption[];
 }
 
 /**

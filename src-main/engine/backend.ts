@@ -60,6 +60,11 @@ export interface BackendCandidateReport {
   reason?: string;
   /** Something to know although it works, e.g. tfjs-node-gpu running without a GPU. */
   note?: string;
+  /**
+   * Works when asked for by name (`only`), never chosen automatically: a software WebGPU adapter.
+   * `available` is false then, with the reason (the New-run form offers it with that reason).
+   */
+  byNameOnly?: true;
   version?: string;
   /** WebGPU only: the adapters Dawn found, the one TF.js uses first. */
   adapters?: GpuAdapterSummary[];
@@ -331,7 +336,7 @@ function forcedOnlyView(
   active: BackendName,
 ): BackendCandidateReport {
   if (attempts.get(c.name)?.forcedOnly !== true) return c;
-  if (c.name !== active) return { ...c, available: false };
+  if (c.name !== active) return { ...c, available: false, byNameOnly: true };
   const { reason, ...rest } = c;
   return reason === undefined ? rest : { ...rest, note: reason };
 }

@@ -36,6 +36,7 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
       const r = wb.backendReport();
       return { active: r?.active ?? null, fixHints: r?.fixHints ?? [] };
     },
+    'system.backends': () => wb.backends.get(),
     'system.chooseDataLocation': async (p) => {
       if (!host.chooseLocation) {
         throw new RequestFailure(

@@ -28,7 +28,8 @@ import { runListCsv, runsSeriesCsv } from '../runs/store/csv-export';
 import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { RunRecord, RunSummary } from '../runs/store/types';
-import type { WorkerLauncher } from '../runs/worker/launch';
+import { launchNodeWorker, type WorkerLauncher } from '../runs/worker/launch';
+import { BackendSurvey } from './backend-survey';
 import { ProbeService } from './probe-service';
 
 export type EmitEvent = <K extends EventName>(type: K, payload: EventMap[K]) => void;
@@ -75,6 +76,8 @@ export class Workbench {
   readonly manager: RunManager;
   /** `runs.probe`, computed in a worker thread and cached per checkpoint. */
   readonly probes: ProbeService;
+  /** `system.backends`: what this host's runs can train on, asked of a worker once. */
+  readonly backends: BackendSurvey;
 
   constructor(
     readonly store: RunStore,
@@ -90,6 +93,7 @@ export class Workbench {
       threads: options.threads,
     });
     this.probes = new ProbeService(store, options.backend);
+    this.backends = new BackendSurvey(options.launch ?? launchNodeWorker, options.backend);
     this.manager.recoverInterrupted();
     this.manager.on((e) => {
       switch (e.kind) {

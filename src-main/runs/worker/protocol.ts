@@ -17,7 +17,13 @@ export type ToWorker =
       /** Training threads; absent: GLIF_THREADS, else every core. */
       readonly threads?: number;
     }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  /**
+   * Trains nothing: reports every backend this host could train on (initBackend's probeAll) with
+   * a `backend` message, then exits. Asked in a worker because loading a native backend or Dawn
+   * in the host's own process would stay loaded there.
+   */
+  | { readonly type: 'survey' };
 
 export type FromWorker =
   | { readonly type: 'backend'; readonly report: BackendReport }

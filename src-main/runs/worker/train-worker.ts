@@ -60,6 +60,17 @@ export function runWorker(port: ParentPort): void {
       case 'cancel':
         abort.abort();
         return;
+      case 'survey': {
+        if (started) return;
+        started = true;
+        try {
+          port.send({ type: 'backend', report: await initBackend({ probeAll: true }) });
+        } finally {
+          // Not a training process: nothing to stay for (a failure reads as an exit without report).
+          setTimeout(() => process.exit(0), 50);
+        }
+        return;
+      }
       case 'start': {
         if (started) return;
         started = true;
