@@ -2,11 +2,19 @@
  * The New run form: the schema it is built from, the chosen preset, the values as typed, and the
  * host's verdict on them. Values are checked by `config.validate` (the CLI's own checks) shortly
  * after the user stops typing, and again on Start; a stale answer never overwrites a newer one.
- * "Edit and rerun" opens it prefilled with a run's config; Start then creates a new run linked to
- * that one (its parent), which stays as it was.
+ * "Edit and rerun" opens it prefilled with a run's config and requested backend; Start then creates
+ * a new run linked to that one (its parent), which stays as it was.
  */
 import type { ApiClient } from '../api/client';
-import type { ConfigIssue, ConfigSchema, ContractError, Preset } from '../api/contract';
+import type {
+  BackendAvailability,
+  BackendName,
+  ConfigIssue,
+  ConfigSchema,
+  ContractError,
+  Preset,
+} from '../api/contract';
+import { backendNameOf } from './backend-options';
 import {
   changedValues,
   configValues,
@@ -54,11 +62,15 @@ export class NewRunForm {
   #parent = $state.raw<{ readonly id: string; readonly name: string } | null>(null);
   /** Why the run to edit and rerun could not be read (the form then starts from a preset). */
   #parentError = $state.raw<ContractError | null>(null);
+  /** What this host can train on (`system.backends`), for the Advanced section's choices. */
+  #backends = $state.raw<LoadState<BackendAvailability>>({ kind: 'loading' });
   #timer: ReturnType<typeof setTimeout> | undefined;
   #validationSeq = 0;
 
   name = $state('');
   tags = $state('');
+  /** The backend the run asks for (Advanced); null: its host's choice. Not part of the config. */
+  backend = $state<BackendName | null>(null);
 
   readonly #grouped = $derived.by((): IssuesByField => {
     const fields = this.#schema.kind === 'ready' ? this.#schema.value.fields : [];
@@ -121,6 +133,19 @@ export class NewRunForm {
     return this.#parentError;
   }
 
+  get backends(): LoadState<BackendAvailability> {
+    return this.#backends;
+  }
+
+  /** Asks the host which backends it can train on; the form works without the answer. */
+  async loadBackends(): Promise<void> {
+    this.#backends = { kind: 'loading' };
+    const result = await this.#client.request('system.backends', {});
+    this.#backends = result.ok
+      ? { kind: 'ready', value: result.data }
+      : { kind: 'failed', error: result.error };
+  }
+
   /** Keys of the fields that differ from the preset. */
   get changedKeys(): readonly string[] {
     return this.#changedKeys;
@@ -151,6 +176,7 @@ export class NewRunForm {
     this.#parent = { id: run.id, name: run.name };
     this.name = run.name;
     this.tags = run.tags.join(', ');
+    this.backend = backendNameOf(run.requestedBackend);
     this.#scheduleValidation();
   }
 
@@ -230,6 +256,7 @@ export class NewRunForm {
         tags: tags.length > 0 ? tags : undefined,
         start: true,
         parentRunId: this.#parent?.id,
+        backend: this.backend ?? undefined,
       });
       if (!result.ok) {
         this.#startError = result.error;
