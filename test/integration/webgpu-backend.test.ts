@@ -61,12 +61,20 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
       const info = lastJson(r.out) as {
         backend: {
           active: string;
-          candidates: Array<{ name: string; available: boolean; reason?: string; adapters?: unknown[] }>;
+          candidates: Array<{
+            name: string;
+            available: boolean;
+            byNameOnly?: boolean;
+            reason?: string;
+            adapters?: unknown[];
+          }>;
         };
       };
       expect(info.backend.active).not.toBe('webgpu');
       const webgpu = info.backend.candidates.find((c) => c.name === 'webgpu')!;
       expect(webgpu.available).toBe(false);
+      // Usable when asked for by name: the New-run form offers it (system.backends).
+      expect(webgpu.byNameOnly).toBe(true);
       expect(webgpu.reason).toMatch(
         /only a software adapter .* never chosen automatically; --backend webgpu uses it/,
       );
