@@ -153,10 +153,24 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
   }
 }
 
-/** Kills the first worker of `parent` `delayMs` after it appeared (startup moment). */
+/**
+ * The training workers among `parent`'s children, by their command line: a host may have other
+ * children (`glif serve` rebuilds a stale UI with electron-vite at start, a backend survey).
+ */
+function trainWorkerPids(parent: number): number[] {
+  return childPids(parent).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('train-worker');
+    } catch {
+      return false; // ended while we looked
+    }
+  });
+}
+
+/** Kills the first training worker of `parent` `delayMs` after it appeared (startup moment). */
 async function killWorkerSoon(parent: number, delayMs: number, targetPid?: number): Promise<void> {
   let worker: number | undefined;
-  await until('the training worker', () => (worker = childPids(parent)[0]) !== undefined);
+  await until('the training worker', () => (worker = trainWorkerPids(parent)[0]) !== undefined);
   await sleep(delayMs);
   process.kill(targetPid ?? worker!, 'SIGKILL');
 }
