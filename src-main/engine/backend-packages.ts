@@ -6,6 +6,20 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { GpuAdapterSummary } from './webgpu/adapters';
+
+/** What backend selection learns about a backend, loading it or only inspecting its package. */
+export interface BackendProbe {
+  available: boolean;
+  reason?: string;
+  note?: string;
+  version?: string;
+  adapters?: GpuAdapterSummary[];
+  /** Only a software adapter: used when asked for by name, never automatically. */
+  forcedOnly?: boolean;
+  /** Dawn was not loaded (no GPU device here): asked for by name, it is probed then. */
+  notProbed?: boolean;
+}
 
 // Not named `require`: the bundler declares its own `require` shim at the top of each ESM chunk.
 const nodeRequire = createRequire(import.meta.url);

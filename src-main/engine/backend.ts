@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BACKEND_NAMES, type BackendName } from '../contract/backends';
 import { describeNativeFailure, hintsFor } from './backend-hints';
-import { firstLine, foreignTfjsCore, hasNativeAddon, packageDir, readVersion } from './backend-packages';
+import {
+  firstLine,
+  foreignTfjsCore,
+  hasNativeAddon,
+  packageDir,
+  readVersion,
+  type BackendProbe,
+} from './backend-packages';
 import { ensureGradientConfigs } from './kernels/gradient-configs';
 import { registerWasmGradientKernels } from './kernels/registry';
 import { watchWebGpuDevice } from './webgpu/device-lost';
@@ -125,17 +132,7 @@ export function parseBackendName(value: string, source = 'backend'): BackendName
 // Not named `require`: the bundler declares its own `require` shim at the top of each ESM chunk.
 const nodeRequire = createRequire(import.meta.url);
 
-interface Probe {
-  available: boolean;
-  reason?: string;
-  note?: string;
-  version?: string;
-  adapters?: GpuAdapterSummary[];
-  /** Usable only when asked for by name (a software WebGPU adapter). */
-  forcedOnly?: boolean;
-  /** Not looked at for the automatic choice; asked for by name (or by glif info), it is. */
-  notProbed?: boolean;
-}
+type Probe = BackendProbe;
 
 /** Results of real load/initialise attempts, by backend. */
 type Attempts = Map<BackendName, Probe>;

@@ -3,19 +3,8 @@
  * Dawn and its adapters, then `navigator.gpu`. The backend itself is created by tf.setBackend.
  */
 import fs from 'node:fs';
-import { describeAdapter, installNavigatorGpu, probeWebGpu, type GpuAdapterSummary } from './adapters';
-
-export interface WebGpuLoadProbe {
-  available: boolean;
-  reason?: string;
-  note?: string;
-  version?: string;
-  adapters?: GpuAdapterSummary[];
-  /** Only a software adapter: used when asked for by name, never automatically. */
-  forcedOnly?: boolean;
-  /** Dawn was not loaded (no GPU device here): asked for by name, it is probed then. */
-  notProbed?: boolean;
-}
+import type { BackendProbe } from '../backend-packages';
+import { describeAdapter, installNavigatorGpu, probeWebGpu } from './adapters';
 
 /**
  * On Linux a hardware Vulkan driver needs a device node: a DRM render node (Mesa's radeon, intel,
@@ -40,10 +29,7 @@ export function noGpuDeviceNode(): string | undefined {
 }
 
 /** `files`: what inspecting @tensorflow/tfjs-backend-webgpu's folder found (installed, version). */
-export async function loadWebGpuBackend(
-  files: WebGpuLoadProbe,
-  opts: { look: boolean },
-): Promise<WebGpuLoadProbe> {
+export async function loadWebGpuBackend(files: BackendProbe, opts: { look: boolean }): Promise<BackendProbe> {
   if (!files.available) return files;
   const none = opts.look ? undefined : noGpuDeviceNode();
   if (none) return { ...files, available: false, notProbed: true, reason: none };
