@@ -14,6 +14,19 @@ function runColumn(dbPath: string, runId: string, column: 'parent_run_id' | 'sta
   }
 }
 
+/** How many epochs of a run have their test accuracy in the host's database file. */
+function storedEpochs(dbPath: string, runId: string): number {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare("SELECT count(*) FROM metrics WHERE run_id = ? AND name = 'epoch/test_accuracy'")
+      .pluck()
+      .get(runId) as number;
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * A folder with four whole, consistent IDX files of 5x5 images: it passes the form's check of the
  * data location (names, headers, sizes) and fails the run, whose network needs sides divisible by 4.
@@ -113,6 +126,9 @@ test.describe.serial('what the runs offer', () => {
     await expect(page).toHaveURL(/#\/runs\/r[0-9a-z]+$/);
     const runId = runIdOf(page.url());
     await expect(page.getByText(/epoch 2\s*\/\s*3/i).first()).toBeVisible({ timeout: 120_000 });
+    // What the list must show is what the store holds: wait until epoch 1's metrics are written
+    // (the recorder batches its writes, so "epoch 2/3" on the page can come first).
+    await expect.poll(() => storedEpochs(host.dbPath, runId), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
 
     // A fresh page: none of the run's earlier events reach it.
     await openApp(page, host, '#/runs');
