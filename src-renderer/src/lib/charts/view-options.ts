@@ -5,6 +5,7 @@
  */
 import type { AlignedColumns } from './series';
 import type { YRange } from './y-range';
+import { parseStoredRecord } from '../state/stored-record';
 
 export interface ChartView {
   /** null: as the page says (its Log scale switch, if any). */
@@ -39,20 +40,7 @@ function parseView(value: unknown): ChartView | null {
 
 /** The stored views by chart key. */
 export function parseChartViews(text: string | null): Map<string, ChartView> {
-  const out = new Map<string, ChartView>();
-  if (!text) return out;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return out;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
-  for (const [key, view] of Object.entries(value)) {
-    const parsed = parseView(view);
-    if (parsed) out.set(key, parsed);
-  }
-  return out;
+  return parseStoredRecord(text, (_key, view) => parseView(view) ?? undefined);
 }
 
 /** Only views that differ from the default are kept, so the stored text stays small. */

@@ -4,6 +4,8 @@
  * after a restart. Pure parsing here, for unit tests; run-color-overrides.svelte.ts keeps them.
  */
 
+import { parseStoredRecord } from './stored-record';
+
 /** Where the picks are kept in the renderer's local storage. */
 export const RUN_COLORS_STORAGE_KEY = 'glif.runColors';
 
@@ -12,20 +14,11 @@ const RUN_ID = /^[a-z0-9]{6,40}$/;
 
 /** A stored value as a map of run id to #rrggbb; anything malformed is left out, never thrown. */
 export function parseRunColorChoices(text: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!text) return out;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return out;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
-  for (const [runId, color] of Object.entries(value)) {
-    if (RUN_ID.test(runId) && typeof color === 'string' && HEX.test(color.toLowerCase()))
-      out.set(runId, color.toLowerCase());
-  }
-  return out;
+  return parseStoredRecord(text, (runId, color) =>
+    RUN_ID.test(runId) && typeof color === 'string' && HEX.test(color.toLowerCase())
+      ? color.toLowerCase()
+      : undefined,
+  );
 }
 
 export function serializeRunColorChoices(choices: ReadonlyMap<string, string>): string {
