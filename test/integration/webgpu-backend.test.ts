@@ -83,7 +83,7 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
   );
 
   it.runIf(probe.ok)(
-    'passes every parity fixture with the ops neuron, and says the fused one cannot run there',
+    'passes every parity fixture with the ops neuron and with the fused WGSL kernels',
     async () => {
       const files = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
       const r = await glifAsync([
@@ -97,28 +97,32 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
       const out = lastJson(r.out);
       expect(out).toMatchObject({
         backend: 'webgpu',
-        impls: ['ops'],
+        impls: ['ops', 'fused'],
         passed: files.length,
         failed: 0,
         errors: 0,
       });
-      expect(out.notRun).toMatch(/fused neuron runs on wasm and cpu only/);
-      const refused = await glifAsync([
+      expect(out.notRun).toBeUndefined();
+      const outcomes = out.outcomes as Array<{ impl: string; status: string }>;
+      expect(outcomes.filter((o) => o.impl === 'fused' && o.status === 'pass')).toHaveLength(files.length);
+      const fused = await glifAsync([
         'parity',
         '--backend',
         'webgpu',
         '--impl',
         'fused',
-        path.join(fixturesDir, files[0]),
+        ...files.map((f) => path.join(fixturesDir, f)),
       ]);
-      expect(refused.status).not.toBe(0);
-      expect(refused.out).toMatch(/--impl fused: .*use --impl ops/);
+      expect(fused.status, fused.out).toBe(0);
+      expect(fused.out).toContain(
+        `${files.length} passed, 0 failed, 0 errors (backend webgpu; neuron fused)`,
+      );
     },
     300_000,
   );
 
   it.runIf(probe.ok)(
-    'trains fmnist-cnn with the per-step losses of the same run on wasm',
+    'trains fmnist-cnn, ops and fused WGSL neuron, with the per-step losses of the run on wasm',
     async () => {
       const db = path.join(dir, 'runs.sqlite');
       const args = [
@@ -144,7 +148,11 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
       expect(lastJson(gpu.out)).toMatchObject({ status: 'completed', backend: 'webgpu' });
       const cpu = await glifAsync([...args, '--backend', 'wasm'], env);
       expect(cpu.status, cpu.out).toBe(0);
-      const runs = [lastJson(gpu.out).runId, lastJson(cpu.out).runId] as string[];
+      // The automatic neuron on webgpu: the fused WGSL kernels.
+      const fused = await glifAsync([...args, '--backend', 'webgpu'], { GLIF_THREADS: '1' });
+      expect(fused.status, fused.out).toBe(0);
+      expect(fused.out).toContain('on webgpu with the fused GLIF neuron');
+      const runs = [lastJson(gpu.out).runId, lastJson(cpu.out).runId, lastJson(fused.out).runId] as string[];
 
       const store = new Database(db, { readonly: true });
       try {
@@ -157,6 +165,11 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
         );
         expect(losses[0]).toHaveLength(2);
         expect(losses[1]).toHaveLength(2);
+        expect(losses[2]).toHaveLength(2);
+        // Fused and ops on the same backend: bit-identical forward passes, gradients that differ
+        // only in float32 summation order, so the second step's loss agrees far inside 1e-4.
+        for (let i = 0; i < 2; i++)
+          expect(Math.abs(losses[2][i] - losses[0][i])).toBeLessThan(1e-4 * losses[0][i]);
         // Same seed, weights, batches and op sequence. Convolutions sum in another order on the
         // GPU (float32 rounding ~1e-6 relative), which flips the odd membrane that sits within
         // rounding of the threshold; each flip moves the loss by ~1e-4. Measured here: 4e-4
@@ -168,7 +181,7 @@ describe(`glif on the webgpu backend ${NEEDS_ADAPTER}`, () => {
           (id) =>
             (store.prepare('SELECT backend FROM runs WHERE id = ?').get(id) as { backend: string }).backend,
         );
-        expect(backends).toEqual(['webgpu', 'wasm']);
+        expect(backends).toEqual(['webgpu', 'wasm', 'webgpu']);
       } finally {
         store.close();
       }

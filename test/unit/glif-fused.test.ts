@@ -19,51 +19,15 @@ import { GlifLayer } from '../../src-main/engine/glif/layer';
 import { glifForward } from '../../src-main/engine/glif/neuron';
 import { GLIF_PARAM_KEYS, type GlifParamKey, type GlifRawParams } from '../../src-main/engine/glif/params';
 import { customSurrogate, rectangularSurrogate, type Surrogate } from '../../src-main/engine/glif/surrogate';
-import {
-  defaultNeuronSpec,
-  gateMode,
-  parseVariantId,
-  VARIANT_IDS,
-  type NeuronSpec,
-  type ResetForm,
-  type VariantId,
-} from '../../src-main/engine/glif/variants';
+import { defaultNeuronSpec, parseVariantId, type NeuronSpec } from '../../src-main/engine/glif/variants';
 import { Rng } from '../../src-main/engine/random';
 import { availableBackends } from '../helpers/backends';
+import { allZero, cases, expectClose, makeParams, T } from '../helpers/glif-fused-cases';
 
 /** Backends whose tensors the fused op reads directly; both are always installed here. */
 const jsBackends = (await availableBackends()).filter(
   (b): b is 'wasm' | 'cpu' => b === 'wasm' || b === 'cpu',
 );
-
-const T = 4;
-const logit = (p: number) => -Math.log(1 / p - 1);
-
-/** Raw parameters away from their initial values, so every term of the update matters. */
-function makeParams(spec: NeuronSpec, P: number, rng: Rng): Record<GlifParamKey, tf.Variable | undefined> {
-  const shape = spec.layerwise ? [] : [P];
-  const n = spec.layerwise ? 1 : P;
-  const v = (f: () => number, s = shape, size = n) =>
-    tf.variable(tf.tensor(Float32Array.from({ length: size }, f), s));
-  const variant = spec.variant;
-  const gate = (i: 0 | 1 | 2) => {
-    if (variant.kind === 'simplex')
-      return v(() => logit(0.25 + 0.5 * variant.bits[i]) + 0.3 * (rng.next() - 0.5));
-    // Hard gates: a mix of 0 and 1; soft ones spread over (0.2, 0.8).
-    return v(() => (rng.next() - 0.5) * (variant.kind === 'glif-hard' ? 2 : 2.8));
-  };
-  const gated = gateMode(variant) !== 'none';
-  return {
-    alpha: gated ? gate(0) : undefined,
-    beta: gated ? gate(1) : undefined,
-    gamma: gate(2),
-    tau: v(() => logit(0.25) + rng.normal() * 0.6),
-    vth: v(() => logit(0.5) + rng.normal() * 0.4),
-    leak: v(() => logit(0.0625) + rng.normal() * 0.6),
-    reVth: v(() => logit(0.5) + rng.normal() * 0.6),
-    conduct: v(() => rng.normal() * 0.8, spec.layerwise ? [T] : [T, P], T * n),
-  };
-}
 
 interface Outcome {
   spikes: Float32Array;
@@ -107,51 +71,6 @@ function run(
   });
   return result!;
 }
-
-const allZero = (a: Float32Array | undefined) => a === undefined || a.every((v) => v === 0);
-
-/** The fixtures' tolerance, |a - b| <= 1e-5 + 1e-5 |b|, with exact zeros where the reference is all zero. */
-function expectClose(name: string, actual: Float32Array | undefined, expected: Float32Array | undefined) {
-  if (allZero(expected)) {
-    expect(allZero(actual), `${name}: the tf-ops path gives an exact zero`).toBe(true);
-    return;
-  }
-  expect(actual, `${name} gradient missing`).toBeDefined();
-  expect(actual!.length).toBe(expected!.length);
-  const bad: string[] = [];
-  for (let i = 0; i < expected!.length; i++) {
-    const b = expected![i];
-    if (!(Math.abs(actual![i] - b) <= 1e-5 + 1e-5 * Math.abs(b))) bad.push(`[${i}] ${actual![i]} vs ${b}`);
-  }
-  expect(bad.slice(0, 5), `${name}: ${bad.length} values out of tolerance`).toEqual([]);
-}
-
-interface Case {
-  variant: VariantId;
-  layerwise: boolean;
-  reset: ResetForm;
-  shape: number[];
-  width?: number;
-}
-
-const cases: Case[] = [];
-for (const variant of VARIANT_IDS) {
-  for (const layerwise of [false, true]) {
-    // The layer-wise class has no static-soft, hard or GLIF_f forms, but the equations allow them.
-    cases.push({ variant, layerwise, reset: 'code', shape: [T, 3, 4, 3, 5] });
-  }
-  cases.push({ variant, layerwise: false, reset: 'paper-figure', shape: [T, 3, 4, 3, 5] });
-}
-cases.push({ variant: 'glif', layerwise: false, reset: 'code', shape: [T, 6, 7] }); // dense [T, N, F]
-cases.push({ variant: 'glif', layerwise: true, reset: 'code', shape: [T, 6, 7] });
-cases.push({ variant: 'glif', layerwise: false, reset: 'code', shape: [T, 3, 4, 3, 5], width: 0.6 });
-cases.push({
-  variant: 'glif-hard',
-  layerwise: false,
-  reset: 'paper-figure',
-  shape: [T, 2, 3, 3, 4],
-  width: 1.7,
-});
 
 describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: BackendName) => {
   it.each(cases)('$variant layerwise=$layerwise reset=$reset shape=$shape width=$width', async (c) => {
@@ -316,9 +235,10 @@ describe.each(jsBackends)('fused GLIF against the tf-ops path on %s', (backend: 
 });
 
 describe('choosing the neuron implementation', () => {
-  it('auto: fused where data access is a memory copy, ops on native backends', () => {
+  it('auto: fused on wasm, cpu and webgpu, ops on native backends', () => {
     expect(resolveNeuronImpl('auto', true, 'wasm')).toBe('fused');
     expect(resolveNeuronImpl('auto', true, 'cpu')).toBe('fused');
+    expect(resolveNeuronImpl('auto', true, 'webgpu')).toBe('fused');
     expect(resolveNeuronImpl('auto', true, 'tensorflow')).toBe('ops');
     expect(resolveNeuronImpl('auto', true, 'tensorflow-gpu')).toBe('ops');
     expect(resolveNeuronImpl('auto', true, 'webgl')).toBe('ops');

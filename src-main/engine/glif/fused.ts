@@ -9,7 +9,9 @@ import {
 } from './fused-loops';
 import { glifBackwardSimd, glifForwardSimd, simdPeriod } from '../kernels/simd/glif-simd';
 import { activeWasmHeap, type WasmHeap } from '../kernels/simd/heap';
+import { onWebGpu } from '../webgpu/glif-programs';
 import { effectiveGateValue } from './gates';
+import { glifForwardWebGpu, glifSpikesWebGpu } from './fused-webgpu';
 import type { GlifForwardResult } from './forward-types';
 import { requireGate, type GlifRawParams } from './params';
 import { gateMode, type GateMode, type NeuronSpec } from './variants';
@@ -26,7 +28,8 @@ import { gateMode, type GateMode, type NeuronSpec } from './variants';
  *
  * On wasm the same loops run as WebAssembly SIMD kernels on the backend's heap (kernels/simd),
  * reading the input and writing the outputs in place, without the dataSync copies; the loops
- * here remain for the cpu backend and the few shapes the kernels do not take.
+ * here remain for the cpu backend and the few shapes the kernels do not take. On webgpu they run
+ * as WGSL compute kernels (fused-webgpu.ts), with the same numbers.
  *
  * Same numbers as the tf-ops path: spikes and membranes bit-identical (same float32 rounding
  * order), gradients within float32 rounding, structural zeros exact.
@@ -178,6 +181,7 @@ function simdPlan(x: tf.Tensor, P: number, T: number): { heap: WasmHeap; Q: numb
  * fused op, without the custom gradient, the saved membrane or its copy.
  */
 export function glifSpikesFused(x: tf.Tensor, params: GlifRawParams, spec: NeuronSpec): tf.Tensor {
+  if (onWebGpu()) return glifSpikesWebGpu(x, params, spec, FUSED_GLIF_SCOPE);
   const T = params.conduct.shape[0];
   const mode = gateMode(spec.variant);
   const inputs = collectInputs(x, params, mode);
@@ -204,6 +208,10 @@ export function glifForwardFused(
   if (!(width > 0)) throw new Error(`surrogate width must be > 0, got ${width}`);
   // float32 like the tf-ops surrogate's scalars, so |z| < half decides identically.
   const window: RectangleWindow = { half: Math.fround(width / 2), height: Math.fround(1 / width) };
+  if (onWebGpu()) {
+    const record = options.recordMembrane === true;
+    return glifForwardWebGpu(x, params, spec, { record, window, scope: FUSED_GLIF_SCOPE });
+  }
   const mode = gateMode(spec.variant);
   const inputs = collectInputs(x, params, mode);
   const { tensors } = inputs;

@@ -1,10 +1,11 @@
 /**
  * Which implementation of the GLIF neuron runs (neuron.ts dispatches on it):
  * - `ops`: TF.js ops, differentiated by the tape; runs on every backend, stays on the device.
- * - `fused`: one custom op with typed-array loops (fused.ts); reads the input with dataSync.
- * - `auto`: `fused` where reading a tensor is a plain memory copy (wasm, cpu), `ops` elsewhere
- *   (tfjs-node and tfjs-node-gpu, where dataSync would copy out of TensorFlow or off the GPU
- *   and the native kernels are fast anyway).
+ * - `fused`: one custom op over the whole time loop (fused.ts): typed-array loops, or SIMD
+ *   kernels on the wasm heap, where tensors live in plain memory (wasm, cpu); WGSL compute
+ *   kernels on webgpu (webgpu/glif-programs.ts).
+ * - `auto`: `fused` on those backends, `ops` elsewhere (tfjs-node and tfjs-node-gpu, where the
+ *   loops would copy out of TensorFlow or off the GPU, and the native kernels are fast anyway).
  */
 export type GlifNeuronImpl = 'auto' | 'ops' | 'fused';
 export type ResolvedNeuronImpl = Exclude<GlifNeuronImpl, 'auto'>;
@@ -15,7 +16,15 @@ export const NEURON_IMPLS: readonly GlifNeuronImpl[] = ['auto', 'ops', 'fused'];
 export const NEURON_IMPL_ENV_VAR = 'GLIF_NEURON_IMPL';
 
 /** Backend names (BackendReport.active) on which `auto` picks the fused op. */
-export const FUSED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+export const FUSED_BACKENDS: readonly string[] = ['wasm', 'cpu', 'webgpu'];
+
+/**
+ * Where the fused neuron also brings the fused training tdBN (tdbn-fused.ts): its loops read
+ * tensors from plain memory. On webgpu, tdBN stays TF.js ops: there its reductions are GPU
+ * kernels already (the fused tdBN exists because wasm transposes the tensor for each one), and
+ * data-parallel replicas, which need its collective, never run on a GPU backend.
+ */
+export const FUSED_TDBN_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 
 export function parseNeuronImpl(value: string, source = 'neuron implementation'): GlifNeuronImpl {
   const v = value.trim().toLowerCase();

@@ -2,52 +2,11 @@ import '../gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { missingCase } from '../../contract/exhaustive';
 import { glifForwardFused, glifSpikesFused } from './fused';
-import { effectiveGate } from './gates';
+import { stepCoefficients, type StepCoefficients } from './coefficients';
 import type { GlifForwardOptions, GlifForwardResult } from './forward-types';
-import { requireGate, type GlifRawParams } from './params';
+import type { GlifRawParams } from './params';
 import { spikeRect } from './surrogate';
-import { gateMode, type NeuronSpec } from './variants';
-
-/**
- * The per-layer coefficients of one update, all broadcastable against a per-step tensor
- * [..., C]:   u_t = decay * u_{t-1} * (1 - hard * S_{t-1}) - linear + gain_t * x_t - soft * S_{t-1}
- */
-interface StepCoefficients {
-  readonly decay: tf.Tensor;
-  readonly hard: tf.Tensor;
-  readonly linear: tf.Tensor;
-  readonly soft: tf.Tensor;
-  /** One gain per time step. */
-  readonly gain: tf.Tensor[];
-  readonly threshold: tf.Tensor;
-}
-
-function stepCoefficients(p: GlifRawParams, spec: NeuronSpec, T: number): StepCoefficients {
-  const tau = tf.sigmoid(p.tau);
-  const leak = tf.sigmoid(p.leak);
-  const reVth = tf.sigmoid(p.reVth);
-  const g = tf.sigmoid(p.conduct);
-  const threshold = tf.sigmoid(p.vth);
-  const mode = gateMode(spec.variant);
-  if (mode === 'none') {
-    // GLIF_f (appendix A.3): both leaks, conductance input, hard reset and soft subtraction.
-    return { decay: tau, hard: tf.onesLike(tau), linear: leak, soft: reVth, gain: tf.unstack(g), threshold };
-  }
-  const a = effectiveGate(requireGate(p.alpha, 'alpha'), mode);
-  const b = effectiveGate(requireGate(p.beta, 'beta'), mode);
-  const c = effectiveGate(requireGate(p.gamma, 'gamma'), mode);
-  const oneMinusA = tf.sub(1, a);
-  const gain = tf.sub(1, tf.mul(b, tf.sub(1, g)));
-  if (gain.shape[0] !== T) throw new Error(`conductance has ${gain.shape[0]} steps, the layer has T=${T}`);
-  return {
-    decay: tf.sub(1, tf.mul(a, tf.sub(1, tau))),
-    hard: c,
-    linear: tf.mul(oneMinusA, leak),
-    soft: tf.mul(tf.sub(1, c), reVth),
-    gain: tf.unstack(gain),
-    threshold,
-  };
-}
+import type { NeuronSpec } from './variants';
 
 /**
  * GLIF over T steps (reference glif.md sections 1.2-1.3), time on axis 0, channels last.
@@ -79,13 +38,14 @@ export function glifForward(
   }
   return tf.tidy(() => {
     const k = stepCoefficients(params, spec, T);
+    const gains = tf.unstack(k.gain);
     const inputs = tf.unstack(x);
     const spikes: tf.Tensor[] = [];
     const membranes: tf.Tensor[] = [];
     let u: tf.Tensor | null = null;
     let s: tf.Tensor | null = null;
     for (let t = 0; t < T; t++) {
-      const drive = tf.mul(k.gain[t], inputs[t]);
+      const drive = tf.mul(gains[t], inputs[t]);
       if (u === null || s === null) {
         // u_{-1} = 0 and S_{-1} = 0: every term but the leak and the input vanishes.
         u = tf.sub(drive, k.linear);

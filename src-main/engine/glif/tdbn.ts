@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type ForwardContext } from '../nn/module';
-import type { ResolvedNeuronImpl } from './impl';
+import { FUSED_TDBN_BACKENDS, type ResolvedNeuronImpl } from './impl';
 import { fusedTdBatchNorm } from './tdbn-fused';
 
 export interface TdBatchNormOptions {
@@ -16,8 +16,8 @@ export interface TdBatchNormOptions {
    */
   readonly plain?: boolean;
   /**
-   * The model's neuron implementation: with `fused`, training normalises with the typed-array
-   * loops (tdbn-fused.ts), which data-parallel replicas synchronise; with `ops`, TF.js ops.
+   * The model's neuron implementation: with `fused` on wasm and cpu, training normalises with the
+   * typed-array loops (tdbn-fused.ts), which data-parallel replicas synchronise; elsewhere, TF.js ops.
    */
   readonly impl: ResolvedNeuronImpl;
 }
@@ -52,8 +52,8 @@ export class TdBatchNorm extends Module {
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    // The same switch as the neuron: typed-array loops where tensors live in plain memory.
-    if (ctx.training && this.impl === 'fused') {
+    // The same switch as the neuron, where tensors live in plain memory (not on webgpu).
+    if (ctx.training && this.impl === 'fused' && FUSED_TDBN_BACKENDS.includes(tf.getBackend())) {
       return tf.tidy(() => {
         const r = fusedTdBatchNorm(x, this.weight, this.bias, this.scale, this.eps);
         this.updateRunningStats(

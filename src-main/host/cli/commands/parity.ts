@@ -70,10 +70,11 @@ export const parityCommand: CliCommand = {
     const report = await initBackend(
       parsed.values.backend ? { only: parsed.values.backend as BackendName } : {},
     );
-    // The fused op is typed-array loops over CPU memory: on a GPU backend it cannot run at all.
+    // The fused op has loops over plain memory (wasm, cpu) and WGSL kernels (webgpu); on the
+    // native TensorFlow backends it would copy every tensor out, so it is not offered there.
     let notRun: string | undefined;
     if (!FUSED_BACKENDS.includes(report.active) && impls.includes('fused')) {
-      notRun = `the fused neuron runs on ${FUSED_BACKENDS.join(' and ')} only, not on ${report.active}`;
+      notRun = `the fused neuron runs on ${FUSED_BACKENDS.join(', ')} only, not on ${report.active}`;
       if (impls.length === 1) throw new CliError(`--impl fused: ${notRun}; use --impl ops`);
       impls.splice(impls.indexOf('fused'), 1);
       if (!parsed.values.json) process.stdout.write(`note: ${notRun}: checking the ops neuron alone\n`);
