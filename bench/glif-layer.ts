@@ -11,8 +11,8 @@ import { Rng } from '../src-main/engine/random';
 import { interleave, runConditions, watchLoad } from './lib/interleave';
 import { roundsOf, type BenchOptions } from './lib/options';
 import type { Metric, WorkloadResult } from './lib/report';
-import { benchBackend, benchNeuronImpl, isMain, runWorkloadScript } from './lib/setup';
-import { medianMs } from './lib/timing';
+import { benchBackend, benchNeuronImpl, isMain, runWorkloadScript, settle } from './lib/setup';
+import { medianMsAsync } from './lib/timing';
 
 export const GLIF_LAYER_SHAPE = { T: 4, N: 32, C: 64, H: 16, W: 16 } as const;
 
@@ -20,11 +20,11 @@ export interface GlifLayerBench {
   /** Elements of x. */
   readonly size: number;
   /** Inference: forward with training: false and no gradient tape (the reference's torch.no_grad). */
-  forwardNoGrad(): void;
+  forwardNoGrad(): Promise<void>;
   /** Forward in training mode, outside any gradient tape (not comparable with the reference). */
-  forwardTraining(): void;
+  forwardTraining(): Promise<void>;
   /** Forward and backward of sum(spikes * R) with respect to x and the layer's parameters. */
-  forwardBackward(): void;
+  forwardBackward(): Promise<void>;
   dispose(): void;
 }
 
@@ -54,21 +54,28 @@ export function glifLayerBench(): GlifLayerBench {
   );
   const vars = [x, ...layer.parameters().map((p) => p.variable)];
   // A scalar read forces completion on any backend and costs next to nothing.
-  const forward = (training: boolean) =>
-    tf.tidy(() => void tf.sum(layer.forward(x, { T, training })).dataSync());
+  const complete = async (scalar: tf.Tensor) => {
+    try {
+      await settle(scalar);
+    } finally {
+      scalar.dispose();
+    }
+  };
+  const forward = (training: boolean) => complete(tf.tidy(() => tf.sum(layer.forward(x, { T, training }))));
   return {
     size,
     forwardNoGrad: () => forward(false),
     forwardTraining: () => forward(true),
-    forwardBackward() {
-      tf.tidy(() => {
-        const { value } = tf.variableGrads(
-          () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
-          vars,
-        );
-        value.dataSync();
-      });
-    },
+    forwardBackward: () =>
+      complete(
+        tf.tidy(
+          () =>
+            tf.variableGrads(
+              () => tf.sum(tf.mul(layer.forward(x, { T, training: true }), R)) as tf.Scalar,
+              vars,
+            ).value,
+        ),
+      ),
     dispose() {
       tf.dispose([x, R]);
       layer.dispose();
@@ -101,15 +108,15 @@ export async function benchGlifLayer(opts: BenchOptions): Promise<WorkloadResult
       opts,
       'glif-layer',
       {
-        warmup() {
-          bench.forwardNoGrad();
-          bench.forwardTraining();
-          bench.forwardBackward();
+        async warmup() {
+          await bench.forwardNoGrad();
+          await bench.forwardTraining();
+          await bench.forwardBackward();
         },
-        round(n) {
-          const noGradMs = medianMs(bench.forwardNoGrad, n, 0);
-          const forwardMs = medianMs(bench.forwardTraining, n, 0);
-          const bothMs = medianMs(bench.forwardBackward, n, 0);
+        async round(n) {
+          const noGradMs = await medianMsAsync(bench.forwardNoGrad, n, 0);
+          const forwardMs = await medianMsAsync(bench.forwardTraining, n, 0);
+          const bothMs = await medianMsAsync(bench.forwardBackward, n, 0);
           return {
             'forward (no grad) [ms]': noGradMs,
             'forward [ms]': forwardMs,

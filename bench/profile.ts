@@ -31,7 +31,7 @@ Options:
   --infer            profile the inference pass instead of a training step
                      (glif-layer: forward with training: false instead of forward+backward)
   --steps <n>        profiled steps, averaged (default 1; as many unprofiled steps time the plain step)
-  --backend <name>   force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu)
+  --backend <name>   force a TensorFlow.js backend (tensorflow-gpu, tensorflow, wasm, cpu; not webgpu)
   --impl <name>      GLIF neuron implementation: auto (default), ops, fused (sets ${NEURON_IMPL_ENV_VAR})
   --json             also print the profile as JSON`;
 
@@ -97,17 +97,18 @@ interface Stepper {
 function stepper(o: ProfileOptions, aroundOptimizer: (run: () => void) => void): Stepper {
   if (o.workload === 'glif-layer') {
     const b = glifLayerBench();
+    // Synchronous off webgpu (settle), which run() refuses: tf.profile sees the whole call.
     return o.infer
-      ? { label: 'forward (no grad)', step: b.forwardNoGrad, dispose: b.dispose }
-      : { label: 'forward+backward', step: b.forwardBackward, dispose: b.dispose };
+      ? { label: 'forward (no grad)', step: () => void b.forwardNoGrad(), dispose: b.dispose }
+      : { label: 'forward+backward', step: () => void b.forwardBackward(), dispose: b.dispose };
   }
   const b =
     o.workload === 'fmnist-cnn'
       ? trainBench('fmnist-cnn', 64, [28, 28, 1], 10, { aroundOptimizer })
       : trainBench('cifar10-resnet19-t4', 8, [32, 32, 3], 10, { aroundOptimizer });
   return o.infer
-    ? { label: 'inference pass', step: () => b.infer(), dispose: () => b.dispose() }
-    : { label: 'train step', step: () => b.step(), dispose: () => b.dispose() };
+    ? { label: 'inference pass', step: () => void b.infer(), dispose: () => b.dispose() }
+    : { label: 'train step', step: () => void b.step(), dispose: () => b.dispose() };
 }
 
 export const CATEGORIES = [
@@ -266,6 +267,13 @@ async function main(): Promise<void> {
     json: false,
     backend: o.backend,
   });
+  if (backend === 'webgpu') {
+    // The per-kernel times come from timing synchronous calls; webgpu in Node only reads back
+    // asynchronously, so they would measure command submission, not the GPU.
+    throw new Error(
+      'bench:profile runs on wasm, cpu and the tensorflow backends; on webgpu, time whole steps with bench:glif-layer or bench:resnet19',
+    );
+  }
   const opt = { ranges: [] as [number, number][], ms: 0 };
   const s = stepper(o, (run) => {
     const kernels = (tf.engine() as unknown as EngineInternals).state.activeProfile.kernels;

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src-main/engine/backend';
 import type { DatasetInfo } from '../../src-main/engine/data/dataset';
 import {
@@ -12,6 +13,19 @@ import { printResult, resultJson, type WorkloadResult } from './report';
 export async function benchBackend(opts: BenchOptions): Promise<{ backend: string; neuron: string }> {
   const report = await initBackend(opts.backend ? { only: opts.backend } : {});
   return { backend: report.active, neuron: benchNeuronImpl(report.active) };
+}
+
+/**
+ * Waits until a tensor is computed, the way a timed call ends. Where the backend reads
+ * synchronously the wait happens before this returns (timing and tf.profile see a synchronous
+ * call); webgpu in Node has no synchronous read-back, so there the promise resolves once it is read.
+ */
+export function settle(t: tf.Tensor): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') {
+    t.dataSync();
+    return Promise.resolve();
+  }
+  return t.data().then(() => undefined);
 }
 
 /**

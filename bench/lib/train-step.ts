@@ -8,19 +8,22 @@ import { Rng } from '../../src-main/engine/random';
 import { batchInput, batchLabels } from '../../src-main/engine/train/batch-tensors';
 import { buildRunModel } from '../../src-main/engine/train/build';
 import { recipeGroups, Sgd } from '../../src-main/engine/train/optimizer';
-import { trainStep } from '../../src-main/engine/train/train-step';
+import { trainStep, trainStepAsync } from '../../src-main/engine/train/train-step';
 import type { ResolvedNeuronImpl } from '../../src-main/engine/glif/impl';
 import { ReplicaPool } from '../../src-main/engine/parallel/pool';
 import { resolveThreads } from '../../src-main/engine/parallel/threads';
 import { parseBackendName } from '../../src-main/engine/backend';
-import { benchNeuronImpl, syntheticInfo } from './setup';
+import { benchNeuronImpl, settle, syntheticInfo } from './setup';
 
 export interface TrainBench {
   readonly model: Model;
-  /** One step exactly as the trainer runs it: forward, cross-entropy, backward, SGD with momentum. */
-  step(): void;
+  /**
+   * One step exactly as the trainer runs it: forward, cross-entropy, backward, SGD with momentum.
+   * Synchronous except on webgpu (settle in setup.ts).
+   */
+  step(): Promise<void>;
   /** One inference pass (eval mode: tdBN uses its running statistics). */
-  infer(): void;
+  infer(): Promise<void>;
   dispose(): void;
 }
 
@@ -38,6 +41,15 @@ export interface ParallelTrainBench {
 export interface TrainBenchHooks {
   /** Runs the SGD update (`run`) of each step; bench/profile.ts wraps it to time the optimiser apart. */
   readonly aroundOptimizer?: (run: () => void) => void;
+}
+
+/** Waits for a step's (or a pass's) output tensor, then frees it. */
+async function complete(t: tf.Tensor): Promise<void> {
+  try {
+    await settle(t);
+  } finally {
+    t.dispose();
+  }
 }
 
 /** A preset's model on one batch of uniform random pixels in [0, 1) with random labels. */
@@ -87,21 +99,20 @@ export function trainBench(
     batch,
     info: syntheticInfo(presetId, inputShape, numClasses),
     impl,
-    step() {
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.losses.softmaxCrossEntropy(y, model.logits(x, { T: model.T, training: true })) as tf.Scalar,
-          vars,
-        );
-        if (hooks.aroundOptimizer) hooks.aroundOptimizer(() => sgd.step(grads, config.train.lr));
-        else sgd.step(grads, config.train.lr);
-        value.dataSync();
-      });
-    },
-    infer() {
-      tf.tidy(() => void model.logits(x, { T: model.T, training: false }).dataSync());
-    },
+    step: () =>
+      complete(
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () =>
+              tf.losses.softmaxCrossEntropy(y, model.logits(x, { T: model.T, training: true })) as tf.Scalar,
+            vars,
+          );
+          if (hooks.aroundOptimizer) hooks.aroundOptimizer(() => sgd.step(grads, config.train.lr));
+          else sgd.step(grads, config.train.lr);
+          return value;
+        }),
+      ),
+    infer: () => complete(tf.tidy(() => model.logits(x, { T: model.T, training: false }))),
     dispose() {
       tf.dispose([x, y]);
       model.dispose();
@@ -146,11 +157,12 @@ export async function parallelTrainBench(
     threads,
     async step() {
       if (pool) await pool.step(b.batch, lr);
+      else if (tf.getBackend() === 'webgpu') await trainStepAsync(b.model, b.sgd, b.batch, lr);
       else trainStep(b.model, b.sgd, b.batch, lr);
     },
     async infer() {
       if (pool) await pool.evaluate(b.batch);
-      else b.infer();
+      else await b.infer();
     },
     async close() {
       await pool?.close();
