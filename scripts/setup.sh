@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the workbench and its tests need, idempotently:
 #   system packages (Debian/Ubuntu): a C++ toolchain for better-sqlite3, chromium + xvfb for the
-#   browser tests, PyTorch (python3-torch) for the tests that check our numbers against it, the
+#   browser tests, PyTorch (python3-torch) for the torch engine and the tests that check our numbers
+#   against it, black (the torch engine's Python formatting), the
 #   real Fashion-MNIST dataset, and a Vulkan driver for the webgpu tests (Mesa's lavapipe when
 #   there is no GPU); then the npm dependencies (npm ci).
 # Safe to run again: it skips what is already there.
@@ -14,7 +15,9 @@ apt_packages=()
 command -v g++ >/dev/null 2>&1 || apt_packages+=(build-essential)
 command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
 # PyTorch for the tests that check our numbers against it (test/unit/sgd-recipe-torch.test.ts).
+# Also the torch engine's Python (engine-torch/), whose formatting black checks.
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || apt_packages+=(python3-torch)
+command -v black >/dev/null 2>&1 || apt_packages+=(black)
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 command -v xvfb-run >/dev/null 2>&1 || apt_packages+=(xvfb)
 [ -d /usr/share/datasets/fashion-mnist ] || apt_packages+=(dataset-fashion-mnist)

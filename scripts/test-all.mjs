@@ -119,6 +119,7 @@ if (fs.existsSync(path.join(root, 'tsconfig.web.json'))) {
 }
 check('lint', 'npx', ['eslint', '.']);
 check('format (prettier --check)', 'npx', ['prettier', '--check', '.']);
+check('format, Python (black --check engine-torch)', 'black', ['--check', '--quiet', 'engine-torch']);
 vitestSuite('unit and integration tests (vitest)', [], 'vitest.json');
 check('build (electron-vite: main, preload, renderer)', 'npx', ['electron-vite', 'build']);
 playwrightSuite(

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { resolveNeuronImpl, type GlifNeuronImpl, type ResolvedNeuronImpl } from '../glif/impl';
 import { runBlockCase } from './block-case';
 import { checkPassed, type Check } from './compare';
-import { FixtureError, parseFixture } from './fixture-schema';
+import { FixtureError, parseFixture, type ParityFixture } from './fixture-schema';
 import { runNeuronCase } from './neuron-case';
 
 export type FixtureOutcome = (
@@ -24,8 +24,8 @@ export type FixtureOutcome = (
       readonly source: 'fixture' | 'run';
     }
 ) & {
-  /** The GLIF neuron implementation the fixture ran through (glif/impl.ts). */
-  readonly impl: ResolvedNeuronImpl;
+  /** The GLIF neuron implementation the fixture ran through (glif/impl.ts), or the torch engine's. */
+  readonly impl: ResolvedNeuronImpl | 'torch';
 };
 
 export interface ParityRunOptions {
@@ -35,33 +35,38 @@ export interface ParityRunOptions {
   readonly backend: string;
 }
 
-/** Loads, validates and runs one parity fixture; any problem with the file becomes an 'error' outcome. */
-export async function runParityFile(path: string, options: ParityRunOptions): Promise<FixtureOutcome> {
-  const file = basename(path);
-  // The fixtures use the authors' rectangle, which both implementations compute.
-  const impl = resolveNeuronImpl(options.impl ?? 'auto', true, options.backend);
+/** A fixture file read and validated, or why it cannot be used (the same for every engine). */
+export async function loadFixture(path: string): Promise<{ fixture: ParityFixture } | { message: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}`;
-    return { file, impl, status: 'error', source: 'fixture', message };
+    return { message: code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}` };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return {
-      file,
-      impl,
-      status: 'error',
-      source: 'fixture',
-      message: `not valid JSON: ${(err as Error).message}`,
-    };
+    return { message: `not valid JSON: ${(err as Error).message}` };
   }
   try {
-    const fixture = parseFixture(json);
+    return { fixture: parseFixture(json) };
+  } catch (err) {
+    if (err instanceof FixtureError) return { message: err.message };
+    throw err;
+  }
+}
+
+/** Loads, validates and runs one parity fixture; any problem with the file becomes an 'error' outcome. */
+export async function runParityFile(path: string, options: ParityRunOptions): Promise<FixtureOutcome> {
+  const file = basename(path);
+  // The fixtures use the authors' rectangle, which both implementations compute.
+  const impl = resolveNeuronImpl(options.impl ?? 'auto', true, options.backend);
+  const loaded = await loadFixture(path);
+  if ('message' in loaded) return { file, impl, status: 'error', source: 'fixture', message: loaded.message };
+  const fixture = loaded.fixture;
+  try {
     const checks =
       fixture.official.class === 'BasicBlock_CW'
         ? await runBlockCase(fixture, impl)

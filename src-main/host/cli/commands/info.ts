@@ -15,6 +15,7 @@ import {
 import { neuronImplFromEnv, resolveNeuronImpl } from '../../../engine/glif/impl';
 import { simdKernelStatus, type SimdKernelStatus } from '../../../engine/kernels/simd/heap';
 import { availableCores, resolveThreads, THREADS_ENV_VAR } from '../../../engine/parallel/threads';
+import { describeTorch, findTorch, type TorchProbe } from '../../../engine/torch/python';
 import { describeAdapter } from '../../../engine/webgpu/adapters';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
@@ -47,6 +48,8 @@ export interface InfoReport {
   kernels: SimdKernelStatus;
   versions: InfoVersions;
   memory: { numTensors: number; numBytes: number; numDataBuffers: number };
+  /** The torch engine: the interpreter and PyTorch it would run on, or why it cannot. */
+  torchEngine: TorchProbe;
 }
 
 // Not named `require`: the bundler declares its own `require` shim at the top of each ESM chunk.
@@ -166,8 +169,23 @@ export function formatInfo(info: InfoReport): string {
     '',
     'TensorFlow.js memory:',
     `  tensors ${memory.numTensors}, bytes ${memory.numBytes}, data buffers ${memory.numDataBuffers}`,
+    '',
+    ...torchLines(info.torchEngine),
   );
   return lines.join('\n');
+}
+
+/** The torch engine's section: where it runs and what it can use, or why it cannot run. */
+function torchLines(t: TorchProbe): string[] {
+  if (!t.ok) return ['Torch engine (--engine torch): unavailable', `  ${t.reason}`, `  fix: ${t.fix}`];
+  const r = t.runtime;
+  const distributed = [r.gloo ? 'gloo' : null, r.nccl ? 'nccl' : null].filter((b) => b !== null);
+  return [
+    `Torch engine (--engine torch): ${describeTorch(r)}`,
+    `  python ${r.pythonVersion} (${r.executable}${r.python !== r.executable ? `, found as ${r.python}` : ''})`,
+    `  distributed: ${distributed.length > 0 ? distributed.join(', ') : 'none'}; CUDA ${r.cuda ? (r.cudaVersion ?? 'yes') : 'not available'}`,
+    ...r.gpus.map((g, i) => `  GPU ${i}: ${g}`),
+  ];
 }
 
 function parse(args: readonly string[]): { json: boolean; help: boolean; backend?: BackendName } {
@@ -240,6 +258,7 @@ export const infoCommand: CliCommand = {
         numBytes: memory.numBytes,
         numDataBuffers: memory.numDataBuffers,
       },
+      torchEngine: await findTorch(),
     };
     process.stdout.write((options.json ? JSON.stringify(info, null, 2) : formatInfo(info)) + '\n');
     return 0;
