@@ -99,7 +99,7 @@ async function main(): Promise<number> {
           epoch: event.epoch + 1,
           rssMiB: mib(mem.rss),
           heapMiB: mib(mem.heapUsed),
-          numTensors: event.numTensors,
+          numTensors: event.numTensors ?? NaN,
           seconds: event.seconds,
           testAccuracy: event.testAccuracy,
         };

@@ -11,12 +11,14 @@ import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
 import { requestedBackendOf, resumeRefusal, storedConfigOf } from './stored-run';
+import { launchTorchWorker } from './worker/torch-launch';
 import { launchNodeWorker, type WorkerHandle, type WorkerLauncher } from './worker/launch';
 
 export type RunManagerEvent =
   | { readonly runId: string; readonly kind: 'train'; readonly event: TrainEvent }
   | { readonly runId: string; readonly kind: 'status'; readonly status: RunStatus; readonly error?: string }
-  | { readonly runId: string; readonly kind: 'backend'; readonly report: BackendReport };
+  | { readonly runId: string; readonly kind: 'backend'; readonly report: BackendReport }
+  | { readonly runId: string; readonly kind: 'engine'; readonly description: string };
 
 export { requestedBackendOf, resumeRefusal, storedConfigOf } from './stored-run';
 
@@ -25,6 +27,8 @@ export interface RunManagerOptions {
   /** Checkpoints go to `<dataDir>/checkpoints/<runId>/`. */
   readonly dataDir: string;
   readonly launch?: WorkerLauncher;
+  /** Runs whose config chooses engine.name=torch (default: the PyTorch processes, torch/launch.ts). */
+  readonly launchTorch?: WorkerLauncher;
   /**
    * The TF.js backend of runs that do not ask for one (default: the best available); a run's
    * own requested backend wins over it.
@@ -292,7 +296,8 @@ export class RunManager {
     this.emit({ runId: job.runId, kind: 'status', status: 'running' });
 
     const startedAt = Date.now();
-    const worker = this.launch();
+    const worker =
+      config.engine.name === 'torch' ? (this.options.launchTorch ?? launchTorchWorker)() : this.launch();
     this.liveWorkers.set(
       worker,
       new Promise((exited) =>
@@ -316,6 +321,11 @@ export class RunManager {
             case 'backend':
               recorder.recordBackend(m.report.active, m.report.adapter);
               this.emit({ runId: job.runId, kind: 'backend', report: m.report });
+              return;
+            case 'engine':
+              // The torch engine's layout is the run's backend: what it trained on, shown with it.
+              recorder.recordBackend(m.description);
+              this.emit({ runId: job.runId, kind: 'engine', description: m.description });
               return;
             case 'event':
               recorder.record(m.event);

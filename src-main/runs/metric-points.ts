@@ -38,7 +38,7 @@ export function epochMetricPoints(e: Omit<EpochEvent, 'type'>, recordedAt: numbe
     p('epoch/test_accuracy', e.testAccuracy),
     p('epoch/sops_per_sample', e.sopsPerSample),
     p('epoch/seconds', e.seconds),
-    p('epoch/num_tensors', e.numTensors),
+    ...(e.numTensors === undefined ? [] : [p('epoch/num_tensors', e.numTensors)]),
     ...Object.entries(e.firingRates).map(([layer, rate]) => p(`firing_rate/${layer}`, rate)),
   ];
 }

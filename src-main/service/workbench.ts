@@ -40,6 +40,7 @@ const GROUPS: ConfigSchema['groups'] = [
   { id: 'neuron', label: 'Neuron variant and init' },
   { id: 'optimiser', label: 'Optimiser' },
   { id: 'schedule', label: 'Schedule' },
+  { id: 'engine', label: 'Engine' },
 ] satisfies ReadonlyArray<{ id: FieldGroup; label: string }>;
 
 /** An ablation grid's variants: the eight simplex LIFs and GLIF, and the two it may add. */
@@ -108,6 +109,10 @@ export class Workbench {
             fixHints: e.report.fixHints,
             ...(e.report.adapter ? { adapter: e.report.adapter } : {}),
           });
+          return;
+        case 'engine':
+          // The torch engine's processes and device stand where a TF.js backend would.
+          this.emit('run.backend', { runId: e.runId, active: e.description, fixHints: [] });
           return;
         case 'train':
           switch (e.event.type) {

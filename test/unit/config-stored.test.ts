@@ -65,7 +65,18 @@ describe('readStoredConfig', () => {
     expect(config).toEqual({
       ...STORED_BEFORE_SCHEDULE_STEP,
       train: { ...STORED_BEFORE_SCHEDULE_STEP.train, scheduleStep: 'epoch' },
+      // Stored before there were engines: it ran on the workbench's own.
+      engine: { name: 'tfjs', processes: 1 },
     });
+  });
+
+  it('reads a run stored before engines existed as a tfjs run, even when its preset is gone', () => {
+    const old = {
+      ...STORED_BEFORE_SCHEDULE_STEP,
+      preset: 'an-old-preset',
+      train: { ...STORED_BEFORE_SCHEDULE_STEP.train, scheduleStep: 'epoch' },
+    };
+    expect(readStoredConfig(JSON.parse(JSON.stringify(old))).engine).toEqual({ name: 'tfjs', processes: 1 });
   });
 
   it('reads back exactly what a run of today stores', () => {

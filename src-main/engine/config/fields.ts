@@ -5,7 +5,7 @@ import { describeVariant, VARIANT_IDS } from '../glif/variants';
  * The CLI's `--set key=value`, the validation messages and the UI's form are all built from
  * this one table, so they cannot disagree.
  */
-export type FieldGroup = 'data' | 'model' | 'neuron' | 'optimiser' | 'schedule';
+export type FieldGroup = 'data' | 'model' | 'neuron' | 'optimiser' | 'schedule' | 'engine';
 
 export interface EnumOption {
   readonly value: string;
@@ -279,6 +279,26 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'schedule',
     kind: { type: 'int', min: 0, max: 2 ** 32 - 1 },
     help: 'Seeds weight init, gate init, shuffling and augmentation; runs with the same seed on the same backend repeat exactly.',
+  },
+  {
+    key: 'engine.name',
+    label: 'Engine',
+    group: 'engine',
+    kind: {
+      type: 'enum',
+      options: [
+        { value: 'tfjs', label: 'tfjs: the workbench (TensorFlow.js)' },
+        { value: 'torch', label: 'torch: PyTorch, one or more processes' },
+      ],
+    },
+    help: 'The training engine. torch runs the same experiment on PyTorch (GLIF_PYTHON, else python3 with torch), in engine.processes processes (DistributedDataParallel; gloo on CPU, nccl on GPUs); the same seed gives it the same initial weights and sample order.',
+  },
+  {
+    key: 'engine.processes',
+    label: 'Processes',
+    group: 'engine',
+    kind: { type: 'int', min: 1, max: 256 },
+    help: 'torch engine: training processes (one GPU each where there are GPUs). The batch size is per process, so a step trains on processes x batch size samples. tfjs: 1.',
   },
 ];
 

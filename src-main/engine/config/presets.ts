@@ -24,6 +24,9 @@ const CIFAR_TRAIN = {
   seed: 9,
 } as const;
 
+/** Every preset trains on the workbench's own engine unless the run chooses torch. */
+const TFJS_ENGINE = { name: 'tfjs', processes: 1 } as const;
+
 const GLIF_NEURON = {
   variant: 'glif',
   layerwise: false,
@@ -50,6 +53,7 @@ function cifarPreset(
       model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming' },
       neuron: GLIF_NEURON,
       train: CIFAR_TRAIN,
+      engine: TFJS_ENGINE,
     },
   };
 }
@@ -74,6 +78,7 @@ export const PRESETS: readonly Preset[] = [
       neuron: GLIF_NEURON,
       // The benchmark's recipe (shared/bench): cosine to 0 over the steps of the epoch.
       train: { ...CIFAR_TRAIN, epochs: 1, scheduleStep: 'step' },
+      engine: TFJS_ENGINE,
     },
   },
   {
@@ -86,6 +91,7 @@ export const PRESETS: readonly Preset[] = [
       model: { arch: 'mlp', timeSteps: 4, mlpHidden: [64], weightInit: 'kaiming' },
       neuron: GLIF_NEURON,
       train: { ...CIFAR_TRAIN, epochs: 2, batchSize: 32 },
+      engine: TFJS_ENGINE,
     },
   },
   ...cifarPresets,
@@ -111,6 +117,7 @@ export const PRESETS: readonly Preset[] = [
         scheduleStep: 'epoch',
         seed: 9,
       },
+      engine: TFJS_ENGINE,
     },
   },
 ];

@@ -33,6 +33,8 @@ export function readStoredConfig(json: unknown): ValidRunConfig {
   let config: RunConfig = { ...(preset?.config ?? EMPTY), preset: json.preset };
   for (const field of CONFIG_FIELDS) {
     if (stored.has(field.key)) config = setConfigValue(config, field.key, stored.get(field.key));
+    else if (field.key in BEFORE_THE_FIELD)
+      config = setConfigValue(config, field.key, BEFORE_THE_FIELD[field.key]);
     else if (preset === undefined || getConfigValue(preset.config, field.key) === undefined)
       issues.push({
         key: field.key,
@@ -43,6 +45,12 @@ export function readStoredConfig(json: unknown): ValidRunConfig {
   return assertValidConfig(config);
 }
 
-const EMPTY = { preset: '', data: {}, model: {}, neuron: {}, train: {} } as unknown as RunConfig;
+/**
+ * Fields whose value for a run stored before they existed is known whatever its preset: every
+ * run before there were engines trained on the workbench's own, in one process.
+ */
+const BEFORE_THE_FIELD: Readonly<Record<string, unknown>> = { 'engine.name': 'tfjs', 'engine.processes': 1 };
+
+const EMPTY = { preset: '', data: {}, model: {}, neuron: {}, train: {}, engine: {} } as unknown as RunConfig;
 
 const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v));

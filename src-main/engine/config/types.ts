@@ -1,5 +1,6 @@
 import type { GateRangeId, InitPresetId } from '../glif/init';
 import type { ResetForm, VariantId } from '../glif/variants';
+import type { EngineName } from '../engines';
 
 /**
  * The full, serialisable description of a training run. Everything a run depends on is here,
@@ -61,12 +62,19 @@ export interface TrainConfig {
   readonly seed: number;
 }
 
+/** The training engine (engines.ts) and, for torch, its processes (torchrun's world size). */
+export interface EngineConfig {
+  readonly name: EngineName;
+  readonly processes: number;
+}
+
 export interface RunConfig {
   readonly preset: string;
   readonly data: DataConfig;
   readonly model: ModelConfig;
   readonly neuron: NeuronConfig;
   readonly train: TrainConfig;
+  readonly engine: EngineConfig;
 }
 
 declare const validRunConfig: unique symbol;

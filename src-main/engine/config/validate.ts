@@ -134,6 +134,14 @@ export function validateConfig(config: RunConfig): ConfigIssue[] {
   if (train.schedule === 'cosine-periodic' && train.scheduleTMax === null) {
     issues.push({ key: 'train.scheduleTMax', message: 'required by the cosine-periodic schedule' });
   }
+  if (config.engine.name === 'tfjs' && config.engine.processes !== 1) {
+    issues.push({
+      key: 'engine.processes',
+      message:
+        'the tfjs engine trains in one process (its threads: --threads); more processes need engine.name=torch',
+    });
+  }
+  if (config.engine.name === 'torch') issues.push(...torchEngineIssues(config));
   return issues;
 }
 
@@ -142,4 +150,28 @@ export function assertValidConfig(config: RunConfig): ValidRunConfig {
   const issues = validateConfig(config);
   if (issues.length > 0) throw new ConfigError(issues);
   return config as ValidRunConfig;
+}
+
+/** What the torch engine builds and reads so far (engine-torch/glif_torch: models.py, data.py). */
+export const TORCH_ENGINE_ARCHS: readonly string[] = ['fmnist-cnn', 'mlp'];
+export const TORCH_ENGINE_DATASETS: readonly DatasetId[] = ['fashion-mnist', 'mnist'];
+
+function torchEngineIssues(config: RunConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!TORCH_ENGINE_ARCHS.includes(config.model.arch))
+    issues.push({
+      key: 'model.arch',
+      message: `the torch engine does not build ${config.model.arch} yet (it builds ${TORCH_ENGINE_ARCHS.join(', ')}); use engine.name=tfjs`,
+    });
+  if (!TORCH_ENGINE_DATASETS.includes(config.data.dataset))
+    issues.push({
+      key: 'data.dataset',
+      message: `the torch engine does not read ${config.data.dataset} yet (it reads ${TORCH_ENGINE_DATASETS.join(', ')}); use engine.name=tfjs`,
+    });
+  if (config.data.augment)
+    issues.push({
+      key: 'data.augment',
+      message: 'the torch engine does not augment yet; set data.augment=false',
+    });
+  return issues;
 }

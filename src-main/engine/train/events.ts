@@ -51,8 +51,8 @@ export interface RunStartedEvent {
   readonly backend: string;
   /** Threads training runs on: data-parallel replicas on wasm/cpu, 1 on the native backends. */
   readonly threads: number;
-  /** The GLIF neuron implementation the model was built with (runNeuronImpl), for the run's record. */
-  readonly neuronImpl: ResolvedNeuronImpl;
+  /** The GLIF neuron implementation the model was built with (runNeuronImpl), or the torch engine's. */
+  readonly neuronImpl: ResolvedNeuronImpl | 'torch';
   readonly startEpoch: number;
   readonly epochs: number;
   readonly stepsPerEpoch: number;
@@ -92,8 +92,11 @@ export interface EpochEvent {
   readonly sopsPerSample: number;
   readonly distributions: readonly LayerDistribution[];
   readonly seconds: number;
-  /** tf.memory().numTensors at the end of the epoch: flat across epochs when nothing leaks. */
-  readonly numTensors: number;
+  /**
+   * tf.memory().numTensors at the end of the epoch: flat across epochs when nothing leaks.
+   * The tfjs engine's; absent from the torch engine's epochs.
+   */
+  readonly numTensors?: number;
 }
 
 export interface CheckpointEvent {

@@ -38,7 +38,7 @@ export class ProgressPrinter {
       case 'started':
         this.epochs = e.epochs;
         this.println(
-          `training ${e.parameters.total.toLocaleString('en')} parameters (${e.parameters.glif.toLocaleString('en')} GLIF in ${e.parameters.glifLayers} ${e.parameters.glifLayers === 1 ? 'layer' : 'layers'}) on ${e.backend} with the ${e.neuronImpl} GLIF neuron: ` +
+          `training ${e.parameters.total.toLocaleString('en')} parameters (${e.parameters.glif.toLocaleString('en')} GLIF in ${e.parameters.glifLayers} ${e.parameters.glifLayers === 1 ? 'layer' : 'layers'}) ${e.neuronImpl === 'torch' ? `on the torch engine (${e.threads} ${e.threads === 1 ? 'process' : 'processes'})` : `on ${e.backend} with the ${e.neuronImpl} GLIF neuron`}: ` +
             `${e.trainSize} train / ${e.testSize} test samples, ${e.stepsPerEpoch} steps per epoch` +
             (e.startEpoch > 0 ? `, resuming at epoch ${e.startEpoch + 1}` : ''),
         );

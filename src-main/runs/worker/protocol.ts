@@ -27,5 +27,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: 'backend'; readonly report: BackendReport }
+  /** The torch engine's processes and device (`pytorch 1.13.0 · ddp · 2 processes · gloo · cpu`). */
+  | { readonly type: 'engine'; readonly description: string }
   | { readonly type: 'event'; readonly event: TrainEvent }
   | { readonly type: 'done'; readonly outcome: TrainOutcome };

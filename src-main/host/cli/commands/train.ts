@@ -9,6 +9,7 @@ import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
 import { requestedBackendOf, resumeRefusal, RunManager, storedConfigOf } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
+import { findTorch } from '../../../engine/torch/python';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 import { ProgressPrinter } from '../progress';
@@ -28,6 +29,8 @@ Options:
   --resume <run-id>   continue an interrupted or cancelled run from its last checkpoint
   --name <text>       a name for the run
   --tag <tag>         tag the run (repeatable)
+  --engine <name>     tfjs (default) or torch: PyTorch, in engine.processes processes (--set engine.processes=2);
+                      the same as --set engine.name=<name>
   --backend <name>    train on this TensorFlow.js backend (${BACKEND_ORDER.join(', ')}); a new run records
                       it, so --resume asks for it again; with --resume, it overrides the run's for this attempt
   --threads <n>       training threads: data-parallel replicas on wasm/cpu (default: GLIF_THREADS, else 0 = every core)
@@ -61,6 +64,7 @@ function parse(args: readonly string[]) {
       resume: { type: 'string' },
       name: { type: 'string' },
       tag: { type: 'string', multiple: true },
+      engine: { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
       db: { type: 'string' },
@@ -110,14 +114,17 @@ export const trainCommand: CliCommand = {
     const threads = o.threads === undefined ? undefined : parseThreadsOrThrow(o.threads);
     let config: ValidRunConfig | undefined;
     if (o.resume) {
-      if (o.preset || o.set || o.config)
-        throw new CliError('--resume continues a run with its own config; drop --preset, --set and --config');
+      if (o.preset || o.set || o.config || o.engine)
+        throw new CliError(
+          '--resume continues a run with its own config; drop --preset, --set, --config and --engine',
+        );
     } else {
       try {
         config = buildConfig({
           preset: o.preset,
           overlay: o.config ? loadConfigFile(o.config) : undefined,
-          overrides: o.set,
+          // --engine first, so an explicit --set engine.name wins as the last word.
+          overrides: [...(o.engine !== undefined ? [`engine.name=${o.engine}`] : []), ...(o.set ?? [])],
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message);
@@ -126,6 +133,11 @@ export const trainCommand: CliCommand = {
       // Before anything is written: the dataset is where data.path says, in a readable form.
       const location = checkDataLocation(config);
       if (location !== null) throw new CliError(formatIssue(location));
+      // No Python or no torch is the user's to fix: one line, exit 2, before a run is recorded.
+      if (config.engine.name === 'torch') {
+        const probe = await findTorch();
+        if (!probe.ok) throw new CliError(`the torch engine cannot run: ${probe.reason}; ${probe.fix}`);
+      }
     }
     resolveDb(o.db);
     const { store, dbPath, dataDir } = openStore(o.db);

@@ -1,0 +1,215 @@
+/**
+ * Training on the torch engine as a user runs it: `glif train --engine torch`, on one and on two
+ * processes (gloo on CPU), on the real Fashion-MNIST, recorded in the same store as the tfjs
+ * engine's runs; a rank killed with SIGKILL stops every process and the run resumes from its
+ * checkpoint. Where no Python with PyTorch is found (scripts/setup.sh installs python3-torch),
+ * these are reported as skipped with the reason in their name.
+ */
+import Database from 'better-sqlite3';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findTorch } from '../../src-main/engine/torch/python';
+import { glifAsync } from '../helpers/cli';
+import { glifBin } from '../helpers/paths';
+
+const probe = await findTorch();
+const fmnist = fs.existsSync('/usr/share/datasets/fashion-mnist');
+const ready = probe.ok && fmnist;
+const WHERE = !probe.ok
+  ? `(needs a Python with PyTorch; not run here: ${probe.reason})`
+  : !fmnist
+    ? '(needs dataset-fashion-mnist; not run here)'
+    : `(torch ${probe.runtime.torch}, gloo on CPU)`;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-torch-train-'));
+const db = path.join(dir, 'runs.sqlite');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const SMALL = ['--set', 'data.trainLimit=2048', '--set', 'data.testLimit=1024'];
+
+function summary(out: string): Record<string, unknown> {
+  return JSON.parse(out.slice(out.lastIndexOf('\n{') + 1)) as Record<string, unknown>;
+}
+
+/** The training ranks of the torch engine still alive (this file is the only one that starts them). */
+function torchRanks(): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', 'glif_torch.train'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function rankOf(pid: number): string | undefined {
+  try {
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return env.find((e) => e.startsWith('RANK='))?.slice(5);
+  } catch {
+    return undefined;
+  }
+}
+
+describe(`glif train --engine torch ${WHERE}`, () => {
+  it.runIf(ready)(
+    'trains the same fmnist-cnn as tfjs on 1 and 2 processes: same parameters, accuracies within 2 points',
+    async () => {
+      const tfjs = await glifAsync(['train', '--preset', 'fmnist-cnn', ...SMALL, '--db', db, '--json']);
+      expect(tfjs.status, tfjs.out).toBe(0);
+      const one = await glifAsync([
+        'train',
+        '--preset',
+        'fmnist-cnn',
+        '--engine',
+        'torch',
+        ...SMALL,
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(one.status, one.out).toBe(0);
+      // The batch size is per process: two processes of 32 train on the same 64 samples a step.
+      const two = await glifAsync([
+        'train',
+        '--preset',
+        'fmnist-cnn',
+        '--engine',
+        'torch',
+        '--set',
+        'engine.processes=2',
+        '--set',
+        'train.batchSize=32',
+        ...SMALL,
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(two.status, two.out).toBe(0);
+      for (const r of [tfjs, one, two])
+        expect(r.out).toMatch(/training 51,338 parameters \(1,056 GLIF in 2 layers\)/);
+      expect(one.out).toContain('on the torch engine (1 process)');
+      expect(two.out).toContain('on the torch engine (2 processes)');
+      const [a, b, c] = [tfjs, one, two].map((r) => summary(r.out));
+      expect(b.backend).toBe(`pytorch ${probe.ok ? probe.runtime.torch : ''} · 1 process · cpu`);
+      expect(c.backend).toMatch(/^pytorch .* · ddp · 2 processes · gloo · cpu$/);
+      const acc = [a, b, c].map((s) => (s.final as { testAccuracy: number }).testAccuracy);
+      expect(acc[0]).toBeGreaterThan(0.6); // it learned (chance is 0.1)
+      expect(Math.abs(acc[1] - acc[0])).toBeLessThan(0.02);
+      expect(Math.abs(acc[2] - acc[0])).toBeLessThan(0.02);
+
+      // Recorded as the tfjs engine's runs are: per-step losses, epoch metrics, distributions, checkpoint.
+      const store = new Database(db, { readonly: true });
+      try {
+        for (const s of [b, c]) {
+          const id = s.runId as string;
+          const count = (sql: string) => (store.prepare(sql).get(id) as { n: number }).n;
+          expect(count("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'train/loss'")).toBe(
+            32,
+          );
+          expect(
+            count("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name LIKE 'firing_rate/%'"),
+          ).toBe(2);
+          expect(count('SELECT count(*) AS n FROM distributions WHERE run_id = ?')).toBeGreaterThanOrEqual(
+            16,
+          );
+          expect(count('SELECT count(*) AS n FROM checkpoints WHERE run_id = ?')).toBe(1);
+        }
+      } finally {
+        store.close();
+      }
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.runIf(ready)(
+    'a rank killed with SIGKILL stops every process; the run resumes from its last checkpoint',
+    async () => {
+      const args = [
+        glifBin,
+        'train',
+        '--preset',
+        'fmnist-cnn',
+        '--engine',
+        'torch',
+        '--set',
+        'engine.processes=2',
+        '--set',
+        'train.epochs=2',
+        '--set',
+        'data.trainLimit=1024',
+        '--set',
+        'data.testLimit=256',
+        '--db',
+        db,
+      ];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Into the second epoch: the first one's checkpoint is written.
+      const deadline = Date.now() + 100_000;
+      while (!/epoch 2\/2 step [2-9]/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(out).toMatch(/epoch 1\/2 done/);
+      const victim = torchRanks().find((pid) => rankOf(pid) === '1');
+      expect(victim, out).toBeDefined();
+      process.kill(victim!, 'SIGKILL');
+      const status = await exited;
+      expect(status, out).toBe(1);
+      expect(out).toMatch(/exited unexpectedly \(SIGKILL\)/);
+      expect(torchRanks()).toEqual([]);
+      const runId = /run (r[0-9a-z]+) \(database/.exec(out)![1];
+
+      const resumed = await glifAsync(['train', '--resume', runId, '--db', db, '--json']);
+      expect(resumed.status, resumed.out).toBe(0);
+      expect(resumed.out).toContain('resuming at epoch 2');
+      const s = summary(resumed.out);
+      expect(s).toMatchObject({ status: 'completed', epochs: 2 });
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.runIf(ready)(
+    'Ctrl-C cancels after the current step on every process',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          glifBin,
+          'train',
+          '--preset',
+          'fmnist-cnn',
+          '--engine',
+          'torch',
+          '--set',
+          'engine.processes=2',
+          ...SMALL,
+          '--db',
+          db,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const deadline = Date.now() + 60_000;
+      while (!/step [3-9]\/16/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      child.kill('SIGINT');
+      expect(await exited, out).toBe(130);
+      expect(out).toMatch(/run r[0-9a-z]+ cancelled/);
+      expect(torchRanks()).toEqual([]);
+    },
+    120_000,
+  );
+});
