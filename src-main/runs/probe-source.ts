@@ -3,11 +3,11 @@ import { readStoredConfig } from '../engine/config/stored';
 import type { ValidRunConfig } from '../engine/config/types';
 import type { CheckpointRecord, RunStoreReader } from './store/types';
 
-/** A run the neuron probe cannot read: unknown, or without a checkpoint file on disk. */
+/** A run the neuron probe cannot read: unknown, trained on another engine, or without a checkpoint file on disk. */
 export class ProbeSourceError extends Error {
   constructor(
     message: string,
-    readonly code: 'unknown_run' | 'no_checkpoint',
+    readonly code: 'unknown_run' | 'no_checkpoint' | 'other_engine',
   ) {
     super(message);
     this.name = 'ProbeSourceError';
@@ -31,6 +31,13 @@ export function probeSource(
 ): ProbeSource {
   const run = store.getRun(runId);
   if (!run) throw new ProbeSourceError(`no run '${runId}' in this database`, 'unknown_run');
+  const config = readStoredConfig(run.config);
+  // The probe loads the model into TF.js from the run's checkpoint: a torch run's is PyTorch's.
+  if (config.engine.name !== 'tfjs')
+    throw new ProbeSourceError(
+      `run '${runId}' trained on the ${config.engine.name} engine; the neuron probe reads the tfjs engine's checkpoints only`,
+      'other_engine',
+    );
   const onDisk = store
     .getCheckpoints(runId)
     .filter((c) => existsSync(c.path))
@@ -41,5 +48,5 @@ export function probeSource(
       `run '${runId}' has no checkpoint on disk yet (one is written at the end of every epoch)`,
       'no_checkpoint',
     );
-  return { runId, config: readStoredConfig(run.config), checkpoint };
+  return { runId, config, checkpoint };
 }
