@@ -37,6 +37,23 @@ const ROW = Object.fromEntries(GLIF_COEF_ROWS.map((name, r) => [name, r])) as Re
   number
 >;
 
+/**
+ * Both kernels open alike: the lane's bounds, shape constants and slot c, and the slot's
+ * coefficients (D decay, H hard, keep 1 - hard, L linear, Sf soft, th threshold).
+ */
+const LANE_PROLOGUE = `let M = uniforms.lanes;
+      if (index >= M) { return; }
+      let P = uniforms.channels;
+      let T = uniforms.steps;
+      let size = M * T;
+      let c = index % P;
+      let D = Coef[${ROW.decay} * P + c];
+      let H = Coef[${ROW.hard} * P + c];
+      let keep = Coef[${ROW.keepAfterSpike} * P + c];
+      let L = Coef[${ROW.linear} * P + c];
+      let Sf = Coef[${ROW.soft} * P + c];
+      let th = Coef[${ROW.threshold} * P + c];`;
+
 function lanesProgram(
   key: string,
   variableNames: string[],
@@ -82,18 +99,8 @@ export function glifForwardProgram(
     membrane ? `result[${at}] = s; result[${at} + size] = ${value};` : `result[${at}] = s;`;
   const body = `
     fn main(index : i32) {
-      let M = uniforms.lanes;
-      if (index >= M) { return; }
-      let P = uniforms.channels;
-      let T = uniforms.steps;
+      ${LANE_PROLOGUE}
       let one = uniforms.one;
-      let size = M * T;
-      let c = index % P;
-      let D = Coef[${ROW.decay} * P + c];
-      let keep = Coef[${ROW.keepAfterSpike} * P + c];
-      let L = Coef[${ROW.linear} * P + c];
-      let Sf = Coef[${ROW.soft} * P + c];
-      let th = Coef[${ROW.threshold} * P + c];
       var i = index;
       // u_{-1} = 0 and S_{-1} = 0: only the leak and the input remain.
       var u = (Gain[c] * X[i]) * one - L;
@@ -138,18 +145,7 @@ export function glifBackwardProgram(
   const paper = reset === 'paper-figure';
   const body = `
     fn main(index : i32) {
-      let M = uniforms.lanes;
-      if (index >= M) { return; }
-      let P = uniforms.channels;
-      let T = uniforms.steps;
-      let size = M * T;
-      let c = index % P;
-      let D = Coef[${ROW.decay} * P + c];
-      let H = Coef[${ROW.hard} * P + c];
-      let keep = Coef[${ROW.keepAfterSpike} * P + c];
-      let L = Coef[${ROW.linear} * P + c];
-      let Sf = Coef[${ROW.soft} * P + c];
-      let th = Coef[${ROW.threshold} * P + c];
+      ${LANE_PROLOGUE}
       let halfWidth = uniforms.halfWidth;
       let height = uniforms.height;
       // Adjoints of u_t and S_t arriving from step t + 1.
