@@ -43,6 +43,8 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
   const exitHandlers: Array<(code: number | null, signal: string | null) => void> = [];
   const ranks: ChildProcess[] = [];
   let cancelled = false;
+  /** kill() came while the ranks were not started yet (a host stopping): start none. */
+  let killed = false;
   let reported = false;
   let exited = false;
   let stderrTail = '';
@@ -69,6 +71,10 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     }
     const processes = m.config.engine.processes;
     const port = await freePort();
+    if (killed) {
+      finish(null, 'SIGKILL');
+      return;
+    }
     const job = JSON.stringify({
       runId: m.runId,
       config: m.config,
@@ -162,8 +168,9 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     onMessage: (h) => handlers.push(h),
     onExit: (h) => exitHandlers.push(h),
     kill: () => {
+      killed = true;
       killAll();
-      if (ranks.length === 0) finish(null, 'SIGKILL');
+      // Nothing started yet: start() sees `killed` after its awaits and reports the exit then.
     },
   };
 }
