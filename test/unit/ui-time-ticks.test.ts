@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MIN_TIME_SPAN,
+  timeAxisRange,
   formatClock,
   formatClockTicks,
   formatElapsed,
@@ -75,5 +77,20 @@ describe('x values in tooltips and legends', () => {
     expect(xAxisTitle('elapsed', 'time since start', 300)).toBe('time since start (m:ss)');
     expect(xAxisTitle('elapsed', 'time since start', 4000)).toBe('time since start (h:mm:ss)');
     expect(xAxisTitle('clock', 'wall time', null)).toBe('wall time (local clock)');
+  });
+});
+
+describe('the x range of a time axis', () => {
+  it('widens a span narrower than a second about its middle, so the axis has ticks to show', () => {
+    const [lo, hi] = timeAxisRange(100, 100.04);
+    expect(lo).toBeCloseTo(99.52, 9);
+    expect(hi).toBeCloseTo(100.52, 9);
+    expect(timeAxisRange(5, 5)).toEqual([4.5, 5.5]);
+  });
+
+  it('keeps a wide span, and what uPlot passes when there is no data', () => {
+    expect(timeAxisRange(100, 160)).toEqual([100, 160]);
+    expect(timeAxisRange(0, MIN_TIME_SPAN)).toEqual([0, 1]);
+    expect(timeAxisRange(null, null)).toEqual([null, null]);
   });
 });

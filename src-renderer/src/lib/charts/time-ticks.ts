@@ -115,3 +115,18 @@ export function xAxisTitle(kind: XKind, name: string, maxX: number | null): stri
   if (kind === 'clock') return `${name} (local clock)`;
   return name;
 }
+
+/** The narrowest span a time axis shows, in seconds: ten of its finest ticks (0.1 s). */
+export const MIN_TIME_SPAN = 1;
+
+/**
+ * The x range of a time axis: the data's, widened about its middle to MIN_TIME_SPAN when
+ * narrower. A small run on a fast machine logs every point within a few hundredths of a second,
+ * and an axis that narrow has room for one tick at most, so it could not be read.
+ */
+export function timeAxisRange(min: number | null, max: number | null): [number | null, number | null] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [min, max];
+  if (max - min >= MIN_TIME_SPAN) return [min, max];
+  const mid = (min + max) / 2;
+  return [mid - MIN_TIME_SPAN / 2, mid + MIN_TIME_SPAN / 2];
+}

@@ -14,7 +14,13 @@ import {
   percentRange,
   yAxisSize,
 } from '../charts/ticks';
-import { ELAPSED_INCREMENTS, formatClockTicks, formatElapsedTick, formatXValue } from '../charts/time-ticks';
+import {
+  ELAPSED_INCREMENTS,
+  formatClockTicks,
+  formatElapsedTick,
+  formatXValue,
+  timeAxisRange,
+} from '../charts/time-ticks';
 import type { ChartBand, ChartSeries } from '../charts/types';
 import { clippedRange } from '../charts/view-options';
 import type { XKind } from '../charts/x-axis';
@@ -170,7 +176,12 @@ export function chartOptions(input: ChartOptionsInput): uPlot.Options {
       ),
     ],
     scales: {
-      x: { time: xKind === 'clock' },
+      x: {
+        time: xKind === 'clock',
+        ...(xKind === 'clock' || xKind === 'elapsed'
+          ? { range: (_u: uPlot, min: number | null, max: number | null) => timeAxisRange(min, max) }
+          : {}),
+      },
       y: yScale(input, skip),
     },
     axes: [
