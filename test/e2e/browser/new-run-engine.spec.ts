@@ -1,32 +1,20 @@
-import { execFileSync } from 'node:child_process';
+import { findTorch } from '../../../src-main/engine/torch/python';
 import { expect, openApp, test } from '../fixtures';
 
 /**
  * The New-run form's Engine group: the same experiment on the torch engine (PyTorch, two
  * processes, gloo on CPU), started from the browser against `glif serve`, and its run page saying
  * where it trained and that the batch size is per process. Needs a Python with PyTorch
- * (scripts/setup.sh installs Debian's python3-torch); skipped with the reason where there is none.
+ * (scripts/setup.sh installs Debian's python3-torch); where the engine's own search
+ * (findTorch) finds none, the test is reported as not run with its reason.
  */
-function hasTorch(): boolean {
-  for (const python of [process.env.GLIF_PYTHON, 'python3', '/usr/bin/python3']) {
-    if (!python) continue;
-    try {
-      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      // the next candidate
-    }
-    if (process.env.GLIF_PYTHON) break;
-  }
-  return false;
-}
-
 test('trains fmnist-cnn on the torch engine in two processes from the New-run form', async ({
   page,
   host,
   shot,
 }) => {
-  test.skip(!hasTorch(), 'no Python with PyTorch here (apt-get install python3-torch)');
+  const torch = await findTorch();
+  test.skip(!torch.ok, torch.ok ? '' : `the torch engine cannot run here: ${torch.reason}`);
   await openApp(page, host, '#/new-run');
   await page.getByLabel('Preset', { exact: true }).selectOption('fmnist-cnn');
   await page.getByLabel('Run name').fill('fmnist on torch');
