@@ -313,6 +313,8 @@ export class RunManager {
     const recorder = new RunEventRecorder(this.store, job.runId);
     /** The worker ended without reporting an outcome (killed, crashed). */
     let exitedWithoutOutcome = false;
+    /** The signal that ended the worker without an outcome (a kill -9, the OOM killer). */
+    let killedBy: string | null = null;
     try {
       const outcome = await new Promise<TrainOutcome>((resolve) => {
         let settled = false;
@@ -342,6 +344,7 @@ export class RunManager {
           if (settled) return;
           settled = true;
           exitedWithoutOutcome = true;
+          killedBy = signal;
           resolve({
             status: active.cancelRequested ? 'cancelled' : 'failed',
             error: active.cancelRequested
@@ -365,12 +368,19 @@ export class RunManager {
       // Every event is in the database before the run is marked ended (a lock may delay both).
       await recorder.settled();
       // A worker killed by stopRuns did not fail: the run was stopped with its host (a worker
-      // that reported its outcome just before keeps it).
-      const interrupted = active.stopReason !== undefined && exitedWithoutOutcome;
+      // that reported its outcome just before keeps it). Nor did one killed from outside (kill -9
+      // of the worker or of any torch rank, the OOM killer): its run is interrupted, and resume
+      // continues it from its last checkpoint. A worker that exits with a code did fail.
+      const interruptedBy = !exitedWithoutOutcome
+        ? undefined
+        : (active.stopReason ??
+          (killedBy !== null && !active.cancelRequested
+            ? `the training process was killed (${killedBy}); resume continues from its last checkpoint`
+            : undefined));
       const record = await this.write(job.runId, () =>
         this.store.finishRun(job.runId, {
-          status: interrupted ? 'interrupted' : outcome.status,
-          error: interrupted ? active.stopReason : (outcome.error ?? null),
+          status: interruptedBy !== undefined ? 'interrupted' : outcome.status,
+          error: interruptedBy ?? outcome.error ?? null,
           durationMs: previousMs + (Date.now() - startedAt),
           finals: outcome.final
             ? {

@@ -58,7 +58,7 @@ describe('damaged and foreign checkpoints through glif train --resume', () => {
       ),
       { GLIF_KILL_AT: 'step:3' },
     );
-    expect(r.out).toMatch(/failed.*exited unexpectedly \(SIGKILL\)/);
+    expect(r.out).toMatch(/interrupted.*training process was killed \(SIGKILL\)/);
     runId = /run (\w+) \(database/.exec(r.out)![1];
     const conn = new Database(db, { readonly: true });
     const row = conn.prepare('SELECT path FROM checkpoints WHERE run_id = ?').get(runId) as { path: string };

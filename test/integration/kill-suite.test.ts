@@ -1,7 +1,7 @@
 /**
  * Kill suite: `kill -9` of the training worker, of the `glif train` CLI and of the `glif serve`
  * host at chosen and random moments of real training (synthetic-mlp, 3 tiny epochs). After each
- * kill the database passes `PRAGMA integrity_check`, the run reads `failed` or `interrupted`
+ * kill the database passes `PRAGMA integrity_check`, the run reads `interrupted`
  * with a reason, `glif train --resume` completes it, and its per-epoch metrics equal those of an
  * uninterrupted run exactly (resume is bit-exact).
  *
@@ -223,9 +223,9 @@ async function killHost(c: KillCase): Promise<{ db: string; runId: string; dispo
       if (typeof c.at === 'number')
         await killWorkerSoon(serve.pid, c.at, c.target === 'host' ? serve.pid : undefined);
       if (c.target === 'worker') {
-        // The host outlives its worker and records the run as failed; then it is stopped.
+        // The host outlives its worker and records the run as interrupted; then it is stopped.
         await client.waitForEvent(
-          (e) => e.type === 'run.status' && e.payload.runId === runId && e.payload.status === 'failed',
+          (e) => e.type === 'run.status' && e.payload.runId === runId && e.payload.status === 'interrupted',
         );
         serve.child.kill('SIGKILL');
       }
@@ -262,15 +262,16 @@ console.log(
 
 describe(`kill suite (seed ${SEED}, ${cases.length} cases)`, () => {
   cases.forEach((c, i) => {
-    it(`${i + 1}. ${describeCase(c)}: integrity ok, run failed/interrupted, resume equals an uninterrupted run`, async () => {
+    it(`${i + 1}. ${describeCase(c)}: integrity ok, run interrupted, resume equals an uninterrupted run`, async () => {
       const { db, runId, dispose } = c.via === 'host' ? await killHost(c) : await killCli(c);
       try {
         expect(integrity(db), `seed ${SEED}`).toBe('ok');
         const run = recoveredRun(db, runId);
         if (c.target === 'worker') {
+          // Killed from outside, not failed by its own doing: resumable like a killed host.
           expect(run).toEqual({
-            status: 'failed',
-            error: expect.stringMatching(/exited unexpectedly \(SIGKILL\)/),
+            status: 'interrupted',
+            error: expect.stringMatching(/training process was killed \(SIGKILL\)/),
           });
         } else {
           expect(run).toEqual({

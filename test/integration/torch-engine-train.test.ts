@@ -129,7 +129,7 @@ describe(`glif train --engine torch ${WHERE}`, () => {
   );
 
   it.runIf(ready)(
-    'a rank killed with SIGKILL stops every process; the run resumes from its last checkpoint',
+    'a rank killed with SIGKILL stops every process, the run is interrupted and resumes from its last checkpoint',
     async () => {
       const args = [
         glifBin,
@@ -164,9 +164,16 @@ describe(`glif train --engine torch ${WHERE}`, () => {
       process.kill(victim!, 'SIGKILL');
       const status = await exited;
       expect(status, out).toBe(1);
-      expect(out).toMatch(/exited unexpectedly \(SIGKILL\)/);
+      expect(out).toMatch(/training process was killed \(SIGKILL\)/);
       expect(torchRanks()).toEqual([]);
       const runId = /run (r[0-9a-z]+) \(database/.exec(out)![1];
+      const stored = new Database(db, { readonly: true });
+      try {
+        const run = stored.prepare('SELECT status FROM runs WHERE id = ?').get(runId);
+        expect(run).toEqual({ status: 'interrupted' });
+      } finally {
+        stored.close();
+      }
 
       const resumed = await glifAsync(['train', '--resume', runId, '--db', db, '--json']);
       expect(resumed.status, resumed.out).toBe(0);

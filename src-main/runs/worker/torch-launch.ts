@@ -19,6 +19,9 @@ import type { WorkerHandle } from './launch';
 import { findTorch, torchEnv } from '../../engine/torch/python';
 import { describeLayout, readWireLine, type TorchLayout } from './torch-wire';
 
+/** How long the other ranks may take to exit after rank 0 has (they have nothing left to do). */
+const RANK_GRACE_MS = 10_000;
+
 /** A free TCP port on the loopback for the ranks' rendezvous (gloo/nccl's store). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,6 +49,15 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
   /** kill() came while the ranks were not started yet (a host stopping): start none. */
   let killed = false;
   let reported = false;
+  /**
+   * Rank 0's outcome, held until every rank has exited: a rank killed from outside makes rank 0
+   * fail in its next collective, and that run was interrupted, not failed.
+   */
+  let outcome: Extract<FromWorker, { type: 'done' }> | undefined;
+  /** The signal that killed a rank from outside (not killAll), if one did. */
+  let killedBy: string | null = null;
+  /** killAll has been called: signals from here on are ours. */
+  let stopping = false;
   let exited = false;
   let stderrTail = '';
   const deliver = (m: FromWorker) => handlers.forEach((h) => h(m));
@@ -59,8 +71,10 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     reported = true;
     deliver({ type: 'done', outcome: { status: 'failed', error, epochsDone: 0, seconds: 0 } });
   };
-  const killAll = () =>
+  const killAll = () => {
+    stopping = true;
     ranks.forEach((r) => r.exitCode === null && r.signalCode === null && r.kill('SIGKILL'));
+  };
 
   const start = async (m: Extract<ToWorker, { type: 'start' }>) => {
     const probe = await findTorch(env);
@@ -125,6 +139,8 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
               if (msg.type === 'done') {
                 if (reported) continue;
                 reported = true;
+                outcome = msg;
+                continue;
               }
               deliver(msg);
             }
@@ -137,10 +153,19 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
       });
       child.on('exit', (code, signal) => {
         alive--;
+        if (signal && !stopping && killedBy === null) killedBy = signal;
         // One rank gone before the outcome: the others would wait in a collective for ever.
         if (!reported && (code !== 0 || signal)) killAll();
+        // Rank 0 has reported and gone: the others end at once, or are ended after a grace.
+        if (rank === 0 && alive > 0) setTimeout(killAll, RANK_GRACE_MS).unref();
         if (alive === 0) {
-          if (!reported && code !== 0 && !signal) {
+          if (killedBy !== null && outcome?.outcome.status !== 'completed') {
+            // Killed from outside: no outcome, so the run manager records the run interrupted.
+            finish(null, killedBy);
+            return;
+          }
+          if (outcome) deliver(outcome);
+          else if (code !== 0 && !signal) {
             const last = stderrTail.trim().split('\n').pop() ?? '';
             fail(`the torch engine exited with code ${code}${last ? `: ${last}` : ''}`);
           }
