@@ -4,8 +4,9 @@ Started by the workbench (src-main/engine/torch/launch.ts), or by torchrun/srun 
 with torchrun's environment contract: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT.
 Every rank reads the job (one JSON line: config, checkpointDir, dataDir, resumeFrom) from stdin,
 or from the file GLIF_JOB names. Rank 0 alone reports, as JSON lines on the file descriptor
-GLIF_EVENTS_FD (or the file GLIF_EVENTS_FILE): the engine's events (started, step, epoch,
-checkpoint, log), then the outcome; and it reads `{"type": "cancel"}` lines from stdin.
+GLIF_EVENTS_FD (or appended to the file GLIF_EVENTS_FILE, or stdout, each then starting with the
+job's config): the engine's events (started, step, epoch, checkpoint, log), then the outcome; and
+it reads `{"type": "cancel"}` lines from stdin.
 
 The recipe is the workbench's (src-main/engine/train/): SGD with momentum in three parameter
 groups (weights with weight decay; GLIF primitives without; gates without, at lr * gateLrScale),
@@ -52,6 +53,19 @@ def die_with_parent() -> None:
         pass
 
 
+def finite_json(value: Any) -> Any:
+    """JSON has no NaN or infinities: they travel as the strings "NaN", "Infinity", "-Infinity"
+    (the workbench's own JSON convention, contract/json-numbers.ts), so a diverged value is
+    recorded as what it is instead of breaking the line."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
+
+
 class Reporter:
     """Rank 0's event stream; other ranks report nothing."""
 
@@ -60,7 +74,7 @@ class Reporter:
 
     def send(self, message: Dict[str, Any]) -> None:
         if self.out is not None:
-            self.out.write(json.dumps(message, allow_nan=True) + "\n")
+            self.out.write(json.dumps(finite_json(message), allow_nan=False) + "\n")
             self.out.flush()
 
     def event(self, event: Dict[str, Any]) -> None:
@@ -441,6 +455,10 @@ def main() -> int:
     outcome: Dict[str, Any]
     try:
         job = read_job()
+        if not os.environ.get("GLIF_EVENTS_FD"):
+            # A file or stdout may be read far from here (`glif runs import`): it starts with the
+            # run's config, so that it alone describes the run.
+            report.send({"type": "job", "config": job["config"], "resumed": bool(job.get("resumeFrom"))})
         cuda = torch.cuda.is_available() and job.get("device", "auto") != "cpu"
         device = torch.device(f"cuda:{local_rank}") if cuda else torch.device("cpu")
         if cuda:

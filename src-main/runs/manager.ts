@@ -381,7 +381,7 @@ export class RunManager {
         this.store.finishRun(job.runId, {
           status: interruptedBy !== undefined ? 'interrupted' : outcome.status,
           error: interruptedBy ?? outcome.error ?? null,
-          durationMs: previousMs + (Date.now() - startedAt),
+          durationMs: previousMs + (worker.trainedMs?.() ?? Date.now() - startedAt),
           finals: outcome.final
             ? {
                 finalTestAccuracy: outcome.final.testAccuracy,

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findTorch } from '../../src-main/engine/torch/python';
+import { buildConfig } from '../../src-main/engine/config/build';
+import { findTorch, torchEnv } from '../../src-main/engine/torch/python';
 import { glifAsync } from '../helpers/cli';
 import { glifBin } from '../helpers/paths';
 
@@ -218,5 +219,90 @@ describe(`glif train --engine torch ${WHERE}`, () => {
       expect(torchRanks()).toEqual([]);
     },
     120_000,
+  );
+
+  it.runIf(ready)(
+    'a run trained outside the workbench (2 ranks, torchrun environment) is followed live by glif runs import',
+    async () => {
+      const cluster = path.join(dir, 'cluster');
+      fs.mkdirSync(cluster);
+      const events = path.join(cluster, 'events.jsonl');
+      const config = buildConfig({
+        preset: 'fmnist-cnn',
+        overrides: ['engine.name=torch', 'train.epochs=2', 'data.trainLimit=512', 'data.testLimit=256'],
+      });
+      const jobFile = path.join(cluster, 'job.json');
+      fs.writeFileSync(
+        jobFile,
+        JSON.stringify({
+          config,
+          checkpointDir: path.join(cluster, 'ckpt'),
+          dataDir: '/usr/share/datasets/fashion-mnist',
+        }),
+      );
+      const importDb = path.join(cluster, 'runs.sqlite');
+      // Started before the run: it waits for the file to appear, then reads it as it grows.
+      const following = glifAsync(['runs', 'import', events, '--follow', '--db', importDb, '--json']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const ranks = [0, 1].map((rank) =>
+        spawn(probe.ok ? probe.runtime.python : 'python3', ['-m', 'glif_torch.train'], {
+          env: {
+            ...torchEnv(),
+            GLIF_JOB: jobFile,
+            GLIF_EVENTS_FILE: events,
+            RANK: String(rank),
+            WORLD_SIZE: '2',
+            LOCAL_RANK: String(rank),
+            MASTER_ADDR: '127.0.0.1',
+            MASTER_PORT: String(29_500 + (process.pid % 1000)),
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
+      const codes = await Promise.all(ranks.map((r) => new Promise((res) => r.on('exit', res))));
+      expect(codes).toEqual([0, 0]);
+      const imported = await following;
+      expect(imported.status, imported.out).toBe(0);
+      expect(imported.out).toMatch(/waiting for .*events\.jsonl/);
+      const s = summary(imported.out);
+      expect(s).toMatchObject({
+        status: 'completed',
+        backend: expect.stringMatching(/ddp · 2 processes · gloo/),
+      });
+      const stored = new Database(importDb, { readonly: true });
+      try {
+        const one = (sql: string) => stored.prepare(sql).get() as Record<string, unknown>;
+        expect(one('SELECT count(*) AS n FROM runs')).toEqual({ n: 1 });
+        expect(one("SELECT count(DISTINCT step) AS n FROM metrics WHERE name = 'train/loss'")).toEqual({
+          n: 8,
+        });
+        expect(one("SELECT count(*) AS n FROM metrics WHERE name = 'epoch/test_accuracy'")).toEqual({ n: 2 });
+        expect((one('SELECT count(*) AS n FROM distributions') as { n: number }).n).toBeGreaterThan(0);
+        expect(one('SELECT count(*) AS n FROM checkpoints')).toEqual({ n: 2 });
+      } finally {
+        stored.close();
+      }
+
+      // Read once, a file cut before the outcome is a failed import that says why.
+      const cut = path.join(cluster, 'cut.jsonl');
+      const lines = fs.readFileSync(events, 'utf8').split('\n');
+      fs.writeFileSync(cut, lines.slice(0, 8).join('\n') + '\n');
+      const partial = await glifAsync(['runs', 'import', cut, '--db', importDb]);
+      expect(partial.status, partial.out).toBe(1);
+      expect(partial.out).toMatch(/ends before the run's outcome/);
+
+      // Not an events file: the user's to fix, exit 2, nothing recorded.
+      const notEvents = await glifAsync(['runs', 'import', jobFile, '--db', importDb]);
+      expect(notEvents.status, notEvents.out).toBe(2);
+      expect(notEvents.out).toMatch(/not a torch engine events file/);
+      const after = new Database(importDb, { readonly: true });
+      try {
+        expect(after.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 2 });
+      } finally {
+        after.close();
+      }
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
   );
 });

@@ -10,6 +10,11 @@ export interface WorkerHandle {
   /** Called once when the process has ended (code null when killed by a signal). */
   onExit(handler: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /**
+   * The run's own training time, ms, where it was not trained while this handle ran (a run
+   * imported from its events file); absent, the run manager times the handle itself.
+   */
+  trainedMs?(): number;
 }
 
 export type WorkerLauncher = () => WorkerHandle;

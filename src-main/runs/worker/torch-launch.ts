@@ -132,6 +132,7 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
               continue;
             }
             const msg = read.message;
+            if (msg.type === 'job') continue; // only an events file carries it
             if (msg.type === 'layout') {
               layout = msg.layout;
               deliver({ type: 'engine', description: describeLayout(msg.layout) });

@@ -9,7 +9,11 @@ import type { FromWorker } from './protocol';
 import type { TrainEvent, TrainOutcome } from '../../engine/train/events';
 import { histogram, summarize } from '../../engine/train/stats';
 
-const finite = z.number();
+/**
+ * A number; NaN and the infinities arrive as the strings "NaN", "Infinity", "-Infinity" (JSON has
+ * no such numbers: see train.py's finite_json), and are numbers again from here on.
+ */
+const num = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number)]);
 const count = z.number().int().nonnegative();
 
 const layoutSchema = z.object({
@@ -21,6 +25,14 @@ const layoutSchema = z.object({
 });
 
 export type TorchLayout = z.infer<typeof layoutSchema>;
+
+/** An events file's record of the run it reports: the config, unvalidated (buildConfig checks it). */
+export interface TorchJobLine {
+  readonly type: 'job';
+  readonly config: Record<string, unknown>;
+  /** This part of the file continues the run from a checkpoint. */
+  readonly resumed: boolean;
+}
 
 const eventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -39,28 +51,28 @@ const eventSchema = z.discriminatedUnion('type', [
     step: count,
     stepInEpoch: count,
     stepsPerEpoch: count,
-    loss: finite,
-    accuracy: finite,
-    lr: finite,
-    samplesPerSecond: finite,
-    etaSeconds: finite,
+    loss: num,
+    accuracy: num,
+    lr: num,
+    samplesPerSecond: num,
+    etaSeconds: num,
   }),
   z.object({
     type: z.literal('epoch'),
     epoch: count,
     step: count,
-    lr: finite,
-    trainLoss: finite,
-    trainAccuracy: finite,
-    testLoss: finite,
-    testAccuracy: finite,
-    firingRates: z.record(z.string(), finite),
-    sopsPerSample: finite,
+    lr: num,
+    trainLoss: num,
+    trainAccuracy: num,
+    testLoss: num,
+    testAccuracy: num,
+    firingRates: z.record(z.string(), num),
+    sopsPerSample: num,
     /** Effective per-channel values; their statistics and histograms are computed here (stats.ts). */
     parameters: z.array(
-      z.object({ layer: z.string(), quantity: z.enum(DISTRIBUTION_QUANTITIES), values: z.array(finite) }),
+      z.object({ layer: z.string(), quantity: z.enum(DISTRIBUTION_QUANTITIES), values: z.array(num) }),
     ),
-    seconds: finite,
+    seconds: num,
   }),
   z.object({
     type: z.literal('checkpoint'),
@@ -76,15 +88,17 @@ const eventSchema = z.discriminatedUnion('type', [
 const outcomeSchema = z.object({
   status: z.enum(['completed', 'cancelled', 'failed']),
   final: z
-    .object({ testAccuracy: finite, testLoss: finite, trainAccuracy: finite, trainLoss: finite })
+    .object({ testAccuracy: num, testLoss: num, trainAccuracy: num, trainLoss: num })
     .nullable()
     .optional(),
   error: z.string().optional(),
   epochsDone: count,
-  seconds: finite,
+  seconds: num,
 });
 
 const messageSchema = z.discriminatedUnion('type', [
+  /** What an events file starts with (and a resumed run's part of it): the run's config. */
+  z.object({ type: z.literal('job'), config: z.record(z.string(), z.unknown()), resumed: z.boolean() }),
   z.object({ type: z.literal('layout'), layout: layoutSchema }),
   z.object({ type: z.literal('event'), event: eventSchema }),
   z.object({ type: z.literal('done'), outcome: outcomeSchema }),
@@ -135,7 +149,7 @@ function toTrainEvent(e: z.infer<typeof eventSchema>, layout: TorchLayout | unde
 export function readWireLine(
   line: string,
   layout: TorchLayout | undefined,
-): { message: FromWorker | { type: 'layout'; layout: TorchLayout } } | { error: string } {
+): { message: FromWorker | { type: 'layout'; layout: TorchLayout } | TorchJobLine } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -151,6 +165,7 @@ export function readWireLine(
   }
   const m = parsed.data;
   switch (m.type) {
+    case 'job':
     case 'layout':
       return { message: m };
     case 'event':

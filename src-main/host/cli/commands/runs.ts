@@ -11,13 +11,15 @@ import { openReader, resolveDb } from '../store-access';
 import { fmtConfigValue, fmtNum, fmtPct, fmtSeconds, formatTable } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';
 import { describeAdapter } from '../../../engine/webgpu/adapters';
+import { IMPORT_HELP, importRun } from './runs-import';
 
-const HELP = `Usage: glif runs <list|show|compare|export> [options]
+const HELP = `Usage: glif runs <list|show|compare|export|import> [options]
 
   glif runs list [--status s] [--search text] [--limit n]   every run, newest first
   glif runs show <id>                                       one run: config, finals, checkpoints
   glif runs compare <id> <id>...                            config keys that differ, finals side by side
   glif runs export <id> --format csv|json [--out file]      tidy metrics and distributions (csv) or all (json)
+  glif runs import <events.jsonl> [--follow]                a torch run trained elsewhere (a cluster), from its events file
 
 Each takes --db <path> (default: the desktop app's database) and --json.`;
 
@@ -78,6 +80,9 @@ export const runsCommand: CliCommand = {
           limit: { type: 'string' },
           format: { type: 'string' },
           out: { type: 'string' },
+          follow: { type: 'boolean' },
+          name: { type: 'string' },
+          tag: { type: 'string', multiple: true },
           help: { type: 'boolean', short: 'h' },
         },
       },
@@ -89,8 +94,12 @@ export const runsCommand: CliCommand = {
       process.stdout.write(HELP + '\n');
       return o.help ? 0 : 2;
     }
-    if (!['list', 'show', 'compare', 'export'].includes(sub))
+    if (!['list', 'show', 'compare', 'export', 'import'].includes(sub))
       throw new CliError(`unknown subcommand '${sub}'\n${HELP}`);
+    if (sub === 'import') {
+      if (ids.length > 1) throw new CliError(`one events file at a time\n${IMPORT_HELP}`);
+      return importRun(ids[0], o);
+    }
     const print = (text: string) => process.stdout.write(text + '\n');
     const noRunsYet = 'no runs yet: start one with `glif train --preset fmnist-cnn`';
     // A fresh install has no database at the default place yet: nothing to list, not an error.
