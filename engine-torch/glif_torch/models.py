@@ -5,21 +5,23 @@ order, so a run starts from the same weights on either engine.
 Conv weights are drawn in the workbench's HWIO order and transposed to PyTorch's OIHW; linear
 weights in [in, out] and transposed to [out, in]. Flattening before a classifier follows the
 workbench's (h, w, c) order, so the classifier sees its features in the same order too.
-So far: fmnist-cnn and mlp; the others are refused with a message (see build_model).
+fmnist-cnn and mlp are here; the paper's architectures in archs.py.
 """
 
 import math
 from typing import Callable, List, Optional, Tuple
 
+import numpy as np
 import torch
 from torch import nn
 
+from .archs import ARCHS, TimeFolded
 from .neuron import GLIF
 from .rng import Rng
 from .tdbn import TdBatchNorm
 from .variants import NeuronSpec
 
-SUPPORTED_ARCHS = ("fmnist-cnn", "mlp")
+SUPPORTED_ARCHS = ("fmnist-cnn", "mlp") + tuple(ARCHS)
 
 # Initial primitive values (src-main/engine/glif/init.ts PRIMITIVE_PRESETS) and gate ranges.
 PRIMITIVE_PRESETS = {
@@ -95,8 +97,12 @@ class AvgPool(nn.Module):
 class Factory:
     """The workbench's LayerFactory (models/factory.ts): layers with the run's neuron and init."""
 
-    def __init__(self, T: int, spec: NeuronSpec, neuron: dict, weight_init: str, rng: Rng):
+    def __init__(
+        self, T: int, spec: NeuronSpec, neuron: dict, weight_init: str, rng: Rng, plain_norm: bool = False
+    ):
         self.T, self.spec, self.rng, self.weight_init = T, spec, rng, weight_init
+        # Plain BatchNorm2d instead of tdBN: the DVS model (train/build.ts plainNorm).
+        self.plain_norm = plain_norm
         self.prim = PRIMITIVE_PRESETS[neuron["init"]]
         self.gate_range = neuron["gateRange"]
         self.width = neuron["surrogateWidth"]
@@ -104,14 +110,20 @@ class Factory:
     def _draw(self, n: int, f: Callable[[], float]) -> torch.Tensor:
         return torch.tensor([f() for _ in range(n)], dtype=torch.float32)
 
+    def _normal(self, n: int, std: float) -> torch.Tensor:
+        """n of the workbench's normalTensor draws: normal() * std, rounded to float32."""
+        return torch.from_numpy((self.rng.normal_block(n) * std).astype(np.float32))
+
+    def _uniform(self, n: int, bound: float) -> torch.Tensor:
+        """n of uniformTensor's draws: (next() * 2 - 1) * bound, rounded to float32."""
+        return torch.from_numpy(((self.rng.uniform_block(n) * 2 - 1) * bound).astype(np.float32))
+
     def conv(self, in_c: int, out_c: int, k: int, stride: int, padding: int) -> Conv:
         n = k * k * in_c * out_c
         if self.weight_init == "kaiming":
-            std = math.sqrt(2 / (out_c * k * k))
-            hwio = self._draw(n, lambda: self.rng.normal() * std)
+            hwio = self._normal(n, math.sqrt(2 / (out_c * k * k)))
         else:
-            bound = 1 / math.sqrt(in_c * k * k)
-            hwio = self._draw(n, lambda: (self.rng.next() * 2 - 1) * bound)
+            hwio = self._uniform(n, 1 / math.sqrt(in_c * k * k))
         return Conv(
             in_c, out_c, k, stride, padding, hwio.view(k, k, in_c, out_c).permute(3, 2, 0, 1).contiguous()
         )
@@ -120,15 +132,15 @@ class Factory:
         n = in_f * out_f
         bound = 1 / math.sqrt(in_f)
         if self.weight_init == "kaiming":
-            w = self._draw(n, lambda: self.rng.normal() * 0.01)
+            w = self._normal(n, 0.01)
             b = torch.zeros(out_f) if bias else None
         else:
-            w = self._draw(n, lambda: (self.rng.next() * 2 - 1) * bound)
-            b = self._draw(out_f, lambda: (self.rng.next() * 2 - 1) * bound) if bias else None
+            w = self._uniform(n, bound)
+            b = self._uniform(out_f, bound) if bias else None
         return Linear(in_f, out_f, w.view(in_f, out_f).t().contiguous(), b)
 
     def norm(self, channels: int, alpha: float) -> TdBatchNorm:
-        return TdBatchNorm(channels, alpha=alpha)
+        return TdBatchNorm(channels, alpha=alpha, plain=self.plain_norm)
 
     def glif(self, channels: int) -> GLIF:
         layer = GLIF(channels, self.T, self.spec, self.width)
@@ -181,21 +193,7 @@ def channels_last_flat(x: torch.Tensor) -> torch.Tensor:
     return x.permute(0, 1, 3, 4, 2).flatten(2) if x.dim() == 5 else x
 
 
-class TimeFolded(nn.Sequential):
-    """Runs its layers on [T, N, ...] activations: GLIF layers see time, the others folded batches."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        T, N = x.shape[0], x.shape[1]
-        for layer in self:
-            if isinstance(layer, (GLIF, TimeFolded)):
-                x = layer(x)
-            else:
-                y = layer(x.flatten(0, 1))
-                x = y.view((T, N) + tuple(y.shape[1:]))
-        return x
-
-
-def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng: Rng) -> Model:
+def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng: Rng) -> nn.Module:
     """The run config's architecture, initialised as the workbench initialises it."""
     model_cfg, neuron = config["model"], config["neuron"]
     arch = model_cfg["arch"]
@@ -206,9 +204,12 @@ def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng:
         )
     T = model_cfg["timeSteps"]
     spec = NeuronSpec(neuron["variant"], neuron["layerwise"], neuron["reset"])
-    f = Factory(T, spec, neuron, model_cfg["weightInit"], rng)
+    f = Factory(T, spec, neuron, model_cfg["weightInit"], rng, plain_norm=arch == "wide7b")
     h, w, c = in_shape
-    if arch == "fmnist-cnn":
+    model: nn.Module
+    if arch in ARCHS:
+        model = ARCHS[arch](f, in_shape, classes)
+    elif arch == "fmnist-cnn":
         features = TimeFolded(
             nn.Sequential(f.conv(c, 32, 3, 1, 1), f.norm(32, 1)),
             f.glif(32),

@@ -73,6 +73,24 @@ class Rng:
             p[i], p[j] = p[j], p[i]
         return p
 
+    def uint32_block(self, m: int):
+        """The next m uint32 draws as a numpy array, fast (rng_block.py)."""
+        from .rng_block import uint32_block
+
+        out, self.s = uint32_block(self.s, m)
+        return out
+
+    def uniform_block(self, n: int):
+        """n draws of next(), float64."""
+        return self.uint32_block(n) / TWO_POW_32
+
+    def normal_block(self, n: int):
+        """n draws of normal(), float64: each takes two uniforms, as normal() does."""
+        import numpy as np
+
+        u = self.uniform_block(2 * n)
+        return np.sqrt(-2 * np.log(1 - u[0::2])) * np.cos(2 * math.pi * u[1::2])
+
     def get_state(self) -> Dict[str, object]:
         return {"algorithm": "xoshiro128**", "s": list(self.s)}
 

@@ -30,6 +30,19 @@ class RngTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             r.set_state({"algorithm": "mt19937", "s": [1, 2, 3, 4]})
 
+    def test_block_draws_are_the_single_draws(self):
+        # Below and above the size where lanes take over, and a length the lanes do not divide.
+        for m in (3, 70_001, 300_007):
+            block, single = Rng(11), Rng(11)
+            block.next()
+            single.next()
+            drawn = block.uint32_block(m)
+            self.assertEqual(drawn.tolist(), [single.uint32() for _ in range(m)], m)
+            self.assertEqual(block.s, single.s, m)
+        a, b = Rng(4), Rng(4)
+        self.assertEqual(a.normal_block(500).tolist(), [b.normal() for _ in range(500)])
+        self.assertEqual(a.uniform_block(7).tolist(), [b.next() for _ in range(7)])
+
 
 if __name__ == "__main__":
     unittest.main()
