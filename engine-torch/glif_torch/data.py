@@ -1,24 +1,116 @@
-"""The datasets the torch engine reads, in the workbench's formats (src-main/engine/data/).
-
-So far the IDX pair sets (Fashion-MNIST, MNIST): pixels x / 255 in [0, 1], the first `limit`
-samples of a split. The workbench resolves the folder (data.path or the default) and passes it.
+"""The datasets the torch engine reads, in the workbench's formats and with its pixel values
+(src-main/engine/data/): the IDX pair sets (Fashion-MNIST, MNIST: pixels / 255) and CIFAR-10/100's
+binary version (a folder, its parent, or the .tar.gz; ToTensor + Normalize with the reference's
+constants, in float32 as the workbench computes them), the first `limit` samples of a split.
+Training augmentation is the reference's RandomCrop(32, padding=4) + RandomHorizontalFlip on
+CIFAR, the padding being zeros of the raw image, drawn from the run's generator in the
+workbench's order (augment.ts: top, left, then the flip coin, sample by sample).
 """
 
 import gzip
 import os
 import struct
-from typing import Optional, Tuple
+import tarfile
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-STEMS = {
+from .rng import Rng
+
+IDX_STEMS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-SUPPORTED_DATASETS = ("fashion-mnist", "mnist")
+
+CIFAR = {
+    "cifar10": dict(
+        label_bytes=1,
+        classes=10,
+        train=[f"data_batch_{i}.bin" for i in range(1, 6)],
+        test=["test_batch.bin"],
+        subdir="cifar-10-batches-bin",
+        archive="cifar-10-binary.tar.gz",
+        mean=(0.4914, 0.4822, 0.4465),
+        std=(0.247, 0.243, 0.261),
+    ),
+    "cifar100": dict(
+        label_bytes=2,
+        classes=100,
+        train=["train.bin"],
+        test=["test.bin"],
+        subdir="cifar-100-binary",
+        archive="cifar-100-binary.tar.gz",
+        mean=(129.3 / 255, 124.1 / 255, 112.4 / 255),
+        std=(68.2 / 255, 65.4 / 255, 70.4 / 255),
+    ),
+}
+CIFAR_PAD = 4
+SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100")
+
+Crop = Tuple[int, int, bool]
 
 
-def _open(directory: str, stem: str):
+class ImageSet:
+    """One split in memory as raw bytes [N, C, H, W], made into floats a batch at a time."""
+
+    def __init__(
+        self,
+        pixels: torch.Tensor,
+        labels: torch.Tensor,
+        classes: int,
+        normalization: Optional[Tuple[Sequence[float], Sequence[float]]],
+        pad: int,
+    ):
+        self.pixels, self.labels, self.classes, self.pad = pixels, labels, classes, pad
+        c = pixels.shape[1]
+
+        # image-set.ts pixelTables: f(f(f(v / 255) - f(mean)) / f(std)), f rounding to float32,
+        # each operation in float64 as JavaScript does it.
+        def f(t: torch.Tensor) -> torch.Tensor:
+            return t.float().double()
+
+        values = f(torch.arange(256, dtype=torch.float64) / 255)
+        if normalization is not None:
+            mean = f(torch.tensor(normalization[0], dtype=torch.float64)).view(c, 1)
+            std = f(torch.tensor(normalization[1], dtype=torch.float64)).view(c, 1)
+            self.table = (f(values.view(1, 256) - mean) / std).float()
+        else:
+            values = values.float()
+            self.table = values.view(1, 256).expand(c, 256).contiguous()
+
+    def __len__(self) -> int:
+        return self.pixels.shape[0]
+
+    @property
+    def shape(self) -> Tuple[int, int, int]:
+        """(height, width, channels), the workbench's InputShape."""
+        _, c, h, w = self.pixels.shape
+        return (h, w, c)
+
+    def draw_crops(self, rng: Rng, n: int) -> List[Crop]:
+        """augment.ts drawCropFlip for n samples in order: top, left, then the coin."""
+        span = 2 * self.pad + 1
+        return [(rng.int(span), rng.int(span), rng.next() < 0.5) for _ in range(n)]
+
+    def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
+        """Float images [n, C, H, W]; with crops, each cropped from the zero-padded raw image."""
+        raw = self.pixels[indices].long()
+        c = raw.shape[1]
+        x = torch.stack([self.table[ch][raw[:, ch]] for ch in range(c)], dim=1)
+        if not crops:
+            return x
+        p = self.pad
+        n, _, h, w = x.shape
+        padded = self.table[:, 0].view(1, c, 1, 1).repeat(n, 1, h + 2 * p, w + 2 * p)
+        padded[:, :, p : p + h, p : p + w] = x
+        out = torch.empty_like(x)
+        for i, (top, left, flip) in enumerate(crops):
+            patch = padded[i, :, top : top + h, left : left + w]
+            out[i] = patch.flip(-1) if flip else patch
+        return out
+
+
+def _open_idx(directory: str, stem: str):
     dotted = stem.replace("-idx", ".idx")
     for name in (stem, stem + ".gz", dotted, dotted + ".gz"):
         path = os.path.join(directory, name)
@@ -28,7 +120,7 @@ def _open(directory: str, stem: str):
 
 
 def _read_idx(directory: str, stem: str, limit: Optional[int]) -> torch.Tensor:
-    with _open(directory, stem) as fh:
+    with _open_idx(directory, stem) as fh:
         magic = struct.unpack(">I", fh.read(4))[0]
         if magic >> 8 != 0x08:
             raise ValueError(f"{stem}: not an unsigned-byte IDX file (magic {magic:#x})")
@@ -43,18 +135,80 @@ def _read_idx(directory: str, stem: str, limit: Optional[int]) -> torch.Tensor:
     return torch.frombuffer(bytearray(data), dtype=torch.uint8).view([n] + dims[1:])
 
 
-def load_split(
-    dataset: str, directory: str, split: str, limit: Optional[int]
-) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Images [N, 1, H, W] float32 in [0, 1] and labels [N] int64."""
-    if dataset not in SUPPORTED_DATASETS:
-        raise ValueError(
-            f"the torch engine does not read '{dataset}' yet (it reads {', '.join(SUPPORTED_DATASETS)}); "
-            "train it on the tfjs engine"
-        )
-    images_stem, labels_stem = STEMS[split]
+def _idx_split(directory: str, split: str, limit: Optional[int]) -> ImageSet:
+    images_stem, labels_stem = IDX_STEMS[split]
     images = _read_idx(directory, images_stem, limit)
     labels = _read_idx(directory, labels_stem, limit)
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{split}: {images.shape[0]} images but {labels.shape[0]} labels")
-    return images.to(torch.float32).div_(255).unsqueeze(1), labels.to(torch.int64)
+    return ImageSet(images.unsqueeze(1), labels.to(torch.int64), 10, None, 0)
+
+
+def _cifar_files(path: str, fmt: Dict, names: List[str]) -> Dict[str, bytes]:
+    """cifar.ts readCifarFiles: the archive, a folder with the .bin files, or a parent of either."""
+    if os.path.isfile(path):
+        return _from_archive(path, fmt, names)
+    for d in (path, os.path.join(path, fmt["subdir"])):
+        if all(os.path.isfile(os.path.join(d, n)) for n in names):
+            out = {}
+            for n in names:
+                with open(os.path.join(d, n), "rb") as fh:
+                    out[n] = fh.read()
+            return out
+    archive = os.path.join(path, fmt["archive"])
+    if os.path.isfile(archive):
+        return _from_archive(archive, fmt, names)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: not found (expected a CIFAR directory or .tar.gz archive)")
+    raise FileNotFoundError(
+        f"{path}: missing {names[0]}: looked in it, in {fmt['subdir']}/ and for {fmt['archive']}"
+    )
+
+
+def _from_archive(archive: str, fmt: Dict, names: List[str]) -> Dict[str, bytes]:
+    out: Dict[str, bytes] = {}
+    with tarfile.open(archive, "r:*") as tar:
+        for member in tar:
+            base = os.path.basename(member.name)
+            if base in names and member.isfile():
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    out[base] = fh.read()
+    missing = [n for n in names if n not in out]
+    if missing:
+        raise FileNotFoundError(
+            f"{archive}: no member {fmt['subdir']}/{missing[0]} (is it the binary version?)"
+        )
+    return out
+
+
+def _cifar_split(variant: str, path: str, split: str, limit: Optional[int]) -> ImageSet:
+    fmt = CIFAR[variant]
+    files = _cifar_files(path, fmt, fmt[split])
+    record = fmt["label_bytes"] + 3072
+    parts = []
+    for name in fmt[split]:
+        data = files[name]
+        if not data or len(data) % record:
+            raise ValueError(f"{name}: truncated file ({len(data)} bytes, records of {record})")
+        parts.append(torch.frombuffer(bytearray(data), dtype=torch.uint8).view(-1, record))
+    records = torch.cat(parts)
+    if limit is not None:
+        records = records[:limit]
+    labels = records[:, fmt["label_bytes"] - 1].to(torch.int64)
+    if len(labels) and int(labels.max()) >= fmt["classes"]:
+        raise ValueError(f"{variant}: label {int(labels.max())} out of range 0..{fmt['classes'] - 1}")
+    pixels = records[:, fmt["label_bytes"] :].reshape(-1, 3, 32, 32).contiguous()
+    return ImageSet(pixels, labels, fmt["classes"], (fmt["mean"], fmt["std"]), CIFAR_PAD)
+
+
+def load_split(dataset: str, directory: str, split: str, limit: Optional[int]) -> ImageSet:
+    """One split of the run's dataset, its first `limit` samples."""
+    if dataset in ("fashion-mnist", "mnist"):
+        return _idx_split(directory, split, limit)
+    if dataset in CIFAR:
+        return _cifar_split(dataset, directory, split, limit)
+    raise ValueError(
+        f"the torch engine does not read '{dataset}' yet (it reads {', '.join(SUPPORTED_DATASETS)}); "
+        "train it on the tfjs engine"
+    )

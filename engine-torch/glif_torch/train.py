@@ -24,18 +24,19 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, TextIO
+from typing import Any, Dict, List, Optional, TextIO, TypeVar
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from .data import load_split
+from .data import ImageSet, load_split
 from .models import Activity, Recorded, build_model
 from .neuron import GLIF
 from .rng import Rng
 from .tdbn import TdBatchNorm
 
+T_ = TypeVar("T_")
 GATES = ("alpha", "beta", "gamma")
 PRIMITIVES = ("tau", "Vth", "leak", "reVth", "conduct")
 
@@ -185,7 +186,7 @@ def sync_statistics(world: int):
     return reduce
 
 
-def shard(indices: List[int], rank: int, world: int) -> List[int]:
+def shard(indices: List[T_], rank: int, world: int) -> List[T_]:
     """A global batch's share of one process: contiguous, as equal as possible."""
     per, extra = divmod(len(indices), world)
     start = rank * per + min(rank, extra)
@@ -199,12 +200,11 @@ def train(
     config = job["config"]
     tcfg, dcfg = config["train"], config["data"]
     torch.manual_seed(tcfg["seed"])
-    x_train, y_train = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"])
-    x_test, y_test = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"])
-    in_shape = (x_train.shape[2], x_train.shape[3], x_train.shape[1])
-    classes = 10
+    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"])
+    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"])
+    augment = bool(dcfg["augment"]) and train_set.pad > 0
     rng = Rng(tcfg["seed"])
-    model = build_model(config, in_shape, classes, rng).to(device)
+    model = build_model(config, train_set.shape, train_set.classes, rng).to(device)
     opt = torch.optim.SGD(parameter_groups(model, tcfg), lr=tcfg["lr"], momentum=tcfg["momentum"])
     start_epoch, step = 0, 0
     resume = job.get("resumeFrom")
@@ -228,7 +228,7 @@ def train(
         trained = model
     layers = glif_layers(model)
     epochs, batch = tcfg["epochs"], tcfg["batchSize"]
-    n_train, n_test = x_train.shape[0], x_test.shape[0]
+    n_train, n_test = len(train_set), len(test_set)
     if n_train < world:
         raise ValueError(f"{n_train} training samples cannot be shared by {world} processes")
     per_step = batch * world
@@ -269,11 +269,12 @@ def train(
                 lr = learning_rate(tcfg, epoch, epochs)
             for g in opt.param_groups:
                 g["lr"] = lr * g["scale"]
-            mine = torch.tensor(
-                shard(order[i * per_step : (i + 1) * per_step], rank, world), dtype=torch.int64
-            )
-            x = x_train[mine].to(device)
-            y = y_train[mine].to(device)
+            step_indices = order[i * per_step : (i + 1) * per_step]
+            # Every rank draws the whole step's crops, so the generator stays the same on all.
+            crops = shard(train_set.draw_crops(rng, len(step_indices)), rank, world) if augment else None
+            mine = torch.tensor(shard(step_indices, rank, world), dtype=torch.int64)
+            x = train_set.batch(mine, crops).to(device)
+            y = train_set.labels[mine].to(device)
             logits = trained(x.unsqueeze(0).expand((T,) + tuple(x.shape)))
             loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
@@ -313,7 +314,7 @@ def train(
             step += 1
         e0 = time.time()
         if rank == 0:
-            ev = evaluate(model, layers, x_test, y_test, max(batch, 128), T, device)
+            ev = evaluate(model, layers, test_set, max(batch, 128), T, device)
             eval_seconds = time.time() - e0
             final = {
                 "testAccuracy": ev["accuracy"],
@@ -347,7 +348,7 @@ def train(
 
 
 @torch.no_grad()
-def evaluate(model, layers, x_test, y_test, batch: int, T: int, device) -> Dict[str, Any]:
+def evaluate(model, layers, test_set: ImageSet, batch: int, T: int, device) -> Dict[str, Any]:
     """evaluate.ts: loss and accuracy in eval mode, firing rates, SOPs per sample (no first layer)."""
     model.eval()
     activity = Activity()
@@ -361,11 +362,12 @@ def evaluate(model, layers, x_test, y_test, batch: int, T: int, device) -> Dict[
     for layer in layers:
         layer.recorder = record
     loss_sum, hits = 0.0, 0.0
-    n = x_test.shape[0]
+    n = len(test_set)
     try:
         for start in range(0, n, batch):
-            x = x_test[start : start + batch].to(device)
-            y = y_test[start : start + batch].to(device)
+            part = torch.arange(start, min(start + batch, n))
+            x = test_set.batch(part).to(device)
+            y = test_set.labels[part].to(device)
             logits = model(x.unsqueeze(0).expand((T,) + tuple(x.shape)))
             loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
             hits += float((logits.argmax(1) == y).sum())

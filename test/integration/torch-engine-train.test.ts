@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src-main/engine/config/build';
 import { findTorch, torchEnv } from '../../src-main/engine/torch/python';
 import { glifAsync } from '../helpers/cli';
+import { fakeCifar10 } from '../helpers/fake-cifar';
 import { glifBin } from '../helpers/paths';
 
 const probe = await findTorch();
@@ -301,6 +302,45 @@ describe(`glif train --engine torch ${WHERE}`, () => {
       } finally {
         after.close();
       }
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.runIf(probe.ok)(
+    'trains a paper architecture on CIFAR-10 with its augmentation (ResNet-18, T=2, a few samples)',
+    async () => {
+      fakeCifar10(path.join(dir, 'cifar'), 40);
+      const r = await glifAsync([
+        'train',
+        '--preset',
+        'cifar10-resnet18-t4',
+        '--engine',
+        'torch',
+        '--set',
+        `data.path=${path.join(dir, 'cifar')}`,
+        '--set',
+        'data.trainLimit=32',
+        '--set',
+        'data.testLimit=16',
+        '--set',
+        'train.batchSize=16',
+        '--set',
+        'train.epochs=1',
+        '--set',
+        'model.timeSteps=2',
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(r.status, r.out).toBe(0);
+      expect(r.out).toMatch(
+        /training 11,339,648 parameters \(35,136 GLIF in 17 layers\) on the torch engine/,
+      );
+      expect(summary(r.out)).toMatchObject({
+        status: 'completed',
+        backend: expect.stringMatching(/^pytorch /),
+      });
       expect(torchRanks()).toEqual([]);
     },
     300_000,

@@ -1,0 +1,39 @@
+"""The first training batch of a split as the torch engine makes it, for the workbench to compare
+with its own (test/integration/torch-engine-data.test.ts): python -m glif_torch.batch_probe reads
+{"dataset", "dir", "limit", "seed", "batchSize", "augment"} on stdin and prints the batch's
+sample indices, labels, shape [n, C, H, W] and pixel values (flat, the workbench's HWC order).
+"""
+
+import json
+import sys
+
+import torch
+
+from .data import load_split
+from .rng import Rng
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.readline())
+    data = load_split(job["dataset"], job["dir"], "train", job["limit"])
+    rng = Rng(job["seed"])
+    order = rng.permutation(len(data))[: job["batchSize"]]
+    crops = data.draw_crops(rng, len(order)) if job["augment"] and data.pad > 0 else None
+    indices = torch.tensor(order, dtype=torch.int64)
+    x = data.batch(indices, crops)
+    print(
+        json.dumps(
+            {
+                "indices": order,
+                "labels": data.labels[indices].tolist(),
+                "shape": list(x.shape),
+                "pixels": x.permute(0, 2, 3, 1).flatten().tolist(),
+                "classes": data.classes,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
