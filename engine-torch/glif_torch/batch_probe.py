@@ -15,7 +15,7 @@ from .rng import Rng
 
 def main() -> int:
     job = json.loads(sys.stdin.readline())
-    data = load_split(job["dataset"], job["dir"], "train", job["limit"])
+    data = load_split(job["dataset"], job["dir"], "train", job["limit"], job["seed"])
     rng = Rng(job["seed"])
     order = rng.permutation(len(data))[: job["batchSize"]]
     crops = data.draw_crops(rng, len(order)) if job["augment"] and data.pad > 0 else None

@@ -45,7 +45,11 @@ CIFAR = {
     ),
 }
 CIFAR_PAD = 4
-SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100")
+SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic")
+
+# synthetic.ts, as train/data-spec.ts opens it: 28x28 grey images of 10 blocky class patterns.
+SYNTHETIC = dict(height=28, width=28, channels=1, classes=10, train=2048, test=512, noise=0.3, grid=4)
+SPLIT_TAG = {"train": 0x51ED270B, "test": 0x2C1B3C6D}
 
 Crop = Tuple[int, int, bool]
 
@@ -94,6 +98,8 @@ class ImageSet:
 
     def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
         """Float images [n, C, H, W]; with crops, each cropped from the zero-padded raw image."""
+        if self.pixels.dtype == torch.float32:  # already values (the synthetic set)
+            return self.pixels[indices]
         raw = self.pixels[indices].long()
         c = raw.shape[1]
         x = torch.stack([self.table[ch][raw[:, ch]] for ch in range(c)], dim=1)
@@ -202,8 +208,42 @@ def _cifar_split(variant: str, path: str, split: str, limit: Optional[int]) -> I
     return ImageSet(pixels, labels, fmt["classes"], (fmt["mean"], fmt["std"]), CIFAR_PAD)
 
 
-def load_split(dataset: str, directory: str, split: str, limit: Optional[int]) -> ImageSet:
-    """One split of the run's dataset, its first `limit` samples."""
+def _synthetic_split(seed: int, split: str, limit: Optional[int]) -> ImageSet:
+    """synthetic.ts: each sample from its own generator (seed, split, index), so the first
+    `limit` are those of the whole set; values f32(clip(pattern + noise * normal()))."""
+    o = SYNTHETIC
+    h, w, c, k, grid = o["height"], o["width"], o["channels"], o["classes"], o["grid"]
+    seed32 = Rng(seed).uint32()
+    rng = Rng(seed)
+    patterns = []
+    for _ in range(k):
+        cells = [0.15 if rng.next() < 0.5 else 0.85 for _ in range(grid * grid * c)]
+        cells32 = torch.tensor(cells, dtype=torch.float32).double().tolist()  # a Float32Array's values
+        p = [0.0] * (h * w * c)
+        for r in range(h):
+            for q in range(w):
+                cell = (r * grid // h) * grid + (q * grid // w)
+                for ch in range(c):
+                    p[(r * w + q) * c + ch] = cells32[cell * c + ch]
+        patterns.append(p)
+    n = o[split] if limit is None else min(limit, o[split])
+    values = torch.empty((n, h * w * c), dtype=torch.float64)
+    labels = torch.empty(n, dtype=torch.int64)
+    for i in range(n):
+        mixed = (SPLIT_TAG[split] ^ ((i + 1) * 0x85EBCA6B) ^ seed32) & 0xFFFFFFFF
+        r = Rng(mixed)
+        label = r.int(k)
+        labels[i] = label
+        noise = torch.from_numpy(r.normal_block(h * w * c))
+        values[i] = torch.tensor(patterns[label], dtype=torch.float64) + o["noise"] * noise
+    images = values.clamp_(0, 1).float().view(n, h, w, c).permute(0, 3, 1, 2).contiguous()
+    return ImageSet(images, labels, k, None, 0)
+
+
+def load_split(dataset: str, directory: str, split: str, limit: Optional[int], seed: int = 0) -> ImageSet:
+    """One split of the run's dataset, its first `limit` samples (`seed`: the synthetic set's)."""
+    if dataset == "synthetic":
+        return _synthetic_split(seed, split, limit)
     if dataset in ("fashion-mnist", "mnist"):
         return _idx_split(directory, split, limit)
     if dataset in CIFAR:

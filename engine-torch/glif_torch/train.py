@@ -200,8 +200,8 @@ def train(
     config = job["config"]
     tcfg, dcfg = config["train"], config["data"]
     torch.manual_seed(tcfg["seed"])
-    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"])
-    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"])
+    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"], tcfg["seed"])
+    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"], tcfg["seed"])
     augment = bool(dcfg["augment"]) and train_set.pad > 0
     rng = Rng(tcfg["seed"])
     model = build_model(config, train_set.shape, train_set.classes, rng).to(device)

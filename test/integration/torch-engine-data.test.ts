@@ -3,7 +3,7 @@
  * of a shuffled pass, made by `python -m glif_torch.batch_probe` (engine-torch), has the same
  * samples, labels and pixel values, to the bit, as the TF.js data layer's for the same seed:
  * Fashion-MNIST (IDX), CIFAR-10 from its folder with the reference's crop-and-flip augmentation,
- * and CIFAR-100 from its .tar.gz. Where no Python with PyTorch is found these are skipped.
+ * CIFAR-100 from its .tar.gz, and the synthetic set. Where no Python with PyTorch is found these are skipped.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -90,6 +90,22 @@ const cases = [
     spec: (p: string): DatasetSpec => ({ kind: 'cifar100', path: p }),
     augment: true,
   },
+  {
+    what: 'the synthetic set (every sample from its own generator)',
+    ready: true,
+    dataset: 'synthetic',
+    source: () => '',
+    spec: (): DatasetSpec => ({
+      kind: 'synthetic',
+      seed: 7,
+      height: 28,
+      width: 28,
+      channels: 1,
+      trainSize: 2048,
+      testSize: 512,
+    }),
+    augment: false,
+  },
 ] as const;
 
 describe(`the torch engine's batches are the workbench's ${WHERE}`, () => {
@@ -101,7 +117,7 @@ describe(`the torch engine's batches are the workbench's ${WHERE}`, () => {
       const o = {
         seed: 7,
         batchSize: 16,
-        limit: c.dataset === 'fashion-mnist' ? 300 : 150,
+        limit: c.dataset === 'fashion-mnist' || c.dataset === 'synthetic' ? 300 : 150,
         augment: c.augment,
       };
       const { first, classes } = await firstBatchHere(c.spec(source), o);

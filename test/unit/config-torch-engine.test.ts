@@ -1,7 +1,6 @@
 /**
  * What a run config may ask of the torch engine: every architecture, the IDX and CIFAR datasets
- * with their augmentation; CIFAR10-DVS (so 7B-wideNet, which only takes it) and the synthetic set
- * are refused with the way out.
+ * with their augmentation; CIFAR10-DVS (so 7B-wideNet, which only takes it) is refused with the way out.
  */
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src-main/engine/config/build';
@@ -24,6 +23,7 @@ describe('the torch engine in a run config', () => {
     ['cifar10-cifarnet-t4', []],
     ['cifar10-resnet18-t4', ['model.arch=ms-resnet18']],
     ['fmnist-cnn', ['model.arch=mlp', 'model.mlpHidden=128']],
+    ['synthetic-mlp', []],
   ])('%s %j: accepted, augmentation included', (preset, overrides) => {
     expect(issuesOf(preset, ['data.path=/data/cifar', ...overrides])).toEqual([]);
   });
@@ -33,9 +33,6 @@ describe('the torch engine in a run config', () => {
       expect.stringMatching(
         /^data\.dataset: the torch engine does not read cifar10-dvs yet .*use engine\.name=tfjs/,
       ),
-    ]);
-    expect(issuesOf('synthetic-mlp', [])).toEqual([
-      expect.stringMatching(/^data\.dataset: the torch engine does not read synthetic yet/),
     ]);
   });
 });

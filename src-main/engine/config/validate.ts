@@ -153,7 +153,13 @@ export function assertValidConfig(config: RunConfig): ValidRunConfig {
 }
 
 /** What the torch engine reads so far (engine-torch/glif_torch/data.py); it builds every architecture. */
-export const TORCH_ENGINE_DATASETS: readonly DatasetId[] = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100'];
+export const TORCH_ENGINE_DATASETS: readonly DatasetId[] = [
+  'fashion-mnist',
+  'mnist',
+  'cifar10',
+  'cifar100',
+  'synthetic',
+];
 
 function torchEngineIssues(config: RunConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
