@@ -1,7 +1,8 @@
 """The datasets the torch engine reads, in the workbench's formats and with its pixel values
 (src-main/engine/data/): the IDX pair sets (Fashion-MNIST, MNIST: pixels / 255) and CIFAR-10/100's
 binary version (a folder, its parent, or the .tar.gz; ToTensor + Normalize with the reference's
-constants, in float32 as the workbench computes them), the first `limit` samples of a split.
+constants, in float32 as the workbench computes them), the synthetic set, and CIFAR10-DVS from
+the workbench's frame cache, the first `limit` samples of a split.
 Training augmentation is the reference's RandomCrop(32, padding=4) + RandomHorizontalFlip on
 CIFAR, the padding being zeros of the raw image, drawn from the run's generator in the
 workbench's order (augment.ts: top, left, then the flip coin, sample by sample).
@@ -11,8 +12,9 @@ import gzip
 import os
 import struct
 import tarfile
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 
 from .rng import Rng
@@ -45,7 +47,7 @@ CIFAR = {
     ),
 }
 CIFAR_PAD = 4
-SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic")
+SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic", "cifar10-dvs")
 
 # synthetic.ts, as train/data-spec.ts opens it: 28x28 grey images of 10 blocky class patterns.
 SYNTHETIC = dict(height=28, width=28, channels=1, classes=10, train=2048, test=512, noise=0.3, grid=4)
@@ -66,6 +68,8 @@ class ImageSet:
         pad: int,
     ):
         self.pixels, self.labels, self.classes, self.pad = pixels, labels, classes, pad
+        self.flip = True  # CIFAR's RandomHorizontalFlip (only drawn where pad > 0)
+        self.frames = False
         c = pixels.shape[1]
 
         # image-set.ts pixelTables: f(f(f(v / 255) - f(mean)) / f(std)), f rounding to float32,
@@ -92,9 +96,7 @@ class ImageSet:
         return (h, w, c)
 
     def draw_crops(self, rng: Rng, n: int) -> List[Crop]:
-        """augment.ts drawCropFlip for n samples in order: top, left, then the coin."""
-        span = 2 * self.pad + 1
-        return [(rng.int(span), rng.int(span), rng.next() < 0.5) for _ in range(n)]
+        return draw_crops(rng, n, self.pad, self.flip)
 
     def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
         """Float images [n, C, H, W]; with crops, each cropped from the zero-padded raw image."""
@@ -114,6 +116,68 @@ class ImageSet:
             patch = padded[i, :, top : top + h, left : left + w]
             out[i] = patch.flip(-1) if flip else patch
         return out
+
+
+def draw_crops(rng: Rng, n: int, pad: int, flip: bool) -> List[Crop]:
+    """augment.ts drawCropFlip for n samples in order: top, left, then the coin if there is a flip."""
+    span = 2 * pad + 1
+    out = []
+    for _ in range(n):
+        top = rng.int(span)
+        left = rng.int(span)
+        out.append((top, left, rng.next() < 0.5 if flip else False))
+    return out
+
+
+class FrameSet:
+    """A CIFAR10-DVS split from the workbench's frame cache (dvs-cache.ts: a 64-byte header,
+    int32 labels, then [T, H, W, C] float32 frames per sample), read a batch at a time. The
+    reference's augmentation: RandomCrop(48, padding=4), the same crop for every frame, no flip."""
+
+    HEADER = 64
+
+    def __init__(self, file: str, limit: Optional[int]):
+        with open(file, "rb") as fh:
+            header = fh.read(self.HEADER)
+        if len(header) < self.HEADER or header[:8] != b"GLIFDVS\0":
+            raise ValueError(f"{file}: not a frame cache file")
+        version, T, h, w, c, count = struct.unpack("<6I", header[8:32])
+        if version != 1:
+            raise ValueError(f"{file}: frame cache format version {version}, need 1")
+        expected = self.HEADER + 4 * count + count * 4 * T * h * w * c
+        if os.path.getsize(file) != expected:
+            raise ValueError(f"{file}: size {os.path.getsize(file)} bytes, expected {expected} (incomplete)")
+        n = count if limit is None else min(limit, count)
+        labels = np.fromfile(file, dtype="<i4", count=count, offset=self.HEADER)
+        self.labels = torch.from_numpy(labels[:n].astype(np.int64))
+        self.data = np.memmap(
+            file, dtype="<f4", mode="r", offset=self.HEADER + 4 * count, shape=(count, T, h, w, c)
+        )
+        self.time_steps, self._shape, self.n = T, (h, w, c), n
+        self.classes, self.pad, self.flip, self.frames = 10, 4, False, True
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def shape(self) -> Tuple[int, int, int]:
+        return self._shape
+
+    def draw_crops(self, rng: Rng, n: int) -> List[Crop]:
+        return draw_crops(rng, n, self.pad, self.flip)
+
+    def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
+        """Frames [n, T, C, H, W]; with crops, each sample's frames cropped from zero padding."""
+        x = torch.from_numpy(np.ascontiguousarray(self.data[indices.numpy()]))  # [n, T, H, W, C]
+        if crops:
+            p = self.pad
+            n, T, h, w, c = x.shape
+            padded = torch.zeros((n, T, h + 2 * p, w + 2 * p, c), dtype=x.dtype)
+            padded[:, :, p : p + h, p : p + w] = x
+            x = torch.stack(
+                [padded[i, :, top : top + h, left : left + w] for i, (top, left, _) in enumerate(crops)]
+            )
+        return x.permute(0, 1, 4, 2, 3).contiguous()
 
 
 def _open_idx(directory: str, stem: str):
@@ -240,8 +304,23 @@ def _synthetic_split(seed: int, split: str, limit: Optional[int]) -> ImageSet:
     return ImageSet(images, labels, k, None, 0)
 
 
-def load_split(dataset: str, directory: str, split: str, limit: Optional[int], seed: int = 0) -> ImageSet:
-    """One split of the run's dataset, its first `limit` samples (`seed`: the synthetic set's)."""
+def load_split(
+    dataset: str,
+    directory: str,
+    split: str,
+    limit: Optional[int],
+    seed: int = 0,
+    frames: Optional[Dict[str, str]] = None,
+) -> "DataSplit":
+    """One split of the run's dataset, its first `limit` samples (`seed`: the synthetic set's;
+    `frames`: CIFAR10-DVS's frame cache files by split, which the workbench converts)."""
+    if dataset == "cifar10-dvs":
+        if not frames or split not in frames:
+            raise ValueError(
+                "CIFAR10-DVS trains from the workbench's frame cache: the job needs "
+                '"frames": {"train": <file>, "test": <file>} (docs/torch-engine.md)'
+            )
+        return FrameSet(frames[split], limit)
     if dataset == "synthetic":
         return _synthetic_split(seed, split, limit)
     if dataset in ("fashion-mnist", "mnist"):
@@ -252,3 +331,6 @@ def load_split(dataset: str, directory: str, split: str, limit: Optional[int], s
         f"the torch engine does not read '{dataset}' yet (it reads {', '.join(SUPPORTED_DATASETS)}); "
         "train it on the tfjs engine"
     )
+
+
+DataSplit = Union[ImageSet, FrameSet]

@@ -30,7 +30,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from .data import ImageSet, load_split
+from .data import DataSplit, load_split
 from .models import Activity, Recorded, build_model
 from .neuron import GLIF
 from .rng import Rng
@@ -200,8 +200,9 @@ def train(
     config = job["config"]
     tcfg, dcfg = config["train"], config["data"]
     torch.manual_seed(tcfg["seed"])
-    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"], tcfg["seed"])
-    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"], tcfg["seed"])
+    frames = job.get("frames")
+    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"], tcfg["seed"], frames)
+    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"], tcfg["seed"], frames)
     augment = bool(dcfg["augment"]) and train_set.pad > 0
     rng = Rng(tcfg["seed"])
     model = build_model(config, train_set.shape, train_set.classes, rng).to(device)
@@ -232,7 +233,10 @@ def train(
     if n_train < world:
         raise ValueError(f"{n_train} training samples cannot be shared by {world} processes")
     per_step = batch * world
-    steps_per_epoch = math.ceil(n_train / per_step)
+    # Frames: the reference's DVS loader drops a last, short batch (trainer.ts dropLast).
+    steps_per_epoch = n_train // per_step if train_set.frames else math.ceil(n_train / per_step)
+    if steps_per_epoch == 0:
+        raise ValueError(f"{n_train} training samples do not fill one step of {per_step} (dropping the last)")
     total_steps = steps_per_epoch * epochs
     T = config["model"]["timeSteps"]
     total = sum(p.numel() for p in model.parameters())
@@ -275,7 +279,7 @@ def train(
             mine = torch.tensor(shard(step_indices, rank, world), dtype=torch.int64)
             x = train_set.batch(mine, crops).to(device)
             y = train_set.labels[mine].to(device)
-            logits = trained(x.unsqueeze(0).expand((T,) + tuple(x.shape)))
+            logits = trained(model_input(x, T))
             loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -348,7 +352,17 @@ def train(
 
 
 @torch.no_grad()
-def evaluate(model, layers, test_set: ImageSet, batch: int, T: int, device) -> Dict[str, Any]:
+def model_input(x: torch.Tensor, T: int) -> torch.Tensor:
+    """[T, N, C, H, W]: a static batch [N, C, H, W] shown at every step (direct encoding), or
+    frames [N, T, C, H, W] with time first."""
+    if x.dim() == 5:
+        if x.shape[1] != T:
+            raise ValueError(f"the dataset gives {x.shape[1]} frames per sample but the model has T={T}")
+        return x.transpose(0, 1)
+    return x.unsqueeze(0).expand((T,) + tuple(x.shape))
+
+
+def evaluate(model, layers, test_set: DataSplit, batch: int, T: int, device) -> Dict[str, Any]:
     """evaluate.ts: loss and accuracy in eval mode, firing rates, SOPs per sample (no first layer)."""
     model.eval()
     activity = Activity()
@@ -368,7 +382,7 @@ def evaluate(model, layers, test_set: ImageSet, batch: int, T: int, device) -> D
             part = torch.arange(start, min(start + batch, n))
             x = test_set.batch(part).to(device)
             y = test_set.labels[part].to(device)
-            logits = model(x.unsqueeze(0).expand((T,) + tuple(x.shape)))
+            logits = model(model_input(x, T))
             loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
             hits += float((logits.argmax(1) == y).sum())
     finally:
@@ -384,8 +398,9 @@ def evaluate(model, layers, test_set: ImageSet, batch: int, T: int, device) -> D
     sops: Dict[str, float] = {}
     for path, a, fan in activity.synaptic:
         sops[path] = sops.get(path, 0.0) + a * fan
-    # Static images: the first layer gets the analog image, not spikes (direct encoding).
-    counted = list(sops.values())[1:]
+    # Static images: the first layer gets the analog image, not spikes (direct encoding); event
+    # frames are spikes already (energy.ts).
+    counted = list(sops.values())[0 if test_set.frames else 1 :]
     return {
         "loss": loss_sum / n if n else float("nan"),
         "accuracy": hits / n if n else float("nan"),

@@ -3,16 +3,18 @@
  * of a shuffled pass, made by `python -m glif_torch.batch_probe` (engine-torch), has the same
  * samples, labels and pixel values, to the bit, as the TF.js data layer's for the same seed:
  * Fashion-MNIST (IDX), CIFAR-10 from its folder with the reference's crop-and-flip augmentation,
- * CIFAR-100 from its .tar.gz, and the synthetic set. Where no Python with PyTorch is found these are skipped.
+ * CIFAR-100 from its .tar.gz, the synthetic set, and CIFAR10-DVS's frames. Where no Python with PyTorch is found these are skipped.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prepareCifar10DvsFrames } from '../../src-main/engine/data/cifar10dvs';
 import { openDataset, type DatasetSpec } from '../../src-main/engine/data/registry';
 import { Rng } from '../../src-main/engine/random';
 import { findTorch, torchEngineDir, torchEnv } from '../../src-main/engine/torch/python';
+import { writeDvsDataset } from '../helpers/data-files';
 import { fakeCifar10, fakeCifar100Archive } from '../helpers/fake-cifar';
 
 const probe = await findTorch();
@@ -137,6 +139,25 @@ describe(`the torch engine's batches are the workbench's ${WHERE}`, () => {
       }
     });
   }
+
+  it.runIf(probe.ok)(
+    "CIFAR10-DVS from the workbench's frame cache, crop without flip: same frames",
+    async () => {
+      const root = path.join(dir, 'dvs');
+      writeDvsDataset(root, { perClass: 3, eventsPerFile: 400 });
+      const o = { seed: 5, batchSize: 6, limit: 20, augment: true };
+      const frames = await prepareCifar10DvsFrames({ path: root, timeSteps: 4 });
+      const { first } = await firstBatchHere({ kind: 'cifar10-dvs', path: root, timeSteps: 4 }, o);
+      const torch = probeOnTorch({ dataset: 'cifar10-dvs', dir: root, frames, ...o });
+      expect(torch.indices).toEqual(Array.from(first.indices ?? []));
+      expect(torch.labels).toEqual(Array.from(first.y));
+      const [n, T, h, w, ch] = first.shape;
+      expect(torch.shape).toEqual([n, T, ch, h, w]);
+      const values = Array.from(first.x);
+      expect(values.some((v) => v > 0)).toBe(true);
+      expect(torch.pixels.filter((v, i) => v !== values[i]).length, `of ${values.length} values`).toBe(0);
+    },
+  );
 
   it.runIf(probe.ok)('a truncated CIFAR batch file is refused with its name', () => {
     const bad = path.join(dir, 'bad', 'cifar-10-batches-bin');

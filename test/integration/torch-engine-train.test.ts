@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src-main/engine/config/build';
 import { findTorch, torchEnv } from '../../src-main/engine/torch/python';
 import { glifAsync } from '../helpers/cli';
+import { writeDvsDataset } from '../helpers/data-files';
 import { fakeCifar10 } from '../helpers/fake-cifar';
 import { glifBin } from '../helpers/paths';
 
@@ -341,6 +342,47 @@ describe(`glif train --engine torch ${WHERE}`, () => {
         status: 'completed',
         backend: expect.stringMatching(/^pytorch /),
       });
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.runIf(probe.ok)(
+    'trains 7B-wideNet on CIFAR10-DVS frames the workbench converts (2 processes, T=4)',
+    async () => {
+      const root = path.join(dir, 'dvs');
+      writeDvsDataset(root, { perClass: 11, eventsPerFile: 300 });
+      const r = await glifAsync([
+        'train',
+        '--preset',
+        'cifar10dvs-7b',
+        '--engine',
+        'torch',
+        '--set',
+        'engine.processes=2',
+        '--set',
+        `data.path=${root}`,
+        '--set',
+        'data.trainLimit=16',
+        '--set',
+        'model.timeSteps=4',
+        '--set',
+        'train.batchSize=8',
+        '--set',
+        'train.epochs=1',
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(r.status, r.out).toBe(0);
+      expect(r.out).toMatch(/preparing data: .*"split":"train","phase":"done","done":100/);
+      expect(r.out).toMatch(/16 train \/ 10 test samples, 1 steps per epoch/);
+      const s = summary(r.out) as { status: string; backend: string; final: { testAccuracy: number } };
+      expect(s).toMatchObject({
+        status: 'completed',
+        backend: expect.stringMatching(/ddp · 2 processes · gloo/),
+      });
+      expect(s.final.testAccuracy).toBeGreaterThanOrEqual(0);
       expect(torchRanks()).toEqual([]);
     },
     300_000,

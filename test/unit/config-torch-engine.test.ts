@@ -1,6 +1,6 @@
 /**
- * What a run config may ask of the torch engine: every architecture, the IDX and CIFAR datasets
- * with their augmentation; CIFAR10-DVS (so 7B-wideNet, which only takes it) is refused with the way out.
+ * What a run config may ask of the torch engine: what it may ask of the tfjs engine (every
+ * architecture and dataset, with their augmentation), in one process or several.
  */
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src-main/engine/config/build';
@@ -24,15 +24,8 @@ describe('the torch engine in a run config', () => {
     ['cifar10-resnet18-t4', ['model.arch=ms-resnet18']],
     ['fmnist-cnn', ['model.arch=mlp', 'model.mlpHidden=128']],
     ['synthetic-mlp', []],
+    ['cifar10dvs-7b', []],
   ])('%s %j: accepted, augmentation included', (preset, overrides) => {
-    expect(issuesOf(preset, ['data.path=/data/cifar', ...overrides])).toEqual([]);
-  });
-
-  it('refuses the datasets it does not read, naming the way out', () => {
-    expect(issuesOf('cifar10dvs-7b', ['data.path=/data/dvs'])).toEqual([
-      expect.stringMatching(
-        /^data\.dataset: the torch engine does not read cifar10-dvs yet .*use engine\.name=tfjs/,
-      ),
-    ]);
+    expect(issuesOf(preset, ['data.path=/data/set', 'engine.processes=4', ...overrides])).toEqual([]);
   });
 });

@@ -141,7 +141,6 @@ export function validateConfig(config: RunConfig): ConfigIssue[] {
         'the tfjs engine trains in one process (its threads: --threads); more processes need engine.name=torch',
     });
   }
-  if (config.engine.name === 'torch') issues.push(...torchEngineIssues(config));
   return issues;
 }
 
@@ -150,23 +149,4 @@ export function assertValidConfig(config: RunConfig): ValidRunConfig {
   const issues = validateConfig(config);
   if (issues.length > 0) throw new ConfigError(issues);
   return config as ValidRunConfig;
-}
-
-/** What the torch engine reads so far (engine-torch/glif_torch/data.py); it builds every architecture. */
-export const TORCH_ENGINE_DATASETS: readonly DatasetId[] = [
-  'fashion-mnist',
-  'mnist',
-  'cifar10',
-  'cifar100',
-  'synthetic',
-];
-
-function torchEngineIssues(config: RunConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (!TORCH_ENGINE_DATASETS.includes(config.data.dataset))
-    issues.push({
-      key: 'data.dataset',
-      message: `the torch engine does not read ${config.data.dataset} yet (it reads ${TORCH_ENGINE_DATASETS.join(', ')}); use engine.name=tfjs`,
-    });
-  return issues;
 }

@@ -237,7 +237,15 @@ function cropFrames(
   }
 }
 
-export async function openCifar10Dvs(opts: Cifar10DvsOptions): Promise<Dataset> {
+/** Both splits' frame caches, converted where missing or stale, open for reading. */
+interface PreparedFrames {
+  readonly root: string;
+  readonly shape: CacheShape;
+  readonly samples: Record<Split, DvsSample[]>;
+  readonly readers: Record<Split, FrameCacheReader>;
+}
+
+async function prepareFrames(opts: Cifar10DvsOptions): Promise<PreparedFrames> {
   if (!Number.isInteger(opts.timeSteps) || opts.timeSteps < 1) {
     throw new RangeError(`CIFAR10-DVS timeSteps must be a positive integer, got ${opts.timeSteps}`);
   }
@@ -254,6 +262,22 @@ export async function openCifar10Dvs(opts: Cifar10DvsOptions): Promise<Dataset> 
     await train.close();
     throw err;
   }
+  return { root, shape, samples, readers: { train, test } };
+}
+
+/**
+ * The frame cache files of both splits, converted first where missing or stale: what another
+ * reader of the cache format (the torch engine's data.py) trains on.
+ */
+export async function prepareCifar10DvsFrames(opts: Cifar10DvsOptions): Promise<Record<Split, string>> {
+  const { readers } = await prepareFrames(opts);
+  await Promise.all([readers.train.close(), readers.test.close()]);
+  return { train: readers.train.file, test: readers.test.file };
+}
+
+export async function openCifar10Dvs(opts: Cifar10DvsOptions): Promise<Dataset> {
+  const { root, shape, samples, readers } = await prepareFrames(opts);
+  const size = shape.height;
   return new Cifar10DvsDataset(
     {
       name: 'cifar10-dvs',
@@ -268,6 +292,6 @@ export async function openCifar10Dvs(opts: Cifar10DvsOptions): Promise<Dataset> 
       source: root,
     },
     shape,
-    { train, test },
+    readers,
   );
 }

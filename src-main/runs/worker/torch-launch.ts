@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { RunConfig } from '../../engine/config/types';
+import { prepareCifar10DvsFrames } from '../../engine/data/cifar10dvs';
 import { DEFAULT_FASHION_MNIST_DIR } from '../../engine/data/idx';
 import type { FromWorker, ToWorker } from './protocol';
 import type { WorkerHandle } from './launch';
@@ -84,6 +85,25 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
       return;
     }
     const processes = m.config.engine.processes;
+    let frames: Record<'train' | 'test', string> | null = null;
+    if (m.config.data.dataset === 'cifar10-dvs') {
+      // The events become frames here, once, in the workbench's cache; the ranks read the cache.
+      try {
+        frames = await prepareCifar10DvsFrames({
+          path: m.config.data.path ?? '',
+          timeSteps: m.config.model.timeSteps,
+          onProgress: (p) =>
+            deliver({
+              type: 'event',
+              event: { type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` },
+            }),
+        });
+      } catch (err) {
+        fail(err instanceof Error ? err.message : String(err));
+        finish(1, null);
+        return;
+      }
+    }
     const port = await freePort();
     if (killed) {
       finish(null, 'SIGKILL');
@@ -95,6 +115,7 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
       checkpointDir: m.checkpointDir,
       dataDir: dataDir(m.config),
       resumeFrom: m.resumeFrom ?? null,
+      frames,
     });
     let layout: TorchLayout | undefined;
     let alive = processes;
