@@ -16,27 +16,28 @@ process: N processes train on N batches per step, averaging gradients (Distribut
 with tdBN's statistics taken over all of them (synchronised, as one process would see them).
 """
 
-import hashlib
 import json
 import math
 import os
 import signal
 import sys
-import threading
 import time
-from typing import Any, Dict, List, Optional, TextIO, TypeVar
+from typing import Any, Dict, List, Optional, TextIO
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from .data import DataSplit, load_split
-from .models import Activity, Recorded, build_model
+from .checkpoints import file_sha256, prune_checkpoints, save_checkpoint
+from .data import load_split
+from .distributed import Cancel, shard, sync_statistics
+from .evaluation import evaluate, model_input
+from .models import build_model
 from .neuron import GLIF
+from .reporting import Reporter
 from .rng import Rng
 from .tdbn import TdBatchNorm
 
-T_ = TypeVar("T_")
 GATES = ("alpha", "beta", "gamma")
 PRIMITIVES = ("tau", "Vth", "leak", "reVth", "conduct")
 
@@ -52,34 +53,6 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
-
-
-def finite_json(value: Any) -> Any:
-    """JSON has no NaN or infinities: they travel as the strings "NaN", "Infinity", "-Infinity"
-    (the workbench's own JSON convention, contract/json-numbers.ts), so a diverged value is
-    recorded as what it is instead of breaking the line."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: finite_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite_json(v) for v in value]
-    return value
-
-
-class Reporter:
-    """Rank 0's event stream; other ranks report nothing."""
-
-    def __init__(self, out: Optional[TextIO]):
-        self.out = out
-
-    def send(self, message: Dict[str, Any]) -> None:
-        if self.out is not None:
-            self.out.write(json.dumps(finite_json(message), allow_nan=False) + "\n")
-            self.out.flush()
-
-    def event(self, event: Dict[str, Any]) -> None:
-        self.send({"type": "event", "event": event})
 
 
 def learning_rate(train: Dict[str, Any], t: float, span: float) -> float:
@@ -140,57 +113,6 @@ def effective_values(layer: GLIF) -> List[Dict[str, Any]]:
         ):
             out.append((q, torch.sigmoid(getattr(layer, name))))
     return [{"layer": layer.path, "quantity": q, "values": v.reshape(-1).tolist()} for q, v in out]
-
-
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class Cancel:
-    """Rank 0 hears `cancel` on stdin; every rank learns it at the next step (one all-reduce)."""
-
-    def __init__(self, listen: bool, world: int):
-        self.requested = False
-        self.world = world
-        if listen:
-            threading.Thread(target=self._listen, daemon=True).start()
-
-    def _listen(self) -> None:
-        for line in sys.stdin:
-            try:
-                if json.loads(line).get("type") == "cancel":
-                    self.requested = True
-            except ValueError:
-                continue
-
-    def agreed(self) -> bool:
-        if self.world == 1:
-            return self.requested
-        flag = torch.tensor([1.0 if self.requested else 0.0])
-        dist.all_reduce(flag)
-        return bool(flag.item() > 0)
-
-
-def sync_statistics(world: int):
-    """tdBN's all-reduce in data-parallel runs: sums over every process, differentiable."""
-    from torch.distributed.nn.functional import all_reduce
-
-    def reduce(local_sum: torch.Tensor, n: int):
-        total = all_reduce(local_sum)
-        return total, n * world
-
-    return reduce
-
-
-def shard(indices: List[T_], rank: int, world: int) -> List[T_]:
-    """A global batch's share of one process: contiguous, as equal as possible."""
-    per, extra = divmod(len(indices), world)
-    start = rank * per + min(rank, extra)
-    return indices[start : start + per + (1 if rank < extra else 0)]
 
 
 def train(
@@ -317,9 +239,9 @@ def train(
             )
             step += 1
         e0 = time.time()
+        ev = evaluate(model, layers, test_set, max(batch, 128), T, device, rank, world)
+        eval_seconds = time.time() - e0
         if rank == 0:
-            ev = evaluate(model, layers, test_set, max(batch, 128), T, device)
-            eval_seconds = time.time() - e0
             final = {
                 "testAccuracy": ev["accuracy"],
                 "testLoss": ev["loss"],
@@ -349,95 +271,6 @@ def train(
             dist.barrier()
         epochs_done = epoch + 1
     return {"status": "completed", "final": final, "epochsDone": epochs_done, "seconds": time.time() - t0}
-
-
-@torch.no_grad()
-def model_input(x: torch.Tensor, T: int) -> torch.Tensor:
-    """[T, N, C, H, W]: a static batch [N, C, H, W] shown at every step (direct encoding), or
-    frames [N, T, C, H, W] with time first."""
-    if x.dim() == 5:
-        if x.shape[1] != T:
-            raise ValueError(f"the dataset gives {x.shape[1]} frames per sample but the model has T={T}")
-        return x.transpose(0, 1)
-    return x.unsqueeze(0).expand((T,) + tuple(x.shape))
-
-
-def evaluate(model, layers, test_set: DataSplit, batch: int, T: int, device) -> Dict[str, Any]:
-    """evaluate.ts: loss and accuracy in eval mode, firing rates, SOPs per sample (no first layer)."""
-    model.eval()
-    activity = Activity()
-    recorded = [m for m in model.modules() if isinstance(m, Recorded)]
-    for m in recorded:
-        m.activity = activity
-
-    def record(path: str, spikes: torch.Tensor, membrane) -> None:
-        activity.spikes.append((path, float(spikes.sum()), spikes.numel()))
-
-    for layer in layers:
-        layer.recorder = record
-    loss_sum, hits = 0.0, 0.0
-    n = len(test_set)
-    try:
-        for start in range(0, n, batch):
-            part = torch.arange(start, min(start + batch, n))
-            x = test_set.batch(part).to(device)
-            y = test_set.labels[part].to(device)
-            logits = model(model_input(x, T))
-            loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
-            hits += float((logits.argmax(1) == y).sum())
-    finally:
-        for m in recorded:
-            m.activity = None
-        for layer in layers:
-            layer.recorder = None
-    rates: Dict[str, List[float]] = {}
-    for path, s, count in activity.spikes:
-        r = rates.setdefault(path, [0.0, 0.0])
-        r[0] += s
-        r[1] += count
-    sops: Dict[str, float] = {}
-    for path, a, fan in activity.synaptic:
-        sops[path] = sops.get(path, 0.0) + a * fan
-    # Static images: the first layer gets the analog image, not spikes (direct encoding); event
-    # frames are spikes already (energy.ts).
-    counted = list(sops.values())[0 if test_set.frames else 1 :]
-    return {
-        "loss": loss_sum / n if n else float("nan"),
-        "accuracy": hits / n if n else float("nan"),
-        "firingRates": {p: v[0] / v[1] for p, v in rates.items()},
-        "sopsPerSample": sum(counted) / n if n else 0.0,
-    }
-
-
-def checkpoint_path(directory: str, epoch: int) -> str:
-    return os.path.join(directory, f"epoch-{epoch + 1:04d}.ckpt")
-
-
-def save_checkpoint(directory: str, model, opt, rng: Rng, epoch: int, step: int) -> Dict[str, Any]:
-    """Written under a temporary name and renamed, as the TF.js trainer does (checkpoint-files.ts)."""
-    os.makedirs(directory, exist_ok=True)
-    path = checkpoint_path(directory, epoch)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    state = {
-        "engine": "torch",
-        "model": model.state_dict(),
-        "optimizer": opt.state_dict(),
-        "rng": rng.get_state(),
-        "epoch": epoch,
-        "step": step,
-    }
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-    return {"path": path, "sha256": file_sha256(path), "bytes": os.path.getsize(path)}
-
-
-def prune_checkpoints(directory: str, epoch: int, keep: int = 2) -> None:
-    old = epoch - keep
-    if old >= 0:
-        try:
-            os.remove(checkpoint_path(directory, old))
-        except FileNotFoundError:
-            pass
 
 
 def read_job() -> Dict[str, Any]:

@@ -3,7 +3,7 @@ import json
 import math
 import unittest
 
-from glif_torch.train import Reporter, finite_json
+from glif_torch.reporting import Reporter, finite_json
 
 
 def strict(text: str):
