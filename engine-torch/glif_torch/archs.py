@@ -81,9 +81,10 @@ def conv_norm_glif(f, in_c: int, out_c: int, k: int) -> TimeFolded:
     return TimeFolded(conv_norm(f, in_c, out_c, k, 1, 1 if k == 3 else 0), f.glif(out_c))
 
 
-def resnet_head(f, in_features: int, classes: int) -> TimeFolded:
-    """units.ts resnetHead: 512 -> 256 -> classes (no biases), one 512 -> classes above 50."""
-    if classes > 50:
+def resnet_head(f, in_features: int, classes: int, single: bool = False) -> TimeFolded:
+    """units.ts resnetHead: 512 -> 256 -> classes (no biases), one 512 -> classes above 50 or
+    when `single`."""
+    if single or classes > 50:
         return TimeFolded(f.linear(in_features, classes, False))
     return TimeFolded(f.linear(in_features, 256, False), f.linear(256, classes, False))
 
@@ -157,7 +158,7 @@ def _divisible(arch: str, shape: Shape, by: int) -> None:
         )
 
 
-def cifarnet(f, shape: Shape, classes: int) -> Network:
+def cifarnet(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
     _divisible("cifarnet", shape, 4)
     h, w, c = shape
     layers: List[nn.Module] = []
@@ -177,7 +178,7 @@ def cifarnet(f, shape: Shape, classes: int) -> Network:
     return Network(OrderedDict(features=features, flatten=FlattenRows(), classifier=classifier))
 
 
-def cifar_resnet(f, stages: dict, shape: Shape, classes: int) -> Network:
+def cifar_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool = False) -> Network:
     """resnet-cifar.ts CifarResNet: ResNet-19 and ResNet-18 for CIFAR."""
     conv1 = TimeFolded(conv_norm(f, shape[2], stages["stem"], 3, 1, 1), f.glif(stages["stem"]))
     blocks = []
@@ -191,12 +192,12 @@ def cifar_resnet(f, stages: dict, shape: Shape, classes: int) -> Network:
             conv1=conv1,
             features=TimeFolded(*blocks),
             globalave=GlobalAvgPool(),
-            lastave=resnet_head(f, in_c, classes),
+            lastave=resnet_head(f, in_c, classes, single_head),
         )
     )
 
 
-def ms_resnet18(f, shape: Shape, classes: int) -> Network:
+def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
     size = out_size(min(shape[0], shape[1]), 7, 2, 1)
     for _ in range(4):
         size = out_size(size, 3, 2, 1)
@@ -214,12 +215,12 @@ def ms_resnet18(f, shape: Shape, classes: int) -> Network:
             conv1=conv1,
             features=TimeFolded(*blocks),
             globalave=GlobalAvgPool(),
-            lastave=resnet_head(f, in_c, classes),
+            lastave=resnet_head(f, in_c, classes, single_head),
         )
     )
 
 
-def wide7b(f, shape: Shape, classes: int) -> Network:
+def wide7b(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
     h, w, in_c = shape
     layers: List[nn.Module] = []
     for channels, pool in WIDE7B_CFG:
@@ -238,8 +239,8 @@ def wide7b(f, shape: Shape, classes: int) -> Network:
 
 ARCHS = {
     "cifarnet": cifarnet,
-    "resnet19": lambda f, s, k: cifar_resnet(f, RESNET19, s, k),
-    "resnet18": lambda f, s, k: cifar_resnet(f, RESNET18, s, k),
+    "resnet19": lambda f, s, k, single: cifar_resnet(f, RESNET19, s, k, single),
+    "resnet18": lambda f, s, k, single: cifar_resnet(f, RESNET18, s, k, single),
     "ms-resnet18": ms_resnet18,
     "wide7b": wide7b,
 }

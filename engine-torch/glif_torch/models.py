@@ -30,6 +30,9 @@ PRIMITIVE_PRESETS = {
 }
 
 
+FIXED_GATES = (0.6, 0.8, 0.6)
+
+
 def logit(p: float) -> float:
     return -math.log(1 / p - 1)
 
@@ -164,6 +167,8 @@ class Factory:
             return torch.full((size,), logit(0.25 + 0.5 * bits[gate]))
         if self.spec.gate_mode == "none":
             return torch.zeros(size)
+        if self.gate_range == "fixed":  # init.ts GATE_RANGES.fixed: --gate 0.6 0.8 0.6, no draw
+            return torch.full((size,), logit(0.25 + 0.5 * FIXED_GATES[gate]))
         if self.gate_range == "code":
             return self._draw(size, lambda: -0.1 + 0.2 * self.rng.next())
         return self._draw(size, lambda: logit(0.4502 + (0.5498 - 0.4502) * self.rng.next()))
@@ -193,6 +198,15 @@ def channels_last_flat(x: torch.Tensor) -> torch.Tensor:
     return x.permute(0, 1, 3, 4, 2).flatten(2) if x.dim() == 5 else x
 
 
+def single_resnet_head(config: dict) -> bool:
+    """train/build.ts singleResNetHead: config.model.head, the authors' choice by default."""
+    head = config["model"].get("head", "by-classes")  # runs stored before the field: by classes
+    if head in ("single", "by-classes"):
+        return head == "single"
+    neuron = config["neuron"]
+    return config["model"]["arch"] == "resnet18" and (neuron["layerwise"] or neuron["variant"] == "glif-f")
+
+
 def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng: Rng) -> nn.Module:
     """The run config's architecture, initialised as the workbench initialises it."""
     model_cfg, neuron = config["model"], config["neuron"]
@@ -208,7 +222,7 @@ def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng:
     h, w, c = in_shape
     model: nn.Module
     if arch in ARCHS:
-        model = ARCHS[arch](f, in_shape, classes)
+        model = ARCHS[arch](f, in_shape, classes, single_resnet_head(config))
     elif arch == "fmnist-cnn":
         features = TimeFolded(
             nn.Sequential(f.conv(c, 32, 3, 1, 1), f.norm(32, 1)),

@@ -69,11 +69,18 @@ const CASES: readonly Case[] = [
   },
   { what: 'ResNet-19', preset: 'cifar10-resnet19-t4', set: [DATA], shape: [32, 32, 3], classes: 10 },
   {
-    what: 'ResNet-18 on 100 classes (single head), static gates',
+    what: "ResNet-18 on 100 classes (single head), static gates from the code's fixed values",
     preset: 'cifar100-resnet18-t4',
-    set: [DATA, 'neuron.variant=glif-static'],
+    set: [DATA, 'neuron.variant=glif-static', 'neuron.gateRange=fixed'],
     shape: [32, 32, 3],
     classes: 100,
+  },
+  {
+    what: "ResNet-18, layer-wise: the authors' single head on CIFAR-10",
+    preset: 'cifar10-resnet18-t4',
+    set: [DATA, 'neuron.layerwise=true'],
+    shape: [32, 32, 3],
+    classes: 10,
   },
   {
     what: 'MS-ResNet-18',

@@ -65,6 +65,8 @@ describe('readStoredConfig', () => {
     expect(config).toEqual({
       ...STORED_BEFORE_SCHEDULE_STEP,
       train: { ...STORED_BEFORE_SCHEDULE_STEP.train, scheduleStep: 'epoch' },
+      // Stored before the ResNet head was a choice: chosen by the class count, as then.
+      model: { ...STORED_BEFORE_SCHEDULE_STEP.model, head: 'by-classes' },
       // Stored before there were engines: it ran on the workbench's own.
       engine: { name: 'tfjs', processes: 1 },
     });

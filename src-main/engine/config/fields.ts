@@ -12,9 +12,22 @@ export interface EnumOption {
   readonly label: string;
 }
 
+/** A value of a number field with a name: a recipe's choice the CLI and the form offer by name. */
+export interface NamedNumber {
+  readonly name: string;
+  readonly value: number;
+  readonly label: string;
+}
+
 export type FieldKind =
   | { readonly type: 'int'; readonly min: number; readonly max: number }
-  | { readonly type: 'number'; readonly min: number; readonly max: number; readonly minExclusive?: boolean }
+  | {
+      readonly type: 'number';
+      readonly min: number;
+      readonly max: number;
+      readonly minExclusive?: boolean;
+      readonly named?: readonly NamedNumber[];
+    }
   | { readonly type: 'enum'; readonly options: readonly EnumOption[] }
   | { readonly type: 'boolean' }
   | { readonly type: 'path' }
@@ -130,6 +143,23 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     help: "How conv and linear weights start (reference section 7.8; the DVS model and the benchmark's CNN use PyTorch's defaults).",
   },
   {
+    key: 'model.head',
+    label: 'ResNet classifier',
+    group: 'model',
+    kind: {
+      type: 'enum',
+      options: [
+        {
+          value: 'official',
+          label: "The authors': by class count; one Linear for ResNet-18 with layer-wise or GLIF_f neurons",
+        },
+        { value: 'by-classes', label: 'Linear 512-256-classes up to 50 classes, one Linear above' },
+        { value: 'single', label: 'One Linear 512-classes' },
+      ],
+    },
+    help: "The classifier after the global average pool of ResNet-19, ResNet-18 and MS-ResNet-18 (reference 7.3-7.4); the other architectures have their own. The authors' layer-wise and GLIF_f ResNet-18 on CIFAR-10 end in a single 512-10 Linear.",
+  },
+  {
     key: 'neuron.variant',
     label: 'Neuron variant',
     group: 'neuron',
@@ -171,9 +201,10 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
       options: [
         { value: 'code', label: 'Code: raw U(-0.1, 0.1), gates in (0.475, 0.525)' },
         { value: 'paper', label: 'Paper: gates in [0.4502, 0.5498)' },
+        { value: 'fixed', label: 'Code without --randomgate: gates 0.55, 0.65, 0.55 (--gate 0.6 0.8 0.6)' },
       ],
     },
-    help: "Where the learnable gates start: the authors' code or the paper's stated range.",
+    help: "Where the gates start: the authors' code (--randomgate), the paper's stated range, or the code's fixed constructor values. With static gates (glif-static, GLIF_s) they stay there.",
   },
   {
     key: 'neuron.reset',
@@ -227,8 +258,16 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     key: 'train.weightDecay',
     label: 'Weight decay',
     group: 'optimiser',
-    kind: { type: 'number', min: 0, max: 1 },
-    help: 'L2 weight decay on conv, linear and BN parameters (GLIF parameters never get it).',
+    kind: {
+      type: 'number',
+      min: 0,
+      max: 1,
+      named: [
+        { name: 'paper', value: 5e-5, label: 'paper: 5e-5 (the CIFAR recipe of the paper)' },
+        { name: 'authors', value: 4e-5, label: "authors' runs: 4e-5 (the README commands of their code)" },
+      ],
+    },
+    help: "L2 weight decay on conv, linear and BN parameters (GLIF parameters never get it). The paper states 5e-5; the authors' run commands use 4e-5.",
   },
   {
     key: 'train.gateLrScale',
@@ -316,7 +355,10 @@ export function describeRange(field: ConfigField): string {
     case 'int':
       return `an integer from ${k.min} to ${k.max}${orNull}`;
     case 'number':
-      return `a number ${k.minExclusive ? '>' : '>='} ${k.min} and <= ${k.max}${orNull}`;
+      return (
+        `a number ${k.minExclusive ? '>' : '>='} ${k.min} and <= ${k.max}${orNull}` +
+        (k.named ? `, or by name: ${k.named.map((n) => `${n.name} (${n.value})`).join(', ')}` : '')
+      );
     case 'enum':
       return `one of ${k.options.map((o) => o.value).join(', ')}`;
     case 'boolean':

@@ -50,7 +50,7 @@ function cifarPreset(
     config: {
       preset: `${dataset}-${arch}-t${T}`,
       data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true },
-      model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming' },
+      model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming', head: 'official' },
       neuron: GLIF_NEURON,
       train: CIFAR_TRAIN,
       engine: TFJS_ENGINE,
@@ -74,7 +74,13 @@ export const PRESETS: readonly Preset[] = [
     config: {
       preset: 'fmnist-cnn',
       data: { dataset: 'fashion-mnist', path: null, trainLimit: null, testLimit: null, augment: false },
-      model: { arch: 'fmnist-cnn', timeSteps: 4, mlpHidden: [], weightInit: 'torch-default' },
+      model: {
+        arch: 'fmnist-cnn',
+        timeSteps: 4,
+        mlpHidden: [],
+        weightInit: 'torch-default',
+        head: 'official',
+      },
       neuron: GLIF_NEURON,
       // The benchmark's recipe (shared/bench): cosine to 0 over the steps of the epoch.
       train: { ...CIFAR_TRAIN, epochs: 1, scheduleStep: 'step' },
@@ -88,7 +94,7 @@ export const PRESETS: readonly Preset[] = [
     config: {
       preset: 'synthetic-mlp',
       data: { dataset: 'synthetic', path: null, trainLimit: 512, testLimit: 256, augment: false },
-      model: { arch: 'mlp', timeSteps: 4, mlpHidden: [64], weightInit: 'kaiming' },
+      model: { arch: 'mlp', timeSteps: 4, mlpHidden: [64], weightInit: 'kaiming', head: 'official' },
       neuron: GLIF_NEURON,
       train: { ...CIFAR_TRAIN, epochs: 2, batchSize: 32 },
       engine: TFJS_ENGINE,
@@ -103,7 +109,7 @@ export const PRESETS: readonly Preset[] = [
     config: {
       preset: 'cifar10dvs-7b',
       data: { dataset: 'cifar10-dvs', path: null, trainLimit: null, testLimit: null, augment: true },
-      model: { arch: 'wide7b', timeSteps: 16, mlpHidden: [], weightInit: 'torch-default' },
+      model: { arch: 'wide7b', timeSteps: 16, mlpHidden: [], weightInit: 'torch-default', head: 'official' },
       neuron: { ...GLIF_NEURON, init: 'dvs' },
       train: {
         epochs: 200,

@@ -47,9 +47,15 @@ export function readStoredConfig(json: unknown): ValidRunConfig {
 
 /**
  * Fields whose value for a run stored before they existed is known whatever its preset: every
- * run before there were engines trained on the workbench's own, in one process.
+ * run before there were engines trained on the workbench's own, in one process; every ResNet
+ * before the head was a choice had the class count's.
  */
-const BEFORE_THE_FIELD: Readonly<Record<string, unknown>> = { 'engine.name': 'tfjs', 'engine.processes': 1 };
+const BEFORE_THE_FIELD: Readonly<Record<string, unknown>> = {
+  'engine.name': 'tfjs',
+  'engine.processes': 1,
+  // Every ResNet head was chosen by the class count alone before the field existed.
+  'model.head': 'by-classes',
+};
 
 const EMPTY = { preset: '', data: {}, model: {}, neuron: {}, train: {}, engine: {} } as unknown as RunConfig;
 

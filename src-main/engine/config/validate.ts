@@ -56,8 +56,12 @@ export function parseFieldText(field: ConfigField, text: string): unknown {
   const t = text.trim();
   if (field.nullable && (t === '' || t === 'null' || t === 'none')) return null;
   switch (field.kind.type) {
+    case 'number': {
+      const named = field.kind.named?.find((n) => n.name === t.toLowerCase());
+      if (named) return named.value;
+      return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : t;
+    }
     case 'int':
-    case 'number':
       return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : t;
     case 'boolean':
       if (['true', 'yes', 'on', '1'].includes(t.toLowerCase())) return true;

@@ -43,11 +43,14 @@ export type GateInit =
   | { readonly kind: 'uniform-sigmoid'; readonly lo: number; readonly hi: number }
   | { readonly kind: 'fixed'; readonly values: readonly [alpha: number, beta: number, gamma: number] };
 
-export type GateRangeId = 'code' | 'paper';
+export type GateRangeId = 'code' | 'paper' | 'fixed';
 
 export const GATE_RANGES: Readonly<Record<GateRangeId, GateInit>> = {
   code: { kind: 'uniform-raw', lo: -0.1, hi: 0.1 },
   paper: { kind: 'uniform-sigmoid', lo: 0.4502, hi: 0.5498 },
+  // The constructor's default --gate 0.6 0.8 0.6 (channel-wise sigmoid 0.55, 0.65, 0.55), what
+  // a run without --randomgate starts from: with static gates, the code's GLIF_s.
+  fixed: { kind: 'fixed', values: [0.6, 0.8, 0.6] },
 };
 
 export interface GlifInit {

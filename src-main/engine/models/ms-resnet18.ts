@@ -26,7 +26,7 @@ export class MsResNet18 extends Module {
   readonly globalave: GlobalAvgPool;
   readonly lastave: Sequential;
 
-  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number) {
+  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number, singleHead = false) {
     super();
     assertPositiveShape('ms-resnet18', inputShape);
     let size = Math.min(inputShape[0], inputShape[1]);
@@ -49,7 +49,7 @@ export class MsResNet18 extends Module {
     }
     this.features = this.child('features', new Sequential(blocks));
     this.globalave = this.child('globalave', new GlobalAvgPool());
-    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses));
+    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses, singleHead));
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

@@ -18,6 +18,8 @@ export interface BuildModelOptions {
   readonly inputShape: InputShape;
   /** Hidden widths of the `mlp` architecture. */
   readonly mlpHidden?: readonly number[];
+  /** The ResNets: one Linear head whatever the class count (units.ts resnetHead). */
+  readonly singleHead?: boolean;
 }
 
 export interface ArchInfo {
@@ -107,11 +109,11 @@ function buildRoot(arch: ArchId, o: BuildModelOptions): Module {
     case 'cifarnet':
       return new CifarNet(f, o.inputShape, o.numClasses);
     case 'resnet19':
-      return new ResNet19(f, o.inputShape, o.numClasses);
+      return new ResNet19(f, o.inputShape, o.numClasses, o.singleHead);
     case 'resnet18':
-      return new ResNet18(f, o.inputShape, o.numClasses);
+      return new ResNet18(f, o.inputShape, o.numClasses, o.singleHead);
     case 'ms-resnet18':
-      return new MsResNet18(f, o.inputShape, o.numClasses);
+      return new MsResNet18(f, o.inputShape, o.numClasses, o.singleHead);
     case 'wide7b':
       return new Wide7B(f, o.inputShape, o.numClasses);
   }

@@ -33,6 +33,8 @@ export class CifarResNet extends Module {
     inputShape: InputShape,
     numClasses: number,
     arch: string,
+    /** One Linear head whatever the class count (resnetHead). */
+    singleHead = false,
   ) {
     super();
     assertPositiveShape(arch, inputShape);
@@ -60,7 +62,7 @@ export class CifarResNet extends Module {
     });
     this.features = this.child('features', new Sequential(blocks));
     this.globalave = this.child('globalave', new GlobalAvgPool());
-    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses));
+    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses, singleHead));
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

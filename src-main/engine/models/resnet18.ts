@@ -15,7 +15,7 @@ export const RESNET18_STAGES: ResNetStages = {
 };
 
 export class ResNet18 extends CifarResNet {
-  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number) {
-    super(f, RESNET18_STAGES, inputShape, numClasses, 'resnet18');
+  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number, singleHead = false) {
+    super(f, RESNET18_STAGES, inputShape, numClasses, 'resnet18', singleHead);
   }
 }

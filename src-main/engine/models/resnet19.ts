@@ -15,7 +15,7 @@ export const RESNET19_STAGES: ResNetStages = {
 };
 
 export class ResNet19 extends CifarResNet {
-  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number) {
-    super(f, RESNET19_STAGES, inputShape, numClasses, 'resnet19');
+  constructor(f: LayerFactory, inputShape: InputShape, numClasses: number, singleHead = false) {
+    super(f, RESNET19_STAGES, inputShape, numClasses, 'resnet19', singleHead);
   }
 }

@@ -29,11 +29,17 @@ export function convNormGlif(f: LayerFactory, inC: number, outC: number, kernel:
 
 /**
  * The CIFAR ResNets' `lastave`: two bare linears 512 -> 256 -> classes when there are at most 50
- * classes, a single 512 -> classes otherwise (the official `n_class > 50` test); no biases.
+ * classes, a single 512 -> classes otherwise (the official `n_class > 50` test), or a single one
+ * whatever the classes with `single` (the `_softsimple` twins); no biases.
  */
-export function resnetHead(f: LayerFactory, inFeatures: number, numClasses: number): Sequential {
+export function resnetHead(
+  f: LayerFactory,
+  inFeatures: number,
+  numClasses: number,
+  single = false,
+): Sequential {
   return new Sequential(
-    numClasses > 50
+    single || numClasses > 50
       ? [f.linear(inFeatures, numClasses)]
       : [f.linear(inFeatures, 256), f.linear(256, numClasses)],
   );

@@ -60,5 +60,23 @@ export function buildRunModel(
     numClasses: data.numClasses,
     inputShape: [...data.inputShape],
     mlpHidden: [...config.model.mlpHidden],
+    singleHead: singleResNetHead(config),
   });
+}
+
+/**
+ * Whether a ResNet ends in one Linear whatever its class count (config.model.head): the
+ * authors' layer-wise and GLIF_f ResNet-18 do (reference 7.3, the `_softsimple` twins).
+ */
+export function singleResNetHead(config: RunConfig): boolean {
+  switch (config.model.head) {
+    case 'single':
+      return true;
+    case 'by-classes':
+      return false;
+    case 'official':
+      return (
+        config.model.arch === 'resnet18' && (config.neuron.layerwise || config.neuron.variant === 'glif-f')
+      );
+  }
 }

@@ -1,0 +1,117 @@
+/**
+ * The authors' recipe switches as run-config choices: weight decay by name ("paper" 5e-5, the
+ * default, or "authors" 4e-5, what their README commands pass), and GLIF_s starting from the
+ * code's fixed constructor gates (0.55, 0.65, 0.55) rather than frozen random ones (a static-gate
+ * model built with them starts there and its gates are not trained), and the ResNet head the
+ * authors' layer-wise and GLIF_f ResNet-18 have.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src-main/engine/backend';
+import { buildConfig } from '../../src-main/engine/config/build';
+import { configField, describeRange } from '../../src-main/engine/config/fields';
+import { ConfigError } from '../../src-main/engine/config/validate';
+import { findPreset } from '../../src-main/engine/config/presets';
+import { Rng } from '../../src-main/engine/random';
+import { buildRunModel } from '../../src-main/engine/train/build';
+
+beforeAll(async () => {
+  await initBackend({ only: 'cpu' });
+});
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+describe('weight decay by name', () => {
+  it('keeps the paper 5e-5 as the CIFAR default and takes either by name', () => {
+    expect(findPreset('cifar10-resnet19-t4')!.config.train.weightDecay).toBe(5e-5);
+    const authors = buildConfig({ preset: 'fmnist-cnn', overrides: ['train.weightDecay=authors'] });
+    expect(authors.train.weightDecay).toBe(4e-5);
+    const paper = buildConfig({ preset: 'fmnist-cnn', overrides: ['train.weightDecay=Paper'] });
+    expect(paper.train.weightDecay).toBe(5e-5);
+    expect(describeRange(configField('train.weightDecay')!)).toMatch(
+      /by name: paper \(0\.00005\), authors \(0\.00004\)/,
+    );
+  });
+
+  it('refuses a name it does not know, saying which it knows', () => {
+    expect(() => buildConfig({ preset: 'fmnist-cnn', overrides: ['train.weightDecay=tiny'] })).toThrow(
+      ConfigError,
+    );
+    expect(() => buildConfig({ preset: 'fmnist-cnn', overrides: ['train.weightDecay=tiny'] })).toThrow(
+      /by name: paper/,
+    );
+  });
+});
+
+describe("GLIF_s from the code's fixed gates", () => {
+  it('a static-gate model starts at sigmoid 0.55, 0.65, 0.55 in every channel, and its gates are frozen', () => {
+    const config = buildConfig({
+      preset: 'fmnist-cnn',
+      overrides: ['neuron.variant=glif-static', 'neuron.gateRange=fixed'],
+    });
+    const info = {
+      name: 'shape',
+      kind: 'static' as const,
+      inputShape: [28, 28, 1] as const,
+      numClasses: 10,
+      trainSize: 1,
+      testSize: 1,
+      augmentation: 'none',
+      source: 'test',
+    };
+    const model = buildRunModel(config, info, new Rng(config.train.seed), 'ops');
+    try {
+      const gates = model.root.parameters().filter((p) => /\.(alpha|beta|gamma)$/.test(p.path));
+      expect(gates.length).toBe(6);
+      for (const g of gates) {
+        const expected = { alpha: 0.55, beta: 0.65, gamma: 0.55 }[g.path.split('.').pop()!]!;
+        for (const raw of g.variable.dataSync()) expect(sigmoid(raw)).toBeCloseTo(expected, 6);
+        expect(g.variable.trainable, g.path).toBe(false);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
+describe('the ResNet head', () => {
+  const info = (numClasses: number) => ({
+    name: 'shape',
+    kind: 'static' as const,
+    inputShape: [32, 32, 3] as const,
+    numClasses,
+    trainSize: 1,
+    testSize: 1,
+    augmentation: 'none',
+    source: 'test',
+  });
+  const head = (preset: string, overrides: string[], classes = 10) => {
+    const config = buildConfig({ preset, overrides: ['data.path=/not/opened', ...overrides] });
+    const model = buildRunModel(config, info(classes), new Rng(1), 'ops');
+    try {
+      return model.root
+        .parameters()
+        .filter((p) => p.path.startsWith('lastave.'))
+        .map((p) => `${p.path} ${p.variable.shape.join('x')}`);
+    } finally {
+      model.dispose();
+    }
+  };
+
+  it("official: the authors' single 512-10 Linear for ResNet-18 with layer-wise or GLIF_f neurons", () => {
+    expect(head('cifar10-resnet18-t4', ['neuron.layerwise=true'])).toEqual(['lastave.0.weight 512x10']);
+    expect(head('cifar10-resnet18-t4', ['neuron.variant=glif-f'])).toEqual(['lastave.0.weight 512x10']);
+    expect(head('cifar10-resnet18-t4', [])).toEqual(['lastave.0.weight 512x256', 'lastave.1.weight 256x10']);
+    expect(head('cifar10-resnet19-t4', ['neuron.layerwise=true'])).toEqual([
+      'lastave.0.weight 512x256',
+      'lastave.1.weight 256x10',
+    ]);
+  });
+
+  it('by-classes and single, whatever the neuron', () => {
+    expect(head('cifar10-resnet18-t4', ['neuron.layerwise=true', 'model.head=by-classes'])).toHaveLength(2);
+    expect(head('cifar10-resnet19-t4', ['model.head=single'])).toEqual(['lastave.0.weight 512x10']);
+    expect(head('cifar100-resnet19-t4', ['model.head=by-classes'], 100)).toEqual([
+      'lastave.0.weight 512x100',
+    ]);
+  });
+});
