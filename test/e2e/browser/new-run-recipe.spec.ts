@@ -1,0 +1,34 @@
+import { expect, openApp, test } from '../fixtures';
+
+/**
+ * The New-run form offers the authors' recipe switches: weight decay by name (a button per named
+ * value, the pressed one the value in the field), the code's fixed starting gates and the ResNet
+ * head, each an option with its meaning.
+ */
+test("offers the authors' recipe switches in the New-run form", async ({ page, host, shot }) => {
+  await openApp(page, host, '#/new-run');
+  await page.getByLabel('Preset', { exact: true }).selectOption('cifar10-resnet18-t4');
+  const decay = page.getByLabel('Weight decay', { exact: true });
+  await expect(decay).toHaveValue('0.00005');
+  const named = page.getByRole('group', { name: 'Weight decay: named values' });
+  await expect(named.getByRole('button', { name: 'paper 0.00005' })).toHaveAttribute('aria-pressed', 'true');
+  await named.getByRole('button', { name: 'authors 0.00004' }).click();
+  await expect(decay).toHaveValue('0.00004');
+  await expect(named.getByRole('button', { name: 'authors 0.00004' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(named.getByRole('button', { name: 'paper 0.00005' })).toHaveAttribute('aria-pressed', 'false');
+
+  const gates = page.getByLabel('Initial gate range', { exact: true });
+  await gates.selectOption('fixed');
+  await expect(gates.locator('option:checked')).toHaveText(/gates 0\.55, 0\.65, 0\.55/);
+  const head = page.getByLabel('ResNet classifier', { exact: true });
+  await expect(head).toHaveValue('official');
+  await expect(head.locator('option')).toHaveText([
+    /^The authors'/,
+    /^Linear 512-256-classes/,
+    /^One Linear/,
+  ]);
+  await shot('new-run-recipe-switches');
+});
