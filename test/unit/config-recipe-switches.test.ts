@@ -20,6 +20,16 @@ beforeAll(async () => {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+describe("the paper's rows as presets", () => {
+  it('has CIFARNet on CIFAR-10 at T=5, the 93.28% row, with the CIFAR recipe', () => {
+    const preset = findPreset('cifar10-cifarnet-t5');
+    expect(preset?.config.model).toMatchObject({ arch: 'cifarnet', timeSteps: 5 });
+    expect(preset?.config.data).toMatchObject({ dataset: 'cifar10', augment: true });
+    expect(preset?.config.train).toEqual(findPreset('cifar10-cifarnet-t4')?.config.train);
+    expect(preset?.title).toBe('CIFARNet on CIFAR-10, T=5');
+  });
+});
+
 describe('weight decay by name', () => {
   it('keeps the paper 5e-5 as the CIFAR default and takes either by name', () => {
     expect(findPreset('cifar10-resnet19-t4')!.config.train.weightDecay).toBe(5e-5);
