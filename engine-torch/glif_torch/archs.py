@@ -89,6 +89,14 @@ def resnet_head(f, in_features: int, classes: int, single: bool = False) -> Time
     return TimeFolded(f.linear(in_features, 256, False), f.linear(256, classes, False))
 
 
+def shortcut(f, in_c: int, out_c: int, stride: int) -> TimeFolded:
+    """The blocks' `downsample`: conv1x1 + tdBN(1/sqrt 2) where the shape changes, else
+    tdBN(1/sqrt 2) on the identity (basic-block.ts, ms-block.ts)."""
+    if in_c != out_c or stride != 1:
+        return TimeFolded(conv_norm(f, in_c, out_c, 1, stride, 0, SQRT_HALF))
+    return TimeFolded(f.norm(out_c, SQRT_HALF))
+
+
 class BasicBlock(Temporal):
     """BasicBlock_CW (basic-block.ts): out = lif(body(x) + downsample(x))."""
 
@@ -99,10 +107,7 @@ class BasicBlock(Temporal):
             f.glif(out_c),
             conv_norm(f, out_c, out_c, 3, 1, 1, SQRT_HALF),
         )
-        if in_c != out_c or stride != 1:
-            self.downsample = TimeFolded(conv_norm(f, in_c, out_c, 1, stride, 0, SQRT_HALF))
-        else:
-            self.downsample = TimeFolded(f.norm(out_c, SQRT_HALF))
+        self.downsample = shortcut(f, in_c, out_c, stride)
         self.lif = f.glif(out_c)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
@@ -121,10 +126,7 @@ class MsBasicBlock(Temporal):
             f.glif(out_c),
             conv_norm(f, out_c, out_c, 3, 1, 1, SQRT_HALF),
         )
-        if in_c != out_c or stride != 1:
-            self.downsample = TimeFolded(conv_norm(f, in_c, out_c, 1, stride, 0, SQRT_HALF))
-        else:
-            self.downsample = TimeFolded(f.norm(out_c, SQRT_HALF))
+        self.downsample = shortcut(f, in_c, out_c, stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.body(x) + self.downsample(x)
@@ -178,6 +180,19 @@ def cifarnet(f, shape: Shape, classes: int, single_head: bool = False) -> Networ
     return Network(OrderedDict(features=features, flatten=FlattenRows(), classifier=classifier))
 
 
+def resnet(f, conv1: TimeFolded, blocks: List[nn.Module], width: int, classes: int, single: bool) -> Network:
+    """The ResNets' shape: stem, blocks, global average pool per step, head (the names of
+    resnet-cifar.ts and ms-resnet18.ts: conv1, features, globalave, lastave)."""
+    return Network(
+        OrderedDict(
+            conv1=conv1,
+            features=TimeFolded(*blocks),
+            globalave=GlobalAvgPool(),
+            lastave=resnet_head(f, width, classes, single),
+        )
+    )
+
+
 def cifar_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool = False) -> Network:
     """resnet-cifar.ts CifarResNet: ResNet-19 and ResNet-18 for CIFAR."""
     conv1 = TimeFolded(conv_norm(f, shape[2], stages["stem"], 3, 1, 1), f.glif(stages["stem"]))
@@ -187,14 +202,7 @@ def cifar_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool 
         for i in range(n):
             blocks.append(BasicBlock(f, in_c, width, stride if i == 0 else 1))
             in_c = width
-    return Network(
-        OrderedDict(
-            conv1=conv1,
-            features=TimeFolded(*blocks),
-            globalave=GlobalAvgPool(),
-            lastave=resnet_head(f, in_c, classes, single_head),
-        )
-    )
+    return resnet(f, conv1, blocks, in_c, classes, single_head)
 
 
 def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
@@ -210,14 +218,7 @@ def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Net
         for i in range(2):
             blocks.append(MsBasicBlock(f, in_c, width, 2 if i == 0 else 1))
             in_c = width
-    return Network(
-        OrderedDict(
-            conv1=conv1,
-            features=TimeFolded(*blocks),
-            globalave=GlobalAvgPool(),
-            lastave=resnet_head(f, in_c, classes, single_head),
-        )
-    )
+    return resnet(f, conv1, blocks, in_c, classes, single_head)
 
 
 def wide7b(f, shape: Shape, classes: int, single_head: bool = False) -> Network:

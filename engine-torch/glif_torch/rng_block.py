@@ -11,23 +11,26 @@ from typing import List
 
 import numpy as np
 
+from .rng import Rng
+
 M32 = 0xFFFFFFFF
 LANES = 4096
 # Below this many draws the plain loop is as fast as setting up the lanes.
 SCALAR_BELOW = 262144
 
 
+def _at(state: List[int]) -> Rng:
+    """A generator at `state` (what Rng.uint32 steps is the one definition of the transition)."""
+    r = Rng(0)
+    r.s = list(state)
+    return r
+
+
 def _update(s: List[int]) -> List[int]:
-    """The state transition of Rng.uint32 (the output function aside)."""
-    s0, s1, s2, s3 = s
-    t = (s1 << 9) & M32
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = ((s3 << 11) | (s3 >> 21)) & M32
-    return [s0, s1, s2, s3]
+    """The state transition of Rng.uint32, the output aside."""
+    r = _at(s)
+    r.uint32()
+    return r.s
 
 
 def _bits(s: List[int]) -> np.ndarray:
@@ -70,13 +73,8 @@ def _rotl(x: np.ndarray, k: int) -> np.ndarray:
 def uint32_block(state: List[int], m: int) -> "tuple[np.ndarray, List[int]]":
     """The next m draws from `state` and the state after them."""
     if m < SCALAR_BELOW:
-        out = np.empty(m, dtype=np.uint32)
-        s = list(state)
-        for j in range(m):
-            s1 = s[1]
-            out[j] = (((((s1 * 5) & M32) << 7 | ((s1 * 5) & M32) >> 25) & M32) * 9) & M32
-            s = _update(s)
-        return out, s
+        r = _at(state)
+        return np.array([r.uint32() for _ in range(m)], dtype=np.uint32), r.s
     length = -(-m // LANES)
     lanes = -(-m // length)
     # Lane starts by doubling: columns k and k + 2^j from column k through M^(2^j * L).

@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildConfig } from '../../src-main/engine/config/build';
-import type { DatasetInfo } from '../../src-main/engine/data/dataset';
 import type { InputShape } from '../../src-main/engine/models/model';
 import { Rng } from '../../src-main/engine/random';
 import { findTorch, torchEngineDir, torchEnv } from '../../src-main/engine/torch/python';
 import { buildRunModel } from '../../src-main/engine/train/build';
+import { shapeOnlyInfo } from '../helpers/shape-info';
 
 const probe = await findTorch();
 const WHERE = probe.ok
@@ -117,17 +117,12 @@ describe(`the torch engine builds the workbench's networks ${WHERE}`, () => {
       `${c.what}: same names, shapes, counts and initial values`,
       () => {
         const config = buildConfig({ preset: c.preset, overrides: [...c.set] });
-        const info: DatasetInfo = {
-          name: 'shape only',
-          kind: 'static',
-          inputShape: c.shape,
-          numClasses: c.classes,
-          trainSize: 1,
-          testSize: 1,
-          augmentation: 'none',
-          source: 'test',
-        };
-        const model = buildRunModel(config, info, new Rng(config.train.seed), 'ops');
+        const model = buildRunModel(
+          config,
+          shapeOnlyInfo(c.shape, c.classes),
+          new Rng(config.train.seed),
+          'ops',
+        );
         try {
           const [h, w, ch] = c.shape;
           const draws = new Rng(5);

@@ -13,6 +13,7 @@ import { ConfigError } from '../../src-main/engine/config/validate';
 import { findPreset } from '../../src-main/engine/config/presets';
 import { Rng } from '../../src-main/engine/random';
 import { buildRunModel } from '../../src-main/engine/train/build';
+import { shapeOnlyInfo } from '../helpers/shape-info';
 
 beforeAll(async () => {
   await initBackend({ only: 'cpu' });
@@ -58,17 +59,7 @@ describe("GLIF_s from the code's fixed gates", () => {
       preset: 'fmnist-cnn',
       overrides: ['neuron.variant=glif-static', 'neuron.gateRange=fixed'],
     });
-    const info = {
-      name: 'shape',
-      kind: 'static' as const,
-      inputShape: [28, 28, 1] as const,
-      numClasses: 10,
-      trainSize: 1,
-      testSize: 1,
-      augmentation: 'none',
-      source: 'test',
-    };
-    const model = buildRunModel(config, info, new Rng(config.train.seed), 'ops');
+    const model = buildRunModel(config, shapeOnlyInfo([28, 28, 1], 10), new Rng(config.train.seed), 'ops');
     try {
       const gates = model.root.parameters().filter((p) => /\.(alpha|beta|gamma)$/.test(p.path));
       expect(gates.length).toBe(6);
@@ -84,19 +75,9 @@ describe("GLIF_s from the code's fixed gates", () => {
 });
 
 describe('the ResNet head', () => {
-  const info = (numClasses: number) => ({
-    name: 'shape',
-    kind: 'static' as const,
-    inputShape: [32, 32, 3] as const,
-    numClasses,
-    trainSize: 1,
-    testSize: 1,
-    augmentation: 'none',
-    source: 'test',
-  });
   const head = (preset: string, overrides: string[], classes = 10) => {
     const config = buildConfig({ preset, overrides: ['data.path=/not/opened', ...overrides] });
-    const model = buildRunModel(config, info(classes), new Rng(1), 'ops');
+    const model = buildRunModel(config, shapeOnlyInfo([32, 32, 3], classes), new Rng(1), 'ops');
     try {
       return model.root
         .parameters()
