@@ -71,9 +71,11 @@ def out_size(size: int, k: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - k) // stride + 1
 
 
-def conv_norm(f, in_c: int, out_c: int, k: int, stride: int, padding: int, alpha: float = 1.0):
-    """units.ts convNorm: one SeqToANNContainer(conv, norm)."""
-    return nn.Sequential(f.conv(in_c, out_c, k, stride, padding), f.norm(out_c, alpha))
+def conv_norm(
+    f, in_c: int, out_c: int, k: int, stride: int, padding: int, alpha: float = 1.0, real: bool = False
+):
+    """units.ts convNorm: one SeqToANNContainer(conv, norm); `real`: the conv gets real values."""
+    return nn.Sequential(f.conv(in_c, out_c, k, stride, padding, real), f.norm(out_c, alpha))
 
 
 def conv_norm_glif(f, in_c: int, out_c: int, k: int) -> TimeFolded:
@@ -81,19 +83,19 @@ def conv_norm_glif(f, in_c: int, out_c: int, k: int) -> TimeFolded:
     return TimeFolded(conv_norm(f, in_c, out_c, k, 1, 1 if k == 3 else 0), f.glif(out_c))
 
 
-def resnet_head(f, in_features: int, classes: int, single: bool = False) -> TimeFolded:
+def resnet_head(f, in_features: int, classes: int, single: bool = False, real: bool = False) -> TimeFolded:
     """units.ts resnetHead: 512 -> 256 -> classes (no biases), one 512 -> classes above 50 or
-    when `single`."""
+    when `single`. `real`: the first linear gets real values; the second always does."""
     if single or classes > 50:
-        return TimeFolded(f.linear(in_features, classes, False))
-    return TimeFolded(f.linear(in_features, 256, False), f.linear(256, classes, False))
+        return TimeFolded(f.linear(in_features, classes, False, real))
+    return TimeFolded(f.linear(in_features, 256, False, real), f.linear(256, classes, False, True))
 
 
-def shortcut(f, in_c: int, out_c: int, stride: int) -> TimeFolded:
+def shortcut(f, in_c: int, out_c: int, stride: int, real: bool = False) -> TimeFolded:
     """The blocks' `downsample`: conv1x1 + tdBN(1/sqrt 2) where the shape changes, else
     tdBN(1/sqrt 2) on the identity (basic-block.ts, ms-block.ts)."""
     if in_c != out_c or stride != 1:
-        return TimeFolded(conv_norm(f, in_c, out_c, 1, stride, 0, SQRT_HALF))
+        return TimeFolded(conv_norm(f, in_c, out_c, 1, stride, 0, SQRT_HALF, real))
     return TimeFolded(f.norm(out_c, SQRT_HALF))
 
 
@@ -116,9 +118,10 @@ class BasicBlock(Temporal):
 
 class MsBasicBlock(Temporal):
     """BasicBlock_CW_MS (ms-block.ts): pre-activation, the shortcut carries the membrane-like
-    input; out = body(x) + downsample(x), no neuron after the sum."""
+    input; out = body(x) + downsample(x), no neuron after the sum. `real`: the block receives the
+    real-valued sum of the block before (every block but the first, which gets the stem's spikes)."""
 
-    def __init__(self, f, in_c: int, out_c: int, stride: int):
+    def __init__(self, f, in_c: int, out_c: int, stride: int, real: bool):
         super().__init__()
         self.body = TimeFolded(
             f.glif(in_c),
@@ -126,7 +129,7 @@ class MsBasicBlock(Temporal):
             f.glif(out_c),
             conv_norm(f, out_c, out_c, 3, 1, 1, SQRT_HALF),
         )
-        self.downsample = shortcut(f, in_c, out_c, stride)
+        self.downsample = shortcut(f, in_c, out_c, stride, real)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.body(x) + self.downsample(x)
@@ -174,21 +177,25 @@ def cifarnet(f, shape: Shape, classes: int, single_head: bool = False) -> Networ
             in_c = int(v)
     features = TimeFolded(*layers)
     flat = in_c * (h >> pools) * (w >> pools)
+    # No neuron between the linears: the second and third get real values (energy estimate).
     classifier = TimeFolded(
-        f.linear(flat, 1024, False), f.linear(1024, 512, False), f.linear(512, classes, False)
+        f.linear(flat, 1024, False), f.linear(1024, 512, False, True), f.linear(512, classes, False, True)
     )
     return Network(OrderedDict(features=features, flatten=FlattenRows(), classifier=classifier))
 
 
-def resnet(f, conv1: TimeFolded, blocks: List[nn.Module], width: int, classes: int, single: bool) -> Network:
+def resnet(
+    f, conv1: TimeFolded, blocks: List[nn.Module], width: int, classes: int, single: bool, real_head: bool
+) -> Network:
     """The ResNets' shape: stem, blocks, global average pool per step, head (the names of
-    resnet-cifar.ts and ms-resnet18.ts: conv1, features, globalave, lastave)."""
+    resnet-cifar.ts and ms-resnet18.ts: conv1, features, globalave, lastave). `real_head`: the
+    pooled features are real values (MS-ResNet), not pooled spikes."""
     return Network(
         OrderedDict(
             conv1=conv1,
             features=TimeFolded(*blocks),
             globalave=GlobalAvgPool(),
-            lastave=resnet_head(f, width, classes, single),
+            lastave=resnet_head(f, width, classes, single, real_head),
         )
     )
 
@@ -202,7 +209,7 @@ def cifar_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool 
         for i in range(n):
             blocks.append(BasicBlock(f, in_c, width, stride if i == 0 else 1))
             in_c = width
-    return resnet(f, conv1, blocks, in_c, classes, single_head)
+    return resnet(f, conv1, blocks, in_c, classes, single_head, False)
 
 
 def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
@@ -216,9 +223,9 @@ def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Net
     in_c = 64
     for width in (64, 128, 256, 512):
         for i in range(2):
-            blocks.append(MsBasicBlock(f, in_c, width, 2 if i == 0 else 1))
+            blocks.append(MsBasicBlock(f, in_c, width, 2 if i == 0 else 1, real=len(blocks) > 0))
             in_c = width
-    return resnet(f, conv1, blocks, in_c, classes, single_head)
+    return resnet(f, conv1, blocks, in_c, classes, single_head, True)
 
 
 def wide7b(f, shape: Shape, classes: int, single_head: bool = False) -> Network:

@@ -4,7 +4,8 @@
 object: every parameter's name, shape (in the workbench's layout: HWIO convs, [in, out] linears),
 sum and sum of squares of its initial values, the GLIF layers' paths, and the counts; given
 "input" (a static batch [N, H, W, C], flat), also the logits and each GLIF layer's firing rate
-of an inference pass (running statistics as initialised).
+of a training-mode pass, and each weighted layer's input kind (real values or spikes) and
+multiply-accumulates in that pass (the energy estimate's).
 """
 
 import json
@@ -12,7 +13,7 @@ import sys
 
 import torch
 
-from .models import build_model
+from .models import Activity, Recorded, build_model
 from .neuron import GLIF
 from .rng import Rng
 
@@ -33,6 +34,7 @@ def main() -> int:
     layers = [m for m in model.modules() if isinstance(m, GLIF)]
     logits = None
     rates: dict = {}
+    activity = Activity()
     if job.get("input") is not None:
         # A static batch [N, H, W, C] (the workbench's layout), shown at every step.
         n = len(job["input"]) // (h * w * c)
@@ -45,6 +47,9 @@ def main() -> int:
 
         for m in layers:
             m.recorder = record
+        for m in model.modules():
+            if isinstance(m, Recorded):
+                m.activity = activity
         with torch.no_grad():
             logits = model(x.unsqueeze(0).expand((T,) + tuple(x.shape))).flatten().tolist()
     params = [
@@ -65,6 +70,10 @@ def main() -> int:
                 "glif": sum(p.numel() for m in layers for p in m.parameters()),
                 "logits": logits,
                 "firingRates": rates,
+                "operations": [
+                    {"path": path, "input": "real" if real else "spikes", "macs": macs}
+                    for path, _, _, macs, real in activity.synaptic
+                ],
             }
         )
     )

@@ -1,4 +1,4 @@
-"""The test pass: loss, accuracy, firing rates and SOPs, shared out over the processes."""
+"""The test pass: loss, accuracy, firing rates, SOPs and MACs, shared out over the processes."""
 
 from typing import Any, Dict
 
@@ -25,8 +25,10 @@ def model_input(x: torch.Tensor, T: int) -> torch.Tensor:
 def evaluate(
     model, layers, test_set: DataSplit, batch: int, T: int, device, rank: int = 0, world: int = 1
 ) -> Dict[str, Any]:
-    """evaluate.ts: loss and accuracy in eval mode, firing rates, SOPs per sample (no first layer
-    for static images). Each process evaluates its contiguous share of the test set; the sums are
+    """evaluate.ts: loss and accuracy in eval mode, firing rates, SOPs and MACs per sample
+    (energy.ts: spiking inputs cost their activity times fan-out in accumulates, real-valued ones
+    their dense multiply-accumulates; the first layer of a static-image model gets the image, real
+    values). Each process evaluates its contiguous share of the test set; the sums are
     all-reduced, so every rank returns the figures of the whole set."""
     model.eval()
     activity = Activity()
@@ -63,11 +65,18 @@ def evaluate(
     for path, s, count in activity.spikes:
         spikes[path][0] += s
         spikes[path][1] += count
+    # Static images: the first layer gets the analog image, not spikes (direct encoding); event
+    # frames are spikes already.
+    real = {p: m.real or (i == 0 and not test_set.frames) for i, (p, m) in enumerate(zip(weighted, recorded))}
     sops = {p: 0.0 for p in weighted}
-    for path, a, fan in activity.synaptic:
-        sops[path] += a * fan
+    macs = {p: 0.0 for p in weighted}
+    for path, a, fan, dense, _ in activity.synaptic:
+        if real[path]:
+            macs[path] += dense
+        else:
+            sops[path] += a * fan
     sums = torch.tensor(
-        [loss_sum, hits] + [v for p in paths for v in spikes[p]] + [sops[p] for p in weighted],
+        [loss_sum, hits] + [v for p in paths for v in spikes[p]] + [sum(sops.values()), sum(macs.values())],
         dtype=torch.float64,
     )
     if world > 1:
@@ -79,13 +88,11 @@ def evaluate(
     rates = {
         p: (total[2 + 2 * i] / total[3 + 2 * i] if total[3 + 2 * i] else 0.0) for i, p in enumerate(paths)
     }
-    layer_sops = total[2 + 2 * len(paths) :]
-    # Static images: the first layer gets the analog image, not spikes (direct encoding); event
-    # frames are spikes already (energy.ts).
-    counted = layer_sops[0 if test_set.frames else 1 :]
+    sop_sum, mac_sum = total[2 + 2 * len(paths) :]
     return {
         "loss": loss_sum / n if n else float("nan"),
         "accuracy": hits / n if n else float("nan"),
         "firingRates": rates,
-        "sopsPerSample": sum(counted) / n if n else 0.0,
+        "sopsPerSample": sop_sum / n if n else 0.0,
+        "macsPerSample": mac_sum / n if n else 0.0,
     }

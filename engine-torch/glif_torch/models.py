@@ -38,54 +38,76 @@ def logit(p: float) -> float:
 
 
 class Activity:
-    """What an evaluation pass records: spikes per GLIF layer, synaptic input per weighted layer."""
+    """What an evaluation pass records: spikes per GLIF layer; per weighted layer call its path,
+    summed |input| (spiking inputs only), fan-out, multiply-accumulates and whether its input is
+    real-valued (energy.ts)."""
 
     def __init__(self) -> None:
         self.spikes: List[Tuple[str, float, int]] = []
-        self.synaptic: List[Tuple[str, float, float]] = []
+        self.synaptic: List[Tuple[str, float, float, float, bool]] = []
 
 
 class Recorded(nn.Module):
-    """A weighted layer that reports |input| summed and its fan-out when an Activity is attached."""
+    """A weighted layer that reports what a call costs when an Activity is attached. `real`: it
+    receives real values (no neuron before it), so it multiplies; otherwise spikes, accumulated."""
 
     activity: Optional[Activity] = None
     path = ""
+    real = False
 
     def fan_out(self) -> float:
         raise NotImplementedError
 
-    def record(self, x: torch.Tensor) -> None:
+    def macs_per_output(self) -> int:
+        """Multiply-accumulates behind one output value of the dense computation."""
+        raise NotImplementedError
+
+    def record(self, x: torch.Tensor, y: torch.Tensor) -> None:
         if self.activity is not None:
-            self.activity.synaptic.append((self.path, float(x.detach().abs().sum()), self.fan_out()))
+            activity = 0.0 if self.real else float(x.detach().abs().sum())
+            macs = float(y.numel() * self.macs_per_output())
+            self.activity.synaptic.append((self.path, activity, self.fan_out(), macs, self.real))
 
 
 class Conv(Recorded):
-    def __init__(self, in_c: int, out_c: int, k: int, stride: int, padding: int, weight: torch.Tensor):
+    def __init__(
+        self, in_c: int, out_c: int, k: int, stride: int, padding: int, weight: torch.Tensor, real: bool
+    ):
         super().__init__()
         self.weight = nn.Parameter(weight)
-        self.out_c, self.k, self.stride, self.padding = out_c, k, stride, padding
+        self.in_c, self.out_c, self.k, self.stride, self.padding = in_c, out_c, k, stride, padding
+        self.real = real
 
     def fan_out(self) -> float:
         return self.out_c * self.k * self.k / (self.stride * self.stride)
 
+    def macs_per_output(self) -> int:
+        return self.in_c * self.k * self.k
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        self.record(x)
-        return nn.functional.conv2d(x, self.weight, stride=self.stride, padding=self.padding)
+        y = nn.functional.conv2d(x, self.weight, stride=self.stride, padding=self.padding)
+        self.record(x, y)
+        return y
 
 
 class Linear(Recorded):
-    def __init__(self, in_f: int, out_f: int, weight: torch.Tensor, bias: Optional[torch.Tensor]):
+    def __init__(self, in_f: int, out_f: int, weight: torch.Tensor, bias: Optional[torch.Tensor], real: bool):
         super().__init__()
         self.weight = nn.Parameter(weight)
         self.bias = nn.Parameter(bias) if bias is not None else None
-        self.out_f = out_f
+        self.in_f, self.out_f = in_f, out_f
+        self.real = real
 
     def fan_out(self) -> float:
         return float(self.out_f)
 
+    def macs_per_output(self) -> int:
+        return self.in_f
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        self.record(x)
-        return nn.functional.linear(x, self.weight, self.bias)
+        y = nn.functional.linear(x, self.weight, self.bias)
+        self.record(x, y)
+        return y
 
 
 class AvgPool(nn.Module):
@@ -121,17 +143,17 @@ class Factory:
         """n of uniformTensor's draws: (next() * 2 - 1) * bound, rounded to float32."""
         return torch.from_numpy(((self.rng.uniform_block(n) * 2 - 1) * bound).astype(np.float32))
 
-    def conv(self, in_c: int, out_c: int, k: int, stride: int, padding: int) -> Conv:
+    def conv(self, in_c: int, out_c: int, k: int, stride: int, padding: int, real: bool = False) -> Conv:
+        """`real`: the conv receives real values, not spikes (energy estimate; factory.ts `input`)."""
         n = k * k * in_c * out_c
         if self.weight_init == "kaiming":
             hwio = self._normal(n, math.sqrt(2 / (out_c * k * k)))
         else:
             hwio = self._uniform(n, 1 / math.sqrt(in_c * k * k))
-        return Conv(
-            in_c, out_c, k, stride, padding, hwio.view(k, k, in_c, out_c).permute(3, 2, 0, 1).contiguous()
-        )
+        oihw = hwio.view(k, k, in_c, out_c).permute(3, 2, 0, 1).contiguous()
+        return Conv(in_c, out_c, k, stride, padding, oihw, real)
 
-    def linear(self, in_f: int, out_f: int, bias: bool) -> Linear:
+    def linear(self, in_f: int, out_f: int, bias: bool, real: bool = False) -> Linear:
         n = in_f * out_f
         bound = 1 / math.sqrt(in_f)
         if self.weight_init == "kaiming":
@@ -140,7 +162,7 @@ class Factory:
         else:
             w = self._uniform(n, bound)
             b = self._uniform(out_f, bound) if bias else None
-        return Linear(in_f, out_f, w.view(in_f, out_f).t().contiguous(), b)
+        return Linear(in_f, out_f, w.view(in_f, out_f).t().contiguous(), b, real)
 
     def norm(self, channels: int, alpha: float) -> TdBatchNorm:
         return TdBatchNorm(channels, alpha=alpha, plain=self.plain_norm)

@@ -262,6 +262,7 @@ def train(
                     "testAccuracy": ev["accuracy"],
                     "firingRates": ev["firingRates"],
                     "sopsPerSample": ev["sopsPerSample"],
+                    "macsPerSample": ev["macsPerSample"],
                     "parameters": [v for layer in layers for v in effective_values(layer)],
                     "seconds": time.time() - epoch_start,
                 }

@@ -11,6 +11,8 @@ export type EpochMetricName =
   | 'epoch/test_loss'
   | 'epoch/test_accuracy'
   | 'epoch/sops_per_sample'
+  | 'epoch/macs_per_sample'
+  | 'epoch/energy_uj_per_sample'
   | 'epoch/seconds'
   | 'epoch/num_tensors'
   | `firing_rate/${string}`;

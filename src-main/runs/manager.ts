@@ -3,6 +3,7 @@ import { canFollow } from '../contract/run-status';
 import type { BackendName, BackendReport } from '../engine/backend';
 import type { ValidRunConfig } from '../engine/config/types';
 import type { TrainEvent, TrainOutcome } from '../engine/train/events';
+import { energyMicrojoules, type OperationsPerSample } from '../engine/train/energy';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
 import { retryWhileBusy } from './store/busy';
@@ -309,7 +310,7 @@ export class RunManager {
     );
     const active: ActiveRun = { runId: job.runId, worker, cancelRequested: taken.cancelRequested };
     this.active = active;
-    let lastSops: number | null = null;
+    let lastOperations: OperationsPerSample | null = null;
     const recorder = new RunEventRecorder(this.store, job.runId);
     /** The worker ended without reporting an outcome (killed, crashed). */
     let exitedWithoutOutcome = false;
@@ -331,7 +332,8 @@ export class RunManager {
               return;
             case 'event':
               recorder.record(m.event);
-              if (m.event.type === 'epoch') lastSops = m.event.sopsPerSample;
+              if (m.event.type === 'epoch')
+                lastOperations = { sops: m.event.sopsPerSample, macs: m.event.macsPerSample };
               this.emit({ runId: job.runId, kind: 'train', event: m.event });
               return;
             case 'done':
@@ -388,7 +390,9 @@ export class RunManager {
                 finalTestLoss: outcome.final.testLoss,
                 finalTrainAccuracy: outcome.final.trainAccuracy,
                 finalTrainLoss: outcome.final.trainLoss,
-                energySops: lastSops,
+                energySops: lastOperations?.sops ?? null,
+                energyMacs: lastOperations?.macs ?? null,
+                energyMicrojoules: lastOperations ? energyMicrojoules(lastOperations) : null,
               }
             : undefined,
         }),

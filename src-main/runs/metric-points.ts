@@ -1,4 +1,5 @@
 import type { EpochMetricName, MetricPointWire, StepMetricName } from '../contract/metrics';
+import { energyMicrojoules } from '../engine/train/energy';
 import type { EpochEvent, StepEvent } from '../engine/train/events';
 
 /**
@@ -37,6 +38,8 @@ export function epochMetricPoints(e: Omit<EpochEvent, 'type'>, recordedAt: numbe
     p('epoch/test_loss', e.testLoss),
     p('epoch/test_accuracy', e.testAccuracy),
     p('epoch/sops_per_sample', e.sopsPerSample),
+    p('epoch/macs_per_sample', e.macsPerSample),
+    p('epoch/energy_uj_per_sample', energyMicrojoules({ sops: e.sopsPerSample, macs: e.macsPerSample })),
     p('epoch/seconds', e.seconds),
     ...(e.numTensors === undefined ? [] : [p('epoch/num_tensors', e.numTensors)]),
     ...Object.entries(e.firingRates).map(([layer, rate]) => p(`firing_rate/${layer}`, rate)),

@@ -82,6 +82,7 @@ function messagesFor(start: Extract<ToWorker, { type: 'start' }>, o: FakeTrainin
       testAccuracy: fakeTestAccuracy(epoch),
       firingRates: { 'fc1.lif': 0.1 },
       sopsPerSample: 100,
+      macsPerSample: 50,
       distributions: [],
       seconds: 0.01,
       numTensors: 1,

@@ -51,6 +51,8 @@ export function runSummary(o: RunSummaryOverrides = {}): RunSummary {
       finalTrainAccuracy: null,
       finalTrainLoss: null,
       energySops: null,
+      energyMacs: null,
+      energyMicrojoules: null,
       ...finals,
     },
   };

@@ -141,6 +141,12 @@ describe('glif train on the real Fashion-MNIST', () => {
       expect(run.status).toBe('completed');
       expect(run.final_test_accuracy).toBeCloseTo(summary.final.testAccuracy, 10);
       expect(run.energy_sops as number).toBeGreaterThan(0);
+      // The first conv gets the image at each of T=4 steps: 28 x 28 x 32 outputs of 9 MACs each.
+      expect(run.energy_macs).toBe(4 * 28 * 28 * 32 * 9);
+      expect(run.energy_uj as number).toBeCloseTo(
+        ((run.energy_sops as number) * 0.9 + (run.energy_macs as number) * 4.6) * 1e-6,
+        12,
+      );
       const tensors = d
         .prepare("SELECT value FROM metrics WHERE run_id = ? AND name = 'epoch/num_tensors' ORDER BY epoch")
         .all(summary.runId) as Array<{ value: number }>;

@@ -32,7 +32,7 @@ process.on('message', (m) => {
   send({ type: 'step', epoch: 0, step: 0, stepInEpoch: 0, stepsPerEpoch: 1, loss: Infinity,
     accuracy: 0.1, lr: 0.1, samplesPerSecond: 10, etaSeconds: 0 });
   send({ type: 'epoch', epoch: 0, step: 0, lr: 0.1, trainLoss: NaN, trainAccuracy: 0.1, testLoss: Infinity,
-    testAccuracy: 0.1, firingRates: { 'fc1.lif': 0 }, sopsPerSample: 1, distributions: [], seconds: 0.01,
+    testAccuracy: 0.1, firingRates: { 'fc1.lif': 0 }, sopsPerSample: 1, macsPerSample: 1, distributions: [], seconds: 0.01,
     numTensors: 1 });
   process.send({ type: 'done', outcome: { status: 'completed', epochsDone: 1, seconds: 0.01,
     final: { testAccuracy: 0.1, testLoss: Infinity, trainAccuracy: 0.1, trainLoss: -Infinity } } }, () => process.exit(0));

@@ -2,7 +2,10 @@
  * Every architecture on the torch engine is the workbench's network: for the same run config and
  * seed, `python -m glif_torch.describe` (engine-torch) and the TF.js model have the same parameter
  * names in the same order, the same shapes, the same GLIF layers and counts, and the same initial
- * values (each tensor's sum and sum of squares: the seeded stream drawn in the same order).
+ * values (each tensor's sum and sum of squares: the seeded stream drawn in the same order), and the
+ * same energy accounting: the weighted layers that receive real values (the issue's list: ResNet's
+ * second head Linear, CIFARNet's second and third Linears, MS-ResNet-18's shortcut convs after the
+ * first block and its head) and every layer's multiply-accumulates.
  * Where no Python with PyTorch is found these are reported as skipped with the reason.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { buildConfig } from '../../src-main/engine/config/build';
 import type { InputShape } from '../../src-main/engine/models/model';
+import type { SynapticInput, WeightedCall } from '../../src-main/engine/nn/module';
 import { Rng } from '../../src-main/engine/random';
 import { findTorch, torchEngineDir, torchEnv } from '../../src-main/engine/torch/python';
 import { buildRunModel } from '../../src-main/engine/train/build';
@@ -32,6 +36,13 @@ interface Described {
   glif: number;
   logits: number[];
   firingRates: Record<string, number>;
+  operations: Operation[];
+}
+
+interface Operation {
+  path: string;
+  input: SynapticInput;
+  macs: number;
 }
 
 interface Case {
@@ -40,6 +51,8 @@ interface Case {
   readonly set: readonly string[];
   readonly shape: InputShape;
   readonly classes: number;
+  /** The weighted layers whose input is real-valued by the model's structure (not the first layer's image). */
+  readonly real: readonly string[];
 }
 
 /** Samples in the forward pass compared between the engines. */
@@ -52,13 +65,14 @@ const RATE_TOLERANCE = 0.005;
 const DATA = 'data.path=/not/opened';
 
 const CASES: readonly Case[] = [
-  { what: 'fmnist-cnn', preset: 'fmnist-cnn', set: [], shape: [28, 28, 1], classes: 10 },
+  { what: 'fmnist-cnn', preset: 'fmnist-cnn', set: [], shape: [28, 28, 1], classes: 10, real: [] },
   {
     what: 'mlp, layer-wise, paper gate range',
     preset: 'synthetic-mlp',
     set: ['model.mlpHidden=64,32', 'neuron.layerwise=true', 'neuron.gateRange=paper'],
     shape: [28, 28, 1],
     classes: 10,
+    real: [],
   },
   {
     what: 'CIFARNet (16x16 input)',
@@ -66,14 +80,23 @@ const CASES: readonly Case[] = [
     set: [DATA],
     shape: [16, 16, 3],
     classes: 10,
+    real: ['classifier.1', 'classifier.2'],
   },
-  { what: 'ResNet-19', preset: 'cifar10-resnet19-t4', set: [DATA], shape: [32, 32, 3], classes: 10 },
+  {
+    what: 'ResNet-19',
+    preset: 'cifar10-resnet19-t4',
+    set: [DATA],
+    shape: [32, 32, 3],
+    classes: 10,
+    real: ['lastave.1'],
+  },
   {
     what: "ResNet-18 on 100 classes (single head), static gates from the code's fixed values",
     preset: 'cifar100-resnet18-t4',
     set: [DATA, 'neuron.variant=glif-static', 'neuron.gateRange=fixed'],
     shape: [32, 32, 3],
     classes: 100,
+    real: [],
   },
   {
     what: "ResNet-18, layer-wise: the authors' single head on CIFAR-10",
@@ -81,6 +104,7 @@ const CASES: readonly Case[] = [
     set: [DATA, 'neuron.layerwise=true'],
     shape: [32, 32, 3],
     classes: 10,
+    real: [],
   },
   {
     what: 'MS-ResNet-18',
@@ -88,6 +112,14 @@ const CASES: readonly Case[] = [
     set: [DATA, 'model.arch=ms-resnet18'],
     shape: [64, 64, 3],
     classes: 10,
+    // The first block's shortcut gets the stem's spikes; the later ones the previous block's sum.
+    real: [
+      'features.2.downsample.0.0',
+      'features.4.downsample.0.0',
+      'features.6.downsample.0.0',
+      'lastave.0',
+      'lastave.1',
+    ],
   },
   {
     what: '7B-wideNet (plain BN, DVS init, PyTorch default weights)',
@@ -95,6 +127,7 @@ const CASES: readonly Case[] = [
     set: [DATA],
     shape: [48, 48, 2],
     classes: 10,
+    real: [],
   },
 ];
 
@@ -114,7 +147,7 @@ function describeOnTorch(config: unknown, shape: InputShape, classes: number, in
 describe(`the torch engine builds the workbench's networks ${WHERE}`, () => {
   for (const c of CASES) {
     it.runIf(probe.ok)(
-      `${c.what}: same names, shapes, counts and initial values`,
+      `${c.what}: same names, shapes, counts, initial values and energy accounting`,
       () => {
         const config = buildConfig({ preset: c.preset, overrides: [...c.set] });
         const model = buildRunModel(
@@ -157,6 +190,7 @@ describe(`the torch engine builds the workbench's networks ${WHERE}`, () => {
           // statistics that moves the rest a little (this backend and the cpu one differ as much):
           // firing rates agree closely; where no spike flipped, the logits agree to rounding.
           const rates: Record<string, number> = {};
+          const operations: Operation[] = [];
           const logits = tf.tidy(() => {
             const x = tf.tensor4d(input, [BATCH, h, w, ch]);
             const T = config.model.timeSteps;
@@ -165,10 +199,18 @@ describe(`the torch engine builds the workbench's networks ${WHERE}`, () => {
               record: (path: string, a: { spikes: tf.Tensor }) => {
                 rates[path] = tf.mean(a.spikes).dataSync()[0];
               },
+              synapticInput: (path: string, _x: tf.Tensor, call: WeightedCall) => {
+                operations.push({ path, input: call.input, macs: call.macs });
+              },
             };
             return Array.from(model.logits(folded, { T, training: true, recorder }).dataSync());
           });
           expect(Object.keys(torch.firingRates)).toEqual(Object.keys(rates));
+          // Energy accounting: the same layers multiply on both engines, the issue's list of them,
+          // and the same dense MAC count per layer (ours from the layer's shapes, torch's from its
+          // output's size).
+          expect(operations.filter((o) => o.input === 'real').map((o) => o.path)).toEqual(c.real);
+          expect(torch.operations).toEqual(operations);
           const rateGap = Math.max(
             ...Object.entries(rates).map(([p, r]) => Math.abs(torch.firingRates[p] - r)),
           );

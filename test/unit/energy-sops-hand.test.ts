@@ -1,12 +1,13 @@
 /**
- * The SOP (synaptic operation) count of evaluate(), checked against a count done by hand on a
- * tiny network whose spikes are fixed by construction: weights of ±50 make each hidden neuron
+ * The SOP (synaptic operation) and MAC counts of evaluate(), checked against counts done by hand
+ * on a tiny network whose spikes are fixed by construction: weights of ±50 make each hidden neuron
  * either fire at every time step or never, whatever the neuron's exact dynamics. Then
  *
  *   SOPs of one sample = sum over layers that receive spikes of (input spikes over T) x fan-out
+ *   MACs of one sample = sum over layers that receive real values of their dense MACs over T
  *
- * with the fan-out of a linear layer its output width, and the first layer left out for static
- * images (it receives the analog image, not spikes) but counted for event frames.
+ * with the fan-out of a linear layer its output width. The first layer receives the analog image
+ * for static datasets (MACs, zeros included) and spikes for event frames (SOPs).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import type { Batch, Dataset, DatasetInfo } from '../../src-main/engine/data/dat
 import type { Model } from '../../src-main/engine/models/model';
 import { Rng } from '../../src-main/engine/random';
 import { buildRunModel } from '../../src-main/engine/train/build';
+import { energyMicrojoules } from '../../src-main/engine/train/energy';
 import { evaluate } from '../../src-main/engine/train/evaluate';
 
 const T = 4;
@@ -87,12 +89,14 @@ describe('SOPs per sample, counted by hand', () => {
   // 3). Over T steps: T * (2 * 2 + 1 * 3) = 4 * 7 = 28. The sample of zeros: no spike, 0.
   const spikingLayers = T * (2 * 2 + 1 * CLASSES);
 
-  it('static images: the first layer takes the analog image and is not counted', async () => {
+  it('static images: the first layer takes the analog image and multiplies', async () => {
     const net = tinyNetwork('static');
     model = net.model;
     const ev = await evaluate(net.model, twoSamples(net.info), { batchSize: 1, rng: new Rng(2) });
     expect(ev.samples).toBe(2);
     expect(ev.sopsPerSample).toBeCloseTo((spikingLayers + 0) / 2, 6);
+    // The first linear, 2 -> 3, at each of T steps of both samples, the one of zeros as well.
+    expect(ev.macsPerSample).toBe(T * 2 * 3);
     // The spikes behind that count: 2 of 3 and 1 of 2 neurons at every step of one sample of two.
     expect(ev.firingRates['features.0.2']).toBeCloseTo((2 * T) / (3 * T * 2), 6);
     expect(ev.firingRates['features.1.2']).toBeCloseTo((1 * T) / (2 * T * 2), 6);
@@ -105,5 +109,42 @@ describe('SOPs per sample, counted by hand', () => {
     // Sample of ones: 2 input events per step into the first layer (fan-out 3): T * 2 * 3 = 24.
     const firstLayer = T * 2 * 3;
     expect(ev.sopsPerSample).toBeCloseTo((firstLayer + spikingLayers + 0) / 2, 6);
+    expect(ev.macsPerSample).toBe(0);
+  });
+
+  it('a conv that receives the image costs its dense MACs: fmnist-cnn at T=2', async () => {
+    const config = buildConfig({ preset: 'fmnist-cnn', overrides: ['model.timeSteps=2'] });
+    const info: DatasetInfo = {
+      name: 'hand-made',
+      kind: 'static',
+      inputShape: [28, 28, 1],
+      numClasses: 10,
+      trainSize: 1,
+      testSize: 1,
+      augmentation: 'none',
+      source: 'test',
+    };
+    model = buildRunModel(config, info, new Rng(1), 'fused');
+    const data: Dataset = {
+      info,
+      async *batches(): AsyncIterable<Batch> {
+        yield {
+          x: new Float32Array(28 * 28).fill(0.5),
+          y: Int32Array.of(0),
+          n: 1,
+          shape: [1, 28, 28, 1],
+          indices: Int32Array.of(0),
+        };
+      },
+      close: async () => undefined,
+    };
+    const ev = await evaluate(model, data, { batchSize: 1, rng: new Rng(2) });
+    // conv3x3 1 -> 32, padding 1: 28 x 28 outputs of 32 channels, 9 weights each, at 2 steps.
+    expect(ev.macsPerSample).toBe(2 * 28 * 28 * 32 * 9);
+    // The 45 nm figures: 4.6 pJ a MAC, 0.9 pJ a SOP.
+    expect(energyMicrojoules({ sops: ev.sopsPerSample, macs: ev.macsPerSample })).toBeCloseTo(
+      (ev.macsPerSample * 4.6 + ev.sopsPerSample * 0.9) * 1e-6,
+      12,
+    );
   });
 });

@@ -168,6 +168,8 @@ describe('compareRuns', () => {
         finalTrainAccuracy: null,
         finalTrainLoss: null,
         energySops: 1e6,
+        energyMacs: null,
+        energyMicrojoules: null,
       },
       {
         runId: a.id,
@@ -177,6 +179,8 @@ describe('compareRuns', () => {
         finalTrainAccuracy: null,
         finalTrainLoss: null,
         energySops: 1e6,
+        energyMacs: null,
+        energyMicrojoules: null,
       },
     ]);
     expect(() => store.compareRuns([a.id, 'r000000000missing'])).toThrow(RunStoreError);

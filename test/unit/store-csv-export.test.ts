@@ -254,6 +254,8 @@ describe('comparison and Runs list CSV through the requests', () => {
       'final_train_accuracy',
       'final_train_loss',
       'energy_sops',
+      'energy_macs',
+      'energy_uj',
       'duration_s',
       'created_at',
       'started_at',

@@ -258,6 +258,25 @@ const MIGRATION_CASES: Record<
       expect(db.prepare('SELECT requested_backend FROM runs').get()).toEqual({ requested_backend: 'cpu' });
     },
   },
+  9: {
+    seed(db) {
+      db.prepare(
+        `INSERT INTO runs (id, name, status, created_at, config_json, dataset, model, energy_sops)
+         VALUES ('r0000000009cccccc', 'old', 'completed', 1000, '{}', 'mnist', 'mlp', 1234.5)`,
+      ).run();
+    },
+    check(db) {
+      // Runs from before MACs were counted keep their SOPs and have no MACs or energy.
+      expect(db.prepare('SELECT energy_sops, energy_macs, energy_uj FROM runs').all()).toEqual([
+        { energy_sops: 1234.5, energy_macs: null, energy_uj: null },
+      ]);
+      db.prepare('UPDATE runs SET energy_macs = 10, energy_uj = 0.5').run();
+      expect(db.prepare('SELECT energy_macs, energy_uj FROM runs').get()).toEqual({
+        energy_macs: 10,
+        energy_uj: 0.5,
+      });
+    },
+  },
 };
 
 describe('migrations', () => {

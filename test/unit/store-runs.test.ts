@@ -107,6 +107,8 @@ describe('creating and reading runs', () => {
         finalTrainAccuracy: null,
         finalTrainLoss: null,
         energySops: null,
+        energyMacs: null,
+        energyMicrojoules: null,
       },
     });
     expect(store.getRun(created.id)).toEqual(created);
@@ -285,6 +287,8 @@ describe('run lifecycle', () => {
         finalTrainAccuracy: 0.95,
         finalTrainLoss: 0.2,
         energySops: 1.5e6,
+        energyMacs: 2e5,
+        energyMicrojoules: 2.27,
       },
     });
     expect(done.status).toBe('completed');
@@ -297,6 +301,8 @@ describe('run lifecycle', () => {
       finalTrainAccuracy: 0.95,
       finalTrainLoss: 0.2,
       energySops: 1.5e6,
+      energyMacs: 2e5,
+      energyMicrojoules: 2.27,
     });
   });
 

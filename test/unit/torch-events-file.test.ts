@@ -60,6 +60,7 @@ const epoch = (e: number, seconds: number) => ({
     testAccuracy: 0.25,
     firingRates: { 'features.1': 0.1 },
     sopsPerSample: 1000,
+    macsPerSample: 500,
     parameters: [{ layer: 'features.1', quantity: 'alpha', values: [0.5, 'NaN', 0.25] }],
     seconds,
   },

@@ -24,7 +24,7 @@ function cell(
   seed: number,
   status: RunStatus,
   accuracy: number | null,
-  sops: number | null = null,
+  energy: number | null = null,
 ): RunSummary {
   seq++;
   return runSummary({
@@ -34,7 +34,7 @@ function cell(
     createdAt: 1_000 + seq,
     tags: ['ablation-abc', 'ablation'],
     columns: { variant, epochs: 1, seed },
-    finals: { finalTestAccuracy: accuracy, energySops: sops },
+    finals: { finalTestAccuracy: accuracy, energyMicrojoules: energy },
   });
 }
 
@@ -107,7 +107,7 @@ describe('ablation rows', () => {
   it('shows live numbers of a variant still training until a seed completes', () => {
     const running = cell('glif', 1, 'running', null);
     const extras = new Map<string, RunExtras>([
-      [running.id, { firingRate: 0.12, liveAccuracy: 0.4, liveSops: 900 }],
+      [running.id, { firingRate: 0.12, liveAccuracy: 0.4, liveEnergy: 900 }],
     ]);
     const [row] = buildAblationRows([running], (id) => extras.get(id), variants);
     expect(row.accuracy).toBeNull();

@@ -4,6 +4,7 @@ import {
   formatDuration,
   formatHyper,
   formatPercent,
+  formatEnergy,
   formatStat,
   MISSING,
 } from '../../src-renderer/src/lib/components/format';
@@ -51,5 +52,14 @@ describe('table number formats', () => {
     expect(formatDuration(119_600)).toBe('2 min 00 s');
     expect(formatDuration(7_500_000)).toBe('2 h 05 min');
     expect(formatDuration(null)).toBe(MISSING);
+  });
+
+  it('energy in the unit that reads best, from microjoules', () => {
+    expect(formatEnergy(0.0123)).toBe('12.3 nJ');
+    expect(formatEnergy(45.64)).toBe('45.6 µJ');
+    expect(formatEnergy(1)).toBe('1 µJ');
+    expect(formatEnergy(1234)).toBe('1.23 mJ');
+    expect(formatEnergy(0)).toBe('0 µJ');
+    expect(formatEnergy(null)).toBe(MISSING);
   });
 });

@@ -253,6 +253,8 @@ describe('columns from a comparison and the SVG export', () => {
       finalTrainAccuracy: 0.5,
       finalTrainLoss: 1,
       energySops: 100,
+      energyMacs: 10,
+      energyMicrojoules: 1e-4,
     })),
     seedGroups: [],
   };

@@ -115,8 +115,13 @@ describe('column values', () => {
     });
     expect(columnHeading('config:model.timeSteps', true).label).toBe('T');
     expect(columnHeading('result:energySops', false)).toMatchObject({
+      label: 'SOPs',
+      sub: 'per sample',
+      numeric: true,
+    });
+    expect(columnHeading('result:energyMicrojoules', false)).toMatchObject({
       label: 'Energy',
-      sub: 'SOPs/sample',
+      sub: 'µJ/sample',
       numeric: true,
     });
     expect(isNumericColumn(runs, 'config:data.trainLimit', configOf)).toBe(true);

@@ -209,6 +209,7 @@ describe('live progress from training events', () => {
         testAccuracy: 0.62,
         firingRates: { lif1: 0.1 },
         sopsPerSample: 1234,
+        macsPerSample: 56,
         distributions: [],
         seconds: 1,
         numTensors: 10,

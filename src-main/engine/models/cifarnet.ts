@@ -41,7 +41,12 @@ export class CifarNet extends Module {
     const flat = inC * (h / scale) * (w / scale);
     this.classifier = this.child(
       'classifier',
-      new Sequential([f.linear(flat, 1024), f.linear(1024, 512), f.linear(512, numClasses)]),
+      // No neuron between the linears: the second and third get real values (energy estimate).
+      new Sequential([
+        f.linear(flat, 1024),
+        f.linear(1024, 512, false, 'real'),
+        f.linear(512, numClasses, false, 'real'),
+      ]),
     );
   }
 

@@ -7,6 +7,7 @@ import { TdBatchNorm } from '../glif/tdbn';
 import type { NeuronSpec } from '../glif/variants';
 import { Conv2d } from '../nn/conv2d';
 import { Linear } from '../nn/linear';
+import type { SynapticInput } from '../nn/module';
 
 /** Anything that yields standard normal and uniform draws (the engine's seeded Rng does). */
 export interface NormalSource extends UniformSource {
@@ -19,11 +20,20 @@ export interface NormalSource extends UniformSource {
  */
 export interface LayerFactory {
   readonly T: number;
-  conv(inC: number, outC: number, kernel: number, stride: number, padding: number, bias?: boolean): Conv2d;
+  /** `input`: what the conv receives (energy estimate), spikes unless said. */
+  conv(
+    inC: number,
+    outC: number,
+    kernel: number,
+    stride: number,
+    padding: number,
+    bias?: boolean,
+    input?: SynapticInput,
+  ): Conv2d;
   norm(channels: number, alpha: number): TdBatchNorm;
   glif(channels: number): GlifLayer;
-  /** Weight [in, out]; bias only where the official model has one. */
-  linear(inFeatures: number, outFeatures: number, bias?: boolean): Linear;
+  /** Weight [in, out]; bias only where the official model has one; `input` as for conv. */
+  linear(inFeatures: number, outFeatures: number, bias?: boolean, input?: SynapticInput): Linear;
 }
 
 export interface LayerFactoryOptions {
@@ -57,7 +67,7 @@ export function uniformTensor(shape: number[], bound: number, rng: UniformSource
 export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
   return {
     T: o.T,
-    conv(inC, outC, kernel, stride, padding, bias = false) {
+    conv(inC, outC, kernel, stride, padding, bias = false, input = 'spikes') {
       return new Conv2d({
         inChannels: inC,
         outChannels: outC,
@@ -65,6 +75,7 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
         stride,
         padding,
         bias,
+        input,
         init: (shape) => {
           if (o.weightInit === 'kaiming') {
             // kaiming_normal_(mode='fan_out', nonlinearity='relu'): std = sqrt(2 / (out * k * k)).
@@ -89,7 +100,7 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
         impl: o.impl,
       });
     },
-    linear(inF, outF, bias = false) {
+    linear(inF, outF, bias = false, input = 'spikes') {
       // Static models: normal(0, 0.01) weights and zero bias (`_initialize_weights`). DVS: PyTorch's
       // nn.Linear default, weight and bias both U(-1/sqrt(in), 1/sqrt(in)).
       const bound = 1 / Math.sqrt(inF);
@@ -97,6 +108,7 @@ export function createLayerFactory(o: LayerFactoryOptions): LayerFactory {
         inFeatures: inF,
         outFeatures: outF,
         bias,
+        input,
         init: (shape) =>
           o.weightInit === 'kaiming' ? normalTensor(shape, 0.01, o.rng) : uniformTensor(shape, bound, o.rng),
         biasInit: (shape) =>

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, Sequential, type ForwardContext } from '../nn/module';
+import { Module, Sequential, type ForwardContext, type SynapticInput } from '../nn/module';
 import type { LayerFactory } from './factory';
 import type { BasicBlockOptions } from './basic-block';
 import { convNorm } from './units';
@@ -15,7 +15,11 @@ export class MsBasicBlock extends Module {
   readonly body: Sequential;
   readonly downsample: Sequential;
 
-  constructor(f: LayerFactory, o: BasicBlockOptions) {
+  /**
+   * `input`: what the block receives. The first block gets the stem's spikes, every later one the
+   * real-valued sum of the block before, which the projection shortcut convolves as it is.
+   */
+  constructor(f: LayerFactory, o: BasicBlockOptions, input: SynapticInput) {
     super();
     const residual = Math.SQRT1_2;
     this.body = this.child(
@@ -32,7 +36,7 @@ export class MsBasicBlock extends Module {
       'downsample',
       new Sequential(
         projection
-          ? [convNorm(f, o.inChannels, o.outChannels, 1, o.stride, 0, residual)]
+          ? [convNorm(f, o.inChannels, o.outChannels, 1, o.stride, 0, residual, input)]
           : [f.norm(o.outChannels, residual)],
       ),
     );

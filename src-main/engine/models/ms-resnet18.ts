@@ -42,14 +42,19 @@ export class MsResNet18 extends Module {
     for (const width of WIDTHS) {
       for (let i = 0; i < BLOCKS_PER_STAGE; i++) {
         blocks.push(
-          new MsBasicBlock(f, { inChannels: inC, outChannels: width, stride: i === 0 ? STAGE_STRIDE : 1 }),
+          new MsBasicBlock(
+            f,
+            { inChannels: inC, outChannels: width, stride: i === 0 ? STAGE_STRIDE : 1 },
+            blocks.length === 0 ? 'spikes' : 'real',
+          ),
         );
         inC = width;
       }
     }
     this.features = this.child('features', new Sequential(blocks));
     this.globalave = this.child('globalave', new GlobalAvgPool());
-    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses, singleHead));
+    // The pooled last block output is real-valued: the head multiplies (energy estimate).
+    this.lastave = this.child('lastave', resnetHead(f, inC, numClasses, singleHead, 'real'));
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

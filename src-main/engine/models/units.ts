@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Sequential } from '../nn/module';
+import { Sequential, type SynapticInput } from '../nn/module';
 import type { InputShape } from './model';
 import type { LayerFactory } from './factory';
 
@@ -18,8 +18,9 @@ export function convNorm(
   stride: number,
   padding: number,
   alpha = 1,
+  input: SynapticInput = 'spikes',
 ): Sequential {
-  return new Sequential([f.conv(inC, outC, kernel, stride, padding), f.norm(outC, alpha)]);
+  return new Sequential([f.conv(inC, outC, kernel, stride, padding, false, input), f.norm(outC, alpha)]);
 }
 
 /** conv + norm + GLIF, the DVS model's `conv3x3_GLIF` / `conv1x1_GLIF` unit. */
@@ -30,18 +31,21 @@ export function convNormGlif(f: LayerFactory, inC: number, outC: number, kernel:
 /**
  * The CIFAR ResNets' `lastave`: two bare linears 512 -> 256 -> classes when there are at most 50
  * classes, a single 512 -> classes otherwise (the official `n_class > 50` test), or a single one
- * whatever the classes with `single` (the `_softsimple` twins); no biases.
+ * whatever the classes with `single` (the `_softsimple` twins); no biases. `input` is what the
+ * first linear receives (pooled spikes, or MS-ResNet's real-valued block output); the second one
+ * always gets the first one's real-valued output.
  */
 export function resnetHead(
   f: LayerFactory,
   inFeatures: number,
   numClasses: number,
   single = false,
+  input: SynapticInput = 'spikes',
 ): Sequential {
   return new Sequential(
     single || numClasses > 50
-      ? [f.linear(inFeatures, numClasses)]
-      : [f.linear(inFeatures, 256), f.linear(256, numClasses)],
+      ? [f.linear(inFeatures, numClasses, false, input)]
+      : [f.linear(inFeatures, 256, false, input), f.linear(256, numClasses, false, 'real')],
   );
 }
 

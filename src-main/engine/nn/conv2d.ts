@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, type ForwardContext } from './module';
+import { Module, type ForwardContext, type SynapticInput } from './module';
 
 export interface Conv2dOptions {
   readonly inChannels: number;
@@ -11,6 +11,8 @@ export interface Conv2dOptions {
   readonly bias?: boolean;
   /** Initial kernel, [kh, kw, in, out] (HWIO). */
   readonly init: (shape: [number, number, number, number]) => tf.Tensor;
+  /** What the layer receives (energy estimate); spikes unless the model says otherwise. */
+  readonly input?: SynapticInput;
 }
 
 /**
@@ -25,6 +27,7 @@ export class Conv2d extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernel: number;
+  readonly input: SynapticInput;
 
   constructor(options: Conv2dOptions) {
     super();
@@ -33,6 +36,7 @@ export class Conv2d extends Module {
     this.inChannels = options.inChannels;
     this.outChannels = options.outChannels;
     this.kernel = options.kernel;
+    this.input = options.input ?? 'spikes';
     this.weight = this.param(
       'weight',
       options.init([options.kernel, options.kernel, options.inChannels, options.outChannels]),
@@ -41,11 +45,15 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    ctx.recorder?.synapticInput?.(
-      this.path,
-      x,
-      (this.outChannels * this.kernel * this.kernel) / (this.stride * this.stride),
-    );
+    if (ctx.recorder?.synapticInput) {
+      const [rows, h, w] = x.shape;
+      const out = (size: number) => Math.floor((size + 2 * this.padding - this.kernel) / this.stride) + 1;
+      ctx.recorder.synapticInput(this.path, x, {
+        input: this.input,
+        fanOut: (this.outChannels * this.kernel * this.kernel) / (this.stride * this.stride),
+        macs: rows * out(h) * out(w) * this.outChannels * this.inChannels * this.kernel * this.kernel,
+      });
+    }
     return conv2dSymmetric(
       x as tf.Tensor4D,
       this.weight as tf.Tensor4D,

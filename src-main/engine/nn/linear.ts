@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, type ForwardContext } from './module';
+import { Module, type ForwardContext, type SynapticInput } from './module';
 
 export interface LinearOptions {
   readonly inFeatures: number;
@@ -8,6 +8,8 @@ export interface LinearOptions {
   /** Initial weight, [in, out]. */
   readonly init: (shape: [number, number]) => tf.Tensor;
   readonly biasInit?: (shape: [number]) => tf.Tensor;
+  /** What the layer receives (energy estimate); spikes unless the model says otherwise. */
+  readonly input?: SynapticInput;
 }
 
 /** y = x W + b on the last axis; any leading axes (time folded into batch included). */
@@ -27,7 +29,11 @@ export class Linear extends Module {
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    ctx.recorder?.synapticInput?.(this.path, x, this.options.outFeatures);
+    ctx.recorder?.synapticInput?.(this.path, x, {
+      input: this.options.input ?? 'spikes',
+      fanOut: this.options.outFeatures,
+      macs: x.size * this.options.outFeatures,
+    });
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.options.inFeatures]) as tf.Tensor2D;

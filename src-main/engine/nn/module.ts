@@ -20,6 +20,23 @@ export interface NamedBuffer {
   readonly variable: tf.Variable;
 }
 
+/**
+ * What a weighted layer receives, for the energy estimate (train/energy.ts): spikes (or what
+ * pooling and SEW additions make of them, still event counts) cost one accumulate per synapse
+ * reached, real values (a Linear after a Linear, a membrane shortcut) a multiply-accumulate per
+ * weight whatever their value.
+ */
+export type SynapticInput = 'spikes' | 'real';
+
+/** One weighted layer's call: its input kind, synapses per input value, multiply-accumulates done. */
+export interface WeightedCall {
+  readonly input: SynapticInput;
+  /** Synapses one input value drives (Cout * k^2 / stride^2 for a conv, the output width for a linear). */
+  readonly fanOut: number;
+  /** Multiply-accumulates of the dense computation of this call, the whole (folded) batch. */
+  readonly macs: number;
+}
+
 /** Per-layer spikes (and optionally membranes) seen during a forward pass. */
 export interface ActivityRecorder {
   readonly wantsMembrane?: boolean;
@@ -27,8 +44,8 @@ export interface ActivityRecorder {
   readonly wantsInput?: boolean;
   /** A GLIF layer's output (tensors are disposed after the call: keep or reduce them inside). */
   record(path: string, activity: { spikes: tf.Tensor; membrane?: tf.Tensor; input?: tf.Tensor }): void;
-  /** The input of a weighted layer and how many synapses each input value drives (SOP estimate). */
-  synapticInput?(path: string, input: tf.Tensor, fanOut: number): void;
+  /** The input of a weighted layer and what one call of it costs (energy estimate). */
+  synapticInput?(path: string, input: tf.Tensor, call: WeightedCall): void;
 }
 
 export interface ForwardContext {

@@ -4,7 +4,7 @@ import type { Model } from '../models/model';
 import type { ActivityRecorder } from '../nn/module';
 import type { Rng } from '../random';
 import { batchInput, batchLabels } from './batch-tensors';
-import { SopCounter } from './energy';
+import { OperationCounter, type LayerOperations } from './energy';
 import { unlessGpuLost } from '../webgpu/device-lost';
 
 export interface Evaluation {
@@ -13,7 +13,9 @@ export interface Evaluation {
   readonly samples: number;
   /** Mean spikes per neuron per step, by GLIF layer path. */
   readonly firingRates: Record<string, number>;
+  /** Synaptic operations and multiply-accumulates per test sample (energy.ts). */
   readonly sopsPerSample: number;
+  readonly macsPerSample: number;
 }
 
 /** The sums one batch (or one shard of it) contributes to an evaluation; plain data, so it can cross threads. */
@@ -24,8 +26,8 @@ export interface BatchEvaluation {
   readonly n: number;
   /** Per GLIF layer, in forward order: spikes emitted and neuron-steps. */
   readonly spikes: ReadonlyArray<readonly [path: string, sum: number, count: number]>;
-  /** Per weighted layer, in forward order: summed input activity and fan-out. */
-  readonly synapticInput: ReadonlyArray<readonly [path: string, activity: number, fanOut: number]>;
+  /** Per weighted layer call, in forward order: its input kind, summed input activity, fan-out, MACs. */
+  readonly synapticInput: ReadonlyArray<readonly [path: string, operations: LayerOperations]>;
 }
 
 /** Evaluates a batch in eval mode (running tdBN statistics), recording activity for the statistics. */
@@ -63,13 +65,16 @@ function evaluationSums(
   dispose(): void;
 } {
   const spikes: Array<[string, tf.Scalar, number]> = [];
-  const synapticInput: Array<[string, tf.Scalar, number]> = [];
+  const synapticInput: Array<[string, tf.Scalar | null, Omit<LayerOperations, 'activity'>]> = [];
   const recorder: ActivityRecorder = {
     record(path, activity) {
       spikes.push([path, tf.keep(tf.tidy(() => tf.sum(activity.spikes) as tf.Scalar)), activity.spikes.size]);
     },
-    synapticInput(path, input, fanOut) {
-      synapticInput.push([path, tf.keep(tf.tidy(() => tf.sum(tf.abs(input)) as tf.Scalar)), fanOut]);
+    synapticInput(path, input, call) {
+      // Only event inputs are counted by their activity; a real-valued input costs its MACs.
+      const activity =
+        call.input === 'spikes' ? tf.keep(tf.tidy(() => tf.sum(tf.abs(input)) as tf.Scalar)) : null;
+      synapticInput.push([path, activity, call]);
     },
   };
   const [lossSum, hits] = tf.tidy(() => {
@@ -80,7 +85,12 @@ function evaluationSums(
     const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
     return [l, h];
   });
-  const scalars = [lossSum, hits, ...spikes.map((s) => s[1]), ...synapticInput.map((s) => s[1])];
+  const scalars = [
+    lossSum,
+    hits,
+    ...spikes.map((s) => s[1]),
+    ...synapticInput.flatMap((s) => (s[1] ? [s[1]] : [])),
+  ];
   return {
     scalars,
     read: (value) => ({
@@ -88,7 +98,9 @@ function evaluationSums(
       hits: value(hits),
       n: batch.n,
       spikes: spikes.map(([path, sum, count]) => [path, value(sum), count] as const),
-      synapticInput: synapticInput.map(([path, sum, fanOut]) => [path, value(sum), fanOut] as const),
+      synapticInput: synapticInput.map(
+        ([path, sum, call]) => [path, { ...call, activity: sum ? value(sum) : 0 }] as const,
+      ),
     }),
     dispose: () => scalars.forEach((t) => t.dispose()),
   };
@@ -113,7 +125,7 @@ export async function evaluate(
   },
 ): Promise<Evaluation> {
   const spikes = new Map<string, { sum: number; count: number }>();
-  const sops = new SopCounter(dataset.info.kind === 'static');
+  const operations = new OperationCounter(dataset.info.kind === 'static');
   let lossSum = 0;
   let correct = 0;
   let samples = 0;
@@ -136,14 +148,15 @@ export async function evaluate(
         s.count += count;
         spikes.set(path, s);
       }
-      for (const [path, activity, fanOut] of part.synapticInput) sops.add(path, activity, fanOut);
+      for (const [path, ops] of part.synapticInput) operations.add(path, ops);
       lossSum += part.lossSum;
       correct += part.hits;
     }
     samples += batch.n;
-    sops.addSamples(batch.n);
+    operations.addSamples(batch.n);
     await opts.yieldEvery?.();
   }
+  const perSample = operations.perSample();
   const firingRates: Record<string, number> = {};
   for (const [path, s] of spikes) firingRates[path] = s.count ? s.sum / s.count : 0;
   return {
@@ -151,6 +164,7 @@ export async function evaluate(
     accuracy: samples ? correct / samples : NaN,
     samples,
     firingRates,
-    sopsPerSample: sops.perSample(),
+    sopsPerSample: perSample.sops,
+    macsPerSample: perSample.macs,
   };
 }

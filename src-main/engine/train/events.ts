@@ -88,8 +88,10 @@ export interface EpochEvent {
   readonly testAccuracy: number;
   /** Mean spikes per neuron per time step of each GLIF layer on the test set. */
   readonly firingRates: Readonly<Record<string, number>>;
-  /** Synaptic operations per test sample (see energy.ts for the formula). */
+  /** Synaptic operations per test sample, where layers receive spikes (energy.ts). */
   readonly sopsPerSample: number;
+  /** Multiply-accumulates per test sample, where layers receive real values (energy.ts). */
+  readonly macsPerSample: number;
   readonly distributions: readonly LayerDistribution[];
   readonly seconds: number;
   /**

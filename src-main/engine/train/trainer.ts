@@ -247,6 +247,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         testAccuracy: ev.accuracy,
         firingRates: ev.firingRates,
         sopsPerSample: ev.sopsPerSample,
+        macsPerSample: ev.macsPerSample,
         distributions,
         seconds: (performance.now() - epochStart) / 1000,
         numTensors: tf.memory().numTensors,

@@ -1,3 +1,4 @@
+import { energyMicrojoules } from '../../engine/train/energy';
 import type { TrainEvent } from '../../engine/train/events';
 
 export function formatDuration(seconds: number): string {
@@ -14,6 +15,7 @@ export function formatDuration(seconds: number): string {
 }
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '--');
+const count = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '--');
 
 /**
  * Training progress for a terminal: one redrawn line with a bar on a TTY, plain lines
@@ -72,7 +74,9 @@ export class ProgressPrinter {
       case 'epoch':
         this.println(
           `epoch ${e.epoch + 1}/${this.epochs} done in ${formatDuration(e.seconds)}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}, ` +
-            `test loss ${e.testLoss.toFixed(4)} acc ${pct(e.testAccuracy)}, ${Math.round(e.sopsPerSample).toLocaleString('en')} SOPs/sample`,
+            `test loss ${e.testLoss.toFixed(4)} acc ${pct(e.testAccuracy)}, ` +
+            `${count(e.sopsPerSample)} SOPs + ${count(e.macsPerSample)} MACs/sample ` +
+            `(${energyMicrojoules({ sops: e.sopsPerSample, macs: e.macsPerSample }).toPrecision(3)} µJ at 45 nm)`,
         );
         return;
       case 'log':

@@ -174,6 +174,8 @@ export const RUN_LIST_COLUMNS: ReadonlyArray<readonly [string, (r: RunSummary) =
   ['final_train_accuracy', (r) => r.finals.finalTrainAccuracy],
   ['final_train_loss', (r) => r.finals.finalTrainLoss],
   ['energy_sops', (r) => r.finals.energySops],
+  ['energy_macs', (r) => r.finals.energyMacs],
+  ['energy_uj', (r) => r.finals.energyMicrojoules],
   ['duration_s', (r) => (r.durationMs === null ? null : r.durationMs / 1000)],
   ['created_at', (r) => isoTime(r.createdAt)],
   ['started_at', (r) => isoTime(r.startedAt)],

@@ -18,6 +18,8 @@ const SORT_COLUMNS: Record<RunSortKey, string> = {
   finalTestAccuracy: 'r.final_test_accuracy',
   finalTestLoss: 'r.final_test_loss',
   energySops: 'r.energy_sops',
+  energyMacs: 'r.energy_macs',
+  energyMicrojoules: 'r.energy_uj',
 };
 
 export interface SqlFragment {

@@ -50,6 +50,8 @@ export interface RunRow {
   final_train_accuracy: number | null;
   final_train_loss: number | null;
   energy_sops: number | null;
+  energy_macs: number | null;
+  energy_uj: number | null;
   tags_json: string;
   epochs_done: number | null;
   latest_test_accuracy: number | null;
@@ -69,7 +71,7 @@ export const RUN_SUMMARY_COLUMNS = `
   r.id, r.name, r.status, r.preset, r.backend, r.threads, r.neuron_impl, r.adapter_json, r.requested_backend, r.created_at, r.started_at, r.finished_at,
   r.duration_ms, r.error, r.pid, r.parent_run_id, r.notes, r.dataset, r.model, r.variant,
   r.layerwise, r.time_steps, r.epochs, r.batch_size, r.lr, r.seed, r.final_test_accuracy,
-  r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops,
+  r.final_test_loss, r.final_train_accuracy, r.final_train_loss, r.energy_sops, r.energy_macs, r.energy_uj,
   (SELECT json_group_array(tag) FROM (SELECT tag FROM tags WHERE tags.run_id = r.id ORDER BY tag)) AS tags_json,
   (SELECT max(m.epoch) + 1 FROM metrics m
     WHERE m.run_id = r.id AND m.name = '${TEST_ACCURACY}') AS epochs_done,
@@ -115,6 +117,8 @@ export function finalsFromRow(row: RunRow): RunFinals {
     finalTrainAccuracy: row.final_train_accuracy,
     finalTrainLoss: row.final_train_loss,
     energySops: row.energy_sops,
+    energyMacs: row.energy_macs,
+    energyMicrojoules: row.energy_uj,
   };
 }
 

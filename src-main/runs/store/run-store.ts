@@ -73,7 +73,9 @@ const finishRunSql = (
       final_test_loss = coalesce(@finalTestLoss, final_test_loss),
       final_train_accuracy = coalesce(@finalTrainAccuracy, final_train_accuracy),
       final_train_loss = coalesce(@finalTrainLoss, final_train_loss),
-      energy_sops = coalesce(@energySops, energy_sops)
+      energy_sops = coalesce(@energySops, energy_sops),
+      energy_macs = coalesce(@energyMacs, energy_macs),
+      energy_uj = coalesce(@energyMicrojoules, energy_uj)
     WHERE id = @id AND ${statusIn(statusesBefore(to))}`;
 
 const SQL = {
@@ -299,6 +301,8 @@ export class RunStore extends SqliteRunStoreReader implements RunStoreWriter {
       finalTrainAccuracy: finals.finalTrainAccuracy ?? null,
       finalTrainLoss: finals.finalTrainLoss ?? null,
       energySops: finals.energySops ?? null,
+      energyMacs: finals.energyMacs ?? null,
+      energyMicrojoules: finals.energyMicrojoules ?? null,
     });
     if (result.changes === 0)
       this.throwTransitionError(runId, outcome.status, statusesBefore(outcome.status));

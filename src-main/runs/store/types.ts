@@ -35,13 +35,20 @@ export interface RunConfigColumns {
   seed: number | null;
 }
 
-/** Results recorded when a run ends. `energySops` is synaptic operations per sample. */
+/**
+ * Results recorded when a run ends. The energy estimate of the last test pass, per sample
+ * (engine/train/energy.ts): synaptic operations, multiply-accumulates, and the energy both cost
+ * at the 45 nm figures. Runs from before MACs were counted have null MACs and energy (and their
+ * SOPs still count the real-valued layers).
+ */
 export interface RunFinals {
   finalTestAccuracy: number | null;
   finalTestLoss: number | null;
   finalTrainAccuracy: number | null;
   finalTrainLoss: number | null;
   energySops: number | null;
+  energyMacs: number | null;
+  energyMicrojoules: number | null;
 }
 
 /**
@@ -255,6 +262,8 @@ export const RUN_SORT_KEYS = [
   'finalTestAccuracy',
   'finalTestLoss',
   'energySops',
+  'energyMacs',
+  'energyMicrojoules',
 ] as const;
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 

@@ -68,6 +68,7 @@ const eventSchema = z.discriminatedUnion('type', [
     testAccuracy: num,
     firingRates: z.record(z.string(), num),
     sopsPerSample: num,
+    macsPerSample: num,
     /** Effective per-channel values; their statistics and histograms are computed here (stats.ts). */
     parameters: z.array(
       z.object({ layer: z.string(), quantity: z.enum(DISTRIBUTION_QUANTITIES), values: z.array(num) }),

@@ -109,6 +109,10 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     // The paper reports a run's best epoch: the page shows it beside the last epoch's accuracy.
     await expect(page.getByTestId('run-best')).toHaveText(/^best \d+\.\d\d % at epoch [12]$/);
+    // The energy estimate: a figure in joules, from SOPs and the MACs of the layer that takes the image.
+    const energy = page.getByTestId('run-energy');
+    await expect(energy).toContainText(/\d(\.\d+)? [nµm]J/);
+    await expect(energy).toContainText(/[\d.]+ ?[kMGT]? SOPs · [\d.]+ ?[kMGT]? MACs/);
     await shot('live-run-finished');
   });
 

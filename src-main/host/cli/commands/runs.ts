@@ -27,6 +27,25 @@ function variantLabel(v: string | null): string {
   return v && isVariantId(v) ? describeVariant(v).label : (v ?? '-');
 }
 
+const fmtCount = (n: number | null): string => (n === null ? '-' : Math.round(n).toLocaleString('en'));
+const fmtMicrojoules = (uj: number | null): string => (uj === null ? '-' : uj.toPrecision(3));
+
+/** Energy per sample: SOPs and MACs of the last test pass, and both at the 45 nm figures (energy.ts). */
+const RUN_HEADER = [
+  'id',
+  'name',
+  'status',
+  'preset',
+  'neuron',
+  'T',
+  'test acc',
+  'SOPs/sample',
+  'MACs/sample',
+  'µJ/sample',
+  'time',
+  'tags',
+];
+
 function runRow(r: RunSummary): string[] {
   return [
     r.id,
@@ -36,7 +55,9 @@ function runRow(r: RunSummary): string[] {
     `${variantLabel(r.columns.variant)}${r.columns.layerwise ? ' (layer-wise)' : ''}`,
     `T=${r.columns.timeSteps ?? '-'}`,
     fmtPct(r.finals.finalTestAccuracy),
-    r.finals.energySops === null ? '-' : Math.round(r.finals.energySops).toLocaleString('en'),
+    fmtCount(r.finals.energySops),
+    fmtCount(r.finals.energyMacs),
+    fmtMicrojoules(r.finals.energyMicrojoules),
     fmtSeconds(r.durationMs),
     r.tags.join(','),
   ];
@@ -121,13 +142,7 @@ export const runsCommand: CliCommand = {
           });
           if (o.json) print(toOutputJson(runs));
           else if (runs.length === 0) print(noRunsYet);
-          else
-            print(
-              formatTable(
-                ['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'],
-                runs.map(runRow),
-              ),
-            );
+          else print(formatTable(RUN_HEADER, runs.map(runRow)));
           return 0;
         }
         case 'show': {
@@ -142,12 +157,7 @@ export const runsCommand: CliCommand = {
             print(toOutputJson({ ...run, checkpoints, prunedCheckpoints: pruned, metrics }));
             return 0;
           }
-          print(
-            formatTable(
-              ['id', 'name', 'status', 'preset', 'neuron', 'T', 'test acc', 'SOPs/sample', 'time', 'tags'],
-              [runRow(run)],
-            ),
-          );
+          print(formatTable(RUN_HEADER, [runRow(run)]));
           print('');
           print(
             `backend: ${run.backend ?? '-'}${run.requestedBackend ? ` (requested: ${run.requestedBackend})` : ''}   threads: ${run.threads ?? '-'}   neuron: ${run.neuronImpl ?? '-'}   created: ${new Date(run.createdAt).toISOString()}`,
@@ -200,10 +210,9 @@ export const runsCommand: CliCommand = {
             ['test loss', (f) => fmtNum(f.finalTestLoss)],
             ['train accuracy', (f) => fmtPct(f.finalTrainAccuracy)],
             ['train loss', (f) => fmtNum(f.finalTrainLoss)],
-            [
-              'SOPs/sample',
-              (f) => (f.energySops === null ? '-' : Math.round(f.energySops).toLocaleString('en')),
-            ],
+            ['SOPs/sample', (f) => fmtCount(f.energySops)],
+            ['MACs/sample', (f) => fmtCount(f.energyMacs)],
+            ['energy µJ/sample', (f) => fmtMicrojoules(f.energyMicrojoules)],
             ['time', (f) => fmtSeconds(f.durationMs)],
           ];
           print(

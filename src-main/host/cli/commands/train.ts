@@ -49,7 +49,10 @@ export interface TrainSummary {
     trainAccuracy: number | null;
     trainLoss: number | null;
   };
+  /** The last test pass's energy estimate per sample (engine/train/energy.ts). */
   energySopsPerSample: number | null;
+  energyMacsPerSample: number | null;
+  energyMicrojoulesPerSample: number | null;
   error: string | null;
   db: string;
 }
@@ -97,6 +100,8 @@ export function summaryOf(run: RunRecord, dbPath: string): TrainSummary {
       trainLoss: run.finals.finalTrainLoss,
     },
     energySopsPerSample: run.finals.energySops,
+    energyMacsPerSample: run.finals.energyMacs,
+    energyMicrojoulesPerSample: run.finals.energyMicrojoules,
     error: run.error,
     db: dbPath,
   };

@@ -6,6 +6,7 @@ import { migration005NeuronImpl } from './005-neuron-impl';
 import { migration006MetricTimes } from './006-metric-times';
 import { migration007Adapter } from './007-adapter';
 import { migration008RequestedBackend } from './008-requested-backend';
+import { migration009EnergyMacs } from './009-energy-macs';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006MetricTimes,
   migration007Adapter,
   migration008RequestedBackend,
+  migration009EnergyMacs,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -55,6 +55,18 @@ export function formatStat(value: number | null | undefined): string {
   return String(rounded);
 }
 
+/**
+ * An energy estimate given in microjoules, in the unit that reads best at three significant
+ * digits: 0.0123 -> "12.3 nJ", 45.6 -> "45.6 µJ", 1234 -> "1.23 mJ".
+ */
+export function formatEnergy(microjoules: number | null | undefined): string {
+  if (microjoules === null || microjoules === undefined) return MISSING;
+  if (!Number.isFinite(microjoules)) return formatNonFinite(microjoules);
+  const abs = Math.abs(microjoules);
+  const [scale, unit] = abs !== 0 && abs < 1 ? [1e3, 'nJ'] : abs >= 1e3 ? [1e-3, 'mJ'] : [1, 'µJ'];
+  return `${Number((microjoules * scale).toPrecision(3))} ${unit}`;
+}
+
 /** Training time: "4.2 s", "3 min 07 s", "2 h 05 min". */
 /**
  * A WebGPU adapter as a run's page names it: its own description, then vendor and architecture,

@@ -179,7 +179,7 @@ export class AblationGrid {
     this.#extras.set(runId, {
       firingRate: lastEpochFiringRate(series.data),
       liveAccuracy: previous?.liveAccuracy ?? null,
-      liveSops: previous?.liveSops ?? null,
+      liveEnergy: previous?.liveEnergy ?? null,
     });
   }
 
@@ -192,12 +192,12 @@ export class AblationGrid {
         return;
       }
       case 'run.epoch': {
-        const { runId, testAccuracy, sopsPerSample, firingRates } = event.payload;
+        const { runId, testAccuracy, points, firingRates } = event.payload;
         if (!this.#runs.has(runId)) return;
         this.#extras.set(runId, {
           firingRate: meanOfRates(firingRates),
           liveAccuracy: testAccuracy,
-          liveSops: sopsPerSample,
+          liveEnergy: points.find((p) => p.name === 'epoch/energy_uj_per_sample')?.value ?? null,
         });
         return;
       }

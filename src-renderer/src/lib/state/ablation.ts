@@ -17,9 +17,9 @@ export interface SeedStat {
 export interface RunExtras {
   /** Mean firing rate over the GLIF layers in the last epoch (recorded or live). */
   readonly firingRate: number | null;
-  /** Test accuracy and SOPs of the last finished epoch while the run still trains. */
+  /** Test accuracy and estimated energy (µJ per sample) of the last finished epoch while the run still trains. */
   readonly liveAccuracy: number | null;
-  readonly liveSops: number | null;
+  readonly liveEnergy: number | null;
 }
 
 export interface AblationCell {
@@ -39,6 +39,7 @@ export interface AblationRow {
   /** Over completed cells only; null when none has completed. */
   readonly accuracy: SeedStat | null;
   readonly firingRate: SeedStat | null;
+  /** Estimated energy per sample, µJ (SOPs and MACs at the 45 nm figures). */
   readonly energy: SeedStat | null;
   /** Live accuracy of the cells still training, when nothing has completed yet. */
   readonly liveAccuracy: number | null;
@@ -88,7 +89,7 @@ export function meanOfRates(rates: Readonly<Record<string, number>>): number | n
   return values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
 }
 
-const NO_EXTRAS: RunExtras = { firingRate: null, liveAccuracy: null, liveSops: null };
+const NO_EXTRAS: RunExtras = { firingRate: null, liveAccuracy: null, liveEnergy: null };
 
 /**
  * Which epoch's test accuracy a finished cell reports: the last, or the best over the epochs, as
@@ -143,8 +144,8 @@ export function buildAblationRows(
       ),
       energy: seedStat(
         completed.length > 0
-          ? completed.flatMap((cell) => numberOrEmpty(cell.run.finals.energySops))
-          : running.flatMap((cell) => numberOrEmpty(extrasOf(cell).liveSops)),
+          ? completed.flatMap((cell) => numberOrEmpty(cell.run.finals.energyMicrojoules))
+          : running.flatMap((cell) => numberOrEmpty(extrasOf(cell).liveEnergy)),
       ),
       liveAccuracy:
         completed.length === 0

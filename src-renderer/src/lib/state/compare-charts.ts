@@ -17,7 +17,14 @@ import {
   type XYSeries,
 } from '../charts/series';
 import { translucent, type ChartBand, type ChartSeries } from '../charts/types';
-import { formatCount, formatDuration, formatPercent, formatStat, MISSING } from '../components/format';
+import {
+  formatCount,
+  formatDuration,
+  formatEnergy,
+  formatPercent,
+  formatStat,
+  MISSING,
+} from '../components/format';
 import { runLabels } from './run-table';
 
 /** Columns and their series (and bands) in the same order: what a LineChart takes. */
@@ -185,6 +192,13 @@ export function finalRows(comparison: RunComparison): FinalRow[] {
     },
     { label: 'Train loss', values: f.map((x) => x.finalTrainLoss), format: formatStat, better: null },
     { label: 'SOPs per sample', values: f.map((x) => x.energySops), format: formatCount, better: 'low' },
+    { label: 'MACs per sample', values: f.map((x) => x.energyMacs), format: formatCount, better: 'low' },
+    {
+      label: 'Energy per sample',
+      values: f.map((x) => x.energyMicrojoules),
+      format: formatEnergy,
+      better: 'low',
+    },
     { label: 'Training time', values: f.map((x) => x.durationMs), format: formatDuration, better: null },
   ];
 }

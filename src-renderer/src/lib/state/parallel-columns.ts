@@ -16,6 +16,8 @@ export const PARALLEL_METRICS = [
   { id: 'finalTrainAccuracy', label: 'final train accuracy', percent: true },
   { id: 'finalTrainLoss', label: 'final train loss', percent: false },
   { id: 'energySops', label: 'SOPs per sample', percent: false },
+  { id: 'energyMacs', label: 'MACs per sample', percent: false },
+  { id: 'energyMicrojoules', label: 'energy per sample (µJ)', percent: false },
   { id: 'durationMs', label: 'training time (s)', percent: false },
 ] as const;
 export type ParallelMetric = (typeof PARALLEL_METRICS)[number]['id'];
@@ -40,6 +42,7 @@ function metricText(metric: ParallelMetric, value: number): string {
     case 'finalTrainAccuracy':
       return formatPercent(value, 2);
     case 'energySops':
+    case 'energyMacs':
       return formatCount(value);
     case 'durationMs':
       return formatDuration(value * 1000);

@@ -22,6 +22,8 @@ export const RESULT_IDS = [
   'trainAccuracy',
   'trainLoss',
   'energySops',
+  'energyMacs',
+  'energyMicrojoules',
   'durationMs',
   'epochsDone',
   'finishedAt',
@@ -91,10 +93,27 @@ export const RESULT_COLUMNS: readonly ResultColumn[] = [
   },
   {
     id: 'energySops',
-    label: 'Energy',
-    unit: 'SOPs/sample',
-    description: 'Synaptic operations per sample',
+    label: 'SOPs',
+    unit: 'per sample',
+    description: 'Synaptic operations per test sample, where layers receive spikes',
     format: 'count',
+    firstDirection: 'asc',
+  },
+  {
+    id: 'energyMacs',
+    label: 'MACs',
+    unit: 'per sample',
+    description:
+      'Multiply-accumulates per test sample, where layers receive real values (the image, a Linear after a Linear, a membrane shortcut)',
+    format: 'count',
+    firstDirection: 'asc',
+  },
+  {
+    id: 'energyMicrojoules',
+    label: 'Energy',
+    unit: 'µJ/sample',
+    description: 'Estimated energy per test sample: 0.9 pJ per SOP, 4.6 pJ per MAC (45 nm, Horowitz 2014)',
+    format: 'stat',
     firstDirection: 'asc',
   },
   {
@@ -178,7 +197,7 @@ export const DEFAULT_COLUMNS: readonly ColumnKey[] = [
   'config:train.batchSize',
   EPOCHS_KEY,
   'result:testAccuracy',
-  'result:energySops',
+  'result:energyMicrojoules',
   'result:durationMs',
 ];
 
@@ -251,6 +270,10 @@ function resultValue(run: RunSummary, id: ResultId): number | string | null {
       return run.finals.finalTrainLoss;
     case 'energySops':
       return run.finals.energySops;
+    case 'energyMacs':
+      return run.finals.energyMacs;
+    case 'energyMicrojoules':
+      return run.finals.energyMicrojoules;
     case 'durationMs':
       return run.durationMs;
     case 'epochsDone':

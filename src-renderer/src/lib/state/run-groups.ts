@@ -34,6 +34,8 @@ export interface RunGroup {
   readonly runIds: readonly string[];
   readonly accuracy: Stat | null;
   readonly sops: Stat | null;
+  /** Estimated energy per sample, µJ (SOPs and MACs at the 45 nm figures). */
+  readonly energy: Stat | null;
   readonly durationMs: Stat | null;
 }
 
@@ -112,6 +114,7 @@ export function groupRuns(runs: readonly RunSummary[], by: GroupBy, nameVariant:
     runIds: group.runs.map((r) => r.id),
     accuracy: meanStd(group.runs.map((r) => r.finals.finalTestAccuracy)),
     sops: meanStd(group.runs.map((r) => r.finals.energySops)),
+    energy: meanStd(group.runs.map((r) => r.finals.energyMicrojoules)),
     durationMs: meanStd(group.runs.map((r) => r.durationMs)),
   }));
 }

@@ -12,10 +12,13 @@ export interface RunProgress {
   readonly epochs: number;
   /** Share of the whole run done, 0..1. */
   readonly fraction: number;
-  /** Test accuracy, firing rates and SOPs of the last finished epoch, if any. */
+  /** Test accuracy, firing rates and energy estimate of the last finished epoch, if any. */
   readonly testAccuracy: number | null;
   readonly firingRates: Readonly<Record<string, number>> | null;
   readonly sopsPerSample: number | null;
+  readonly macsPerSample: number | null;
+  /** From the epoch's `epoch/energy_uj_per_sample` point: the main side holds the per-op energies. */
+  readonly energyMicrojoules: number | null;
 }
 
 /** A running run's progress as stored, before any event of it came; null when it has no epoch count. */
@@ -31,6 +34,8 @@ export function storedProgress(run: RunSummary): RunProgress | null {
     testAccuracy: run.progress.latestTestAccuracy,
     firingRates: null,
     sopsPerSample: null,
+    macsPerSample: null,
+    energyMicrojoules: null,
   };
 }
 
@@ -45,6 +50,8 @@ export function startedProgress(
     testAccuracy: previous?.testAccuracy ?? null,
     firingRates: previous?.firingRates ?? null,
     sopsPerSample: previous?.sopsPerSample ?? null,
+    macsPerSample: previous?.macsPerSample ?? null,
+    energyMicrojoules: previous?.energyMicrojoules ?? null,
   };
 }
 
@@ -62,6 +69,8 @@ export function steppedProgress(
     testAccuracy: previous?.testAccuracy ?? null,
     firingRates: previous?.firingRates ?? null,
     sopsPerSample: previous?.sopsPerSample ?? null,
+    macsPerSample: previous?.macsPerSample ?? null,
+    energyMicrojoules: previous?.energyMicrojoules ?? null,
   };
 }
 
@@ -78,6 +87,8 @@ export function epochProgress(
     testAccuracy: event.testAccuracy,
     firingRates: event.firingRates,
     sopsPerSample: event.sopsPerSample,
+    macsPerSample: event.macsPerSample,
+    energyMicrojoules: event.points.find((p) => p.name === 'epoch/energy_uj_per_sample')?.value ?? null,
   };
 }
 
