@@ -138,8 +138,8 @@ test.describe.serial('what the runs offer', () => {
     const epochs = row.locator('td.num').nth(3);
     const accuracy = row.locator('td.accuracy');
     // From the store at once, not after the next epoch's event.
-    await expect(accuracy).toHaveText(/\d+(\.\d+)?\s*%/, { timeout: 2_000 });
-    await expect(epochs).toHaveText(/^\s*[23]\/3\s*$/, { timeout: 2_000 });
+    await expect(accuracy).toHaveText(/\d+(\.\d+)?\s*%/, { timeout: 5_000 });
+    await expect(epochs).toHaveText(/^\s*[23]\/3\s*$/, { timeout: 5_000 });
     await shot('runs-list-mid-run');
     // It advances with events and never passes the run's epoch count.
     for (let i = 0; i < 10; i++) {
