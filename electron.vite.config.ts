@@ -27,6 +27,8 @@ const NATIVE_DEPENDENCIES = [
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
   'webgpu',
+  // libvips through a prebuilt addon per platform (image folders).
+  'sharp',
 ];
 
 /**

@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
+from .image_folder import ImageFolderSet
 from .rng import Rng
 
 IDX_STEMS = {
@@ -47,7 +48,15 @@ CIFAR = {
     ),
 }
 CIFAR_PAD = 4
-SUPPORTED_DATASETS = ("fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic", "cifar10-dvs")
+SUPPORTED_DATASETS = (
+    "fashion-mnist",
+    "mnist",
+    "cifar10",
+    "cifar100",
+    "synthetic",
+    "cifar10-dvs",
+    "image-folder",
+)
 
 # synthetic.ts, as train/data-spec.ts opens it: 28x28 grey images of 10 blocky class patterns.
 SYNTHETIC = dict(height=28, width=28, channels=1, classes=10, train=2048, test=512, noise=0.3, grid=4)
@@ -95,8 +104,13 @@ class ImageSet:
         _, c, h, w = self.pixels.shape
         return (h, w, c)
 
-    def draw_crops(self, rng: Rng, n: int) -> List[Crop]:
-        return draw_crops(rng, n, self.pad, self.flip)
+    @property
+    def augments(self) -> bool:
+        """Whether the split has a train augmentation (CIFAR's padded crop and flip)."""
+        return self.pad > 0
+
+    def draw_crops(self, rng: Rng, indices: Sequence[int]) -> List[Crop]:
+        return draw_crops(rng, len(indices), self.pad, self.flip)
 
     def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
         """Float images [n, C, H, W]; with crops, each cropped from the zero-padded raw image."""
@@ -163,8 +177,10 @@ class FrameSet:
     def shape(self) -> Tuple[int, int, int]:
         return self._shape
 
-    def draw_crops(self, rng: Rng, n: int) -> List[Crop]:
-        return draw_crops(rng, n, self.pad, self.flip)
+    augments = True
+
+    def draw_crops(self, rng: Rng, indices: Sequence[int]) -> List[Crop]:
+        return draw_crops(rng, len(indices), self.pad, self.flip)
 
     def batch(self, indices: torch.Tensor, crops: Optional[List[Crop]] = None) -> torch.Tensor:
         """Frames [n, T, C, H, W]; with crops, each sample's frames cropped from zero padding."""
@@ -311,9 +327,18 @@ def load_split(
     limit: Optional[int],
     seed: int = 0,
     frames: Optional[Dict[str, str]] = None,
+    images: Optional[Dict] = None,
 ) -> "DataSplit":
     """One split of the run's dataset, its first `limit` samples (`seed`: the synthetic set's;
-    `frames`: CIFAR10-DVS's frame cache files by split, which the workbench converts)."""
+    `frames`: CIFAR10-DVS's frame cache files by split, which the workbench converts; `images`: an
+    image folder's decoded caches by split, its class count and crop size, the workbench's too)."""
+    if dataset == "image-folder":
+        if not images or split not in images:
+            raise ValueError(
+                "an image folder trains from the workbench's image cache: the job needs "
+                '"images": {"train": <file>, "test": <file>, "classes": k, "size": s} (docs/torch-engine.md)'
+            )
+        return ImageFolderSet(images[split], limit, images["classes"], images["size"])
     if dataset == "cifar10-dvs":
         if not frames or split not in frames:
             raise ValueError(
@@ -333,4 +358,4 @@ def load_split(
     )
 
 
-DataSplit = Union[ImageSet, FrameSet]
+DataSplit = Union[ImageSet, FrameSet, ImageFolderSet]

@@ -122,10 +122,14 @@ def train(
     config = job["config"]
     tcfg, dcfg = config["train"], config["data"]
     torch.manual_seed(tcfg["seed"])
-    frames = job.get("frames")
-    train_set = load_split(dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"], tcfg["seed"], frames)
-    test_set = load_split(dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"], tcfg["seed"], frames)
-    augment = bool(dcfg["augment"]) and train_set.pad > 0
+    frames, images = job.get("frames"), job.get("images")
+    train_set = load_split(
+        dcfg["dataset"], job["dataDir"], "train", dcfg["trainLimit"], tcfg["seed"], frames, images
+    )
+    test_set = load_split(
+        dcfg["dataset"], job["dataDir"], "test", dcfg["testLimit"], tcfg["seed"], frames, images
+    )
+    augment = bool(dcfg["augment"]) and train_set.augments
     rng = Rng(tcfg["seed"])
     model = build_model(config, train_set.shape, train_set.classes, rng).to(device)
     opt = torch.optim.SGD(parameter_groups(model, tcfg), lr=tcfg["lr"], momentum=tcfg["momentum"])
@@ -197,7 +201,7 @@ def train(
                 g["lr"] = lr * g["scale"]
             step_indices = order[i * per_step : (i + 1) * per_step]
             # Every rank draws the whole step's crops, so the generator stays the same on all.
-            crops = shard(train_set.draw_crops(rng, len(step_indices)), rank, world) if augment else None
+            crops = shard(train_set.draw_crops(rng, step_indices), rank, world) if augment else None
             mine = torch.tensor(shard(step_indices, rank, world), dtype=torch.int64)
             x = train_set.batch(mine, crops).to(device)
             y = train_set.labels[mine].to(device)

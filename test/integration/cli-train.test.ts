@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { glif, glifSpawn } from '../helpers/cli';
+import { writeImageFolder } from '../helpers/image-folder';
 import { descendantPids, processGone, waitUntilGone } from '../helpers/processes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-cli-'));
@@ -355,5 +356,45 @@ describe('Ctrl-C', () => {
     expect(out).toMatch(/cancelled/);
     const list = JSON.parse(glif(['runs', 'list', '--db', db, '--json']).stdout) as Array<{ status: string }>;
     expect(list[0].status).toBe('cancelled');
+  });
+});
+
+describe('glif train on an image folder (JPEG and PNG class folders)', () => {
+  it('decodes, caches, crops and trains on them, and a second run reuses the cache', async () => {
+    const root = path.join(tmp, 'pictures');
+    await writeImageFolder(root, { classes: ['cats', 'dogs', 'owls'], perClass: 10, layout: 'flat' });
+    const db = path.join(tmp, 'pictures.sqlite');
+    const args = [
+      'train',
+      '--preset',
+      'synthetic-mlp',
+      '--set',
+      'data.dataset=image-folder',
+      '--set',
+      `data.path=${root}`,
+      '--set',
+      'data.imageSize=16',
+      '--set',
+      'data.augment=true',
+      '--set',
+      'train.epochs=1',
+      '--set',
+      'train.batchSize=9',
+      '--db',
+      db,
+      '--json',
+    ];
+    const first = glif(args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/preparing data: .*"split":"train","phase":"convert"/);
+    const summary = JSON.parse(first.stdout) as { status: string; final: { testAccuracy: number } };
+    expect(summary.status).toBe('completed');
+    expect(Number.isFinite(summary.final.testAccuracy)).toBe(true);
+    // 27 training images (every 10th of a class held out): 3 steps of 9.
+    expect(first.stderr).toMatch(/epoch 1\/1 done/);
+    const second = glif(args);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/preparing data: .*"split":"train","phase":"cached"/);
+    expect(second.stderr).not.toMatch(/"phase":"convert"/);
   });
 });

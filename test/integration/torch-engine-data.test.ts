@@ -3,7 +3,7 @@
  * of a shuffled pass, made by `python -m glif_torch.batch_probe` (engine-torch), has the same
  * samples, labels and pixel values, to the bit, as the TF.js data layer's for the same seed:
  * Fashion-MNIST (IDX), CIFAR-10 from its folder with the reference's crop-and-flip augmentation,
- * CIFAR-100 from its .tar.gz, the synthetic set, and CIFAR10-DVS's frames. Where no Python with PyTorch is found these are skipped.
+ * CIFAR-100 from its .tar.gz, the synthetic set, CIFAR10-DVS's frames, and an image folder's crops. Where no Python with PyTorch is found these are skipped.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,11 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareCifar10DvsFrames } from '../../src-main/engine/data/cifar10dvs';
+import { prepareImageFolderCaches } from '../../src-main/engine/data/image-folder/image-folder';
 import { openDataset, type DatasetSpec } from '../../src-main/engine/data/registry';
 import { Rng } from '../../src-main/engine/random';
 import { findTorch, torchEngineDir, torchEnv } from '../../src-main/engine/torch/python';
 import { writeDvsDataset } from '../helpers/data-files';
 import { fakeCifar10, fakeCifar100Archive } from '../helpers/fake-cifar';
+import { writeImageFolder } from '../helpers/image-folder';
 
 const probe = await findTorch();
 const FMNIST = '/usr/share/datasets/fashion-mnist';
@@ -156,6 +158,29 @@ describe(`the torch engine's batches are the workbench's ${WHERE}`, () => {
       const values = Array.from(first.x);
       expect(values.some((v) => v > 0)).toBe(true);
       expect(torch.pixels.filter((v, i) => v !== values[i]).length, `of ${values.length} values`).toBe(0);
+    },
+  );
+
+  it.runIf(probe.ok)(
+    "an image folder from the workbench's decoded cache, random resized crops and flips: same values",
+    async () => {
+      const root = path.join(dir, 'images');
+      await writeImageFolder(root, { classes: ['b', 'a', 'c'], perClass: 8, layout: 'split' });
+      const o = { seed: 11, batchSize: 12, limit: 24, augment: true };
+      const images = await prepareImageFolderCaches({ path: root, imageSize: 20 });
+      const { first, classes } = await firstBatchHere({ kind: 'image-folder', path: root, imageSize: 20 }, o);
+      const torch = probeOnTorch({ dataset: 'image-folder', dir: root, images, ...o });
+      expect(torch.classes).toBe(classes);
+      expect(torch.indices).toEqual(Array.from(first.indices ?? []));
+      expect(torch.labels).toEqual(Array.from(first.y));
+      expect(torch.shape).toEqual([12, 3, 20, 20]);
+      const values = Array.from(first.x);
+      expect(torch.pixels.filter((v, i) => v !== values[i]).length, `of ${values.length} values`).toBe(0);
+      const plain = await firstBatchHere(
+        { kind: 'image-folder', path: root, imageSize: 20 },
+        { ...o, augment: false },
+      );
+      expect(Array.from(plain.first.x)).not.toEqual(values);
     },
   );
 

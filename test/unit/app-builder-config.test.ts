@@ -137,6 +137,7 @@ describe('electron-builder.yml', () => {
       zod: realDeps['zod'],
       '@tensorflow/tfjs-core': '^4.22.0',
       webgpu: realDeps['webgpu'],
+      sharp: realDeps['sharp'],
     };
     delete pkg['optionalDependencies'];
     delete pkg['devDependencies'];
@@ -160,6 +161,16 @@ describe('electron-builder.yml', () => {
     cpSync(join(repo, 'node_modules/file-uri-to-path'), join(project, 'node_modules/file-uri-to-path'), {
       recursive: true,
     });
+    // sharp as installed here: its loader, dependencies, this platform's addon and libvips.
+    for (const dir of [
+      'sharp',
+      '@img/colour',
+      'detect-libc',
+      'semver',
+      '@img/sharp-linux-x64',
+      '@img/sharp-libvips-linux-x64',
+    ])
+      cpSync(join(repo, 'node_modules', dir), join(project, 'node_modules', dir), { recursive: true });
     write(
       'node_modules/zod/package.json',
       JSON.stringify({ name: 'zod', version: '4.6.7', main: 'index.js' }),
@@ -227,6 +238,14 @@ describe('electron-builder.yml', () => {
     expect(readdirSync(dawn)).toEqual(['linux-x64']);
     expect(existsSync(join(dawn, 'linux-x64/dawn.node'))).toBe(true);
     expect(files.filter((file) => /webgpu\/dist\/(?!linux-x64)/.test(file))).toEqual([]);
+    // sharp: its loader in the archive; its addon and libvips beside it, where they can be loaded.
+    expect(files).toContain('/node_modules/sharp/dist/index.cjs');
+    expect(files).toContain('/node_modules/detect-libc/package.json');
+    const img = join(resources, 'app.asar.unpacked/node_modules/@img');
+    expect(readdirSync(join(img, 'sharp-linux-x64/lib')).some((f) => f.endsWith('.node'))).toBe(true);
+    expect(readdirSync(join(img, 'sharp-libvips-linux-x64/lib')).some((f) => f.includes('libvips'))).toBe(
+      true,
+    );
   });
 
   it('flips the Electron fuses in the packaged binary', () => {

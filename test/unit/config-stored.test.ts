@@ -67,6 +67,8 @@ describe('readStoredConfig', () => {
       train: { ...STORED_BEFORE_SCHEDULE_STEP.train, scheduleStep: 'epoch' },
       // Stored before the ResNet head was a choice: chosen by the class count, as then.
       model: { ...STORED_BEFORE_SCHEDULE_STEP.model, head: 'by-classes' },
+      // Before image folders: their crop size, read by no other dataset.
+      data: { ...STORED_BEFORE_SCHEDULE_STEP.data, imageSize: 224 },
       // Stored before there were engines: it ran on the workbench's own.
       engine: { name: 'tfjs', processes: 1 },
     });

@@ -59,9 +59,17 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     group: 'data',
     kind: {
       type: 'enum',
-      options: enumOf(['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'cifar10-dvs', 'synthetic']),
+      options: enumOf([
+        'fashion-mnist',
+        'mnist',
+        'cifar10',
+        'cifar100',
+        'cifar10-dvs',
+        'image-folder',
+        'synthetic',
+      ]),
     },
-    help: 'Fashion-MNIST/MNIST (IDX), CIFAR-10/100 (binary version), CIFAR10-DVS (aedat events), or synthetic data for smoke runs.',
+    help: 'Fashion-MNIST/MNIST (IDX), CIFAR-10/100 (binary version), CIFAR10-DVS (aedat events), an image folder (ImageNet or your own: class folders of JPEG/PNG, under train/ and val/ or alone), or synthetic data for smoke runs.',
   },
   {
     key: 'data.path',
@@ -95,7 +103,14 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     label: 'Augmentation',
     group: 'data',
     kind: { type: 'boolean' },
-    help: "The reference's train augmentation: random crop with 4-pixel padding and horizontal flip (CIFAR), random crop (DVS).",
+    help: "The reference's train augmentation: random crop with 4-pixel padding and horizontal flip (CIFAR), random crop (DVS), random resized crop and flip (image folders).",
+  },
+  {
+    key: 'data.imageSize',
+    label: 'Image size',
+    group: 'data',
+    kind: { type: 'int', min: 8, max: 1024 },
+    help: "Side of an image folder's square crops, in pixels (224 for ImageNet; test images are resized to 8/7 of it, then centre-cropped). Other datasets keep their own size.",
   },
   {
     key: 'model.arch',

@@ -49,7 +49,7 @@ function cifarPreset(
     description: `The paper's ${dataName} row: ${archName}, T=${T}, 200 epochs, SGD 0.1 cosine, batch 64, gates at lr/10.`,
     config: {
       preset: `${dataset}-${arch}-t${T}`,
-      data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true },
+      data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true, imageSize: 224 },
       model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming', head: 'official' },
       neuron: GLIF_NEURON,
       train: CIFAR_TRAIN,
@@ -75,7 +75,14 @@ export const PRESETS: readonly Preset[] = [
       'Two conv layers with tdBN and GLIF on the real Fashion-MNIST (the benchmark workload): T=4, batch 64, one epoch of SGD 0.1 cosine, gates at lr/10.',
     config: {
       preset: 'fmnist-cnn',
-      data: { dataset: 'fashion-mnist', path: null, trainLimit: null, testLimit: null, augment: false },
+      data: {
+        dataset: 'fashion-mnist',
+        path: null,
+        trainLimit: null,
+        testLimit: null,
+        augment: false,
+        imageSize: 224,
+      },
       model: {
         arch: 'fmnist-cnn',
         timeSteps: 4,
@@ -95,8 +102,21 @@ export const PRESETS: readonly Preset[] = [
     description: 'A small GLIF MLP on synthetic data: trains in seconds on any backend.',
     config: {
       preset: 'synthetic-mlp',
-      data: { dataset: 'synthetic', path: null, trainLimit: 512, testLimit: 256, augment: false },
-      model: { arch: 'mlp', timeSteps: 4, mlpHidden: [64], weightInit: 'kaiming', head: 'official' },
+      data: {
+        dataset: 'synthetic',
+        path: null,
+        trainLimit: 512,
+        testLimit: 256,
+        augment: false,
+        imageSize: 224,
+      },
+      model: {
+        arch: 'mlp',
+        timeSteps: 4,
+        mlpHidden: [64],
+        weightInit: 'kaiming',
+        head: 'official',
+      },
       neuron: GLIF_NEURON,
       train: { ...CIFAR_TRAIN, epochs: 2, batchSize: 32 },
       engine: TFJS_ENGINE,
@@ -110,8 +130,21 @@ export const PRESETS: readonly Preset[] = [
       "The paper's CIFAR10-DVS row: 7B-wideNet, T=16, 200 epochs, SGD 0.01 in one group without weight decay, PyTorch cosine with T_max 64, DVS initial values.",
     config: {
       preset: 'cifar10dvs-7b',
-      data: { dataset: 'cifar10-dvs', path: null, trainLimit: null, testLimit: null, augment: true },
-      model: { arch: 'wide7b', timeSteps: 16, mlpHidden: [], weightInit: 'torch-default', head: 'official' },
+      data: {
+        dataset: 'cifar10-dvs',
+        path: null,
+        trainLimit: null,
+        testLimit: null,
+        augment: true,
+        imageSize: 224,
+      },
+      model: {
+        arch: 'wide7b',
+        timeSteps: 16,
+        mlpHidden: [],
+        weightInit: 'torch-default',
+        head: 'official',
+      },
       neuron: { ...GLIF_NEURON, init: 'dvs' },
       train: {
         epochs: 200,

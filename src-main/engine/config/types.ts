@@ -7,7 +7,8 @@ import type { EngineName } from '../engines';
  * so a stored config reproduces the run (on the same backend). Pure data: no Node or TF.js
  * imports, so the UI can share it.
  */
-export type DatasetId = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs' | 'synthetic';
+export type DatasetId =
+  'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs' | 'image-folder' | 'synthetic';
 export type ArchId = 'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'ms-resnet18' | 'wide7b';
 /** `cosine`: to 0 over the epochs. `cosine-periodic`: PyTorch CosineAnnealingLR with T_max < epochs (the DVS recipe). */
 export type WeightInitId = 'kaiming' | 'torch-default';
@@ -30,6 +31,8 @@ export interface DataConfig {
   readonly testLimit: number | null;
   /** The reference's train augmentation (CIFAR: crop 32 pad 4 + flip; DVS: crop 48 pad 4). */
   readonly augment: boolean;
+  /** Side of the square crops of an image folder (224 for ImageNet); other datasets have their own. */
+  readonly imageSize: number;
 }
 
 export interface ModelConfig {

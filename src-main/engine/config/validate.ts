@@ -97,15 +97,15 @@ export function setConfigValue(config: RunConfig, key: string, value: unknown): 
 /** Which datasets each architecture's input layer and head can take. */
 const ARCH_DATASETS: Readonly<Record<ArchId, readonly DatasetId[]>> = {
   'fmnist-cnn': ['fashion-mnist', 'mnist', 'synthetic'],
-  mlp: ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'cifar10-dvs', 'synthetic'],
+  mlp: ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'cifar10-dvs', 'image-folder', 'synthetic'],
   cifarnet: ['cifar10', 'cifar100'],
-  resnet19: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'synthetic'],
-  resnet18: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'synthetic'],
-  'ms-resnet18': ['cifar10', 'cifar100', 'synthetic'],
+  resnet19: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'image-folder', 'synthetic'],
+  resnet18: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'image-folder', 'synthetic'],
+  'ms-resnet18': ['cifar10', 'cifar100', 'image-folder', 'synthetic'],
   wide7b: ['cifar10-dvs'],
 };
 
-const NEEDS_PATH: readonly DatasetId[] = ['cifar10', 'cifar100', 'cifar10-dvs'];
+const NEEDS_PATH: readonly DatasetId[] = ['cifar10', 'cifar100', 'cifar10-dvs', 'image-folder'];
 
 /** Every problem of a config: each field against its range, then the rules between fields. */
 export function validateConfig(config: RunConfig): ConfigIssue[] {

@@ -171,6 +171,14 @@ function checkDvsFolder(p: string): string | null {
   return missing.length === 0 ? null : `${p} has no class folder ${missing.join(', ')}; expected ${expected}`;
 }
 
+function checkImageFolder(p: string): string | null {
+  const st = statOrNull(p);
+  const expected = 'a folder of class folders of JPEG/PNG images, or train/ and val/ folders of them';
+  if (st === null) return `${p} does not exist; expected ${expected}`;
+  if (!st.isDirectory()) return `${p} is not a folder; expected ${expected}`;
+  return null;
+}
+
 /** The problem with the config's dataset location, as a `data.path` issue; null when it looks usable. */
 export function checkDataLocation(config: RunConfig): ConfigIssue | null {
   const { dataset, path: given } = config.data;
@@ -199,5 +207,7 @@ export function checkDataLocation(config: RunConfig): ConfigIssue | null {
       return given === null ? null : issue(checkCifar(given, dataset));
     case 'cifar10-dvs':
       return given === null ? null : issue(checkDvsFolder(given));
+    case 'image-folder':
+      return given === null ? null : issue(checkImageFolder(given));
   }
 }

@@ -7,6 +7,7 @@ import { type Cifar10DvsOptions, type DvsProgress, openCifar10Dvs } from './cifa
 import { openCifarDataset } from './cifar';
 import type { Dataset } from './dataset';
 import { openIdxDataset } from './idx';
+import { openImageFolder, type ImageFolderOptions } from './image-folder/image-folder';
 import { openSynthetic, type SyntheticOptions } from './synthetic';
 
 export type DatasetSpec =
@@ -23,12 +24,13 @@ export type DatasetSpec =
       readonly path: string;
     }
   | ({ readonly kind: 'cifar10-dvs' } & Omit<Cifar10DvsOptions, 'onProgress'>)
+  | ({ readonly kind: 'image-folder' } & Omit<ImageFolderOptions, 'onProgress'>)
   | ({ readonly kind: 'synthetic' } & SyntheticOptions);
 
 export type DatasetKindName = DatasetSpec['kind'];
 
 export interface OpenOptions {
-  /** Progress of slow preparation (CIFAR10-DVS frame conversion). */
+  /** Progress of slow preparation (CIFAR10-DVS frame conversion, an image folder's decoding). */
   readonly onProgress?: (p: DvsProgress) => void;
 }
 
@@ -47,6 +49,10 @@ export async function openDataset(spec: DatasetSpec, opts: OpenOptions = {}): Pr
     case 'cifar10-dvs': {
       const { kind: _kind, ...rest } = spec;
       return openCifar10Dvs({ ...rest, onProgress: opts.onProgress });
+    }
+    case 'image-folder': {
+      const { kind: _kind, ...rest } = spec;
+      return openImageFolder({ ...rest, onProgress: opts.onProgress });
     }
     case 'synthetic': {
       const { kind: _kind, ...rest } = spec;

@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RunConfig } from '../../engine/config/types';
 import { prepareCifar10DvsFrames } from '../../engine/data/cifar10dvs';
 import { DEFAULT_FASHION_MNIST_DIR } from '../../engine/data/idx';
+import { prepareImageFolderCaches } from '../../engine/data/image-folder/image-folder';
 import type { FromWorker, ToWorker } from './protocol';
 import type { WorkerHandle } from './launch';
 import { findTorch, torchEnv } from '../../engine/torch/python';
@@ -86,17 +87,33 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     }
     const processes = m.config.engine.processes;
     let frames: Record<'train' | 'test', string> | null = null;
+    let images: Awaited<ReturnType<typeof prepareImageFolderCaches>> | null = null;
+    const preparing = (p: unknown) =>
+      deliver({
+        type: 'event',
+        event: { type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` },
+      });
+    if (m.config.data.dataset === 'image-folder') {
+      // The images are decoded and resized here, once, into the workbench's cache; the ranks crop it.
+      try {
+        images = await prepareImageFolderCaches({
+          path: m.config.data.path ?? '',
+          imageSize: m.config.data.imageSize,
+          onProgress: preparing,
+        });
+      } catch (err) {
+        fail(err instanceof Error ? err.message : String(err));
+        finish(1, null);
+        return;
+      }
+    }
     if (m.config.data.dataset === 'cifar10-dvs') {
       // The events become frames here, once, in the workbench's cache; the ranks read the cache.
       try {
         frames = await prepareCifar10DvsFrames({
           path: m.config.data.path ?? '',
           timeSteps: m.config.model.timeSteps,
-          onProgress: (p) =>
-            deliver({
-              type: 'event',
-              event: { type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` },
-            }),
+          onProgress: preparing,
         });
       } catch (err) {
         fail(err instanceof Error ? err.message : String(err));
@@ -116,6 +133,7 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
       dataDir: dataDir(m.config),
       resumeFrom: m.resumeFrom ?? null,
       frames,
+      images,
     });
     let layout: TorchLayout | undefined;
     let alive = processes;
