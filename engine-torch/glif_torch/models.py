@@ -26,6 +26,8 @@ SUPPORTED_ARCHS = ("fmnist-cnn", "mlp") + tuple(ARCHS)
 # Initial primitive values (src-main/engine/glif/init.ts PRIMITIVE_PRESETS) and gate ranges.
 PRIMITIVE_PRESETS = {
     "cifar": dict(tau=0.25, vth=0.5, reVth=0.5, leak=0.5 / (2 * 4), conduct=0.5),
+    "imagenet-t4": dict(tau=0.25, vth=0.5, reVth=0.5, leak=0.5 / (2 * 4), conduct=0.5),
+    "imagenet-t6": dict(tau=0.25, vth=0.5, reVth=0.5, leak=0.5 / (2 * 4), conduct=0.9),
     "dvs": dict(tau=0.5, vth=0.99999, reVth=0.99999, leak=0.99999 / (2 * 16), conduct=0.9),
 }
 
@@ -229,6 +231,13 @@ def single_resnet_head(config: dict) -> bool:
     return config["model"]["arch"] == "resnet18" and (neuron["layerwise"] or neuron["variant"] == "glif-f")
 
 
+def plain_norm(config: dict) -> bool:
+    """train/build.ts plainNorm: plain BatchNorm instead of tdBN (model.norm; `official` is the
+    authors' choice, plain only in 7B-wideNet)."""
+    norm = config["model"].get("norm", "official")
+    return norm == "plain" or (norm == "official" and config["model"]["arch"] == "wide7b")
+
+
 def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng: Rng) -> nn.Module:
     """The run config's architecture, initialised as the workbench initialises it."""
     model_cfg, neuron = config["model"], config["neuron"]
@@ -240,7 +249,7 @@ def build_model(config: dict, in_shape: Tuple[int, int, int], classes: int, rng:
         )
     T = model_cfg["timeSteps"]
     spec = NeuronSpec(neuron["variant"], neuron["layerwise"], neuron["reset"])
-    f = Factory(T, spec, neuron, model_cfg["weightInit"], rng, plain_norm=arch == "wide7b")
+    f = Factory(T, spec, neuron, model_cfg["weightInit"], rng, plain_norm=plain_norm(config))
     h, w, c = in_shape
     model: nn.Module
     if arch in ARCHS:

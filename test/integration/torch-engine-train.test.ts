@@ -16,6 +16,7 @@ import { findTorch, torchEnv } from '../../src-main/engine/torch/python';
 import { glifAsync } from '../helpers/cli';
 import { writeDvsDataset } from '../helpers/data-files';
 import { fakeCifar10 } from '../helpers/fake-cifar';
+import { writeImageFolder } from '../helpers/image-folder';
 import { glifBin } from '../helpers/paths';
 
 const probe = await findTorch();
@@ -342,6 +343,61 @@ describe(`glif train --engine torch ${WHERE}`, () => {
         status: 'completed',
         backend: expect.stringMatching(/^pytorch /),
       });
+      expect(torchRanks()).toEqual([]);
+    },
+    300_000,
+  );
+
+  it.runIf(probe.ok)(
+    "runs the paper's ImageNet preset on an image folder (MS-ResNet-18, plain BN, 2 processes, 32 px)",
+    async () => {
+      const root = path.join(dir, 'imagenet');
+      await writeImageFolder(root, { classes: ['n01', 'n02', 'n03'], perClass: 6, layout: 'split' });
+      const r = await glifAsync([
+        'train',
+        '--preset',
+        'imagenet-ms-resnet18-t4',
+        '--set',
+        `data.path=${root}`,
+        '--set',
+        'data.imageSize=32',
+        '--set',
+        'engine.processes=2',
+        '--set',
+        'train.batchSize=3',
+        '--set',
+        'train.epochs=1',
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(r.status, r.out).toBe(0);
+      // The caches are made once, before the ranks start; the ranks train on them.
+      expect(r.out).toMatch(/preparing data: .*"split":"train","phase":"done"/);
+      expect(r.out).toMatch(/ddp · 2 processes · gloo/);
+      const run = summary(r.out);
+      expect(run).toMatchObject({ status: 'completed', backend: expect.stringMatching(/^pytorch /) });
+      const d = new Database(db, { readonly: true });
+      try {
+        const row = d
+          .prepare('SELECT config_json, energy_macs FROM runs WHERE id = ?')
+          .get(String(run.runId)) as {
+          config_json: string;
+          energy_macs: number;
+        };
+        const config = JSON.parse(row.config_json) as {
+          model: { norm: string; arch: string };
+          neuron: { init: string };
+          train: { gateLrScale: number };
+        };
+        expect(config.model).toMatchObject({ arch: 'ms-resnet18', norm: 'plain' });
+        expect(config.neuron.init).toBe('imagenet-t4');
+        expect(config.train.gateLrScale).toBe(1);
+        // The stem takes the image and the later shortcuts and the head real values: MACs counted.
+        expect(row.energy_macs).toBeGreaterThan(0);
+      } finally {
+        d.close();
+      }
       expect(torchRanks()).toEqual([]);
     },
     300_000,

@@ -3,7 +3,8 @@
  * default, or "authors" 4e-5, what their README commands pass), and GLIF_s starting from the
  * code's fixed constructor gates (0.55, 0.65, 0.55) rather than frozen random ones (a static-gate
  * model built with them starts there and its gates are not trained), and the ResNet head the
- * authors' layer-wise and GLIF_f ResNet-18 have.
+ * authors' layer-wise and GLIF_f ResNet-18 have; and the paper's ImageNet rows (MS-ResNet-18 at T=4 and
+ * T=6 with the ImageNet recipe).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
@@ -12,7 +13,8 @@ import { configField, describeRange } from '../../src-main/engine/config/fields'
 import { ConfigError } from '../../src-main/engine/config/validate';
 import { findPreset } from '../../src-main/engine/config/presets';
 import { Rng } from '../../src-main/engine/random';
-import { buildRunModel } from '../../src-main/engine/train/build';
+import { glifInit } from '../../src-main/engine/glif/init';
+import { buildRunModel, plainNorm } from '../../src-main/engine/train/build';
 import { shapeOnlyInfo } from '../helpers/shape-info';
 
 beforeAll(async () => {
@@ -28,6 +30,45 @@ describe("the paper's rows as presets", () => {
     expect(preset?.config.data).toMatchObject({ dataset: 'cifar10', augment: true });
     expect(preset?.config.train).toEqual(findPreset('cifar10-cifarnet-t4')?.config.train);
     expect(preset?.title).toBe('CIFARNet on CIFAR-10, T=5');
+  });
+});
+
+describe("the paper's ImageNet rows", () => {
+  it('MS-ResNet-18 at T=4 and T=6: 150 epochs, 50 a process on 4, gates at lr, g^t 0.5 / 0.9, plain BN', () => {
+    for (const T of [4, 6]) {
+      const config = findPreset(`imagenet-ms-resnet18-t${T}`)!.config;
+      expect(config.model).toMatchObject({ arch: 'ms-resnet18', timeSteps: T, norm: 'plain' });
+      expect(config.data).toMatchObject({ dataset: 'image-folder', imageSize: 224, augment: true });
+      expect(config.train).toMatchObject({ epochs: 150, batchSize: 50, lr: 0.1, gateLrScale: 1 });
+      expect(config.engine).toEqual({ name: 'torch', processes: 4 });
+      expect(glifInit(config.neuron.init).primitives.conduct).toBe(T === 4 ? 0.5 : 0.9);
+      expect(plainNorm(config)).toBe(true);
+    }
+    // Plain BN otherwise only where the authors had it, unless asked for.
+    expect(plainNorm(findPreset('cifar10dvs-7b')!.config)).toBe(true);
+    expect(plainNorm(findPreset('cifar10-resnet19-t4')!.config)).toBe(false);
+    expect(
+      plainNorm(buildConfig({ preset: 'cifar10dvs-7b', overrides: ['model.norm=tdbn', 'data.path=/x'] })),
+    ).toBe(false);
+    // The folder is the user's to give.
+    expect(() => buildConfig({ preset: 'imagenet-ms-resnet18-t4' })).toThrow(
+      /data\.path: required for dataset image-folder/,
+    );
+  });
+
+  it('a T=6 model starts every g^t at 0.9', () => {
+    const config = buildConfig({
+      preset: 'imagenet-ms-resnet18-t6',
+      overrides: ['data.path=/not/opened', 'data.imageSize=32'],
+    });
+    const model = buildRunModel(config, shapeOnlyInfo([32, 32, 3], 10), new Rng(1), 'ops');
+    try {
+      const conduct = model.root.parameters().filter((p) => p.path.endsWith('.conduct'));
+      expect(conduct).toHaveLength(17);
+      for (const p of conduct) for (const v of p.variable.dataSync()) expect(sigmoid(v)).toBeCloseTo(0.9, 6);
+    } finally {
+      model.dispose();
+    }
   });
 });
 

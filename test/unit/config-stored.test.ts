@@ -66,7 +66,8 @@ describe('readStoredConfig', () => {
       ...STORED_BEFORE_SCHEDULE_STEP,
       train: { ...STORED_BEFORE_SCHEDULE_STEP.train, scheduleStep: 'epoch' },
       // Stored before the ResNet head was a choice: chosen by the class count, as then.
-      model: { ...STORED_BEFORE_SCHEDULE_STEP.model, head: 'by-classes' },
+      // and before the norm was a choice: the authors' (tdBN here).
+      model: { ...STORED_BEFORE_SCHEDULE_STEP.model, head: 'by-classes', norm: 'official' },
       // Before image folders: their crop size, read by no other dataset.
       data: { ...STORED_BEFORE_SCHEDULE_STEP.data, imageSize: 224 },
       // Stored before there were engines: it ran on the workbench's own.

@@ -104,18 +104,23 @@ describe('allowed ranges as the form shows them', () => {
 });
 
 describe('the preset picker', () => {
-  it('groups every preset once: quick runs, then the paper’s CIFAR and DVS rows', () => {
+  it('groups every preset once: quick runs, then the paper’s CIFAR, DVS and ImageNet rows', () => {
     const groups = groupPresets(schema.presets);
     expect(groups.map((g) => g.label)).toEqual([
       'Quick runs',
       'CIFAR-10 (paper)',
       'CIFAR-100 (paper)',
       'CIFAR10-DVS (paper)',
+      'ImageNet (paper; an image folder)',
     ]);
     const ids = groups.flatMap((g) => g.presets.map((p) => p.id));
     expect(ids.sort()).toEqual(schema.presets.map((p) => p.id).sort());
     expect(groups[0].presets.map((p) => p.id)).toEqual(['fmnist-cnn', 'synthetic-mlp']);
     expect(groups[3].presets.map((p) => p.id)).toEqual(['cifar10dvs-7b']);
+    expect(groups[4].presets.map((p) => p.id)).toEqual([
+      'imagenet-ms-resnet18-t4',
+      'imagenet-ms-resnet18-t6',
+    ]);
   });
 
   it('starts from the preset in the address, or the first one', () => {

@@ -158,6 +158,23 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     help: "How conv and linear weights start (reference section 7.8; the DVS model and the benchmark's CNN use PyTorch's defaults).",
   },
   {
+    key: 'model.norm',
+    label: 'Normalisation',
+    group: 'model',
+    kind: {
+      type: 'enum',
+      options: [
+        { value: 'official', label: "The authors': tdBN, plain BatchNorm in 7B-wideNet" },
+        { value: 'tdbn', label: 'tdBN everywhere' },
+        {
+          value: 'plain',
+          label: "Plain BatchNorm everywhere (the authors' multi-GPU ImageNet runs, through SyncBN)",
+        },
+      ],
+    },
+    help: "The normalisation after each conv (reference 7.6-7.7): tdBN scales by its alpha and the threshold; the authors' multi-GPU ImageNet runs converted every tdBN to SyncBatchNorm, which drops that scaling, and the CIFAR10-DVS model uses BatchNorm2d.",
+  },
+  {
     key: 'model.head',
     label: 'ResNet classifier',
     group: 'model',
@@ -201,7 +218,9 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: {
       type: 'enum',
       options: [
-        { value: 'cifar', label: 'CIFAR/ImageNet (tau 0.25, V_th 0.5, g 0.5)' },
+        { value: 'cifar', label: 'CIFAR (tau 0.25, V_th 0.5, g 0.5)' },
+        { value: 'imagenet-t4', label: 'ImageNet at T=4 (as CIFAR: tau 0.25, V_th 0.5, g 0.5)' },
+        { value: 'imagenet-t6', label: 'ImageNet at T=6 (tau 0.25, V_th 0.5, g 0.9)' },
         { value: 'dvs', label: 'CIFAR10-DVS (tau 0.5, V_th 0.99999, g 0.9)' },
       ],
     },

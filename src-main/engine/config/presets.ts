@@ -50,7 +50,7 @@ function cifarPreset(
     config: {
       preset: `${dataset}-${arch}-t${T}`,
       data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true, imageSize: 224 },
-      model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming', head: 'official' },
+      model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming', head: 'official', norm: 'official' },
       neuron: GLIF_NEURON,
       train: CIFAR_TRAIN,
       engine: TFJS_ENGINE,
@@ -89,6 +89,7 @@ export const PRESETS: readonly Preset[] = [
         mlpHidden: [],
         weightInit: 'torch-default',
         head: 'official',
+        norm: 'official',
       },
       neuron: GLIF_NEURON,
       // The benchmark's recipe (shared/bench): cosine to 0 over the steps of the epoch.
@@ -116,6 +117,7 @@ export const PRESETS: readonly Preset[] = [
         mlpHidden: [64],
         weightInit: 'kaiming',
         head: 'official',
+        norm: 'official',
       },
       neuron: GLIF_NEURON,
       train: { ...CIFAR_TRAIN, epochs: 2, batchSize: 32 },
@@ -144,6 +146,7 @@ export const PRESETS: readonly Preset[] = [
         mlpHidden: [],
         weightInit: 'torch-default',
         head: 'official',
+        norm: 'official',
       },
       neuron: { ...GLIF_NEURON, init: 'dvs' },
       train: {
@@ -161,7 +164,46 @@ export const PRESETS: readonly Preset[] = [
       engine: TFJS_ENGINE,
     },
   },
+  ...[4, 6].map(imagenetPreset),
 ];
+
+/**
+ * The paper's ImageNet rows (reference section 8): MS-ResNet-18 at T=4 or T=6 on an ImageNet
+ * folder (train/ and val/ of class folders), 150 epochs of SGD 0.1 cosine, 50 images per process on
+ * 4 processes of the torch engine (the authors' 4 GPUs), gates at the full learning rate, g^t
+ * starting at 0.5 (T=4) or 0.9 (T=6), and plain BatchNorm where tdBN was, as the authors'
+ * SyncBN conversion made it. Meant for several GPUs: on the workbench's own engine a run says how
+ * long an epoch would take here before it trains.
+ */
+function imagenetPreset(T: number): Preset {
+  return {
+    id: `imagenet-ms-resnet18-t${T}`,
+    title: `MS-ResNet-18 on ImageNet, T=${T}`,
+    description: `The paper's ImageNet row: MS-ResNet-18, T=${T}, 150 epochs, SGD 0.1 cosine, 50 per process on 4 torch processes (GPUs), gates at lr, g^t from ${T === 4 ? 0.5 : 0.9}, plain BN (the authors' SyncBN). Needs the ImageNet folder (train/ and val/).`,
+    config: {
+      preset: `imagenet-ms-resnet18-t${T}`,
+      data: {
+        dataset: 'image-folder',
+        path: null,
+        trainLimit: null,
+        testLimit: null,
+        augment: true,
+        imageSize: 224,
+      },
+      model: {
+        arch: 'ms-resnet18',
+        timeSteps: T,
+        mlpHidden: [],
+        weightInit: 'kaiming',
+        head: 'official',
+        norm: 'plain',
+      },
+      neuron: { ...GLIF_NEURON, init: T === 4 ? 'imagenet-t4' : 'imagenet-t6' },
+      train: { ...CIFAR_TRAIN, epochs: 150, batchSize: 50, gateLrScale: 1 },
+      engine: { name: 'torch', processes: 4 },
+    },
+  };
+}
 
 export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);

@@ -55,6 +55,8 @@ const BEFORE_THE_FIELD: Readonly<Record<string, unknown>> = {
   'engine.processes': 1,
   // Every ResNet head was chosen by the class count alone before the field existed.
   'model.head': 'by-classes',
+  // Every run before the field used the authors' choice (plain BN only in 7B-wideNet).
+  'model.norm': 'official',
   // Only image folders read it, and they came with it.
   'data.imageSize': 224,
 };

@@ -19,6 +19,7 @@ export type WeightInitId = 'kaiming' | 'torch-default';
  * with the layer-wise or GLIF_f neuron (their `_softsimple` twins).
  */
 export type HeadId = 'official' | 'by-classes' | 'single';
+export type NormId = 'official' | 'tdbn' | 'plain';
 export type ScheduleId = 'cosine' | 'cosine-periodic' | 'constant';
 
 export interface DataConfig {
@@ -45,6 +46,8 @@ export interface ModelConfig {
   readonly weightInit: WeightInitId;
   /** The ResNets' classifier (HeadId); the other architectures have their own. */
   readonly head: HeadId;
+  /** After each conv: `official` is tdBN, except 7B-wideNet's plain BatchNorm2d (reference 7.6-7.7). */
+  readonly norm: NormId;
 }
 
 export interface NeuronConfig {

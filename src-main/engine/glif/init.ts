@@ -6,7 +6,7 @@ import { missingCase } from '../../contract/exhaustive';
 import { gateMode, type NeuronVariant } from './variants';
 
 /** Named presets of the primitive initial values. */
-export type InitPresetId = 'cifar' | 'dvs';
+export type InitPresetId = 'cifar' | 'imagenet-t4' | 'imagenet-t6' | 'dvs';
 
 export interface PrimitiveInit {
   /** tau_exp, exponential decay factor. */
@@ -27,6 +27,9 @@ export interface PrimitiveInit {
  */
 export const PRIMITIVE_PRESETS: Readonly<Record<InitPresetId, PrimitiveInit>> = {
   cifar: { tau: 0.25, vth: 0.5, reVth: 0.5, leak: 0.5 / (2 * 4), conduct: 0.5 },
+  // ImageNet starts g^t at 0.5 at T=4 (CIFAR's values) and at 0.9 at T=6, the rest as CIFAR.
+  'imagenet-t4': { tau: 0.25, vth: 0.5, reVth: 0.5, leak: 0.5 / (2 * 4), conduct: 0.5 },
+  'imagenet-t6': { tau: 0.25, vth: 0.5, reVth: 0.5, leak: 0.5 / (2 * 4), conduct: 0.9 },
   // 0.99999 instead of the paper's 1.0: logit storage cannot hold 1 (section 9.3).
   dvs: { tau: 0.5, vth: 0.99999, reVth: 0.99999, leak: 0.99999 / (2 * 16), conduct: 0.9 },
 };

@@ -50,8 +50,7 @@ export function buildRunModel(
     init: glifInit(config.neuron.init, config.neuron.gateRange),
     rng,
     weightInit: config.model.weightInit,
-    // The DVS model uses standard BatchNorm2d, not tdBN (reference 7.7).
-    plainNorm: config.model.arch === 'wide7b',
+    plainNorm: plainNorm(config),
     surrogate: runSurrogate(config),
     impl,
   });
@@ -62,6 +61,21 @@ export function buildRunModel(
     mlpHidden: [...config.model.mlpHidden],
     singleHead: singleResNetHead(config),
   });
+}
+
+/**
+ * Whether the model normalises with plain BatchNorm instead of tdBN (config.model.norm): the DVS
+ * model always did (reference 7.7); the authors' multi-GPU ImageNet runs did through SyncBN (7.6).
+ */
+export function plainNorm(config: RunConfig): boolean {
+  switch (config.model.norm) {
+    case 'plain':
+      return true;
+    case 'tdbn':
+      return false;
+    case 'official':
+      return config.model.arch === 'wide7b';
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { parseBackendName } from '../backend';
 import type { GlifNeuronImpl } from '../glif/impl';
 import { ReplicaPool } from '../parallel/pool';
 import { resolveThreads } from '../parallel/threads';
+import { ESTIMATE_AFTER_STEPS, longEpochWarning } from './epoch-estimate';
 import { buildRunModel, runNeuronImpl } from './build';
 import { datasetSpec } from './data-spec';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointContents } from './checkpoint';
@@ -204,6 +205,16 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
           samplesPerSecond: batch.n / seconds,
           etaSeconds: remainingSteps * avg + remainingEvals * evalSeconds,
         });
+        if (epoch === startEpoch && stepInEpoch + 1 === ESTIMATE_AFTER_STEPS) {
+          const warning = longEpochWarning({
+            stepsPerEpoch,
+            secondsPerStep: (performance.now() - epochStart) / 1000 / ESTIMATE_AFTER_STEPS,
+            epochsLeft: epochs - epoch,
+            backend: req.backend,
+            threads,
+          });
+          if (warning) sink({ type: 'log', level: 'warn', message: warning });
+        }
         faultPoint('step');
         step++;
         stepInEpoch++;

@@ -146,6 +146,7 @@ const DATASET_GROUPS: ReadonlyArray<{ readonly label: string; readonly datasets:
   { label: 'CIFAR-10 (paper)', datasets: ['cifar10'] },
   { label: 'CIFAR-100 (paper)', datasets: ['cifar100'] },
   { label: 'CIFAR10-DVS (paper)', datasets: ['cifar10-dvs'] },
+  { label: 'ImageNet (paper; an image folder)', datasets: ['image-folder'] },
 ];
 
 /** Presets grouped for the picker by the dataset they train on; unknown datasets go last. */
