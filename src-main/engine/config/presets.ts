@@ -1,4 +1,4 @@
-import type { RunConfig } from './types';
+import type { DataConfig, DatasetId, RunConfig } from './types';
 
 /**
  * The paper's experiments as one-click presets (reference section 8, with the appendix's
@@ -23,6 +23,11 @@ const CIFAR_TRAIN = {
   scheduleStep: 'epoch',
   seed: 9,
 } as const;
+
+/** A dataset from its location, all of it; image folders' crops at ImageNet's 224. */
+function wholeDataset(dataset: DatasetId, augment: boolean): DataConfig {
+  return { dataset, path: null, trainLimit: null, testLimit: null, augment, imageSize: 224 };
+}
 
 /** Every preset trains on the workbench's own engine unless the run chooses torch. */
 const TFJS_ENGINE = { name: 'tfjs', processes: 1 } as const;
@@ -49,7 +54,7 @@ function cifarPreset(
     description: `The paper's ${dataName} row: ${archName}, T=${T}, 200 epochs, SGD 0.1 cosine, batch 64, gates at lr/10.`,
     config: {
       preset: `${dataset}-${arch}-t${T}`,
-      data: { dataset, path: null, trainLimit: null, testLimit: null, augment: true, imageSize: 224 },
+      data: wholeDataset(dataset, true),
       model: { arch, timeSteps: T, mlpHidden: [], weightInit: 'kaiming', head: 'official', norm: 'official' },
       neuron: GLIF_NEURON,
       train: CIFAR_TRAIN,
@@ -75,14 +80,7 @@ export const PRESETS: readonly Preset[] = [
       'Two conv layers with tdBN and GLIF on the real Fashion-MNIST (the benchmark workload): T=4, batch 64, one epoch of SGD 0.1 cosine, gates at lr/10.',
     config: {
       preset: 'fmnist-cnn',
-      data: {
-        dataset: 'fashion-mnist',
-        path: null,
-        trainLimit: null,
-        testLimit: null,
-        augment: false,
-        imageSize: 224,
-      },
+      data: wholeDataset('fashion-mnist', false),
       model: {
         arch: 'fmnist-cnn',
         timeSteps: 4,
@@ -103,14 +101,7 @@ export const PRESETS: readonly Preset[] = [
     description: 'A small GLIF MLP on synthetic data: trains in seconds on any backend.',
     config: {
       preset: 'synthetic-mlp',
-      data: {
-        dataset: 'synthetic',
-        path: null,
-        trainLimit: 512,
-        testLimit: 256,
-        augment: false,
-        imageSize: 224,
-      },
+      data: { ...wholeDataset('synthetic', false), trainLimit: 512, testLimit: 256 },
       model: {
         arch: 'mlp',
         timeSteps: 4,
@@ -132,14 +123,7 @@ export const PRESETS: readonly Preset[] = [
       "The paper's CIFAR10-DVS row: 7B-wideNet, T=16, 200 epochs, SGD 0.01 in one group without weight decay, PyTorch cosine with T_max 64, DVS initial values.",
     config: {
       preset: 'cifar10dvs-7b',
-      data: {
-        dataset: 'cifar10-dvs',
-        path: null,
-        trainLimit: null,
-        testLimit: null,
-        augment: true,
-        imageSize: 224,
-      },
+      data: wholeDataset('cifar10-dvs', true),
       model: {
         arch: 'wide7b',
         timeSteps: 16,
@@ -182,14 +166,7 @@ function imagenetPreset(T: number): Preset {
     description: `The paper's ImageNet row: MS-ResNet-18, T=${T}, 150 epochs, SGD 0.1 cosine, 50 per process on 4 torch processes (GPUs), gates at lr, g^t from ${T === 4 ? 0.5 : 0.9}, plain BN (the authors' SyncBN). Needs the ImageNet folder (train/ and val/).`,
     config: {
       preset: `imagenet-ms-resnet18-t${T}`,
-      data: {
-        dataset: 'image-folder',
-        path: null,
-        trainLimit: null,
-        testLimit: null,
-        augment: true,
-        imageSize: 224,
-      },
+      data: wholeDataset('image-folder', true),
       model: {
         arch: 'ms-resnet18',
         timeSteps: T,

@@ -24,7 +24,7 @@ import { type Augmentation, describeAugmentation, drawCropFlip, identityCrop, so
 import { yieldToEventLoop } from '../event-loop';
 import { batchIndexGroups } from './batching';
 import { CIFAR10_CLASSES } from './class-names';
-import type { Batch, BatchOptions, Dataset, DatasetInfo, Split } from './dataset';
+import type { Batch, BatchOptions, Dataset, DatasetInfo, PrepareProgress, Split } from './dataset';
 import {
   type CacheShape,
   DVS_CACHE_VERSION,
@@ -40,17 +40,7 @@ export const DVS_FRAME_SIZE = 48;
 export const DVS_TRAIN_RATIO = 0.9;
 export const DVS_AUGMENTATION: Augmentation = { kind: 'crop-flip', pad: 4, flip: false };
 
-export interface DvsProgress {
-  readonly split: Split;
-  /** 'cached': a valid cache was found; 'convert': one more file converted; 'done': split ready. */
-  readonly phase: 'cached' | 'convert' | 'done';
-  readonly done: number;
-  readonly total: number;
-  /** The file just converted (phase 'convert'). */
-  readonly file?: string;
-  /** Why the cache had to be (re)built (first 'convert' report of a split). */
-  readonly reason?: string;
-}
+export type DvsProgress = PrepareProgress;
 
 export interface Cifar10DvsOptions {
   /** Folder with the ten class folders, or SpikingJelly's root with them under extract/. */

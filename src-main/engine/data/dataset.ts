@@ -41,6 +41,19 @@ export interface DatasetInfo {
   readonly source: string;
 }
 
+/** Progress of a dataset's slow preparation (DVS frame conversion, an image folder's decoding). */
+export interface PrepareProgress {
+  readonly split: Split;
+  /** 'cached': a valid cache was found; 'convert': one more file converted; 'done': split ready. */
+  readonly phase: 'cached' | 'convert' | 'done';
+  readonly done: number;
+  readonly total: number;
+  /** The file just converted (phase 'convert'). */
+  readonly file?: string;
+  /** Why the cache had to be (re)built (first 'convert' report of a split). */
+  readonly reason?: string;
+}
+
 export interface Batch {
   /** Sample values, row-major in `shape`. */
   readonly x: Float32Array;

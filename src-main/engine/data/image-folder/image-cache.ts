@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import sharp from 'sharp';
-import type { Split } from '../dataset';
+import type { PrepareProgress } from '../dataset';
 import { DatasetError } from '../errors';
 import type { ImageEntry } from './scan';
 
@@ -30,14 +30,7 @@ const HEADER_BYTES = 64;
 const RECORD_BYTES = 12;
 
 /** One split's cache being prepared: a file found valid, or one more image decoded. */
-export interface ImageCacheProgress {
-  readonly split: Split;
-  readonly phase: 'cached' | 'convert' | 'done';
-  readonly done: number;
-  readonly total: number;
-  readonly file?: string;
-  readonly reason?: string;
-}
+export type ImageCacheProgress = PrepareProgress;
 
 /** What the cache of a list of images must have been made from: files, sizes, times, labels. */
 export async function imageFingerprint(entries: readonly ImageEntry[], shortSide: number): Promise<Buffer> {

@@ -37,27 +37,23 @@ export const HELD_OUT_EVERY = 10;
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function subfolders(dir: string): Promise<string[]> {
-  let entries;
+async function entriesOf(dir: string) {
   try {
-    entries = await fsp.readdir(dir, { withFileTypes: true });
+    return await fsp.readdir(dir, { withFileTypes: true });
   } catch (err) {
     throw fsError(dir, err);
   }
-  return entries
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  return (await entriesOf(dir))
     .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== CACHE_FOLDER)
     .map((e) => e.name)
     .sort(byName);
 }
 
 async function imagesIn(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await fsp.readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw fsError(dir, err);
-  }
-  return entries
+  return (await entriesOf(dir))
     .filter(
       (e) =>
         (e.isFile() || e.isSymbolicLink()) &&
@@ -69,7 +65,7 @@ async function imagesIn(dir: string): Promise<string[]> {
 }
 
 /** Each class folder's images, labelled by the class's index in `classes`. */
-async function entriesOf(dir: string, classes: readonly string[]): Promise<ImageEntry[][]> {
+async function labelledImages(dir: string, classes: readonly string[]): Promise<ImageEntry[][]> {
   return Promise.all(
     classes.map(async (name, label) =>
       (await imagesIn(path.join(dir, name))).map((file) => ({ file, label })),
@@ -94,8 +90,8 @@ export async function scanImageFolder(root: string): Promise<ScannedFolder> {
         `has class folders that train/ lacks: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`,
       );
     }
-    const train = (await entriesOf(trainDir, classes)).flat();
-    const test = (await entriesOf(testDir, classes)).flat();
+    const train = (await labelledImages(trainDir, classes)).flat();
+    const test = (await labelledImages(testDir, classes)).flat();
     requireImages(trainDir, train.length);
     requireImages(testDir, test.length);
     return { classes, train, test, layout: `${root} (train/ and ${testName}/)` };
@@ -111,7 +107,7 @@ export async function scanImageFolder(root: string): Promise<ScannedFolder> {
   }
   const train: ImageEntry[] = [];
   const test: ImageEntry[] = [];
-  for (const images of await entriesOf(root, classes)) {
+  for (const images of await labelledImages(root, classes)) {
     images.forEach((entry, i) => ((i + 1) % HELD_OUT_EVERY === 0 ? test : train).push(entry));
   }
   requireImages(root, train.length);
