@@ -157,7 +157,7 @@ export const PRESETS: readonly Preset[] = [
  * 4 processes of the torch engine (the authors' 4 GPUs), gates at the full learning rate, g^t
  * starting at 0.5 (T=4) or 0.9 (T=6), and plain BatchNorm where tdBN was, as the authors'
  * SyncBN conversion made it. Meant for several GPUs: on the workbench's own engine a run says how
- * long an epoch would take here before it trains.
+ * long an epoch would take here after its first steps (train/epoch-estimate.ts).
  */
 function imagenetPreset(T: number): Preset {
   return {
