@@ -16,6 +16,7 @@ import {
   writeIdxDataset,
   type TempDir,
 } from '../helpers/data-files';
+import { writeImageFolder } from '../helpers/image-folder';
 
 /**
  * Every paper preset trains one step through the real trainer, on small generated files in the
@@ -28,11 +29,12 @@ import {
 
 let tmp: TempDir;
 let backend = 'wasm';
-const dataPath: Record<'fashion-mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs', string> = {
+const dataPath: Record<'fashion-mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs' | 'image-folder', string> = {
   'fashion-mnist': '',
   cifar10: '',
   cifar100: '',
   'cifar10-dvs': '',
+  'image-folder': '',
 };
 
 beforeAll(async () => {
@@ -48,6 +50,9 @@ beforeAll(async () => {
   // 11 recordings a class: the reference's 90/10 split keeps one of each for the test split.
   dataPath['cifar10-dvs'] = path.join(tmp.dir, 'cifar10-dvs');
   writeDvsDataset(dataPath['cifar10-dvs'], { perClass: 11, eventsPerFile: 64 });
+  // ImageNet's layout, train/ and val/ of class folders, in real JPEG and PNG files.
+  dataPath['image-folder'] = path.join(tmp.dir, 'imagenet');
+  await writeImageFolder(dataPath['image-folder'], { classes: ['n01', 'n02'], perClass: 2, layout: 'split' });
 });
 
 afterAll(() => tmp?.cleanup());
@@ -132,6 +137,7 @@ describe('every paper preset trains one step on files in its real format', () =>
     }
     expect(families).toContain('cifar10-dvs/wide7b');
     expect(families).toContain('fashion-mnist/fmnist-cnn');
+    expect(families).toContain('image-folder/ms-resnet18');
     expect(trained.length + largerT.length).toBe(paperPresets.length);
   });
 
@@ -142,7 +148,9 @@ describe('every paper preset trains one step on files in its real format', () =>
       // T=16 on 48x48 DVS frames costs half a minute a step here (2 shared cores): the DVS row
       // trains at T=4, the same 7B-wideNet and frame conversion, a quarter of the frames.
       const dvs = preset.config.data.dataset === 'cifar10-dvs';
-      const config = tinyConfig(presetId, dvs ? ['model.timeSteps=4'] : []);
+      // ImageNet's 224-pixel crops shrink to 64: data, like the batch; the network is the preset's.
+      const images = preset.config.data.dataset === 'image-folder';
+      const config = tinyConfig(presetId, dvs ? ['model.timeSteps=4'] : images ? ['data.imageSize=64'] : []);
       // Only the batch and data shrink: architecture, T and neuron are the preset's own.
       expect(config.model).toEqual(dvs ? { ...preset.config.model, timeSteps: 4 } : preset.config.model);
       expect(config.neuron).toEqual(preset.config.neuron);
@@ -152,17 +160,20 @@ describe('every paper preset trains one step on files in its real format', () =>
 
   // The T=4 and T=6 rows cost 2-3x their T=2 row a step (the file would take minutes on 2
   // cores): each must be its T=2 row's config but for T; a T other than 2 trains in the DVS row.
+  // ImageNet's T=6 row also starts g^t at 0.9 (its init preset), the T=4 one at 0.5.
   it.each(largerT.map((p) => [p.id]))('%s: the T=2 row of its family but for T', (presetId) => {
     const preset = PRESETS.find((p) => p.id === presetId)!;
     const base = smallestT.get(family(preset))!.config;
     expect(preset.config.model.timeSteps).toBeGreaterThan(base.model.timeSteps);
+    const init = preset.config.data.dataset === 'image-folder' ? 'imagenet-t6' : base.neuron.init;
     expect({ ...preset.config, preset: base.preset }).toEqual({
       ...base,
       model: { ...base.model, timeSteps: preset.config.model.timeSteps },
+      neuron: { ...base.neuron, init },
     });
   });
 
-  it('MS-ResNet-18 (no preset: ImageNet is not shipped) trains one step on CIFAR-10 files', async () => {
+  it('MS-ResNet-18 trains one step on CIFAR-10 files too (32-pixel images)', async () => {
     expectOneCleanStep(await trainOneStep(tinyConfig('cifar10-resnet18-t2', ['model.arch=ms-resnet18'])));
   });
 });

@@ -19,7 +19,6 @@
 import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
-import sharp from 'sharp';
 import type { PrepareProgress } from '../dataset';
 import { DatasetError } from '../errors';
 import type { ImageEntry } from './scan';
@@ -66,6 +65,9 @@ export async function decodeResized(
   shortSide: number,
 ): Promise<{ pixels: Buffer; height: number; width: number }> {
   try {
+    // Loaded on first use: only image folders need libvips, and a bundle without node_modules (the
+    // desktop worker's tests) or a host without the addon still trains every other dataset.
+    const { default: sharp } = await import('sharp');
     const image = sharp(file, { failOn: 'error' });
     const meta = await image.metadata();
     if (!meta.width || !meta.height) throw new Error('no image size');
