@@ -30,7 +30,7 @@ export const COMPARE_METRICS = [
   { id: 'epoch/train_accuracy', label: 'Train accuracy', percent: true, axis: 'epoch' },
   { id: 'epoch/train_loss', label: 'Train loss', percent: false, axis: 'epoch' },
   { id: 'epoch/sops_per_sample', label: 'SOPs per sample', percent: false, axis: 'epoch' },
-  { id: 'epoch/energy_uj_per_sample', label: 'Energy per sample (µJ)', percent: false, axis: 'epoch' },
+  { id: 'epoch/energy_uj_per_sample', label: 'Energy per sample, µJ', percent: false, axis: 'epoch' },
   { id: 'train/loss', label: 'Train loss per step', percent: false, axis: 'step', smooth: true },
   { id: 'train/batch_accuracy', label: 'Batch accuracy per step', percent: true, axis: 'step', smooth: true },
   // A schedule, not a noisy measurement: smoothing would only blur its steps.
