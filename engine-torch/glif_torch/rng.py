@@ -85,7 +85,8 @@ class Rng:
         return self.uint32_block(n) / TWO_POW_32
 
     def normal_block(self, n: int):
-        """n draws of normal(), float64: each takes two uniforms, as normal() does."""
+        """n draws of normal(), float64: each takes two uniforms, as normal() does (equal to
+        rounding: numpy's SIMD log and cos may differ from libm's in the last bit)."""
         import numpy as np
 
         u = self.uniform_block(2 * n)
