@@ -228,7 +228,10 @@ def single_resnet_head(config: dict) -> bool:
     if head in ("single", "by-classes"):
         return head == "single"
     neuron = config["neuron"]
-    return config["model"]["arch"] == "resnet18" and (neuron["layerwise"] or neuron["variant"] == "glif-f")
+    arch = config["model"]["arch"]
+    return arch == "resnet34" or (
+        arch == "resnet18" and (neuron["layerwise"] or neuron["variant"] == "glif-f")
+    )
 
 
 def plain_norm(config: dict) -> bool:

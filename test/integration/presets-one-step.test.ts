@@ -129,7 +129,7 @@ const trained = [...smallestT.values()];
 const largerT = paperPresets.filter((p) => !trained.includes(p));
 
 describe('every paper preset trains one step on files in its real format', () => {
-  it('covers the CIFAR ResNet-19/18, CIFARNet, 7B-wideNet and Fashion-MNIST presets', () => {
+  it('covers the CIFAR ResNet-19/18, CIFARNet, 7B-wideNet, Fashion-MNIST and ImageNet presets', () => {
     const families = new Set(paperPresets.map(family));
     for (const arch of ['resnet19', 'resnet18', 'cifarnet']) {
       expect(families).toContain(`cifar10/${arch}`);
@@ -138,6 +138,7 @@ describe('every paper preset trains one step on files in its real format', () =>
     expect(families).toContain('cifar10-dvs/wide7b');
     expect(families).toContain('fashion-mnist/fmnist-cnn');
     expect(families).toContain('image-folder/ms-resnet18');
+    expect(families).toContain('image-folder/resnet34');
     expect(trained.length + largerT.length).toBe(paperPresets.length);
   });
 

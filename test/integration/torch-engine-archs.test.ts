@@ -122,6 +122,15 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    what: 'ResNet-34 (ImageNet preset: plain BN, g^t from 0.5, one Linear head)',
+    preset: 'imagenet-resnet34-t4',
+    set: [DATA, 'data.imageSize=64'],
+    shape: [64, 64, 3],
+    classes: 10,
+    // Spike shortcuts: every conv gets spikes (the stem the image); the head pooled spikes.
+    real: [],
+  },
+  {
     what: '7B-wideNet (plain BN, DVS init, PyTorch default weights)',
     preset: 'cifar10dvs-7b',
     set: [DATA],

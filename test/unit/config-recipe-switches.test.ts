@@ -11,7 +11,7 @@ import { initBackend } from '../../src-main/engine/backend';
 import { buildConfig } from '../../src-main/engine/config/build';
 import { configField, describeRange } from '../../src-main/engine/config/fields';
 import { ConfigError } from '../../src-main/engine/config/validate';
-import { findPreset } from '../../src-main/engine/config/presets';
+import { findPreset, PRESETS } from '../../src-main/engine/config/presets';
 import { Rng } from '../../src-main/engine/random';
 import { glifInit } from '../../src-main/engine/glif/init';
 import { buildRunModel, plainNorm } from '../../src-main/engine/train/build';
@@ -34,10 +34,18 @@ describe("the paper's rows as presets", () => {
 });
 
 describe("the paper's ImageNet rows", () => {
-  it('MS-ResNet-18 at T=4 and T=6: 150 epochs, 50 a process on 4, gates at lr, g^t 0.5 / 0.9, plain BN', () => {
-    for (const T of [4, 6]) {
-      const config = findPreset(`imagenet-ms-resnet18-t${T}`)!.config;
-      expect(config.model).toMatchObject({ arch: 'ms-resnet18', timeSteps: T, norm: 'plain' });
+  it('ResNet-34 at T=4, MS-ResNet-18 at T=4 and T=6: 150 epochs, 50 a process on 4, gates at lr, g^t 0.5 / 0.9, plain BN', () => {
+    const rows = [
+      ['resnet34', 4],
+      ['ms-resnet18', 4],
+      ['ms-resnet18', 6],
+    ] as const;
+    expect(PRESETS.filter((p) => p.id.startsWith('imagenet-')).map((p) => p.id)).toEqual(
+      rows.map(([arch, T]) => `imagenet-${arch}-t${T}`),
+    );
+    for (const [arch, T] of rows) {
+      const config = findPreset(`imagenet-${arch}-t${T}`)!.config;
+      expect(config.model).toMatchObject({ arch, timeSteps: T, norm: 'plain', head: 'official' });
       expect(config.data).toMatchObject({ dataset: 'image-folder', imageSize: 224, augment: true });
       expect(config.train).toMatchObject({ epochs: 150, batchSize: 50, lr: 0.1, gateLrScale: 1 });
       expect(config.engine).toEqual({ name: 'torch', processes: 4 });
@@ -54,6 +62,30 @@ describe("the paper's ImageNet rows", () => {
     expect(() => buildConfig({ preset: 'imagenet-ms-resnet18-t4' })).toThrow(
       /data\.path: required for dataset image-folder/,
     );
+  });
+
+  it("ResNet-34 ends in one Linear 512 -> classes whatever the class count, as the authors' class does", () => {
+    const head = (overrides: string[]) => {
+      const config = buildConfig({
+        preset: 'imagenet-resnet34-t4',
+        overrides: ['data.path=/not/opened', 'data.imageSize=32', ...overrides],
+      });
+      const model = buildRunModel(config, shapeOnlyInfo([32, 32, 3], 10), new Rng(1), 'ops');
+      try {
+        return model.root
+          .parameters()
+          .filter((p) => p.path.startsWith('lastave.'))
+          .map((p) => [p.path, p.variable.shape]);
+      } finally {
+        model.dispose();
+      }
+    };
+    expect(head([])).toEqual([['lastave.0.weight', [512, 10]]]);
+    // The CIFAR ResNets' rule when asked for: two linears up to 50 classes.
+    expect(head(['model.head=by-classes'])).toEqual([
+      ['lastave.0.weight', [512, 256]],
+      ['lastave.1.weight', [256, 10]],
+    ]);
   });
 
   it('a T=6 model starts every g^t at 0.9', () => {

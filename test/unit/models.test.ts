@@ -132,6 +132,11 @@ describe('parameter counts (hand-derived from reference glif.md section 7)', () 
   //   GLIF channels 64 + 4*(64+128+256+512) = 3,904.
   // CIFARNet: convs 10,915,200, BN 4,864, GLIF 11*2,432, linears 32768*1024 + 1024*512 + 512*10.
   // MS-ResNet-18 (T=6, 1000 classes): convs 11,171,008, BN 2*5,824, GLIF channels 3,456, Linear 512,000.
+  // ResNet-34 (T=4, 1000 classes): stem 9,408 + 128 + 704; stage 64 (3 blocks, the first strided,
+  //   so projected) 230,656; 64->128 (4) 1,128,448; 128->256 (6) 6,858,752; 256->512 (3) 13,150,208;
+  //   Linear 512,000. GLIF channels 64 + 2*(3*64 + 4*128 + 6*256 + 3*512) = 7,616. Without GLIF,
+  //   the identity shortcuts' BN and the stride-2 first stage's projection it is torchvision's
+  //   resnet34 without the fc bias: 21,796,672.
   // 7B-wideNet (T=16): unit 2->64 = 128 + 128 + 23*64; SEW(64) = 2*36,864 + 256 + 2*23*64 (x4);
   //   unit 64->128 = 8,192 + 256 + 23*128; SEW(128) = 2*147,456 + 512 + 2*23*128 (x3); Linear 1152*10 + 10.
   // MLP 784-256-10 (T=4): 784*256 + 2*256 + 11*256 + 256*10 + 10.
@@ -139,6 +144,7 @@ describe('parameter counts (hand-derived from reference glif.md section 7)', () 
     ['resnet18', 4, 10, [32, 32, 3], { total: 11_347_456, glif: 42_944, glifLayers: 17 }],
     ['cifarnet', 4, 10, [32, 32, 3], { total: 45_030_656, glif: 26_752, glifLayers: 5 }],
     ['ms-resnet18', 6, 1000, [224, 224, 3], { total: 11_739_584, glif: 44_928, glifLayers: 17 }],
+    ['resnet34', 4, 1000, [224, 224, 3], { total: 21_890_304, glif: 83_776, glifLayers: 33 }],
     ['wide7b', 16, 10, [48, 48, 2], { total: 1_236_298, glif: 33_856, glifLayers: 16 }],
     ['mlp', 4, 10, [28, 28, 1], { total: 206_602, glif: 2_816, glifLayers: 1 }],
   ])('%s at T=%i, %i classes, input %j', (arch, T, classes, shape, expected) => {
@@ -161,6 +167,7 @@ describe('forward pass', () => {
     ['resnet18', 2, 1, 10, [8, 8, 3]],
     ['resnet19', 1, 1, 10, [32, 32, 3]],
     ['ms-resnet18', 2, 1, 1000, [64, 64, 3]],
+    ['resnet34', 2, 1, 10, [64, 64, 3]],
     ['wide7b', 2, 1, 10, [48, 48, 2]],
   ];
 
@@ -197,6 +204,16 @@ describe('forward pass', () => {
         expect(spatial('features.0.body.0')).toEqual([30, 30, 64]);
         expect(spatial('features.1.body.0')).toEqual([15, 15, 64]);
         expect(spatial('features.7.body.2')).toEqual([2, 2, 512]);
+      }
+      if (arch === 'resnet34') {
+        // The ImageNet stem (64 -> 30), then stride 2 at every stage start, the first included.
+        expect(spatial('conv1.1')).toEqual([30, 30, 64]);
+        expect(spatial('features.0.lif')).toEqual([15, 15, 64]);
+        expect(spatial('features.2.lif')).toEqual([15, 15, 64]);
+        expect(spatial('features.3.lif')).toEqual([8, 8, 128]);
+        expect(spatial('features.7.lif')).toEqual([4, 4, 256]);
+        expect(spatial('features.13.lif')).toEqual([2, 2, 512]);
+        expect(spatial('features.15.lif')).toEqual([2, 2, 512]);
       }
       if (arch === 'wide7b') {
         expect(spatial('conv.0.1')).toEqual([48, 48, 64]);
@@ -339,6 +356,7 @@ describe('module paths', () => {
     resnet19: [8, 8, 3],
     resnet18: [8, 8, 3],
     'ms-resnet18': [64, 64, 3],
+    resnet34: [64, 64, 3],
     wide7b: [16, 16, 2],
   };
 
@@ -357,6 +375,7 @@ describe('module paths', () => {
         resnet19: 'conv1.1',
         resnet18: 'conv1.1',
         'ms-resnet18': 'conv1.1',
+        resnet34: 'conv1.1',
         wide7b: 'conv.0.1',
       };
       expect(glifPaths[0]).toBe(expectedFirst[arch]);

@@ -118,6 +118,7 @@ describe('the preset picker', () => {
     expect(groups[0].presets.map((p) => p.id)).toEqual(['fmnist-cnn', 'synthetic-mlp']);
     expect(groups[3].presets.map((p) => p.id)).toEqual(['cifar10dvs-7b']);
     expect(groups[4].presets.map((p) => p.id)).toEqual([
+      'imagenet-resnet34-t4',
       'imagenet-ms-resnet18-t4',
       'imagenet-ms-resnet18-t6',
     ]);

@@ -124,6 +124,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
         { value: 'cifarnet', label: 'CIFARNet' },
         { value: 'resnet19', label: 'ResNet-19' },
         { value: 'resnet18', label: 'ResNet-18' },
+        { value: 'resnet34', label: 'ResNet-34 (ImageNet)' },
         { value: 'ms-resnet18', label: 'MS-ResNet-18 (ImageNet)' },
         { value: 'wide7b', label: '7B-wideNet (CIFAR10-DVS)' },
       ],
@@ -183,13 +184,14 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
       options: [
         {
           value: 'official',
-          label: "The authors': by class count; one Linear for ResNet-18 with layer-wise or GLIF_f neurons",
+          label:
+            "The authors': by class count; one Linear for ResNet-34, and for ResNet-18 with layer-wise or GLIF_f neurons",
         },
         { value: 'by-classes', label: 'Linear 512-256-classes up to 50 classes, one Linear above' },
         { value: 'single', label: 'One Linear 512-classes' },
       ],
     },
-    help: "The classifier after the global average pool of ResNet-19, ResNet-18 and MS-ResNet-18 (reference 7.3-7.4); the other architectures have their own. The authors' layer-wise and GLIF_f ResNet-18 on CIFAR-10 end in a single 512-10 Linear.",
+    help: "The classifier after the global average pool of ResNet-19, ResNet-18, ResNet-34 and MS-ResNet-18 (reference 7.3-7.4); the other architectures have their own. The authors' ResNet-34 always ends in one 512-classes Linear, and their layer-wise and GLIF_f ResNet-18 on CIFAR-10 in a single 512-10 Linear.",
   },
   {
     key: 'neuron.variant',

@@ -72,6 +72,9 @@ for (const dataset of ['cifar10', 'cifar100'] as const) {
 // The paper's CIFARNet row on CIFAR-10 is at T=5 (93.28%), not at one of the ResNets' T.
 cifarPresets.push(cifarPreset('cifar10', 'cifarnet', 5));
 
+/** The paper's ImageNet architectures (imagenetPreset below). */
+const IMAGENET_TITLES = { resnet34: 'ResNet-34', 'ms-resnet18': 'MS-ResNet-18' } as const;
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'fmnist-cnn',
@@ -148,27 +151,32 @@ export const PRESETS: readonly Preset[] = [
       engine: TFJS_ENGINE,
     },
   },
-  ...[4, 6].map(imagenetPreset),
+  imagenetPreset('resnet34', 4),
+  imagenetPreset('ms-resnet18', 4),
+  imagenetPreset('ms-resnet18', 6),
 ];
 
 /**
- * The paper's ImageNet rows (reference section 8): MS-ResNet-18 at T=4 or T=6 on an ImageNet
- * folder (train/ and val/ of class folders), 150 epochs of SGD 0.1 cosine, 50 images per process on
- * 4 processes of the torch engine (the authors' 4 GPUs), gates at the full learning rate, g^t
- * starting at 0.5 (T=4) or 0.9 (T=6), and plain BatchNorm where tdBN was, as the authors'
- * SyncBN conversion made it. Meant for several GPUs: on the workbench's own engine a run says how
- * long an epoch would take here after its first steps (train/epoch-estimate.ts).
+ * The paper's ImageNet rows (reference section 8): ResNet-34 at T=4 and MS-ResNet-18 at T=4 or T=6
+ * on an ImageNet folder (train/ and val/ of class folders), 150 epochs of SGD 0.1 cosine, 50 images
+ * per process on 4 processes of the torch engine (the authors' 4 GPUs), gates at the full learning
+ * rate, g^t starting at 0.5 (T=4) or 0.9 (T=6), and plain BatchNorm where tdBN was, as the authors'
+ * SyncBN conversion made it (both models go through the same multi-GPU path of their train.py).
+ * Meant for several GPUs: on the workbench's own engine a run says how long an epoch would take
+ * here after its first steps (train/epoch-estimate.ts).
  */
-function imagenetPreset(T: number): Preset {
+function imagenetPreset(arch: keyof typeof IMAGENET_TITLES, T: 4 | 6): Preset {
+  const id = `imagenet-${arch}-t${T}`;
+  const name = IMAGENET_TITLES[arch];
   return {
-    id: `imagenet-ms-resnet18-t${T}`,
-    title: `MS-ResNet-18 on ImageNet, T=${T}`,
-    description: `The paper's ImageNet row: MS-ResNet-18, T=${T}, 150 epochs, SGD 0.1 cosine, 50 per process on 4 torch processes (GPUs), gates at lr, g^t from ${T === 4 ? 0.5 : 0.9}, plain BN (the authors' SyncBN). Needs the ImageNet folder (train/ and val/).`,
+    id,
+    title: `${name} on ImageNet, T=${T}`,
+    description: `The paper's ImageNet row: ${name}, T=${T}, 150 epochs, SGD 0.1 cosine, 50 per process on 4 torch processes (GPUs), gates at lr, g^t from ${T === 4 ? 0.5 : 0.9}, plain BN (the authors' SyncBN). Needs the ImageNet folder (train/ and val/).`,
     config: {
-      preset: `imagenet-ms-resnet18-t${T}`,
+      preset: id,
       data: wholeDataset('image-folder', true),
       model: {
-        arch: 'ms-resnet18',
+        arch,
         timeSteps: T,
         mlpHidden: [],
         weightInit: 'kaiming',

@@ -9,14 +9,15 @@ import type { EngineName } from '../engines';
  */
 export type DatasetId =
   'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'cifar10-dvs' | 'image-folder' | 'synthetic';
-export type ArchId = 'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'ms-resnet18' | 'wide7b';
+export type ArchId =
+  'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'resnet34' | 'ms-resnet18' | 'wide7b';
 /** `cosine`: to 0 over the epochs. `cosine-periodic`: PyTorch CosineAnnealingLR with T_max < epochs (the DVS recipe). */
 export type WeightInitId = 'kaiming' | 'torch-default';
 /**
  * The ResNets' classifier (reference glif.md 7.3-7.4): `by-classes` is two bare linears
  * 512 -> 256 -> classes up to 50 classes and one 512 -> classes above; `single` is always one;
- * `official` is what the authors' code builds: by classes, except a single head for ResNet-18
- * with the layer-wise or GLIF_f neuron (their `_softsimple` twins).
+ * `official` is what the authors' code builds: by classes, except a single head for ResNet-34
+ * and for ResNet-18 with the layer-wise or GLIF_f neuron (their `_softsimple` twins).
  */
 export type HeadId = 'official' | 'by-classes' | 'single';
 export type NormId = 'official' | 'tdbn' | 'plain';

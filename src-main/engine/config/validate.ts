@@ -101,6 +101,7 @@ const ARCH_DATASETS: Readonly<Record<ArchId, readonly DatasetId[]>> = {
   cifarnet: ['cifar10', 'cifar100'],
   resnet19: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'image-folder', 'synthetic'],
   resnet18: ['cifar10', 'cifar100', 'fashion-mnist', 'mnist', 'image-folder', 'synthetic'],
+  resnet34: ['cifar10', 'cifar100', 'image-folder', 'synthetic'],
   'ms-resnet18': ['cifar10', 'cifar100', 'image-folder', 'synthetic'],
   wide7b: ['cifar10-dvs'],
 };

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GlifLayer } from '../glif/layer';
+import type { ArchId } from '../config/types';
 import { unfoldTime, type ForwardContext, type Module } from '../nn/module';
 
 /** The architectures the workbench can build (reference glif.md section 7, plus two small ones). */
-export type ArchId = 'fmnist-cnn' | 'mlp' | 'cifarnet' | 'resnet19' | 'resnet18' | 'ms-resnet18' | 'wide7b';
+export type { ArchId };
 
 export const ARCH_IDS: readonly ArchId[] = [
   'fmnist-cnn',
@@ -11,6 +12,7 @@ export const ARCH_IDS: readonly ArchId[] = [
   'cifarnet',
   'resnet19',
   'resnet18',
+  'resnet34',
   'ms-resnet18',
   'wide7b',
 ];

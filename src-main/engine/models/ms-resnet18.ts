@@ -4,7 +4,7 @@ import { Module, Sequential, type ForwardContext } from '../nn/module';
 import type { LayerFactory } from './factory';
 import { MsBasicBlock } from './ms-block';
 import type { InputShape } from './model';
-import { assertPositiveShape, convNorm, outputSize, resnetHead } from './units';
+import { imagenetStem, resnetHead } from './units';
 
 const WIDTHS = [64, 128, 256, 512] as const;
 const BLOCKS_PER_STAGE = 2;
@@ -28,15 +28,7 @@ export class MsResNet18 extends Module {
 
   constructor(f: LayerFactory, inputShape: InputShape, numClasses: number, singleHead = false) {
     super();
-    assertPositiveShape('ms-resnet18', inputShape);
-    let size = Math.min(inputShape[0], inputShape[1]);
-    size = outputSize(size, 7, 2, 1);
-    for (let s = 0; s < WIDTHS.length; s++) size = outputSize(size, 3, STAGE_STRIDE, 1);
-    if (size < 1)
-      throw new Error(
-        `ms-resnet18: input ${inputShape[0]}x${inputShape[1]} is too small (five stride-2 stages)`,
-      );
-    this.conv1 = this.child('conv1', new Sequential([convNorm(f, inputShape[2], 64, 7, 2, 1), f.glif(64)]));
+    this.conv1 = this.child('conv1', imagenetStem(f, 'ms-resnet18', inputShape));
     const blocks: MsBasicBlock[] = [];
     let inC = 64;
     for (const width of WIDTHS) {

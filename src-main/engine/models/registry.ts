@@ -8,6 +8,7 @@ import { SpikingModel, type ArchId, type InputShape, type Model } from './model'
 import { MsResNet18 } from './ms-resnet18';
 import { ResNet18 } from './resnet18';
 import { ResNet19 } from './resnet19';
+import { ResNet34 } from './resnet34';
 import { Wide7B } from './wide7b';
 
 export interface BuildModelOptions {
@@ -75,6 +76,14 @@ export const ARCH_INFO: Readonly<Record<ArchId, ArchInfo>> = {
     plainNorm: false,
     glifInit: 'cifar',
   },
+  resnet34: {
+    label: 'ResNet-34 (ImageNet)',
+    source: "the authors' networks_for_ImageNet.py ResNet_34_stand_CW",
+    defaultInputShape: [224, 224, 3],
+    weightInit: 'kaiming',
+    plainNorm: false,
+    glifInit: 'cifar',
+  },
   'ms-resnet18': {
     label: 'MS-ResNet-18 (ImageNet)',
     source: 'glif.md 7.6',
@@ -112,6 +121,8 @@ function buildRoot(arch: ArchId, o: BuildModelOptions): Module {
       return new ResNet19(f, o.inputShape, o.numClasses, o.singleHead);
     case 'resnet18':
       return new ResNet18(f, o.inputShape, o.numClasses, o.singleHead);
+    case 'resnet34':
+      return new ResNet34(f, o.inputShape, o.numClasses, o.singleHead);
     case 'ms-resnet18':
       return new MsResNet18(f, o.inputShape, o.numClasses, o.singleHead);
     case 'wide7b':

@@ -80,7 +80,8 @@ export function plainNorm(config: RunConfig): boolean {
 
 /**
  * Whether a ResNet ends in one Linear whatever its class count (config.model.head): the
- * authors' layer-wise and GLIF_f ResNet-18 do (reference 7.3, the `_softsimple` twins).
+ * authors' ResNet-34 always does, and so do their layer-wise and GLIF_f ResNet-18 (reference 7.3,
+ * the `_softsimple` twins).
  */
 export function singleResNetHead(config: RunConfig): boolean {
   switch (config.model.head) {
@@ -90,7 +91,8 @@ export function singleResNetHead(config: RunConfig): boolean {
       return false;
     case 'official':
       return (
-        config.model.arch === 'resnet18' && (config.neuron.layerwise || config.neuron.variant === 'glif-f')
+        config.model.arch === 'resnet34' ||
+        (config.model.arch === 'resnet18' && (config.neuron.layerwise || config.neuron.variant === 'glif-f'))
       );
   }
 }
