@@ -153,7 +153,7 @@ Shape = Tuple[int, int, int]
 CIFARNET_CFG: List[Union[int, str]] = [128, 256, "A", 512, "A", 1024, 512]
 RESNET19 = dict(stem=128, repeats=[3, 3, 2], widths=[128, 256, 512], strides=[1, 2, 2])
 RESNET18 = dict(stem=64, repeats=[2, 2, 2, 2], widths=[64, 128, 256, 512], strides=[1, 1, 2, 2])
-RESNET34_REPEATS = (3, 4, 6, 3)
+RESNET34 = dict(stem=64, repeats=[3, 4, 6, 3], widths=[64, 128, 256, 512], strides=[2, 2, 2, 2])
 WIDE7B_CFG = [(64, False), (64, False), (64, False), (64, True), (128, True), (128, True), (128, True)]
 
 
@@ -189,7 +189,7 @@ def resnet(
     f, conv1: TimeFolded, blocks: List[nn.Module], width: int, classes: int, single: bool, real_head: bool
 ) -> Network:
     """The ResNets' shape: stem, blocks, global average pool per step, head (the names of
-    resnet-cifar.ts, resnet34.ts and ms-resnet18.ts: conv1, features, globalave, lastave). `real_head`: the
+    resnet.ts and ms-resnet18.ts: conv1, features, globalave, lastave). `real_head`: the
     pooled features are real values (MS-ResNet), not pooled spikes."""
     return Network(
         OrderedDict(
@@ -201,38 +201,33 @@ def resnet(
     )
 
 
-def cifar_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool = False) -> Network:
-    """resnet-cifar.ts CifarResNet: ResNet-19 and ResNet-18 for CIFAR."""
-    conv1 = TimeFolded(conv_norm(f, shape[2], stages["stem"], 3, 1, 1), f.glif(stages["stem"]))
+def spike_resnet(f, stages: dict, shape: Shape, classes: int, single_head: bool, stem=None) -> Network:
+    """resnet.ts SpikeResNet: ResNet-19 and ResNet-18 for CIFAR (3x3 stem), ResNet-34 (`stem`)."""
+    if stem is None:
+        stem = TimeFolded(conv_norm(f, shape[2], stages["stem"], 3, 1, 1), f.glif(stages["stem"]))
     blocks = []
     in_c = stages["stem"]
     for n, width, stride in zip(stages["repeats"], stages["widths"], stages["strides"]):
         for i in range(n):
             blocks.append(BasicBlock(f, in_c, width, stride if i == 0 else 1))
             in_c = width
-    return resnet(f, conv1, blocks, in_c, classes, single_head, False)
+    return resnet(f, stem, blocks, in_c, classes, single_head, False)
 
 
-def imagenet_stem(f, arch: str, shape: Shape) -> TimeFolded:
+def imagenet_stem(f, arch: str, shape: Shape, width: int = 64) -> TimeFolded:
     """units.ts imagenetStem: conv7x7 stride 2 padding 1 + norm + GLIF(64), no max-pool."""
     size = out_size(min(shape[0], shape[1]), 7, 2, 1)
     for _ in range(4):
         size = out_size(size, 3, 2, 1)
     if size < 1:
         raise ValueError(f"{arch}: input {shape[0]}x{shape[1]} is too small (five stride-2 stages)")
-    return TimeFolded(conv_norm(f, shape[2], 64, 7, 2, 1), f.glif(64))
+    return TimeFolded(conv_norm(f, shape[2], width, 7, 2, 1), f.glif(width))
 
 
 def resnet34(f, shape: Shape, classes: int, single_head: bool = True) -> Network:
     """resnet34.ts: ResNet_34_stand_CW, 3-4-6-3 BasicBlocks, stride 2 at every stage start."""
-    conv1 = imagenet_stem(f, "resnet34", shape)
-    blocks = []
-    in_c = 64
-    for n, width in zip(RESNET34_REPEATS, (64, 128, 256, 512)):
-        for i in range(n):
-            blocks.append(BasicBlock(f, in_c, width, 2 if i == 0 else 1))
-            in_c = width
-    return resnet(f, conv1, blocks, in_c, classes, single_head, False)
+    stem = imagenet_stem(f, "resnet34", shape, RESNET34["stem"])
+    return spike_resnet(f, RESNET34, shape, classes, single_head, stem)
 
 
 def ms_resnet18(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
@@ -265,8 +260,8 @@ def wide7b(f, shape: Shape, classes: int, single_head: bool = False) -> Network:
 
 ARCHS = {
     "cifarnet": cifarnet,
-    "resnet19": lambda f, s, k, single: cifar_resnet(f, RESNET19, s, k, single),
-    "resnet18": lambda f, s, k, single: cifar_resnet(f, RESNET18, s, k, single),
+    "resnet19": lambda f, s, k, single: spike_resnet(f, RESNET19, s, k, single),
+    "resnet18": lambda f, s, k, single: spike_resnet(f, RESNET18, s, k, single),
     "resnet34": resnet34,
     "ms-resnet18": ms_resnet18,
     "wide7b": wide7b,

@@ -1,6 +1,6 @@
 import type { LayerFactory } from './factory';
 import type { InputShape } from './model';
-import { CifarResNet, type ResNetStages } from './resnet-cifar';
+import { SpikeResNet, type ResNetStages } from './resnet';
 
 /**
  * ResNet-18 for CIFAR (`ResNet_18_stand_CW`, `--stand18`; reference glif.md 7.4): stem 3 -> 64,
@@ -8,13 +8,14 @@ import { CifarResNet, type ResNetStages } from './resnet-cifar';
  * 1, 2, 2, 2: section 9.9). CIFAR-10 at T=4: 11,347,456 parameters, 42,944 in 17 GLIF layers.
  */
 export const RESNET18_STAGES: ResNetStages = {
+  stem: 'cifar',
   stemWidth: 64,
   repeats: [2, 2, 2, 2],
   widths: [64, 128, 256, 512],
   strides: [1, 1, 2, 2],
 };
 
-export class ResNet18 extends CifarResNet {
+export class ResNet18 extends SpikeResNet {
   constructor(f: LayerFactory, inputShape: InputShape, numClasses: number, singleHead = false) {
     super(f, RESNET18_STAGES, inputShape, numClasses, 'resnet18', singleHead);
   }

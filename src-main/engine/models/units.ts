@@ -85,11 +85,11 @@ const IMAGENET_STAGES = 4;
  * stride 2, padding 1 (224 -> 110; the authors' code has no max-pool), + norm, GLIF(64). Throws when
  * the input is too small to survive the stem and the four stride-2 stages that follow it.
  */
-export function imagenetStem(f: LayerFactory, arch: string, inputShape: InputShape): Sequential {
+export function imagenetStem(f: LayerFactory, arch: string, inputShape: InputShape, width = 64): Sequential {
   assertPositiveShape(arch, inputShape);
   let size = outputSize(Math.min(inputShape[0], inputShape[1]), 7, 2, 1);
   for (let s = 0; s < IMAGENET_STAGES; s++) size = outputSize(size, 3, 2, 1);
   if (size < 1)
     throw new Error(`${arch}: input ${inputShape[0]}x${inputShape[1]} is too small (five stride-2 stages)`);
-  return new Sequential([convNorm(f, inputShape[2], 64, 7, 2, 1), f.glif(64)]);
+  return new Sequential([convNorm(f, inputShape[2], width, 7, 2, 1), f.glif(width)]);
 }

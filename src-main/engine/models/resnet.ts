@@ -4,10 +4,12 @@ import { Module, Sequential, type ForwardContext } from '../nn/module';
 import { BasicBlock } from './basic-block';
 import type { LayerFactory } from './factory';
 import type { InputShape } from './model';
-import { assertPositiveShape, convNorm, resnetHead } from './units';
+import { assertPositiveShape, convNorm, imagenetStem, resnetHead } from './units';
 
 /** The `stage_repeats` / `stage_out_channels` / `stage_stride` triple of the official ResNets. */
 export interface ResNetStages {
+  /** `cifar`: conv3x3 stride 1; `imagenet`: conv7x7 stride 2 (units.ts imagenetStem). */
+  readonly stem: 'cifar' | 'imagenet';
   readonly stemWidth: number;
   readonly repeats: readonly number[];
   readonly widths: readonly number[];
@@ -15,13 +17,15 @@ export interface ResNetStages {
 }
 
 /**
- * The shape shared by the official CIFAR ResNets (`ResNet_19_cifar_CW`, `ResNet_18_stand_CW`):
- *   conv1     = [conv3x3 (in -> stem) + tdBN, GLIF(stem)]
+ * The shape shared by the official spike-shortcut ResNets (`ResNet_19_cifar_CW`,
+ * `ResNet_18_stand_CW`, `ResNet_34_stand_CW`):
+ *   conv1     = [conv3x3 (in -> stem) + tdBN, GLIF(stem)], or the ImageNet stem
  *   features  = BasicBlock_CW list; the first block of a stage takes the stage stride
  *   globalave = global average pool, per step
- *   lastave   = resnetHead (512 -> 256 -> classes, or 512 -> classes above 50 classes)
+ *   lastave   = resnetHead (512 -> 256 -> classes, or 512 -> classes above 50 classes or with
+ *               `singleHead`)
  */
-export class CifarResNet extends Module {
+export class SpikeResNet extends Module {
   readonly conv1: Sequential;
   readonly features: Sequential;
   readonly globalave: GlobalAvgPool;
@@ -44,7 +48,9 @@ export class CifarResNet extends Module {
     }
     this.conv1 = this.child(
       'conv1',
-      new Sequential([convNorm(f, inputShape[2], stemWidth, 3, 1, 1), f.glif(stemWidth)]),
+      stages.stem === 'imagenet'
+        ? imagenetStem(f, arch, inputShape, stemWidth)
+        : new Sequential([convNorm(f, inputShape[2], stemWidth, 3, 1, 1), f.glif(stemWidth)]),
     );
     const blocks: BasicBlock[] = [];
     let inC = stemWidth;
