@@ -43,7 +43,7 @@ try {
   );
   const sections = execFileSync('wasm-objdump', ['-h', wasm], { encoding: 'utf8' });
   if (/\bData\b|\bDataCount\b/.test(sections)) throw new Error('the module has a data segment');
-  const code = execFileSync('wasm-objdump', ['-d', wasm], { encoding: 'utf8' });
+  const code = execFileSync('wasm-objdump', ['-d', wasm], { encoding: 'utf8', maxBuffer: 256 << 20 });
   if (/global\.(get|set)/.test(code)) throw new Error('the module uses its stack pointer (a stack)');
   const bytes = readFileSync(wasm);
   const sha = createHash('sha256').update(readFileSync(source)).digest('hex');

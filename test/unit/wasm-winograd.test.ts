@@ -7,10 +7,11 @@ import { winogradApplies } from '../../src-main/engine/kernels/winograd';
 import { on, relativeError, seeded, sizeOf } from '../helpers/backend-compare';
 
 /**
- * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on wasm, forward and input gradient,
- * against the cpu backend's direct convolution. The shapes give odd output sizes (edge tiles with
- * one row or column), more tiles than one chunk (32) with a partial last chunk, and every padding
- * from 0 to 2; a counting stand-in for the kernel module shows the Winograd kernel ran.
+ * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on wasm, forward and input gradient, and
+ * the filter gradient by F(3x3, 2x2), against the cpu backend's direct convolution. The shapes
+ * give odd output sizes (edge tiles with one row or column), more tiles than one chunk (32 and 64)
+ * with a partial last chunk, and every padding from 0 to 2; a counting stand-in for the kernel
+ * module shows the Winograd kernels ran.
  */
 interface Case {
   x: [number, number, number, number];
@@ -26,6 +27,7 @@ const cases: Case[] = [
 ];
 
 let calls = 0;
+let gradientCalls = 0;
 let original: SimdKernelExports | undefined;
 
 /** Swaps in a stand-in for the kernel module that counts winograd_conv3x3 calls. */
@@ -35,11 +37,16 @@ function countWinogradCalls(): void {
   const kernels = heap!.kernels;
   original = kernels;
   calls = 0;
+  gradientCalls = 0;
   const counting: SimdKernelExports = {
     ...kernels,
     winograd_conv3x3: (...args: Parameters<SimdKernelExports['winograd_conv3x3']>) => {
       calls++;
       kernels.winograd_conv3x3(...args);
+    },
+    winograd_filter_grad3x3: (...args: Parameters<SimdKernelExports['winograd_filter_grad3x3']>) => {
+      gradientCalls++;
+      kernels.winograd_filter_grad3x3(...args);
     },
   };
   (heap as unknown as { kernels: SimdKernelExports }).kernels = counting;
@@ -65,6 +72,28 @@ function inputGradient(c: Case): Float32Array {
     const shape = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad).outShape;
     const dy = tf.tensor4d(seeded(sizeOf(shape), 5), shape);
     return Float32Array.from(tf.conv2dTranspose(dy, w, c.x, 1, c.pad).dataSync());
+  });
+}
+
+function backpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor,
+  filterShape: [number, number, number, number],
+  strides: number,
+  pad: Case['pad'],
+): tf.Tensor {
+  const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+  return tf
+    .engine()
+    .runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+function filterGradient(c: Case): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seeded(sizeOf(c.x), 6), c.x);
+    const shape = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad).outShape;
+    const dy = tf.tensor4d(seeded(sizeOf(shape), 7), shape);
+    return Float32Array.from(backpropFilter(x, dy, c.filter, 1, c.pad).dataSync());
   });
 }
 
@@ -98,12 +127,33 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
       expect(calls).toBe(viaWinograd ? 1 : 0);
       expect(relativeError(expected, actual)).toBeLessThan(1e-5);
     });
+
+    it(`filter gradient matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+      const expected = await on('cpu', () => filterGradient(c));
+      await initBackend({ only: 'wasm' });
+      countWinogradCalls();
+      const actual = filterGradient(c);
+      expect(gradientCalls).toBe(1);
+      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+    });
   }
+
+  it('the filter gradient of a stride-2 or 1x1 convolution takes the direct kernel', async () => {
+    await initBackend({ only: 'wasm' });
+    countWinogradCalls();
+    tf.tidy(() => {
+      const x = tf.tensor4d(seeded(2 * 8 * 8 * 8, 8), [2, 8, 8, 8]);
+      backpropFilter(x, tf.ones([2, 4, 4, 16]), [3, 3, 8, 16], 2, 'same').dataSync();
+      backpropFilter(x, tf.ones([2, 8, 8, 16]), [1, 1, 8, 16], 1, 'same').dataSync();
+    });
+    expect(gradientCalls).toBe(0);
+  });
 
   it('frees its scratch space and leaves no tensor behind', async () => {
     await initBackend({ only: 'wasm' });
     forward(cases[0]!);
     inputGradient(cases[0]!);
+    filterGradient(cases[0]!);
     const backend = tf.backend();
     const ids = backend.numDataIds();
     const tensors = tf.memory().numTensors;
@@ -112,6 +162,7 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
       for (const c of cases) {
         forward(c);
         inputGradient(c);
+        filterGradient(c);
       }
     }
     expect(backend.numDataIds()).toBe(ids);

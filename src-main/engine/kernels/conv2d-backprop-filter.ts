@@ -8,6 +8,7 @@ import {
   transposeInfo,
   WASM,
 } from './wasm-kernel-calls';
+import { winogradApplies, winogradFilterGradient3x3 } from './winograd';
 
 /**
  * Conv2DBackpropFilter for the wasm backend, which ships Conv2D and Conv2DBackpropInput
@@ -64,6 +65,15 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   // of the convolution below, which XNNPACK runs poorly with a kernel as large as the output map.
   const heap =
     outChannels % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? activeWasmHeap() : undefined;
+  if (
+    heap &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    winogradApplies(kernelHeight, kernelWidth, inChannels, outChannels)
+  ) {
+    // 3x3 stride 1 (most of a ResNet): Winograd, 16 products per 2x2 outputs where this sum has 36.
+    return winogradFilterGradient3x3(heap, x, dy, info.padInfo.top, info.padInfo.left);
+  }
   if (heap) {
     const chunk = BPF_CHUNK;
     // Input channels in fours: one tap's pixels; otherwise every tap's (kernels.c says why).

@@ -703,6 +703,111 @@ void winograd_conv3x3(const float *x, const float *U, float *y, int N, int H, in
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * The filter gradient of a 3x3 stride-1 convolution by Winograd's F(3x3, 2x2), NHWC:
+ *   dw[kh, kw, ci, co] = sum over n, h, w of x[n, h + kh - pt, w + kw - pl, ci] dy[n, h, w, co]
+ * Split dy into the forward pass's 2x2 output tiles: each tile's share of dw is a 3x3 correlation
+ * of the tile's 4x4 input patch with its 2x2 block of dy. Pairing the forward identity
+ * Y = A^T [(G g G^T) .* (B^T d B)] A with dY gives that share as G^T [(A dY A^T) .* (B^T d B)] G,
+ * and since G^T . G is linear the 16 transformed products are summed over all tiles first:
+ *   M[xi, ci, co] = sum over tiles of V[xi, tile, ci] E[xi, tile, co],  dw = G^T M G.
+ * 16 products per (tile, ci, co) instead of the direct sum's 36. V is the forward pass's input
+ * transform (winograd_input_tile), E = A dY A^T with A^T = [1 1 1 0; 0 1 -1 -1] (additions), and
+ * G^T = [1 .5 .5 0; 0 .5 -.5 0; 0 .5 .5 1].
+ *
+ * Memory, from the caller: M (16 Ci Co floats) and per chunk of tc tiles V[xi, tile, ci] and
+ * E[xi, tile, co]. Ci a multiple of 4, Co a multiple of 8.
+ */
+
+/* E[xi, q, co..co+4] for tile q from dy's 2x2 block at (h0, w0) (zeros past Ho, Wo). */
+INLINE void winograd_dy_tile(const float *dyn, float *E, int Ho, int Wo, int Co, int tc, int q,
+                             int h0, int w0) {
+  const f4 zero = wasm_f32x4_splat(0.0f);
+  const int down = h0 + 1 < Ho, right = w0 + 1 < Wo;
+  for (int co = 0; co < Co; co += 4) {
+    const float *p = dyn + (h0 * Wo + w0) * Co + co;
+    f4 e00 = LD(p), e01 = right ? LD(p + Co) : zero;
+    f4 e10 = down ? LD(p + Wo * Co) : zero, e11 = down && right ? LD(p + Wo * Co + Co) : zero;
+    /* t = A e (4 x 2) */
+    f4 t[4][2] = {{e00, e01},
+                  {ADD(e00, e10), ADD(e01, e11)},
+                  {SUB(e00, e10), SUB(e01, e11)},
+                  {SUB(zero, e10), SUB(zero, e11)}};
+    for (int i = 0; i < 4; i++) {
+      /* u = t A^T (4 x 4) */
+      f4 u[4] = {t[i][0], ADD(t[i][0], t[i][1]), SUB(t[i][0], t[i][1]), SUB(zero, t[i][1])};
+      for (int j = 0; j < 4; j++) ST(E + ((i * 4 + j) * tc + q) * Co + co, u[j]);
+    }
+  }
+}
+
+/* M[xi, ci..ci+4, co..co+8] += V[xi, 0..nt, ci..ci+4]^T E[xi, 0..nt, co..co+8] */
+INLINE void winograd_grad_gemm_tile(const float *Vx, const float *Ex, float *Mx, int Ci, int Co,
+                                    int ci, int co, int nt) {
+  f4 acc[4][2];
+  for (int j = 0; j < 4; j++) {
+    acc[j][0] = LD(Mx + (ci + j) * Co + co);
+    acc[j][1] = LD(Mx + (ci + j) * Co + co + 4);
+  }
+  for (int q = 0; q < nt; q++) {
+    f4 e0 = LD(Ex + q * Co + co), e1 = LD(Ex + q * Co + co + 4);
+    const float *v = Vx + q * Ci + ci;
+    for (int j = 0; j < 4; j++) {
+      f4 s = wasm_v128_load32_splat(v + j);
+      acc[j][0] = ADD(acc[j][0], MUL(s, e0));
+      acc[j][1] = ADD(acc[j][1], MUL(s, e1));
+    }
+  }
+  for (int j = 0; j < 4; j++) {
+    ST(Mx + (ci + j) * Co + co, acc[j][0]);
+    ST(Mx + (ci + j) * Co + co + 4, acc[j][1]);
+  }
+}
+
+EXPORT(winograd_filter_grad3x3)
+void winograd_filter_grad3x3(const float *x, const float *dy, float *dw, int N, int H, int W, int Ci,
+                             int Ho, int Wo, int Co, int pt, int pl, float *M, float *V, float *E,
+                             int tc) {
+  const f4 zero = wasm_f32x4_splat(0.0f), half = wasm_f32x4_splat(0.5f);
+  for (int i = 0; i < 16 * Ci * Co; i += 4) ST(M + i, zero);
+  const int th = (Ho + 1) / 2, tw = (Wo + 1) / 2, tiles = N * th * tw;
+  for (int t0 = 0; t0 < tiles; t0 += tc) {
+    const int nt = tiles - t0 < tc ? tiles - t0 : tc;
+    for (int q = 0; q < nt; q++) {
+      int t = t0 + q, n = t / (th * tw), r = t - n * th * tw, ty = r / tw, tx = r - ty * tw;
+      winograd_input_tile(x + n * H * W * Ci, V, H, W, Ci, tc, q, 2 * ty - pt, 2 * tx - pl);
+      winograd_dy_tile(dy + n * Ho * Wo * Co, E, Ho, Wo, Co, tc, q, 2 * ty, 2 * tx);
+    }
+    for (int xi = 0; xi < 16; xi++) {
+      const float *Vx = V + xi * tc * Ci, *Ex = E + xi * tc * Co;
+      float *Mx = M + xi * Ci * Co;
+      for (int ci = 0; ci < Ci; ci += 4)
+        for (int co = 0; co < Co; co += 8) winograd_grad_gemm_tile(Vx, Ex, Mx, Ci, Co, ci, co, nt);
+    }
+  }
+  /* dw = G^T m G for every (ci, co) */
+  for (int ci = 0; ci < Ci; ci++) {
+    for (int co = 0; co < Co; co += 4) {
+      f4 m[4][4];
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) m[i][j] = LD(M + ((i * 4 + j) * Ci + ci) * Co + co);
+      f4 t[3][4];
+      for (int j = 0; j < 4; j++) {
+        f4 s = MUL(ADD(m[1][j], m[2][j]), half);
+        t[0][j] = ADD(m[0][j], s);
+        t[1][j] = MUL(SUB(m[1][j], m[2][j]), half);
+        t[2][j] = ADD(s, m[3][j]);
+      }
+      for (int i = 0; i < 3; i++) {
+        f4 s = MUL(ADD(t[i][1], t[i][2]), half);
+        ST(dw + ((i * 3 + 0) * Ci + ci) * Co + co, ADD(t[i][0], s));
+        ST(dw + ((i * 3 + 1) * Ci + ci) * Co + co, MUL(SUB(t[i][1], t[i][2]), half));
+        ST(dw + ((i * 3 + 2) * Ci + ci) * Co + co, ADD(s, t[i][3]));
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
  * AvgPool gradient for non-overlapping windows (filter = stride, no padding, H = Ho fh,
  * W = Wo fw): every input element gets its window's dy times `scale` (1 / window size).
  * C a multiple of 4.

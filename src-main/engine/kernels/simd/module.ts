@@ -144,6 +144,28 @@ export interface SimdKernelExports {
     MPtr: number,
     tilesPerChunk: number,
   ): void;
+  /**
+   * Filter gradient dw [3, 3, Ci, Co] of a 3x3 stride-1 convolution by F(3x3, 2x2); scratch
+   * M: 16 Ci Co, V: 16 tc Ci, E: 16 tc Co floats. Ci a multiple of 4, Co of 8.
+   */
+  winograd_filter_grad3x3(
+    xPtr: number,
+    dyPtr: number,
+    dwPtr: number,
+    N: number,
+    H: number,
+    W: number,
+    Ci: number,
+    Ho: number,
+    Wo: number,
+    Co: number,
+    padTop: number,
+    padLeft: number,
+    MPtr: number,
+    VPtr: number,
+    EPtr: number,
+    tilesPerChunk: number,
+  ): void;
   /** Non-overlapping windows fh x fw; C a multiple of 4. Writes all of dx [N, Ho fh, Wo fw, C]. */
   avg_pool_grad_tiled(
     dyPtr: number,
@@ -173,6 +195,7 @@ const EXPORT_NAMES: readonly (keyof SimdKernelExports)[] = [
   'pack_filter_for_forward',
   'winograd_filter_transform',
   'winograd_conv3x3',
+  'winograd_filter_grad3x3',
 ];
 
 /** GLIF_SIMD=off turns the kernels off (the typed-array loops run instead), for comparisons. */
