@@ -251,6 +251,12 @@ describe('glif info', () => {
     expect(out.stdout).toMatch(/^ {2}not used on the cpu backend \(wasm only\)$/m);
     const wasm = glif(['info', '--backend', 'wasm']);
     expect(wasm.stdout).toMatch(/^Our WebAssembly SIMD kernels:\n {2}active: fused GLIF, tdBN/m);
+    // Node 20 runs relaxed SIMD once its flag is on (module.ts turns it on); GLIF_SIMD=plain keeps the 128-bit build.
+    expect(wasm.stdout).toMatch(
+      /; relaxed SIMD, fused multiply-adds \(GLIF_SIMD=off or plain to compare\)$/m,
+    );
+    const plain = glif(['info', '--backend', 'wasm'], { GLIF_SIMD: 'plain' });
+    expect(plain.stdout).toMatch(/^ {2}active: .*; 128-bit SIMD without fused multiply-adds /m);
     const off = glif(['info', '--backend', 'wasm'], { GLIF_SIMD: 'off' });
     expect(off.stdout).toMatch(/^ {2}off \(GLIF_SIMD=off\)/m);
     const pinned = glif(['info'], { GLIF_THREADS: '1' });

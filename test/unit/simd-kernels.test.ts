@@ -14,8 +14,12 @@ import {
 import type { ResetForm } from '../../src-main/engine/glif/variants';
 import { glifBackwardSimd, glifForwardSimd, simdPeriod } from '../../src-main/engine/kernels/simd/glif-simd';
 import { activeWasmHeap, type WasmHeap } from '../../src-main/engine/kernels/simd/heap';
-import { KERNELS_SOURCE_SHA256, KERNELS_WASM_BASE64 } from '../../src-main/engine/kernels/simd/kernels.wasm';
-import { SIMD_ENV_VAR, wasmApi } from '../../src-main/engine/kernels/simd/module';
+import {
+  KERNELS_RELAXED_WASM_BASE64,
+  KERNELS_SOURCE_SHA256,
+  KERNELS_WASM_BASE64,
+} from '../../src-main/engine/kernels/simd/kernels.wasm';
+import { SIMD_ENV_VAR, simdKernelsRelaxed, wasmApi } from '../../src-main/engine/kernels/simd/module';
 import { tdbnBackwardSimd, tdbnForwardSimd } from '../../src-main/engine/kernels/simd/tdbn-simd';
 import { Rng } from '../../src-main/engine/random';
 import { repoRoot } from '../helpers/paths';
@@ -29,8 +33,29 @@ import { repoRoot } from '../helpers/paths';
 
 const simdDir = join(repoRoot, 'src-main/engine/kernels/simd');
 
+/** Section ids of a wasm binary, in order (5 = memory, 10 = code, 11 = data, 12 = data count). */
+function sectionIds(bytes: Buffer): number[] {
+  const ids: number[] = [];
+  let at = 8;
+  while (at < bytes.length) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      size |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    at += size;
+  }
+  expect(at).toBe(bytes.length);
+  return ids;
+}
+
 describe('the SIMD kernel module', () => {
-  const bytes = Buffer.from(KERNELS_WASM_BASE64, 'base64');
+  const builds = {
+    plain: Buffer.from(KERNELS_WASM_BASE64, 'base64'),
+    relaxed: Buffer.from(KERNELS_RELAXED_WASM_BASE64, 'base64'),
+  };
 
   it('was built from the kernels.c in the tree (rerun node scripts/build-simd.mjs after editing it)', () => {
     const sha = createHash('sha256')
@@ -39,28 +64,31 @@ describe('the SIMD kernel module', () => {
     expect(KERNELS_SOURCE_SHA256).toBe(sha);
   });
 
-  it('imports only the backend memory and owns none of it (no data segment, no memory of its own)', () => {
-    // Node's typings here declare no WebAssembly globals (module.ts types the few it uses).
-    const api = wasmApi as typeof wasmApi & { Module: { imports(m: object): unknown } };
-    expect(api.Module.imports(new api.Module(bytes))).toEqual([
-      { module: 'env', name: 'memory', kind: 'memory' },
-    ]);
-    // Section ids of the binary: 5 = memory, 11 = data, 12 = data count.
-    const ids: number[] = [];
-    let at = 8;
-    while (at < bytes.length) {
-      ids.push(bytes[at++]);
-      let size = 0;
-      for (let shift = 0; ; shift += 7) {
-        const b = bytes[at++];
-        size |= (b & 0x7f) << shift;
-        if (b < 0x80) break;
-      }
-      at += size;
-    }
-    expect(at).toBe(bytes.length);
-    expect(ids).toContain(10); // code
-    expect(ids.filter((id) => id === 5 || id === 11 || id === 12)).toEqual([]);
+  it.each(Object.entries(builds))(
+    'the %s build imports only the backend memory and owns none of it (no data segment, no memory of its own)',
+    async (_, bytes) => {
+      await initBackend({ only: 'wasm' });
+      // Loading the kernels first turns relaxed SIMD on where this Node needs its flag for it.
+      expect(activeWasmHeap()).toBeDefined();
+      // Node's typings here declare no WebAssembly globals (module.ts types the few it uses).
+      const api = wasmApi as typeof wasmApi & { Module: { imports(m: object): unknown } };
+      expect(api.Module.imports(new api.Module(bytes))).toEqual([
+        { module: 'env', name: 'memory', kind: 'memory' },
+      ]);
+      const ids = sectionIds(bytes);
+      expect(ids).toContain(10);
+      expect(ids.filter((id) => id === 5 || id === 11 || id === 12)).toEqual([]);
+    },
+  );
+
+  it('runs the relaxed-SIMD build here, whose fused multiply-add the plain build lacks', async () => {
+    await initBackend({ only: 'wasm' });
+    expect(activeWasmHeap()).toBeDefined();
+    expect(simdKernelsRelaxed()).toBe(true);
+    // f32x4.relaxed_madd: prefix 0xfd, opcode 0x105 as LEB128 (0x85 0x02).
+    const madd = Buffer.from([0xfd, 0x85, 0x02]);
+    expect(builds.relaxed.includes(madd)).toBe(true);
+    expect(builds.plain.includes(madd)).toBe(false);
   });
 });
 

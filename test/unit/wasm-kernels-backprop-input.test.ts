@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { KERNEL_BUILDS, onWasmBuild } from '../helpers/kernel-builds';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { on, relativeError, seeded, sizeOf, type Pad } from '../helpers/backend-compare';
 import { initBackend } from '../../src-main/engine/backend';
@@ -142,19 +143,23 @@ describe('wasm Conv2DBackpropInput fast path', () => {
 
   for (const c of cases) {
     const path = simd(c) ? 'SIMD kernel' : c.fast ? 'convolution' : 'falls back';
-    it(`matches the cpu backend: ${label(c)} (${path}; then without SIMD)`, async () => {
+    it(`matches the cpu backend: ${label(c)} (${path}; both builds, then without SIMD)`, async () => {
       const expected = await on('cpu', () => inputGradient(c));
       expect(expected.shape).toEqual(c.x);
-      for (const simdOn of [true, false]) {
+      for (const kernels of [...KERNEL_BUILDS, 'off'] as const) {
+        const simdOn = kernels !== 'off';
         if (!simdOn) process.env[SIMD_ENV_VAR] = 'off';
         try {
-          const { result: actual, calls } = await on('wasm', () =>
-            countingWasmConv2D(() => inputGradient(c)),
-          );
+          const count = () => countingWasmConv2D(() => inputGradient(c));
+          const { result: actual, calls } = simdOn
+            ? await onWasmBuild(kernels, count)
+            : await on('wasm', count);
           const viaConv = c.fast && !(simdOn && simd(c));
           expect(calls, viaConv ? 'took the convolution path' : 'ran no convolution').toBe(viaConv ? 1 : 0);
           expect(actual.shape).toEqual(c.x);
-          expect(relativeError(expected.values, actual.values), `SIMD ${simdOn}`).toBeLessThan(1e-5);
+          expect(relativeError(expected.values, actual.values), `SIMD kernels: ${kernels}`).toBeLessThan(
+            1e-5,
+          );
         } finally {
           delete process.env[SIMD_ENV_VAR];
         }

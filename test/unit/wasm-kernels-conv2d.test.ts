@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { KERNEL_BUILDS, onWasmBuild } from '../helpers/kernel-builds';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { conv2dPlan, installFastConv2D } from '../../src-main/engine/kernels/conv2d';
@@ -102,12 +103,15 @@ describe('wasm Conv2D', () => {
   });
 
   for (const c of cases) {
-    it(`matches the cpu backend: ${label(c)} (${c.ours || 'XNNPACK'}; then without SIMD)`, async () => {
+    it(`matches the cpu backend: ${label(c)} (${c.ours || 'XNNPACK'}; both builds, then without SIMD)`, async () => {
       const expected = await on('cpu', () => forward(c));
-      for (const simdOn of [true, false]) {
-        const actual = await withSimd(simdOn, () => on('wasm', () => forward(c)));
+      for (const kernels of [...KERNEL_BUILDS, 'off'] as const) {
+        const actual =
+          kernels === 'off'
+            ? await withSimd(false, () => on('wasm', () => forward(c)))
+            : await onWasmBuild(kernels, () => forward(c));
         expect(actual.length).toBe(expected.length);
-        expect(relativeError(expected, actual), `SIMD ${simdOn}`).toBeLessThan(1e-5);
+        expect(relativeError(expected, actual), `SIMD kernels: ${kernels}`).toBeLessThan(1e-5);
       }
     });
   }

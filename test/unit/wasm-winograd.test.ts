@@ -5,13 +5,15 @@ import { activeWasmHeap } from '../../src-main/engine/kernels/simd/heap';
 import type { SimdKernelExports } from '../../src-main/engine/kernels/simd/module';
 import { winogradApplies } from '../../src-main/engine/kernels/winograd';
 import { on, relativeError, seeded, sizeOf } from '../helpers/backend-compare';
+import { KERNEL_BUILDS, useKernelBuild } from '../helpers/kernel-builds';
 
 /**
  * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on wasm, forward and input gradient, and
  * the filter gradient by F(3x3, 2x2), against the cpu backend's direct convolution. The shapes
  * give odd output sizes (edge tiles with one row or column), more tiles than one chunk (32 and 64)
  * with a partial last chunk, and every padding from 0 to 2; a counting stand-in for the kernel
- * module shows the Winograd kernels ran.
+ * module shows the Winograd kernels ran. Each case runs on both builds of the kernels (relaxed
+ * SIMD's fused multiply-adds, and plain 128-bit SIMD).
  */
 interface Case {
   x: [number, number, number, number];
@@ -29,9 +31,11 @@ const cases: Case[] = [
 let calls = 0;
 let gradientCalls = 0;
 let original: SimdKernelExports | undefined;
+let restoreBuild: (() => void) | undefined;
 
-/** Swaps in a stand-in for the kernel module that counts winograd_conv3x3 calls. */
-function countWinogradCalls(): void {
+/** Swaps in a stand-in for `build`'s kernel module that counts the Winograd kernels' calls. */
+function countWinogradCalls(build: (typeof KERNEL_BUILDS)[number] = 'relaxed'): void {
+  restoreBuild = useKernelBuild(build);
   const heap = activeWasmHeap();
   expect(heap).toBeDefined();
   const kernels = heap!.kernels;
@@ -56,6 +60,8 @@ afterEach(() => {
   const heap = activeWasmHeap();
   if (heap && original) (heap as unknown as { kernels: SimdKernelExports }).kernels = original;
   original = undefined;
+  restoreBuild?.();
+  restoreBuild = undefined;
 });
 
 function forward(c: Case): Float32Array {
@@ -106,37 +112,38 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
     expect(winogradApplies(5, 5, 8, 8)).toBe(false);
   });
 
-  for (const c of cases) {
-    it(`forward matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
-      const expected = await on('cpu', () => forward(c));
-      await initBackend({ only: 'wasm' });
-      countWinogradCalls();
-      const actual = forward(c);
-      expect(calls).toBe(1);
-      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
-    });
+  for (const build of KERNEL_BUILDS)
+    for (const c of cases) {
+      it(`forward matches the cpu backend (${build}): x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+        const expected = await on('cpu', () => forward(c));
+        await initBackend({ only: 'wasm' });
+        countWinogradCalls(build);
+        const actual = forward(c);
+        expect(calls).toBe(1);
+        expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+      });
 
-    it(`input gradient matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
-      const expected = await on('cpu', () => inputGradient(c));
-      await initBackend({ only: 'wasm' });
-      // The input gradient's convolution has the filter's channels swapped: it takes the
-      // Winograd path when the forward's output channels come in fours and its input in eights.
-      const viaWinograd = winogradApplies(3, 3, c.filter[3], c.filter[2]);
-      countWinogradCalls();
-      const actual = inputGradient(c);
-      expect(calls).toBe(viaWinograd ? 1 : 0);
-      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
-    });
+      it(`input gradient matches the cpu backend (${build}): x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+        const expected = await on('cpu', () => inputGradient(c));
+        await initBackend({ only: 'wasm' });
+        // The input gradient's convolution has the filter's channels swapped: it takes the
+        // Winograd path when the forward's output channels come in fours and its input in eights.
+        const viaWinograd = winogradApplies(3, 3, c.filter[3], c.filter[2]);
+        countWinogradCalls(build);
+        const actual = inputGradient(c);
+        expect(calls).toBe(viaWinograd ? 1 : 0);
+        expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+      });
 
-    it(`filter gradient matches the cpu backend: x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
-      const expected = await on('cpu', () => filterGradient(c));
-      await initBackend({ only: 'wasm' });
-      countWinogradCalls();
-      const actual = filterGradient(c);
-      expect(gradientCalls).toBe(1);
-      expect(relativeError(expected, actual)).toBeLessThan(1e-5);
-    });
-  }
+      it(`filter gradient matches the cpu backend (${build}): x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
+        const expected = await on('cpu', () => filterGradient(c));
+        await initBackend({ only: 'wasm' });
+        countWinogradCalls(build);
+        const actual = filterGradient(c);
+        expect(gradientCalls).toBe(1);
+        expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+      });
+    }
 
   it('the filter gradient of a stride-2 or 1x1 convolution takes the direct kernel', async () => {
     await initBackend({ only: 'wasm' });

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { simdDisabledByEnv, simdKernelsOn, wasmApi, type SimdKernelExports, type WasmMemory } from './module';
+import {
+  simdDisabledByEnv,
+  simdKernelsOn,
+  simdKernelsRelaxed,
+  wasmApi,
+  type SimdKernelExports,
+  type WasmMemory,
+} from './module';
 
 /**
  * The parts of the TF.js wasm backend (tfjs-backend-wasm 4.22) the SIMD kernels use: its
@@ -145,5 +152,11 @@ export function simdKernelStatus(): SimdKernelStatus {
       state: 'unavailable',
       detail: 'unavailable: this JavaScript engine cannot run WebAssembly SIMD',
     };
-  return { state: 'active', detail: `active: ${SIMD_KERNEL_OPS} (GLIF_SIMD=off to compare)` };
+  const build = simdKernelsRelaxed()
+    ? 'relaxed SIMD, fused multiply-adds'
+    : '128-bit SIMD without fused multiply-adds';
+  return {
+    state: 'active',
+    detail: `active: ${SIMD_KERNEL_OPS}; ${build} (GLIF_SIMD=off or plain to compare)`,
+  };
 }

@@ -31,6 +31,11 @@ typedef v128_t f4;
 #define SUB wasm_f32x4_sub
 #define MUL wasm_f32x4_mul
 #define AND wasm_v128_and
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) wasm_f32x4_relaxed_madd((a), (b), (c))
+#else
+#define MADD(a, b, c) ADD((c), MUL((a), (b)))
+#endif
 
 /* Adds the four lanes of v to acc[0..3] in float64. */
 INLINE void acc64(double *acc, f4 v) {
@@ -357,7 +362,7 @@ INLINE void bpf_panel_tile(const float *xp, const float *dp, float *dwk, int Co,
     for (int v = 0; v < V; v++) d[v] = LD(dp + (v * Pc + p) * 4);
     for (int r = 0; r < R; r++) {
       f4 s = wasm_v128_load32_splat(xp + p * 4 + r);
-      for (int v = 0; v < V; v++) acc[r][v] = ADD(acc[r][v], MUL(s, d[v]));
+      for (int v = 0; v < V; v++) acc[r][v] = MADD(s, d[v], acc[r][v]);
     }
   }
   for (int r = 0; r < R; r++)
@@ -469,8 +474,8 @@ INLINE void bpi_tile(const float *dyr, const float *wb, float *dxr, int Ci, int 
     f4 w0 = LD(wb + co * 8), w1 = LD(wb + co * 8 + 4);
     for (int j = 0; j < J; j++) {
       f4 s = wasm_v128_load32_splat(dyr + (wo + j) * Co + co);
-      acc[j][0] = ADD(acc[j][0], MUL(s, w0));
-      acc[j][1] = ADD(acc[j][1], MUL(s, w1));
+      acc[j][0] = MADD(s, w0, acc[j][0]);
+      acc[j][1] = MADD(s, w1, acc[j][1]);
     }
   }
   for (int j = 0; j < J; j++)
@@ -644,8 +649,8 @@ INLINE void winograd_gemm_tile(const float *Vx, const float *Ub, float *Mx, int 
     f4 u0 = LD(Ub + ci * 8), u1 = LD(Ub + ci * 8 + 4);
     for (int j = 0; j < J; j++) {
       f4 s = wasm_v128_load32_splat(Vx + (q0 + j) * Ci + ci);
-      acc[j][0] = ADD(acc[j][0], MUL(s, u0));
-      acc[j][1] = ADD(acc[j][1], MUL(s, u1));
+      acc[j][0] = MADD(s, u0, acc[j][0]);
+      acc[j][1] = MADD(s, u1, acc[j][1]);
     }
   }
   for (int j = 0; j < J; j++) {
@@ -753,8 +758,8 @@ INLINE void winograd_grad_gemm_tile(const float *Vx, const float *Ex, float *Mx,
     const float *v = Vx + q * Ci + ci;
     for (int j = 0; j < 4; j++) {
       f4 s = wasm_v128_load32_splat(v + j);
-      acc[j][0] = ADD(acc[j][0], MUL(s, e0));
-      acc[j][1] = ADD(acc[j][1], MUL(s, e1));
+      acc[j][0] = MADD(s, e0, acc[j][0]);
+      acc[j][1] = MADD(s, e1, acc[j][1]);
     }
   }
   for (int j = 0; j < 4; j++) {
