@@ -141,6 +141,19 @@ function maxRelativeGap(a: number[][], b: number[][]): number {
   return worst;
 }
 
+/** ||a - b|| / ||b|| over every value of every parameter. */
+function relativeNormGap(a: number[][], b: number[][]): number {
+  let diff = 0;
+  let norm = 0;
+  a.forEach((xs, i) =>
+    xs.forEach((x, j) => {
+      diff += (x - b[i][j]) ** 2;
+      norm += b[i][j] ** 2;
+    }),
+  );
+  return Math.sqrt(diff / norm);
+}
+
 describe('data-parallel training (ReplicaPool)', () => {
   it('shards a batch into contiguous, near-equal parts', () => {
     expect(shardBounds(10, 3)).toEqual([
@@ -157,7 +170,12 @@ describe('data-parallel training (ReplicaPool)', () => {
   it('trains like one thread (synchronised tdBN, all-reduced gradients), evaluates in shards, and repeats exactly', async () => {
     const batches = [randomBatch(12, 5), randomBatch(12, 6), randomBatch(1, 7)];
     const single = fmnistSetup();
-    const singleLoss = batches.map((b) => trainStep(single.model, single.sgd, b, 0.1).loss);
+    const singleLoss: number[] = [];
+    let singleAfterFirst: number[][] = [];
+    for (const b of batches) {
+      singleLoss.push(trainStep(single.model, single.sgd, b, 0.1).loss);
+      if (singleLoss.length === 1) singleAfterFirst = [...params(single.model), ...buffers(single.model)];
+    }
 
     const runPool = async () => {
       const s = fmnistSetup();
@@ -168,8 +186,15 @@ describe('data-parallel training (ReplicaPool)', () => {
       );
       try {
         const losses: number[] = [];
+        let afterFirst: number[][] = [];
         // The last batch is smaller than the group: every replica runs it whole.
-        for (const b of batches) losses.push((await pool.step(b, 0.1)).loss);
+        for (const b of batches) {
+          losses.push((await pool.step(b, 0.1)).loss);
+          if (losses.length === 1) {
+            await pool.pull(s.model, s.sgd);
+            afterFirst = [...params(s.model), ...buffers(s.model)];
+          }
+        }
         await pool.pull(s.model, s.sgd);
         // Evaluation sharded over the replicas sums to the same as the pulled model evaluating alone.
         const test = randomBatch(10, 9);
@@ -186,6 +211,7 @@ describe('data-parallel training (ReplicaPool)', () => {
         });
         return {
           losses,
+          afterFirst,
           params: params(s.model),
           buffers: buffers(s.model),
           steps: s.sgd.stepCount,
@@ -201,12 +227,20 @@ describe('data-parallel training (ReplicaPool)', () => {
     expect(b.losses).toEqual(a.losses);
     expect(b.params).toEqual(a.params);
     expect(b.buffers).toEqual(a.buffers);
-    // The same training as on one thread, up to float32 summation order.
+    // The same training as on one thread, up to float32 summation order. The first step starts
+    // from the same parameters (only tdBN's sums and the gradients' run in another order), so its
+    // loss and update agree closely. After it the parameters differ in their last bits, which may
+    // move a membrane across the threshold and flip a spike (seen: 3e-4 of the loss, and a
+    // parameter near zero moved by 2e-3), so the later steps are held to 1e-3 of the loss and of
+    // the parameters' norm: a lost gradient or momentum would miss by far more.
     expect(a.steps).toBe(3);
-    a.losses.forEach((l, i) => expect(l).toBeCloseTo(singleLoss[i], 5));
-    expect(maxRelativeGap(a.params, params(single.model))).toBeLessThan(1e-3);
-    // Running statistics are those of the whole batch (synchronised), not of a shard.
-    expect(maxRelativeGap(a.buffers, buffers(single.model))).toBeLessThan(1e-4);
+    expect(a.losses[0]).toBeCloseTo(singleLoss[0], 5);
+    expect(maxRelativeGap(a.afterFirst, singleAfterFirst)).toBeLessThan(1e-4);
+    a.losses.forEach((l, i) => expect(Math.abs(l - singleLoss[i]) / singleLoss[i]).toBeLessThan(1e-3));
+    expect(relativeNormGap(a.params, params(single.model))).toBeLessThan(1e-3);
+    // Running statistics are those of the whole batch (synchronised), not of a shard: after the
+    // first step within 1e-4 (checked with the parameters above), after the last 1e-4 of their norm.
+    expect(relativeNormGap(a.buffers, buffers(single.model))).toBeLessThan(1e-4);
     const fresh = fmnistSetup();
     expect(a.params).not.toEqual(params(fresh.model));
     fresh.model.dispose();

@@ -8,10 +8,11 @@ import { on, relativeError, seeded, sizeOf } from '../helpers/backend-compare';
 import { KERNEL_BUILDS, useKernelBuild } from '../helpers/kernel-builds';
 
 /**
- * 3x3 stride-1 convolutions by Winograd's F(2x2, 3x3) on wasm, forward and input gradient, and
+ * 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) on wasm, forward and input gradient, and
  * the filter gradient by F(3x3, 2x2), against the cpu backend's direct convolution. The shapes
- * give odd output sizes (edge tiles with one row or column), more tiles than one chunk (32 and 64)
- * with a partial last chunk, and every padding from 0 to 2; a counting stand-in for the kernel
+ * give output sizes past multiples of 4 and 2 by 1 to 3 (edge tiles with 1 to 3 rows or columns),
+ * more tiles than one chunk with a partial last chunk, every padding from 0 to 2, and 512
+ * channels; a counting stand-in for the kernel
  * module shows the Winograd kernels ran. Each case runs on both builds of the kernels (relaxed
  * SIMD's fused multiply-adds, and plain 128-bit SIMD).
  */
@@ -19,13 +20,28 @@ interface Case {
   x: [number, number, number, number];
   filter: [number, number, number, number];
   pad: number | 'same' | 'valid';
+  /** false: forward and input gradient only (the cpu backend's filter gradient takes 20 s there). */
+  filterGradient?: false;
 }
+
+/**
+ * F(4x4, 3x3)'s error, as a fraction of the output's largest magnitude: its transforms' larger
+ * coefficients (5, 8) cost precision. Measured against a float64 convolution at 512 channels:
+ * 1.6e-5 (the cpu backend's direct sum 2.5e-6, F(2x2, 3x3) 7.7e-7); cuDNN and oneDNN use the
+ * same F(4x4, 3x3) for the same speed. The filter gradient's F(3x3, 2x2) keeps 1e-5.
+ */
+const F43_TOLERANCE = 5e-5;
 
 const cases: Case[] = [
   { x: [2, 9, 7, 8], filter: [3, 3, 8, 16], pad: 'same' },
   { x: [3, 11, 10, 4], filter: [3, 3, 4, 8], pad: 'valid' },
   { x: [2, 6, 5, 16], filter: [3, 3, 16, 24], pad: 2 },
   { x: [1, 17, 15, 12], filter: [3, 3, 12, 8], pad: 1 },
+  // Outputs 2 past a multiple of 4 (F(4x4, 3x3)'s edge tiles of two rows and columns), and 80
+  // tiles of 4x4 outputs, three chunks of 32 with a partial last one.
+  { x: [4, 14, 18, 8], filter: [3, 3, 8, 16], pad: 1 },
+  // ResNet-19's widest layers: 4,608 products summed per output.
+  { x: [1, 8, 8, 512], filter: [3, 3, 512, 512], pad: 1, filterGradient: false },
 ];
 
 let calls = 0;
@@ -103,7 +119,7 @@ function filterGradient(c: Case): Float32Array {
   });
 }
 
-describe('Winograd F(2x2, 3x3) on wasm', () => {
+describe('Winograd F(4x4, 3x3) and F(3x3, 2x2) on wasm', () => {
   it('applies to 3x3 filters with input channels in fours and output channels in eights', () => {
     expect(winogradApplies(3, 3, 4, 8)).toBe(true);
     expect(winogradApplies(3, 3, 3, 8)).toBe(false);
@@ -120,7 +136,7 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
         countWinogradCalls(build);
         const actual = forward(c);
         expect(calls).toBe(1);
-        expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+        expect(relativeError(expected, actual)).toBeLessThan(F43_TOLERANCE);
       });
 
       it(`input gradient matches the cpu backend (${build}): x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
@@ -132,9 +148,10 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
         countWinogradCalls(build);
         const actual = inputGradient(c);
         expect(calls).toBe(viaWinograd ? 1 : 0);
-        expect(relativeError(expected, actual)).toBeLessThan(1e-5);
+        expect(relativeError(expected, actual)).toBeLessThan(F43_TOLERANCE);
       });
 
+      if (c.filterGradient === false) continue;
       it(`filter gradient matches the cpu backend (${build}): x ${c.x}, filter ${c.filter}, pad ${c.pad}`, async () => {
         const expected = await on('cpu', () => filterGradient(c));
         await initBackend({ only: 'wasm' });
@@ -166,7 +183,7 @@ describe('Winograd F(2x2, 3x3) on wasm', () => {
     const tensors = tf.memory().numTensors;
     const heapBytes = (backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
     for (let i = 0; i < 5; i++) {
-      for (const c of cases) {
+      for (const c of cases.filter((c) => c.filterGradient !== false)) {
         forward(c);
         inputGradient(c);
         filterGradient(c);

@@ -16,13 +16,14 @@ import { winogradApplies, winogradConv3x3 } from './winograd';
  * 0.78-0.80x XNNPACK's time: 223 vs 281 ms at 128 channels on 32x32, 188 vs 247 ms at 256 on
  * 16x16, 238 vs 297 ms at 512 on 8x8 (batch 16).
  *
- * 3x3 filters go further, to Winograd's F(2x2, 3x3) (winograd.ts): 0.35-0.5x XNNPACK's time on
- * the same layers. Strided convolutions, dilations, padding beyond the kernel and channel counts
- * our kernels do not take (a network's first layer) stay on XNNPACK.
+ * 3x3 filters go further, to Winograd's F(4x4, 3x3) (winograd.ts; F(2x2, 3x3), used until
+ * 2026-12-02, took 0.35-0.5x XNNPACK's time on the same layers, F(4x4, 3x3) about 0.6x of that
+ * again). Strided convolutions, dilations, padding beyond the kernel and channel counts our
+ * kernels do not take (a network's first layer) stay on XNNPACK.
  */
 export interface Conv2DPlan {
   readonly info: tf.backend_util.Conv2DInfo;
-  /** Winograd F(2x2, 3x3) (winograd.ts), or the scatter kernel with these paddings. */
+  /** Winograd F(4x4, 3x3) (winograd.ts), or the scatter kernel with these paddings. */
   readonly method: 'winograd' | 'scatter';
   readonly padTop: number;
   readonly padLeft: number;

@@ -127,7 +127,7 @@ export interface SimdKernelExports {
   pack_filter_for_forward(wPtr: number, wpPtr: number, KH: number, KW: number, Ci: number, Co: number): void;
   /** U[xi, co / 8, ci, co % 8] from the 3x3 filter (rotated: w is [3, 3, Co, Ci], flipped). */
   winograd_filter_transform(wPtr: number, UPtr: number, Ci: number, Co: number, rotated: number): void;
-  /** 3x3 stride-1 convolution by F(2x2, 3x3); scratch V: 16 tc Ci, M: 16 tc Co floats. */
+  /** 3x3 stride-1 convolution by F(4x4, 3x3); U: 36 Ci Co, scratch V: 36 tc Ci, M: 36 tc Co floats. */
   winograd_conv3x3(
     xPtr: number,
     UPtr: number,
