@@ -741,75 +741,67 @@ void winograd_conv3x3(const float *x, const float *U, float *y, int N, int H, in
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The filter gradient of a 3x3 stride-1 convolution by Winograd's F(3x3, 2x2), NHWC:
+ * The filter gradient of a 3x3 stride-1 convolution by Winograd's F(3x3, 4x4), NHWC:
  *   dw[kh, kw, ci, co] = sum over n, h, w of x[n, h + kh - pt, w + kw - pl, ci] dy[n, h, w, co]
- * Split dy into the forward pass's 2x2 output tiles: each tile's share of dw is a 3x3 correlation
- * of the tile's 4x4 input patch with its 2x2 block of dy. Pairing the forward identity
+ * Split dy into the forward pass's 4x4 output tiles: each tile's share of dw is a 3x3 correlation
+ * of the tile's 6x6 input patch with its 4x4 block of dy. Pairing the forward identity
  * Y = A^T [(G g G^T) .* (B^T d B)] A with dY gives that share as G^T [(A dY A^T) .* (B^T d B)] G,
- * and since G^T . G is linear the 16 transformed products are summed over all tiles first:
+ * and since G^T . G is linear the 36 transformed products are summed over all tiles first:
  *   M[xi, ci, co] = sum over tiles of V[xi, tile, ci] E[xi, tile, co],  dw = G^T M G.
- * 16 products per (tile, ci, co) instead of the direct sum's 36. V is F(2x2, 3x3)'s input
- * transform (winograd_input_tile), E = A dY A^T with A^T = [1 1 1 0; 0 1 -1 -1] (additions), and
- * G^T = [1 .5 .5 0; 0 .5 -.5 0; 0 .5 .5 1].
+ * 36 products per (tile, ci, co) instead of the direct sum's 144 (F(3x3, 2x2): 16 per 2x2 tile).
+ * V is the forward's input transform (winograd43_input_tile), E = A dY A^T with the forward's A,
+ * and G the forward's (F(4x4, 3x3) above), so the error is of the same order as the forward's.
  *
- * Memory, from the caller: M (16 Ci Co floats) and per chunk of tc tiles V[xi, tile, ci] and
+ * Memory, from the caller: M (36 Ci Co floats) and per chunk of tc tiles V[xi, tile, ci] and
  * E[xi, tile, co]. Ci a multiple of 4, Co a multiple of 8.
  */
 
-/* F(2x2, 3x3)'s input transform, B^T d B with
- * B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]:
-   V[xi, q, ci..ci+4] for tile q of the chunk, from the 4x4 patch at (h0, w0) (zeros outside). */
-INLINE void winograd_input_tile(const float *xn, float *V, int H, int W, int Ci, int tc, int q,
-                                int h0, int w0) {
+/* The six rows of A (6x4, the forward's A^T transposed) applied to four vectors. */
+INLINE void winograd43_a(f4 e0, f4 e1, f4 e2, f4 e3, f4 out[6]) {
+  const f4 two = wasm_f32x4_splat(2.0f), four = wasm_f32x4_splat(4.0f), eight = wasm_f32x4_splat(8.0f);
+  const f4 p = ADD(e0, e2), q = ADD(e1, e3);
+  const f4 r = ADD(e0, MUL(e2, four)), s = ADD(MUL(e1, two), MUL(e3, eight));
+  out[0] = e0;
+  out[1] = ADD(p, q);
+  out[2] = SUB(p, q);
+  out[3] = ADD(r, s);
+  out[4] = SUB(r, s);
+  out[5] = e3;
+}
+
+/* E[xi, q, co..co+4] for tile q from dy's 4x4 block at (h0, w0) (zeros past Ho, Wo). */
+INLINE void winograd43_dy_tile(const float *dyn, float *E, int Ho, int Wo, int Co, int tc, int q,
+                               int h0, int w0) {
   const f4 zero = wasm_f32x4_splat(0.0f);
-  for (int ci = 0; ci < Ci; ci += 4) {
-    f4 d[4][4];
-    for (int i = 0; i < 4; i++) {
-      int h = h0 + i;
-      for (int j = 0; j < 4; j++) {
-        int ww = w0 + j;
-        d[i][j] = (h >= 0 && h < H && ww >= 0 && ww < W) ? LD(xn + (h * W + ww) * Ci + ci) : zero;
-      }
-    }
-    /* t = B^T d, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] */
-    f4 t[4][4];
+  const int rows = Ho - h0 < 4 ? Ho - h0 : 4, cols = Wo - w0 < 4 ? Wo - w0 : 4;
+  for (int co = 0; co < Co; co += 4) {
+    /* t = A e (6x4), column by column */
+    f4 t[6][4];
     for (int j = 0; j < 4; j++) {
-      t[0][j] = SUB(d[0][j], d[2][j]);
-      t[1][j] = ADD(d[1][j], d[2][j]);
-      t[2][j] = SUB(d[2][j], d[1][j]);
-      t[3][j] = SUB(d[1][j], d[3][j]);
+      f4 e[4], col[6];
+      for (int i = 0; i < 4; i++)
+        e[i] = i < rows && j < cols ? LD(dyn + ((h0 + i) * Wo + w0 + j) * Co + co) : zero;
+      winograd43_a(e[0], e[1], e[2], e[3], col);
+      for (int i = 0; i < 6; i++) t[i][j] = col[i];
     }
-    for (int i = 0; i < 4; i++) {
-      f4 v[4];
-      v[0] = SUB(t[i][0], t[i][2]);
-      v[1] = ADD(t[i][1], t[i][2]);
-      v[2] = SUB(t[i][2], t[i][1]);
-      v[3] = SUB(t[i][1], t[i][3]);
-      for (int j = 0; j < 4; j++) ST(V + ((i * 4 + j) * tc + q) * Ci + ci, v[j]);
+    /* u = t A^T (6x6), row by row */
+    for (int i = 0; i < 6; i++) {
+      f4 u[6];
+      winograd43_a(t[i][0], t[i][1], t[i][2], t[i][3], u);
+      for (int j = 0; j < 6; j++) ST(E + ((i * 6 + j) * tc + q) * Co + co, u[j]);
     }
   }
 }
 
-/* E[xi, q, co..co+4] for tile q from dy's 2x2 block at (h0, w0) (zeros past Ho, Wo). */
-INLINE void winograd_dy_tile(const float *dyn, float *E, int Ho, int Wo, int Co, int tc, int q,
-                             int h0, int w0) {
-  const f4 zero = wasm_f32x4_splat(0.0f);
-  const int down = h0 + 1 < Ho, right = w0 + 1 < Wo;
-  for (int co = 0; co < Co; co += 4) {
-    const float *p = dyn + (h0 * Wo + w0) * Co + co;
-    f4 e00 = LD(p), e01 = right ? LD(p + Co) : zero;
-    f4 e10 = down ? LD(p + Wo * Co) : zero, e11 = down && right ? LD(p + Wo * Co + Co) : zero;
-    /* t = A e (4 x 2) */
-    f4 t[4][2] = {{e00, e01},
-                  {ADD(e00, e10), ADD(e01, e11)},
-                  {SUB(e00, e10), SUB(e01, e11)},
-                  {SUB(zero, e10), SUB(zero, e11)}};
-    for (int i = 0; i < 4; i++) {
-      /* u = t A^T (4 x 4) */
-      f4 u[4] = {t[i][0], ADD(t[i][0], t[i][1]), SUB(t[i][0], t[i][1]), SUB(zero, t[i][1])};
-      for (int j = 0; j < 4; j++) ST(E + ((i * 4 + j) * tc + q) * Co + co, u[j]);
-    }
-  }
+/* The three rows of G^T applied to six vectors. */
+INLINE void winograd43_gt(const f4 m[6], f4 out[3]) {
+  const f4 quarter = wasm_f32x4_splat(0.25f), sixth = wasm_f32x4_splat(1.0f / 6.0f);
+  const f4 twelfth = wasm_f32x4_splat(1.0f / 12.0f), r24 = wasm_f32x4_splat(1.0f / 24.0f);
+  const f4 s12 = ADD(m[1], m[2]), d12 = SUB(m[2], m[1]);
+  const f4 s34 = ADD(m[3], m[4]), d34 = SUB(m[3], m[4]);
+  out[0] = ADD(SUB(MUL(m[0], quarter), MUL(s12, sixth)), MUL(s34, r24));
+  out[1] = ADD(MUL(d12, sixth), MUL(d34, twelfth));
+  out[2] = ADD(MUL(SUB(s34, s12), sixth), m[5]);
 }
 
 /* M[xi, ci..ci+4, co..co+8] += V[xi, 0..nt, ci..ci+4]^T E[xi, 0..nt, co..co+8] */
@@ -839,17 +831,17 @@ EXPORT(winograd_filter_grad3x3)
 void winograd_filter_grad3x3(const float *x, const float *dy, float *dw, int N, int H, int W, int Ci,
                              int Ho, int Wo, int Co, int pt, int pl, float *M, float *V, float *E,
                              int tc) {
-  const f4 zero = wasm_f32x4_splat(0.0f), half = wasm_f32x4_splat(0.5f);
-  for (int i = 0; i < 16 * Ci * Co; i += 4) ST(M + i, zero);
-  const int th = (Ho + 1) / 2, tw = (Wo + 1) / 2, tiles = N * th * tw;
+  const f4 zero = wasm_f32x4_splat(0.0f);
+  for (int i = 0; i < 36 * Ci * Co; i += 4) ST(M + i, zero);
+  const int th = (Ho + 3) / 4, tw = (Wo + 3) / 4, tiles = N * th * tw;
   for (int t0 = 0; t0 < tiles; t0 += tc) {
     const int nt = tiles - t0 < tc ? tiles - t0 : tc;
     for (int q = 0; q < nt; q++) {
       int t = t0 + q, n = t / (th * tw), r = t - n * th * tw, ty = r / tw, tx = r - ty * tw;
-      winograd_input_tile(x + n * H * W * Ci, V, H, W, Ci, tc, q, 2 * ty - pt, 2 * tx - pl);
-      winograd_dy_tile(dy + n * Ho * Wo * Co, E, Ho, Wo, Co, tc, q, 2 * ty, 2 * tx);
+      winograd43_input_tile(x + n * H * W * Ci, V, H, W, Ci, tc, q, 4 * ty - pt, 4 * tx - pl);
+      winograd43_dy_tile(dy + n * Ho * Wo * Co, E, Ho, Wo, Co, tc, q, 4 * ty, 4 * tx);
     }
-    for (int xi = 0; xi < 16; xi++) {
+    for (int xi = 0; xi < 36; xi++) {
       const float *Vx = V + xi * tc * Ci, *Ex = E + xi * tc * Co;
       float *Mx = M + xi * Ci * Co;
       for (int ci = 0; ci < Ci; ci += 4)
@@ -859,21 +851,18 @@ void winograd_filter_grad3x3(const float *x, const float *dy, float *dw, int N, 
   /* dw = G^T m G for every (ci, co) */
   for (int ci = 0; ci < Ci; ci++) {
     for (int co = 0; co < Co; co += 4) {
-      f4 m[4][4];
-      for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) m[i][j] = LD(M + ((i * 4 + j) * Ci + ci) * Co + co);
-      f4 t[3][4];
-      for (int j = 0; j < 4; j++) {
-        f4 s = MUL(ADD(m[1][j], m[2][j]), half);
-        t[0][j] = ADD(m[0][j], s);
-        t[1][j] = MUL(SUB(m[1][j], m[2][j]), half);
-        t[2][j] = ADD(s, m[3][j]);
+      /* t = G^T m (3x6), column by column */
+      f4 t[3][6];
+      for (int j = 0; j < 6; j++) {
+        f4 m[6], col[3];
+        for (int i = 0; i < 6; i++) m[i] = LD(M + ((i * 6 + j) * Ci + ci) * Co + co);
+        winograd43_gt(m, col);
+        for (int i = 0; i < 3; i++) t[i][j] = col[i];
       }
       for (int i = 0; i < 3; i++) {
-        f4 s = MUL(ADD(t[i][1], t[i][2]), half);
-        ST(dw + ((i * 3 + 0) * Ci + ci) * Co + co, ADD(t[i][0], s));
-        ST(dw + ((i * 3 + 1) * Ci + ci) * Co + co, MUL(SUB(t[i][1], t[i][2]), half));
-        ST(dw + ((i * 3 + 2) * Ci + ci) * Co + co, ADD(s, t[i][3]));
+        f4 out[3];
+        winograd43_gt(t[i], out);
+        for (int j = 0; j < 3; j++) ST(dw + ((i * 3 + j) * Ci + ci) * Co + co, out[j]);
       }
     }
   }

@@ -146,8 +146,8 @@ export interface SimdKernelExports {
     tilesPerChunk: number,
   ): void;
   /**
-   * Filter gradient dw [3, 3, Ci, Co] of a 3x3 stride-1 convolution by F(3x3, 2x2); scratch
-   * M: 16 Ci Co, V: 16 tc Ci, E: 16 tc Co floats. Ci a multiple of 4, Co of 8.
+   * Filter gradient dw [3, 3, Ci, Co] of a 3x3 stride-1 convolution by F(3x3, 4x4); scratch
+   * M: 36 Ci Co, V: 36 tc Ci, E: 36 tc Co floats. Ci a multiple of 4, Co of 8.
    */
   winograd_filter_grad3x3(
     xPtr: number,
