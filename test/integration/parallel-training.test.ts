@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 interface CollectiveReply {
   ok: boolean;
-  results?: { small: number[]; gradients: number[] }[];
+  results?: { small: number[][]; gradients: number[][] }[];
   message?: string;
   name?: string;
 }
@@ -70,18 +70,26 @@ function runGroup(
 }
 
 describe('replica group collectives', () => {
-  it('all-reduce gives every rank the same rank-ordered sums, round after round', async () => {
-    const replies = await runGroup(3, 4);
+  it('all-reduce gives every rank the same rank-ordered sums, round after round, whoever runs ahead', async () => {
+    const rounds = 6;
+    const replies = await runGroup(3, rounds);
     for (const r of replies) expect(r.ok).toBe(true);
-    for (let round = 0; round < 4; round++) {
-      const small = Array.from({ length: 5 }, (_, i) =>
-        [0, 1, 2].reduce((s, rank) => s + (rank + 1) * 0.1 + i + round, 0),
+    for (let round = 0; round < rounds; round++) {
+      // Back-to-back collectives reuse the shared slots: a rank that ran ahead must not have
+      // overwritten values another rank was still reading (see collective-worker.ts's delays).
+      const small = [0, 1, 2].map((k) =>
+        Array.from({ length: 5 }, (_, i) =>
+          [0, 1, 2].reduce((s, rank) => s + (rank + 1) * 0.1 + i + round + 10 * k, 0),
+        ),
       );
-      const grads = Array.from({ length: 7 }, (_, i) => {
-        let s = Math.fround((0 + 1) / 3 + i * 1e-3 + round);
-        for (const rank of [1, 2]) s = Math.fround(s + Math.fround((rank + 1) / 3 + i * 1e-3 + round));
-        return s;
-      });
+      const grads = [0, 1].map((j) =>
+        Array.from({ length: 7 }, (_, i) => {
+          const v = (rank: number) => Math.fround((rank + 1) / 3 + i * 1e-3 + round + 100 * j);
+          let s = v(0);
+          for (const rank of [1, 2]) s = Math.fround(s + v(rank));
+          return s;
+        }),
+      );
       for (const r of replies) {
         expect(r.results![round].small).toEqual(small);
         expect(r.results![round].gradients).toEqual(grads);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activeWasmHeap } from '../kernels/simd/heap';
 import { tdbnBackwardSimd, tdbnForwardSimd } from '../kernels/simd/tdbn-simd';
 import { activeGroup } from '../parallel/collective';
+import { combineMoments, packMoments } from './tdbn-moments';
 
 /**
  * Training-mode tdBN as one custom op with typed-array loops, for the wasm and cpu backends.
@@ -17,9 +18,10 @@ import { activeGroup } from '../parallel/collective';
  * caller can update the running statistics.
  *
  * In data-parallel training (parallel/collective.ts) the batch is split across threads, and the
- * per-channel sums are all-reduced at each of the three points where a statistic of the whole
- * batch is needed (mean, variance, and the two backward sums): the statistics are those of the
- * whole batch, as on one thread (synchronised batch norm), not of each thread's shard.
+ * replicas exchange per-channel values at the two points where a statistic of the whole batch is
+ * needed: each shard's moments in the forward pass (combined into the batch mean and variance,
+ * tdbn-moments.ts) and the two sums of the backward pass. The statistics are those of the whole
+ * batch, as on one thread (synchronised batch norm), not of each thread's shard.
  *
  * On the wasm backend with a channel count divisible by 4, the passes run as WebAssembly SIMD
  * kernels on the tensors where they lie (kernels/simd/tdbn-simd.ts); the loops below run elsewhere.
@@ -32,17 +34,21 @@ export interface FusedBatchNormResult {
   readonly count: number;
 }
 
-/** Sums over the replicas of the active group, in place; `extra` travels with them (a count). */
-function reduceOverReplicas(sums: Float64Array[], extra?: number): number {
+/** Every replica's packed forward moments, in rank order (tdbn-moments.ts). */
+function gatherOverReplicas(local: Float64Array): Float64Array[] {
   const group = activeGroup();
-  if (!group) return extra ?? 0;
+  return group ? group.allGatherSmall(local) : [local];
+}
+
+/** Sums over the replicas of the active group, in place (the backward's two per-channel sums). */
+function reduceOverReplicas(sums: Float64Array[]): void {
+  const group = activeGroup();
+  if (!group) return;
   const C = sums[0].length;
-  const packed = new Float64Array(sums.length * C + 1);
+  const packed = new Float64Array(sums.length * C);
   sums.forEach((s, j) => packed.set(s, j * C));
-  packed[sums.length * C] = extra ?? 0;
   group.allReduceSmall(packed);
   sums.forEach((s, j) => s.set(packed.subarray(j * C, (j + 1) * C)));
-  return packed[sums.length * C];
 }
 
 export function fusedTdBatchNorm(
@@ -67,7 +73,7 @@ export function fusedTdBatchNorm(
         bIn.dataSync() as Float32Array,
         scale,
         eps,
-        reduceOverReplicas,
+        gatherOverReplicas,
       );
       stats.mean.set(f.mean);
       stats.variance.set(f.variance);
@@ -95,26 +101,26 @@ export function fusedTdBatchNorm(
     const xs = xIn.dataSync() as Float32Array;
     const w = wIn.dataSync() as Float32Array;
     const b = bIn.dataSync() as Float32Array;
-    const mean = stats.mean;
-    const variance = stats.variance;
-    // Nested loops over rows and channels: an integer modulo per element costs more than the math.
+    // This shard's moments about its own mean, then the whole batch's (tdbn-moments.ts).
     const size = xs.length;
-    for (let row = 0; row < size; row += C) for (let c = 0; c < C; c++) mean[c] += xs[row + c];
-    const n = reduceOverReplicas([mean], localN);
-    stats.count = n;
-    for (let c = 0; c < C; c++) mean[c] /= n;
+    const sum = new Float64Array(C);
+    // Nested loops over rows and channels: an integer modulo per element costs more than the math.
+    for (let row = 0; row < size; row += C) for (let c = 0; c < C; c++) sum[c] += xs[row + c];
+    const shift = sum.map((v) => v / localN);
+    const squares = new Float64Array(C);
     for (let row = 0; row < size; row += C) {
       for (let c = 0; c < C; c++) {
-        const d = xs[row + c] - mean[c];
-        variance[c] += d * d;
+        const d = xs[row + c] - shift[c];
+        squares[c] += d * d;
       }
     }
-    reduceOverReplicas([variance]);
+    const moments = combineMoments(gatherOverReplicas(packMoments(sum, squares, shift, localN)), C);
+    const { mean, variance, count: n } = moments;
+    stats.mean.set(mean);
+    stats.variance.set(variance);
+    stats.count = n;
     const invStd = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      variance[c] /= n;
-      invStd[c] = 1 / Math.sqrt(variance[c] + eps);
-    }
+    for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     const y = new Float32Array(size);
     for (let row = 0; row < size; row += C) {
       for (let c = 0; c < C; c++) {

@@ -4,7 +4,8 @@
  * Every replica runs in its own worker thread with its own TF.js backend. They execute the same
  * op sequence on different shards of a batch, so they reach the same collectives in the same
  * order (as NCCL or gloo ranks do). Two kinds are needed:
- * - small float64 sums inside a step (synchronised batch norm: per-channel sums), and
+ * - small float64 gathers and sums inside a step (synchronised batch norm: per-channel moments
+ *   and sums), and
  * - the float32 gradient all-reduce at the end of a step.
  * Sums run in rank order 0, 1, ..., so every replica gets bit-identical results and a run is
  * repeatable for a given seed and replica count.
@@ -19,7 +20,7 @@ const ARRIVED = 1;
 const ABORTED = 2;
 const CONTROL_WORDS = 4;
 
-/** Largest small all-reduce, in float64 values (per replica): 2 * channels + 1 of the widest tdBN. */
+/** Largest small collective, in float64 values per replica: 3 * channels + 1 of the widest tdBN. */
 export const SMALL_CAPACITY = 8192;
 
 /** What a replica needs to join the group (structured-cloneable: SharedArrayBuffers are shared). */
@@ -45,7 +46,7 @@ export function createGroupBuffers(size: number, gradientLength: number): Omit<G
   return {
     size,
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
-    small: new SharedArrayBuffer(size * SMALL_CAPACITY * 8),
+    small: new SharedArrayBuffer(2 * size * SMALL_CAPACITY * 8),
     gradients: new SharedArrayBuffer((size + 1) * gradientLength * 4),
     gradientLength,
   };
@@ -68,6 +69,8 @@ export class ReplicaGroup {
   private readonly slots: Float32Array;
   private readonly reduced: Float32Array;
   private readonly gradientLength: number;
+  /** Small collectives so far: their parity picks the half of the small buffer (allGatherSmall). */
+  private smallCalls = 0;
 
   constructor(init: GroupInit) {
     this.rank = init.rank;
@@ -114,20 +117,33 @@ export class ReplicaGroup {
     if (Atomics.load(this.control, ABORTED) !== 0) throw new GroupAbortedError();
   }
 
-  /** In place: `values` becomes the sum over replicas (rank order, float64). */
-  allReduceSmall(values: Float64Array): void {
+  /**
+   * Every replica's `values` (at most SMALL_CAPACITY), in rank order; the arrays returned are copies.
+   * One barrier: the slots alternate between two halves of the buffer from one call to the next, so
+   * a replica that runs ahead writes the next call's values where nobody is still reading. It can
+   * only come back to this half after the next call's barrier, which the slowest replica reaches
+   * after it has read this one.
+   */
+  allGatherSmall(values: Float64Array): Float64Array[] {
     const n = values.length;
     if (n > SMALL_CAPACITY)
-      throw new Error(`all-reduce of ${n} values exceeds the capacity ${SMALL_CAPACITY}`);
-    this.small.set(values, this.rank * SMALL_CAPACITY);
+      throw new Error(`a collective of ${n} values exceeds the capacity ${SMALL_CAPACITY}`);
+    const half = (this.smallCalls++ & 1) * this.size * SMALL_CAPACITY;
+    this.small.set(values, half + this.rank * SMALL_CAPACITY);
     this.barrier();
-    values.fill(0);
+    const all: Float64Array[] = [];
     for (let r = 0; r < this.size; r++) {
-      const base = r * SMALL_CAPACITY;
-      for (let i = 0; i < n; i++) values[i] += this.small[base + i];
+      const base = half + r * SMALL_CAPACITY;
+      all.push(this.small.slice(base, base + n));
     }
-    // Nobody may overwrite its slot for the next collective before all have read this one.
-    this.barrier();
+    return all;
+  }
+
+  /** In place: `values` becomes the sum over replicas (rank order, float64). */
+  allReduceSmall(values: Float64Array): void {
+    const all = this.allGatherSmall(values);
+    values.fill(0);
+    for (const part of all) for (let i = 0; i < values.length; i++) values[i] += part[i];
   }
 
   /**
@@ -150,8 +166,9 @@ export class ReplicaGroup {
       for (let i = start; i < end; i++) out[i] += slots[base + i];
     }
     this.barrier();
+    // No barrier after reading: nobody writes `out` again before the next call's first barrier,
+    // which the slowest replica reaches only after this read.
     read(out);
-    this.barrier();
   }
 }
 

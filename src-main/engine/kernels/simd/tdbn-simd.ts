@@ -1,15 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { combineMoments, packMoments, type GatherMoments } from '../../glif/tdbn-moments';
 import type { WasmHeap } from './heap';
 
 /**
  * Training-mode tdBN's passes (glif/tdbn-fused.ts) as WebAssembly SIMD kernels (kernels.c) on the
  * wasm backend's heap, four channels at a time; channel counts that are not a multiple of 4 use
  * the JS loops. Per-channel sums come back as float64 and are combined across replicas by the
- * caller's `reduce` between passes, exactly where the JS loops do it.
+ * caller's `gather` (forward moments, glif/tdbn-moments.ts) or `reduce` (backward sums), exactly
+ * where the JS loops do it.
  */
 
-/** Sums over the replicas in place; `extra` travels with them. Returns the reduced `extra`. */
-export type ReplicaReduce = (sums: Float64Array[], extra?: number) => number;
+/** Sums over the replicas in place. */
+export type ReplicaReduce = (sums: Float64Array[]) => void;
 
 export interface TdbnForwardSimd {
   readonly y: tf.Tensor;
@@ -31,30 +33,31 @@ export function tdbnForwardSimd(
   b: Float32Array,
   scale: number,
   eps: number,
-  reduce: ReplicaReduce,
+  gather: GatherMoments,
 ): TdbnForwardSimd {
   const rows = x.size / C;
   const xPtr = heap.address(x);
   // float32: mean, k = scale w / std, b; float64: sums of x, of squared deviations.
   const { f32Ptr, f64Ptr } = heap.scratch(3 * C, 2 * C);
   try {
+    // This shard's moments about its own mean (as float32, the value the pass subtracts).
     heap.kernels.channel_sums(xPtr, f64Ptr, rows, C);
-    const mean = heap.readF64(f64Ptr, C);
-    const n = reduce([mean], rows);
-    for (let c = 0; c < C; c++) mean[c] /= n;
-    const meanF32 = Float32Array.from(mean);
-    heap.writeF32(f32Ptr, meanF32);
+    const sum = heap.readF64(f64Ptr, C);
+    const shift = new Float32Array(C);
+    for (let c = 0; c < C; c++) shift[c] = sum[c] / rows;
+    heap.writeF32(f32Ptr, shift);
     heap.kernels.channel_square_deviations(xPtr, f32Ptr, f64Ptr + 8 * C, rows, C);
-    const variance = heap.readF64(f64Ptr + 8 * C, C);
-    reduce([variance]);
+    const squares = heap.readF64(f64Ptr + 8 * C, C);
+    const { mean, variance, count: n } = combineMoments(gather(packMoments(sum, squares, shift, rows)), C);
+    const meanF32 = Float32Array.from(mean);
     const invStdF32 = new Float32Array(C);
     const k = new Float32Array(C);
     for (let c = 0; c < C; c++) {
-      variance[c] /= n;
       const invStd = 1 / Math.sqrt(variance[c] + eps);
       invStdF32[c] = invStd;
       k[c] = scale * w[c] * invStd;
     }
+    heap.writeF32(f32Ptr, meanF32);
     heap.writeF32(f32Ptr, k, C);
     heap.writeF32(f32Ptr, b, 2 * C);
     const y = heap.output([...x.shape]);
