@@ -1,6 +1,6 @@
 // A worker thread that joins a replica group and runs the collectives the test asks for.
-// Each round: three small all-reduces in a row, then two gradient all-reduces in a row, with
-// ranks delayed by different amounts before each and a slow reader in each gradient reduce, so
+// Each round: three small all-reduces in a row, then two gradient reduce-scatters and updates in
+// a row, with ranks delayed by different amounts before each and a slow reader after each, so
 // that a fast rank runs ahead into the next collective while the others still read the last one.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ReplicaGroup, type GroupInit } from '../../src-main/engine/parallel/collective';
@@ -38,14 +38,21 @@ try {
     const gradients: number[][] = [];
     for (let j = 0; j < GRADIENTS_PER_ROUND; j++) {
       spin(((init.rank * 5 + round + j) % 3) * 0.5);
-      group.allReduceGradients(
+      group.reduceScatterUpdate(
         (slot) =>
           slot.forEach((_, i) => (slot[i] = Math.fround((init.rank + 1) / 3 + i * 1e-3 + round + 100 * j))),
-        (sum) => {
-          if ((round + j) % init.size === init.rank) spin(2);
-          gradients.push(Array.from(sum));
+        // The update of this rank's stretch: here just the rank-ordered sum of the slots.
+        (start, end) => {
+          const L = group.gradientLength;
+          for (let i = start; i < end; i++) {
+            let sum = group.slots[i];
+            for (let r = 1; r < init.size; r++) sum = Math.fround(sum + group.slots[r * L + i]);
+            group.params[i] = sum;
+          }
         },
       );
+      if ((round + j) % init.size === init.rank) spin(2);
+      gradients.push(Array.from(group.params));
     }
     results.push({ small, gradients });
   }

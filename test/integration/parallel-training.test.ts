@@ -9,6 +9,7 @@ import { buildConfig } from '../../src-main/engine/config/build';
 import type { RunConfig } from '../../src-main/engine/config/types';
 import type { Batch } from '../../src-main/engine/data/dataset';
 import type { Model } from '../../src-main/engine/models/model';
+import { SIMD_ENV_VAR } from '../../src-main/engine/kernels/simd/module';
 import { createGroupBuffers } from '../../src-main/engine/parallel/collective';
 import { ReplicaPool, shardBounds } from '../../src-main/engine/parallel/pool';
 import { resolveThreads } from '../../src-main/engine/parallel/threads';
@@ -140,6 +141,9 @@ function randomBatch(n: number, seed: number): Batch {
 
 const params = (m: Model) => m.root.parameters().map((p) => Array.from(p.variable.dataSync()));
 const buffers = (m: Model) => m.root.buffers().map((b) => Array.from(b.variable.dataSync()));
+/** The optimiser's momentum buffers, by parameter path (sorted, so both sides list them alike). */
+const momentum = (sgd: Sgd) =>
+  [...sgd.state().buffers].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => Array.from(t.dataSync()));
 
 function maxRelativeGap(a: number[][], b: number[][]): number {
   let worst = 0;
@@ -223,6 +227,7 @@ describe('data-parallel training (ReplicaPool)', () => {
           params: params(s.model),
           buffers: buffers(s.model),
           steps: s.sgd.stepCount,
+          momentum: momentum(s.sgd),
           model: s.model,
         };
       } finally {
@@ -235,6 +240,7 @@ describe('data-parallel training (ReplicaPool)', () => {
     expect(b.losses).toEqual(a.losses);
     expect(b.params).toEqual(a.params);
     expect(b.buffers).toEqual(a.buffers);
+    expect(b.momentum).toEqual(a.momentum);
     // The same training as on one thread, up to float32 summation order. The first step starts
     // from the same parameters (only tdBN's sums and the gradients' run in another order), so its
     // loss and update agree closely. After it the parameters differ in their last bits, which may
@@ -246,6 +252,9 @@ describe('data-parallel training (ReplicaPool)', () => {
     expect(maxRelativeGap(a.afterFirst, singleAfterFirst)).toBeLessThan(1e-4);
     a.losses.forEach((l, i) => expect(Math.abs(l - singleLoss[i]) / singleLoss[i]).toBeLessThan(1e-3));
     expect(relativeNormGap(a.params, params(single.model))).toBeLessThan(1e-3);
+    // The momentum the replicas kept (the sharded optimiser's, pulled back) is the single thread's.
+    expect(a.momentum).toHaveLength(single.sgd.trainable.length);
+    expect(relativeNormGap(a.momentum, momentum(single.sgd))).toBeLessThan(1e-3);
     // Running statistics are those of the whole batch (synchronised), not of a shard: after the
     // first step within 1e-4 (checked with the parameters above), after the last 1e-4 of their norm.
     expect(relativeNormGap(a.buffers, buffers(single.model))).toBeLessThan(1e-4);
@@ -255,6 +264,39 @@ describe('data-parallel training (ReplicaPool)', () => {
     single.model.dispose();
     a.model.dispose();
     b.model.dispose();
+  });
+
+  it('trains like one thread without the SIMD kernels too (the optimiser copies through typed arrays)', async () => {
+    process.env[SIMD_ENV_VAR] = 'off';
+    try {
+      const batches = [randomBatch(12, 5), randomBatch(12, 6)];
+      const single = fmnistSetup();
+      const singleLoss = batches.map((b) => trainStep(single.model, single.sgd, b, 0.1).loss);
+      const s = fmnistSetup();
+      const pool = await ReplicaPool.start(
+        { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
+        s.model,
+        s.sgd,
+      );
+      try {
+        const losses: number[] = [];
+        for (const b of batches) losses.push((await pool.step(b, 0.1)).loss);
+        await pool.pull(s.model, s.sgd);
+        expect(losses[0]).toBeCloseTo(singleLoss[0], 5);
+        losses.forEach((l, i) => expect(Math.abs(l - singleLoss[i]) / singleLoss[i]).toBeLessThan(1e-3));
+        expect(relativeNormGap(params(s.model), params(single.model))).toBeLessThan(1e-3);
+        expect(relativeNormGap(momentum(s.sgd), momentum(single.sgd))).toBeLessThan(1e-3);
+        const fresh = fmnistSetup();
+        expect(params(s.model)).not.toEqual(params(fresh.model));
+        fresh.model.dispose();
+      } finally {
+        await pool.close();
+        s.model.dispose();
+        single.model.dispose();
+      }
+    } finally {
+      delete process.env[SIMD_ENV_VAR];
+    }
   });
 
   it('fails the step with a clear message when a training thread dies, and leaves no thread behind', async () => {

@@ -6,7 +6,8 @@
  * order (as NCCL or gloo ranks do). Two kinds are needed:
  * - small float64 gathers and sums inside a step (synchronised batch norm: per-channel moments
  *   and sums), and
- * - the float32 gradient all-reduce at the end of a step.
+ * - the float32 gradient reduce-scatter at the end of a step, which each replica follows with the
+ *   optimiser's update of its own stretch of the parameters (sharded-sgd.ts).
  * Sums run in rank order 0, 1, ..., so every replica gets bit-identical results and a run is
  * repeatable for a given seed and replica count.
  *
@@ -29,7 +30,10 @@ export interface GroupInit {
   readonly size: number;
   readonly control: SharedArrayBuffer;
   readonly small: SharedArrayBuffer;
-  /** size * gradientLength float32 slots, then gradientLength for the reduced result. */
+  /**
+   * size * gradientLength float32 slots (each replica's gradients), then the parameters and the
+   * momentum, gradientLength each: the sharded optimiser's state (sharded-sgd.ts).
+   */
   readonly gradients: SharedArrayBuffer;
   readonly gradientLength: number;
 }
@@ -47,7 +51,7 @@ export function createGroupBuffers(size: number, gradientLength: number): Omit<G
     size,
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
     small: new SharedArrayBuffer(2 * size * SMALL_CAPACITY * 8),
-    gradients: new SharedArrayBuffer((size + 1) * gradientLength * 4),
+    gradients: new SharedArrayBuffer((size + 2) * gradientLength * 4),
     gradientLength,
   };
 }
@@ -66,9 +70,12 @@ export class ReplicaGroup {
   readonly size: number;
   private readonly control: Int32Array;
   private readonly small: Float64Array;
-  private readonly slots: Float32Array;
-  private readonly reduced: Float32Array;
-  private readonly gradientLength: number;
+  /** Every replica's gradient slot, one after another (gradientLength each). */
+  readonly slots: Float32Array;
+  /** The parameters and momentum of every trainable parameter, flat, in the optimiser's order. */
+  readonly params: Float32Array;
+  readonly momentum: Float32Array;
+  readonly gradientLength: number;
   /** Small collectives so far: their parity picks the half of the small buffer (allGatherSmall). */
   private smallCalls = 0;
 
@@ -78,8 +85,10 @@ export class ReplicaGroup {
     this.control = new Int32Array(init.control);
     this.small = new Float64Array(init.small);
     this.gradientLength = init.gradientLength;
-    this.slots = new Float32Array(init.gradients, 0, init.size * init.gradientLength);
-    this.reduced = new Float32Array(init.gradients, init.size * init.gradientLength * 4, init.gradientLength);
+    const L = init.gradientLength;
+    this.slots = new Float32Array(init.gradients, 0, init.size * L);
+    this.params = new Float32Array(init.gradients, init.size * L * 4, L);
+    this.momentum = new Float32Array(init.gradients, (init.size + 1) * L * 4, L);
   }
 
   get aborted(): boolean {
@@ -146,29 +155,32 @@ export class ReplicaGroup {
     for (const part of all) for (let i = 0; i < values.length; i++) values[i] += part[i];
   }
 
+  /** This replica's stretch [start, end) of the flat gradient, parameter and momentum vectors. */
+  get range(): [number, number] {
+    const L = this.gradientLength;
+    const chunk = Math.ceil(L / this.size);
+    const start = Math.min(L, this.rank * chunk);
+    return [start, Math.min(L, start + chunk)];
+  }
+
   /**
-   * The float32 gradient all-reduce: `write` fills this replica's slot; each replica then sums
-   * its own stretch of every slot (a reduce-scatter), and after a barrier all read the whole
-   * result, which `read` receives as a view valid until the next call.
+   * A reduce-scatter and its update: `write` fills this replica's slot; after a barrier, `update`
+   * runs on this replica's stretch with every slot complete (it sums them and updates its
+   * stretch of the shared parameters); after a second barrier every stretch is done and the
+   * caller may read the whole of `params`. No third barrier: the slots and `params` are written
+   * again only after the next call's first barrier, which the slowest replica reaches after it
+   * has finished reading.
    */
-  allReduceGradients(write: (slot: Float32Array) => void, read: (sum: Float32Array) => void): void {
+  reduceScatterUpdate(
+    write: (slot: Float32Array) => void,
+    update: (start: number, end: number) => void,
+  ): void {
     const L = this.gradientLength;
     write(this.slots.subarray(this.rank * L, (this.rank + 1) * L));
     this.barrier();
-    const chunk = Math.ceil(L / this.size);
-    const start = Math.min(L, this.rank * chunk);
-    const end = Math.min(L, start + chunk);
-    const out = this.reduced;
-    const slots = this.slots;
-    out.set(slots.subarray(start, end), start);
-    for (let r = 1; r < this.size; r++) {
-      const base = r * L;
-      for (let i = start; i < end; i++) out[i] += slots[base + i];
-    }
+    const [start, end] = this.range;
+    update(start, end);
     this.barrier();
-    // No barrier after reading: nobody writes `out` again before the next call's first barrier,
-    // which the slowest replica reaches only after this read.
-    read(out);
   }
 }
 

@@ -13,6 +13,7 @@ import { trainStep } from '../train/train-step';
 import { GroupAbortedError, ReplicaGroup, setActiveGroup, withoutGroup } from './collective';
 import type { FromReplica, ToReplica } from './protocol';
 import { applyState, captureState } from './replica-state';
+import { ShardedSgd } from './sharded-sgd';
 
 const port = parentPort;
 if (!port) throw new Error('replica-worker must run in a worker thread');
@@ -20,12 +21,13 @@ if (!port) throw new Error('replica-worker must run in a worker thread');
 let model: Model | undefined;
 let sgd: Sgd | undefined;
 let group: ReplicaGroup | undefined;
+let optimizer: ShardedSgd | undefined;
 
 const send = (m: FromReplica, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-function ready(): { model: Model; sgd: Sgd; group: ReplicaGroup } {
-  if (!model || !sgd || !group) throw new Error('replica used before init');
-  return { model, sgd, group };
+function ready(): { model: Model; sgd: Sgd; optimizer: ShardedSgd } {
+  if (!model || !sgd || !optimizer) throw new Error('replica used before init');
+  return { model, sgd, optimizer };
 }
 
 async function handle(m: ToReplica): Promise<void> {
@@ -40,20 +42,28 @@ async function handle(m: ToReplica): Promise<void> {
         momentum: m.config.train.momentum,
         groups: recipeGroups(m.config.train.weightDecay, m.config.train.gateLrScale),
       });
+      optimizer = new ShardedSgd(group, sgd);
       send({ type: 'ready' });
       return;
     }
     case 'state': {
       const r = ready();
       applyState(r.model, r.sgd, m.state);
+      r.optimizer.load();
       send({ type: 'ready' });
       return;
     }
     case 'step': {
       const r = ready();
-      const result = m.whole
-        ? withoutGroup(() => trainStep(r.model, r.sgd, m.batch, m.lr))
-        : trainStep(r.model, r.sgd, m.batch, m.lr, { group: r.group, total: m.total });
+      let result;
+      if (m.whole) {
+        // Alone, with the replica's own Sgd: it takes the momentum back for this one step.
+        r.optimizer.store();
+        result = withoutGroup(() => trainStep(r.model, r.sgd, m.batch, m.lr));
+        r.optimizer.load();
+      } else {
+        result = trainStep(r.model, r.sgd, m.batch, m.lr, { optimizer: r.optimizer, total: m.total });
+      }
       send({ type: 'stepped', loss: result.loss, hits: result.hits });
       return;
     }
@@ -64,7 +74,9 @@ async function handle(m: ToReplica): Promise<void> {
     }
     case 'pull': {
       const r = ready();
+      r.optimizer.store();
       const state = captureState(r.model, r.sgd);
+      r.optimizer.load();
       const transfer = [...state.params, ...state.buffers, ...state.momentum].map(
         ([, v]) => v.buffer as ArrayBuffer,
       );

@@ -52,6 +52,15 @@ export class Sgd {
     return this.steps;
   }
 
+  get momentum(): number {
+    return this.options.momentum;
+  }
+
+  /** How parameters of `role` are trained (the sharded update of parallel/sharded-sgd.ts reads it). */
+  settings(role: ParamRole): GroupSettings {
+    return this.options.groups[role];
+  }
+
   /** Applies one update with gradients keyed by variable name (tf.variableGrads' output). */
   step(grads: tf.NamedTensorMap, lr: number): void {
     const m = this.options.momentum;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../data/dataset';
 import type { Model } from '../models/model';
-import type { ReplicaGroup } from '../parallel/collective';
+import type { ShardedSgd } from '../parallel/sharded-sgd';
 import { batchInput, batchLabels } from './batch-tensors';
 import type { Sgd } from './optimizer';
 import { unlessGpuLost } from '../webgpu/device-lost';
@@ -15,7 +15,8 @@ export interface StepResult {
 
 /** Where this replica's shard sits in a batch split across a group. */
 export interface ShardContext {
-  readonly group: ReplicaGroup;
+  /** The group's optimiser: it reduces the replicas' gradients and applies the update. */
+  readonly optimizer: ShardedSgd;
   /** Samples in the whole batch, over every shard. */
   readonly total: number;
 }
@@ -25,8 +26,8 @@ export interface ShardContext {
  *
  * On one thread the loss is the batch mean, as always. On a shard (data-parallel training) the
  * loss is the shard's sum divided by the whole batch's size, so the replicas' gradients add up to
- * the gradient of the batch mean; they are all-reduced in the group, and every replica applies the
- * same update to its identical copy of the parameters.
+ * the gradient of the batch mean; the group's sharded optimiser sums them and updates the
+ * parameters, which every replica then copies into its model.
  *
  * Reads its two numbers synchronously, which the CPU-memory backends (wasm, cpu) do for free;
  * trainStepAsync is the same step for backends that can only read asynchronously (webgpu).
@@ -84,7 +85,8 @@ function stepTensors(
       },
       sgd.trainable.map((p) => p.variable),
     );
-    sgd.step(shard ? allReduceGradients(sgd, grads, shard.group) : grads, lr);
+    if (shard) shard.optimizer.step(grads, lr);
+    else sgd.step(grads, lr);
     const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), tf.argMax(y, 1)), 'float32')) as tf.Scalar;
     logits!.dispose();
     return { loss: value, hits };
@@ -94,30 +96,4 @@ function stepTensors(
 /** Number of float32 values the gradient all-reduce carries: every trainable parameter, in order. */
 export function gradientLength(sgd: Sgd): number {
   return sgd.trainable.reduce((n, p) => n + p.variable.size, 0);
-}
-
-/** Sums the replicas' gradients (rank order, float32) and returns them as tensors keyed like `grads`. */
-function allReduceGradients(sgd: Sgd, grads: tf.NamedTensorMap, group: ReplicaGroup): tf.NamedTensorMap {
-  const reduced: tf.NamedTensorMap = {};
-  group.allReduceGradients(
-    (slot) => {
-      let offset = 0;
-      for (const p of sgd.trainable) {
-        const g = grads[p.variable.name];
-        // A parameter the loss does not reach (none in our models) contributes zeros.
-        if (g) slot.set(g.dataSync() as Float32Array, offset);
-        else slot.fill(0, offset, offset + p.variable.size);
-        offset += p.variable.size;
-      }
-    },
-    (sum) => {
-      let offset = 0;
-      for (const p of sgd.trainable) {
-        const size = p.variable.size;
-        reduced[p.variable.name] = tf.tensor(sum.slice(offset, offset + size), p.variable.shape, 'float32');
-        offset += size;
-      }
-    },
-  );
-  return reduced;
 }
