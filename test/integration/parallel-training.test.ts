@@ -145,6 +145,15 @@ const buffers = (m: Model) => m.root.buffers().map((b) => Array.from(b.variable.
 const momentum = (sgd: Sgd) =>
   [...sgd.state().buffers].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => Array.from(t.dataSync()));
 
+/** The 2-thread pool of the fused wasm replicas, from `s`'s model and optimiser. */
+function startPool(s: ReturnType<typeof fmnistSetup>): Promise<ReplicaPool> {
+  return ReplicaPool.start(
+    { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
+    s.model,
+    s.sgd,
+  );
+}
+
 function maxRelativeGap(a: number[][], b: number[][]): number {
   let worst = 0;
   a.forEach((xs, i) =>
@@ -191,11 +200,7 @@ describe('data-parallel training (ReplicaPool)', () => {
 
     const runPool = async () => {
       const s = fmnistSetup();
-      const pool = await ReplicaPool.start(
-        { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
-        s.model,
-        s.sgd,
-      );
+      const pool = await startPool(s);
       try {
         const losses: number[] = [];
         let afterFirst: number[][] = [];
@@ -273,11 +278,7 @@ describe('data-parallel training (ReplicaPool)', () => {
       const single = fmnistSetup();
       const singleLoss = batches.map((b) => trainStep(single.model, single.sgd, b, 0.1).loss);
       const s = fmnistSetup();
-      const pool = await ReplicaPool.start(
-        { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
-        s.model,
-        s.sgd,
-      );
+      const pool = await startPool(s);
       try {
         const losses: number[] = [];
         for (const b of batches) losses.push((await pool.step(b, 0.1)).loss);
@@ -301,11 +302,7 @@ describe('data-parallel training (ReplicaPool)', () => {
 
   it('fails the step with a clear message when a training thread dies, and leaves no thread behind', async () => {
     const s = fmnistSetup();
-    const pool = await ReplicaPool.start(
-      { threads: 2, config: s.config, dataset: s.info, backend: 'wasm', neuronImpl: 'fused' },
-      s.model,
-      s.sgd,
-    );
+    const pool = await startPool(s);
     const workers = (pool as unknown as { workers: Worker[] }).workers;
     const stepping = pool.step(randomBatch(64, 8), 0.1);
     setTimeout(() => void workers[1].terminate(), 50);
