@@ -4,8 +4,12 @@
  * and records after each epoch the process's RSS and TF.js's live tensor count. A leak of
  * tensors or of native/wasm memory shows as a slope; both must stay flat.
  *
- *   npm run bench:soak -- [--epochs 200] [--train-limit 256] [--test-limit 128]
+ *   npm run bench:soak -- [--epochs 200] [--train-limit 256] [--test-limit 128] [--threads 1]
  *                         [--backend wasm] [--window 150] [--json out/bench/soak.json]
+ *
+ * With --threads N > 1 the run trains on N replica threads (as the app does by default); their
+ * tensors live in their own backends, so a leak there shows in the process's RSS, not in the
+ * tensor count, which is this thread's.
  *
  * The real Fashion-MNIST (/usr/share/datasets/fashion-mnist) is used when present, else the
  * synthetic 28x28 dataset. The verdict compares the least-squares slope over the last
@@ -58,10 +62,13 @@ async function main(): Promise<number> {
       'test-limit': { type: 'string', default: '128' },
       backend: { type: 'string' },
       window: { type: 'string', default: '150' },
+      threads: { type: 'string', default: '1' },
       json: { type: 'string' },
     },
   });
   const epochs = Number(values.epochs);
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error('--threads takes a whole number >= 1');
   const realData = fs.existsSync(FASHION_MNIST);
   const config = buildConfig({
     preset: 'fmnist-cnn',
@@ -79,7 +86,7 @@ async function main(): Promise<number> {
   const samples: EpochSample[] = [];
   console.log(
     `soak: fmnist-cnn, ${epochs} epochs, ${values['train-limit']} train / ${values['test-limit']} test samples ` +
-      `of ${realData ? 'Fashion-MNIST' : 'synthetic data'}, backend ${report.active}, 1 thread`,
+      `of ${realData ? 'Fashion-MNIST' : 'synthetic data'}, backend ${report.active}, ${threads} thread${threads === 1 ? '' : 's'}`,
   );
   const t0 = performance.now();
   let outcome;
@@ -88,7 +95,7 @@ async function main(): Promise<number> {
       config,
       checkpointDir,
       backend: report.active,
-      threads: 1,
+      threads,
       sink: (event) => {
         if (event.type !== 'epoch') return;
         // With --expose-gc (the npm script passes it), sample after a full collection, so that
