@@ -76,7 +76,7 @@ async function handle(m: ToReplica): Promise<void> {
       const r = ready();
       r.optimizer.store();
       const state = captureState(r.model, r.sgd);
-      r.optimizer.load();
+      r.optimizer.release();
       const transfer = [...state.params, ...state.buffers, ...state.momentum].map(
         ([, v]) => v.buffer as ArrayBuffer,
       );

@@ -25,7 +25,8 @@ interface Segment {
  *
  * The replica's own Sgd holds no momentum while this one trains: `load` takes the Sgd's state and
  * the model's parameters into the shared vectors, `store` gives the momentum and step count back
- * (before the state is read out, or before a step the replica takes alone).
+ * (before the state is read out, then `release`; or before a step the replica takes alone, then
+ * `load`).
  */
 export class ShardedSgd {
   private readonly segments: Segment[] = [];
@@ -63,6 +64,11 @@ export class ShardedSgd {
       if (buffer) this.group.momentum.set(local(buffer), from);
     });
     this.steps = state.step;
+    this.sgd.restore(this.steps, new Map());
+  }
+
+  /** Empties the Sgd again after `store` when nothing changed meanwhile (its state was only read). */
+  release(): void {
     this.sgd.restore(this.steps, new Map());
   }
 
