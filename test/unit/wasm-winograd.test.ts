@@ -41,6 +41,9 @@ const cases: Case[] = [
   // Outputs 2 past a multiple of 4 (F(4x4, 3x3)'s edge tiles of two rows and columns), and 80
   // tiles of 4x4 outputs: three chunks of 32 (forward) or two of 64 (filter gradient), the last partial.
   { x: [4, 14, 18, 8], filter: [3, 3, 8, 16], pad: 1 },
+  // The filter transform works in blocks of 32 input channels: here a full block and a partial
+  // one, in the forward and (its filter rotated) in the input gradient.
+  { x: [1, 6, 7, 40], filter: [3, 3, 40, 40], pad: 1 },
   // ResNet-19's widest layers: 4,608 products summed per output.
   { x: [1, 8, 8, 512], filter: [3, 3, 512, 512], pad: 1, filterGradient: false },
 ];
