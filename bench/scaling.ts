@@ -4,6 +4,9 @@
  * one-thread step and an N-thread step (the replica pool, as the trainer uses it) round by round, so
  * that both see the same machine at nearly the same moment. Separate processes run minutes apart
  * (GLIF_THREADS=1 then 2) varied by a quarter between pairs here, which drowned the ratio.
+ * Each round times the two in the order 1, N, N, 1 and compares the sums, so that a machine
+ * speeding up or slowing down steadily within the round favours neither (this VM drifts by a
+ * quarter within seconds; in the order 1, N the drift went wholly into the ratio).
  * Reports the median of the per-round ratios (1-thread time / N-thread time) with min and max.
  *
  * The PyTorch reference's own scaling is measured in the same rounds (its persistent process set to
@@ -15,7 +18,7 @@ import os from 'node:os';
 import { initBackend } from '../src-main/engine/backend';
 import { ReplicaPool } from '../src-main/engine/parallel/pool';
 import { trainStep } from '../src-main/engine/train/train-step';
-import { watchLoad } from './lib/interleave';
+import { abba, watchLoad } from './lib/interleave';
 import { ReferenceServer, type ReferenceWorkload } from './lib/reference';
 import { isMain } from './lib/setup';
 import { median } from './lib/timing';
@@ -100,15 +103,19 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
     const refOneMs: number[] = [];
     const refManyMs: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const a = await timeMs(one, w.reps);
-      const b = await timeMs(many, w.reps);
+      const [a, b] = await abba(
+        () => timeMs(one, w.reps),
+        () => timeMs(many, w.reps),
+      );
       oneMs.push(a);
       manyMs.push(b);
       ratios.push(a / b);
       let line = `   .. round ${r + 1}/${rounds}: 1 thread ${a.toFixed(1)} ms, ${threads} threads ${b.toFixed(1)} ms, ${(a / b).toFixed(2)}x`;
       if (ref) {
-        const c = await refStep(ref, 1);
-        const d = await refStep(ref, threads);
+        const [c, d] = await abba(
+          () => refStep(ref, 1),
+          () => refStep(ref, threads),
+        );
         refOneMs.push(c);
         refManyMs.push(d);
         refRatios.push(c / d);
@@ -120,7 +127,7 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
     await ref?.close();
     const l = load.finish();
     console.log(
-      `== scaling ${name} (batch ${w.batch}, TF.js ${report.active}): ${threads} threads vs 1, ${rounds} rounds alternating in one process`,
+      `== scaling ${name} (batch ${w.batch}, TF.js ${report.active}): ${threads} threads vs 1, ${rounds} rounds of 1, N, N, 1 in one process`,
     );
     console.log(
       `   1 thread ${median(oneMs).toFixed(1)} ms, ${threads} threads ${median(manyMs).toFixed(1)} ms per step (medians)`,

@@ -155,6 +155,21 @@ export async function interleave(
   }
 }
 
+/**
+ * Times `one` and `many` in the order one, many, many, one and gives each side's mean: a drift
+ * of the machine's speed that is linear over the four cancels out of the ratio of the two.
+ */
+export async function abba(
+  one: () => Promise<number>,
+  many: () => Promise<number>,
+): Promise<[number, number]> {
+  const a1 = await one();
+  const b1 = await many();
+  const b2 = await many();
+  const a2 = await one();
+  return [(a1 + a2) / 2, (b1 + b2) / 2];
+}
+
 /** Progress on stderr, so that stdout keeps the table and the JSON. */
 export function progress(line: string): void {
   process.stderr.write(`   .. ${line}\n`);
