@@ -825,13 +825,15 @@ INLINE void winograd43_gt(const f4 m[6], f4 out[3]) {
   out[2] = ADD(MUL(SUB(s34, s12), sixth), m[5]);
 }
 
-/* M[xi, ci..ci+4, co..co+8] += V[xi, 0..nt, ci..ci+4]^T E[xi, 0..nt, co..co+8] */
+/* M[xi, ci..ci+4, co..co+8] += V[xi, 0..nt, ci..ci+4]^T E[xi, 0..nt, co..co+8], or = on the
+ * first chunk (`first`): M is not zeroed beforehand, which was a pass over all 36 Ci Co floats
+ * per call whatever the batch (a replica's shard did not shorten it). */
 INLINE void winograd_grad_gemm_tile(const float *Vx, const float *Ex, float *Mx, int Ci, int Co,
-                                    int ci, int co, int nt) {
+                                    int ci, int co, int nt, int first) {
   f4 acc[4][2];
   for (int j = 0; j < 4; j++) {
-    acc[j][0] = LD(Mx + (ci + j) * Co + co);
-    acc[j][1] = LD(Mx + (ci + j) * Co + co + 4);
+    acc[j][0] = first ? wasm_f32x4_splat(0.0f) : LD(Mx + (ci + j) * Co + co);
+    acc[j][1] = first ? acc[j][0] : LD(Mx + (ci + j) * Co + co + 4);
   }
   for (int q = 0; q < nt; q++) {
     f4 e0 = LD(Ex + q * Co + co), e1 = LD(Ex + q * Co + co + 4);
@@ -852,9 +854,10 @@ EXPORT(winograd_filter_grad3x3)
 void winograd_filter_grad3x3(const float *x, const float *dy, float *dw, int N, int H, int W, int Ci,
                              int Ho, int Wo, int Co, int pt, int pl, float *M, float *V, float *E,
                              int tc) {
-  const f4 zero = wasm_f32x4_splat(0.0f);
-  for (int i = 0; i < 36 * Ci * Co; i += 4) ST(M + i, zero);
   const int th = (Ho + 3) / 4, tw = (Wo + 3) / 4, tiles = N * th * tw;
+  /* The first chunk writes M (winograd_grad_gemm_tile); with no tiles there is none. */
+  if (tiles == 0)
+    for (int i = 0; i < 36 * Ci * Co; i += 4) ST(M + i, wasm_f32x4_splat(0.0f));
   for (int t0 = 0; t0 < tiles; t0 += tc) {
     const int nt = tiles - t0 < tc ? tiles - t0 : tc;
     for (int q = 0; q < nt; q++) {
@@ -866,7 +869,8 @@ void winograd_filter_grad3x3(const float *x, const float *dy, float *dw, int N, 
       const float *Vx = V + xi * tc * Ci, *Ex = E + xi * tc * Co;
       float *Mx = M + xi * Ci * Co;
       for (int ci = 0; ci < Ci; ci += 4)
-        for (int co = 0; co < Co; co += 8) winograd_grad_gemm_tile(Vx, Ex, Mx, Ci, Co, ci, co, nt);
+        for (int co = 0; co < Co; co += 8)
+          winograd_grad_gemm_tile(Vx, Ex, Mx, Ci, Co, ci, co, nt, t0 == 0);
     }
   }
   /* dw = G^T m G for every (ci, co) */
