@@ -15,6 +15,8 @@
  * Every wait wakes up on it and throws, so one failure never leaves the others blocked.
  */
 
+import type { WasmMemory } from '../kernels/simd/module';
+
 /** Control words (Int32). */
 const GENERATION = 0;
 const ARRIVED = 1;
@@ -35,6 +37,11 @@ export interface GroupInit {
    * momentum, gradientLength each: the sharded optimiser's state (sharded-sgd.ts).
    */
   readonly gradients: SharedArrayBuffer;
+  /**
+   * The shared WebAssembly.Memory whose buffer `gradients` is, where one could be made: the
+   * optimiser's SIMD update (sgd-update.ts) runs on it. Absent, the update's JS loop runs.
+   */
+  readonly memory?: WasmMemory;
   readonly gradientLength: number;
 }
 
@@ -45,13 +52,37 @@ export class GroupAbortedError extends Error {
   }
 }
 
+/** WebAssembly's page, and the most pages a wasm32 memory can have (4 GiB). */
+const WASM_PAGE = 65536;
+const WASM_MAX_PAGES = 65536;
+
+interface SharedMemoryApi {
+  readonly Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+
+/** A shared WebAssembly.Memory of at least `bytes`, which never grows; undefined where none can be made. */
+function sharedWasmMemory(bytes: number): WasmMemory | undefined {
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  if (pages > WASM_MAX_PAGES) return undefined;
+  try {
+    const api = (globalThis as unknown as { WebAssembly: SharedMemoryApi }).WebAssembly;
+    const memory = new api.Memory({ initial: pages, maximum: pages, shared: true });
+    return memory.buffer instanceof SharedArrayBuffer ? memory : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates the shared buffers of a group of `size` replicas reducing `gradientLength` values. */
 export function createGroupBuffers(size: number, gradientLength: number): Omit<GroupInit, 'rank'> {
+  const bytes = (size + 2) * gradientLength * 4;
+  const memory = sharedWasmMemory(bytes);
   return {
     size,
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
     small: new SharedArrayBuffer(2 * size * SMALL_CAPACITY * 8),
-    gradients: new SharedArrayBuffer((size + 2) * gradientLength * 4),
+    gradients: memory ? (memory.buffer as unknown as SharedArrayBuffer) : new SharedArrayBuffer(bytes),
+    memory,
     gradientLength,
   };
 }
@@ -76,6 +107,8 @@ export class ReplicaGroup {
   readonly params: Float32Array;
   readonly momentum: Float32Array;
   readonly gradientLength: number;
+  /** The shared wasm memory the gradient slots, parameters and momentum lie in, if any. */
+  readonly memory: WasmMemory | undefined;
   /** Small collectives so far: their parity picks the half of the small buffer (allGatherSmall). */
   private smallCalls = 0;
 
@@ -86,9 +119,13 @@ export class ReplicaGroup {
     this.small = new Float64Array(init.small);
     this.gradientLength = init.gradientLength;
     const L = init.gradientLength;
-    this.slots = new Float32Array(init.gradients, 0, init.size * L);
-    this.params = new Float32Array(init.gradients, init.size * L * 4, L);
-    this.momentum = new Float32Array(init.gradients, (init.size + 1) * L * 4, L);
+    this.memory = init.memory;
+    // The memory's own buffer object where there is one: a kernel instantiated on it checks that
+    // the views lie there (the posted `gradients` is the same memory under another object).
+    const buffer = init.memory ? (init.memory.buffer as unknown as SharedArrayBuffer) : init.gradients;
+    this.slots = new Float32Array(buffer, 0, init.size * L);
+    this.params = new Float32Array(buffer, init.size * L * 4, L);
+    this.momentum = new Float32Array(buffer, (init.size + 1) * L * 4, L);
   }
 
   get aborted(): boolean {

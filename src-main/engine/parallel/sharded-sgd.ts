@@ -3,6 +3,7 @@ import type { NamedParameter } from '../nn/module';
 import type { Sgd } from '../train/optimizer';
 import { activeWasmHeap } from '../kernels/simd/heap';
 import type { ReplicaGroup } from './collective';
+import { sgdKernelOn, sgdUpdateLoop, type SgdKernel, type UpdateArrays } from './sgd-update';
 
 /** One trainable parameter's place in the flat vectors and how it is trained. */
 interface Segment {
@@ -20,8 +21,9 @@ interface Segment {
  * torch.optim.SGD's update there, then all copy the new parameters into their models. Each
  * replica thus reads and updates 1/size of the state instead of all of it, and the momentum is
  * held once instead of in every replica. The arithmetic is the Sgd class's, in float32, element
- * by element in the same order (Math.fround after each operation, as TF.js's kernels round):
+ * by element in the same order (rounded after each operation, as TF.js's kernels round):
  *   d = g + wd * p;  buf = d on the first step, else momentum * buf + d;  p -= lr * buf
+ * in WebAssembly SIMD on the group's shared memory, or a typed-array loop (sgd-update.ts).
  *
  * The replica's own Sgd holds no momentum while this one trains: `load` takes the Sgd's state and
  * the model's parameters into the shared vectors, `store` gives the momentum and step count back
@@ -33,11 +35,21 @@ export class ShardedSgd {
   /** Per segment: whether it has a momentum buffer yet (the first step sets buf = d). */
   private readonly started: boolean[];
   private steps = 0;
+  private readonly arrays: UpdateArrays;
+  /** The update in WebAssembly SIMD on the group's shared memory, where it runs. */
+  private readonly kernel: SgdKernel | undefined;
 
   constructor(
     private readonly group: ReplicaGroup,
     private readonly sgd: Sgd,
   ) {
+    this.arrays = {
+      slots: group.slots,
+      slotCount: group.size,
+      params: group.params,
+      momentum: group.momentum,
+    };
+    this.kernel = group.memory ? sgdKernelOn(group.memory, this.arrays) : undefined;
     let offset = 0;
     for (const param of sgd.trainable) {
       const { lrScale, weightDecay } = sgd.settings(param.role);
@@ -121,50 +133,21 @@ export class ShardedSgd {
     this.steps++;
   }
 
-  /** Sums the slots over [start, end) into rank 0's slot, in rank order, and updates there. */
+  /** Updates [start, end) with the slots' sum (summed in rank order inside the update). */
   private update(start: number, end: number, lr: number): void {
-    const { slots, params, momentum, size, gradientLength: L } = this.group;
-    for (let r = 1; r < size; r++) addInto(slots, r * L, start, end);
     const m = this.sgd.momentum;
     this.segments.forEach((s, i) => {
       const from = Math.max(start, s.offset);
       const to = Math.min(end, s.offset + s.size);
-      if (from < to)
-        sgdUpdate(params, momentum, slots, from, to, s.weightDecay, m, lr * s.lrScale, !this.started[i]);
+      if (from >= to) return;
+      const settings = {
+        weightDecay: s.weightDecay,
+        momentum: m,
+        lr: lr * s.lrScale,
+        first: !this.started[i],
+      };
+      if (this.kernel) this.kernel.update(from, to, settings);
+      else sgdUpdateLoop(this.arrays, from, to, settings);
     });
-  }
-}
-
-/** a[j] += a[offset + j] over [from, to), in float32. */
-function addInto(a: Float32Array, offset: number, from: number, to: number): void {
-  for (let j = from; j < to; j++) a[j] = Math.fround(a[j] + a[offset + j]);
-}
-
-/**
- * torch.optim.SGD's update over [from, to) in float32, rounding after each operation as the Sgd
- * class's TF.js kernels do (a loop of its own, so V8 compiles it for these arrays alone).
- */
-function sgdUpdate(
-  p: Float32Array,
-  buf: Float32Array,
-  g: Float32Array,
-  from: number,
-  to: number,
-  weightDecay: number,
-  momentum: number,
-  lr: number,
-  first: boolean,
-): void {
-  const wd = Math.fround(weightDecay);
-  const m = Math.fround(momentum);
-  const rate = Math.fround(lr);
-  for (let j = from; j < to; j++) {
-    const pj = p[j];
-    let d = wd > 0 ? Math.fround(g[j] + Math.fround(pj * wd)) : g[j];
-    if (m > 0) {
-      if (!first) d = Math.fround(Math.fround(buf[j] * m) + d);
-      buf[j] = d;
-    }
-    p[j] = Math.fround(pj - Math.fround(d * rate));
   }
 }
