@@ -39,7 +39,7 @@ for (const r of results) {
     ([k, v]) => `${k} ${v.toFixed(2)} [${j.ratioMin[k].toFixed(2)}-${j.ratioMax[k].toFixed(2)}]`,
   );
   process.stdout.write(
-    `   ${r.workload} [${r.backend}/${r.neuron}, ${r.rounds.length} rounds, load ${r.loadavg.before.toFixed(2)} -> ${r.loadavg.after.toFixed(2)}, other processes ${r.loadavg.otherCores === null ? '?' : r.loadavg.otherCores.toFixed(2)} cores]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
+    `   ${r.workload} [${r.backend}/${r.neuron}, ${r.rounds.length} rounds, load ${r.loadavg.before.toFixed(2)} -> ${r.loadavg.after.toFixed(2)}, other processes ${r.loadavg.otherCores === null ? '?' : r.loadavg.otherCores.toFixed(2)} cores, steal ${r.loadavg.stolenCores == null ? '?' : r.loadavg.stolenCores.toFixed(2)}]: ${ratios.length ? ratios.join(', ') : 'reference unavailable'}\n`,
   );
 }
 const loaded = results.filter((r) => isContended(r.loadavg));

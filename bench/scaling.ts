@@ -13,12 +13,16 @@
  * one thread, then N, right after ours), so our speed-up is read beside what the machine gives the
  * tool our users would run instead; `--no-reference` leaves it out. On this project's 2-core VM the
  * two threads slow each other's memory-bound work, and the reference scales no better than ours.
+ * Each round also measures what the machine itself gave N threads in those seconds (lib/machine.ts:
+ * the same register-only and memory-streaming loops on 1 and on N threads), the ceiling that neither
+ * tool can pass; on this VM it has fallen as low as 1.2x for two threads.
  */
 import os from 'node:os';
 import { initBackend } from '../src-main/engine/backend';
 import { ReplicaPool } from '../src-main/engine/parallel/pool';
 import { trainStep } from '../src-main/engine/train/train-step';
 import { abba, watchLoad } from './lib/interleave';
+import { MachineProbe } from './lib/machine';
 import { ReferenceServer, type ReferenceWorkload } from './lib/reference';
 import { isMain } from './lib/setup';
 import { median } from './lib/timing';
@@ -75,6 +79,7 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
   if (started && !started.ok) console.log(`   reference not run: ${started.reason}`);
   const load = watchLoad();
   const report = await initBackend();
+  const probe = await MachineProbe.start(threads);
   const single = trainBench(w.preset, w.batch, w.input, w.classes);
   const multi = trainBench(w.preset, w.batch, w.input, w.classes);
   const pool = await ReplicaPool.start(
@@ -102,6 +107,8 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
     const refRatios: number[] = [];
     const refOneMs: number[] = [];
     const refManyMs: number[] = [];
+    const machineCompute: number[] = [];
+    const machineMemory: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const [a, b] = await abba(
         () => timeMs(one, w.reps),
@@ -121,6 +128,10 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
         refRatios.push(c / d);
         line += `; reference ${c.toFixed(1)} / ${d.toFixed(1)} ms, ${(c / d).toFixed(2)}x`;
       }
+      const m = await probe.measure();
+      machineCompute.push(m.compute);
+      machineMemory.push(m.memory);
+      line += `; machine ${m.compute.toFixed(2)}x compute, ${m.memory.toFixed(2)}x memory`;
       console.log(line);
     }
     // The reference's CPU time counts as ours only once it has exited (/proc's cutime).
@@ -143,11 +154,21 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
         `   reference speed-up ${median(refRatios).toFixed(2)}x (${Math.min(...refRatios).toFixed(2)}-${Math.max(...refRatios).toFixed(2)}); ours/reference speed-up ${(median(ratios) / median(refRatios)).toFixed(2)}`,
       );
     }
+    const spread = (x: number[]) =>
+      `${median(x).toFixed(2)}x (${Math.min(...x).toFixed(2)}-${Math.max(...x).toFixed(2)})`;
     console.log(
-      `   load average (1 min) ${l.before.toFixed(2)} before, ${l.after.toFixed(2)} after; other processes ${l.otherCores === null ? 'unknown' : `${l.otherCores.toFixed(2)} cores`}`,
+      `   the machine itself, same rounds (${threads} threads of a register-only loop / of a memory stream vs 1): ${spread(machineCompute)} / ${spread(machineMemory)}; ours/machine (compute) ${(median(ratios) / median(machineCompute)).toFixed(2)}`,
+    );
+    if (median(machineCompute) < 0.9 * threads)
+      console.log(
+        `   !!! the machine gave ${threads} threads only ${median(machineCompute).toFixed(2)}x of one in these rounds: no tool's speed-up here can show what ${threads} real cores give`,
+      );
+    console.log(
+      `   load average (1 min) ${l.before.toFixed(2)} before, ${l.after.toFixed(2)} after; other processes ${l.otherCores === null ? 'unknown' : `${l.otherCores.toFixed(2)} cores`}; taken by the host (steal) ${l.stolenCores === null ? 'unknown' : `${l.stolenCores.toFixed(2)} cores`}`,
     );
   } finally {
     await pool.close();
+    await probe.close();
     await ref?.close();
     single.dispose();
     multi.dispose();

@@ -42,12 +42,19 @@ export interface Load {
    * Unlike the load average, which counts our own threads and lags a minute, this is the contention.
    */
   readonly otherCores: number | null;
+  /**
+   * Cores the hypervisor gave to others while our vCPUs wanted to run (steal in /proc/stat),
+   * on average during the workload; null where /proc cannot tell. Not counted in otherCores.
+   */
+  readonly stolenCores: number | null;
 }
 
 interface CpuSnapshot {
   readonly at: number;
-  /** Busy seconds of the whole machine (/proc/stat). */
+  /** Busy seconds of the whole machine (/proc/stat), steal excluded. */
   readonly machine: number;
+  /** Seconds the hypervisor ran something else while the machine wanted to run (/proc/stat's steal). */
+  readonly steal: number;
   /** Busy seconds of this process (all its threads) and of its children that have exited. */
   readonly ours: number;
 }
@@ -56,8 +63,10 @@ function cpuSnapshot(): CpuSnapshot | null {
   try {
     const hz = 100; // USER_HZ: the unit of /proc's tick counts on every Linux configuration we run on
     const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
-    const machine = (cpu.reduce((a, b) => a + b, 0) - cpu[3] - (cpu[4] ?? 0)) / hz;
+    // user nice system idle iowait irq softirq steal guest guest_nice: guest time is already in
+    // user and nice, so busy is user to softirq less idle and iowait; steal is kept apart.
+    const machine = (cpu.slice(0, 7).reduce((a, b) => a + b, 0) - cpu[3] - (cpu[4] ?? 0)) / hz;
+    const steal = (cpu[7] ?? 0) / hz;
     // Fields after the command's closing parenthesis: utime is the 12th, then stime, cutime, cstime.
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
     const f = stat
@@ -65,7 +74,7 @@ function cpuSnapshot(): CpuSnapshot | null {
       .split(' ')
       .map(Number);
     const ours = (f[11] + f[12] + f[13] + f[14]) / hz;
-    return { at: performance.now(), machine, ours };
+    return { at: performance.now(), machine, steal, ours };
   } catch {
     return null;
   }
@@ -83,7 +92,8 @@ export function watchLoad(): { finish(): Load } {
         start && end && seconds > 0
           ? Math.max(0, end.machine - start.machine - (end.ours - start.ours)) / seconds
           : null;
-      return { before, after: loadavg1(), otherCores };
+      const stolenCores = start && end && seconds > 0 ? (end.steal - start.steal) / seconds : null;
+      return { before, after: loadavg1(), otherCores, stolenCores };
     },
   };
 }

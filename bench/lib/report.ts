@@ -85,10 +85,12 @@ export const CONTENTION_CORES = 0.1;
 
 /**
  * Whether other work shared the CPU: measured directly where /proc tells (other processes' busy
- * cores), else guessed from the load average (which counts our own threads too).
+ * cores, and the cores the hypervisor ran something else on: steal), else guessed from the load
+ * average (which counts our own threads too).
  */
 export function isContended(load: Load): boolean {
-  if (load.otherCores !== null && load.otherCores !== undefined) return load.otherCores > CONTENTION_CORES;
+  if (load.otherCores !== null && load.otherCores !== undefined)
+    return load.otherCores + (load.stolenCores ?? 0) > CONTENTION_CORES;
   return Math.max(load.before, load.after) > os.availableParallelism();
 }
 
@@ -102,12 +104,16 @@ export function conditionLines(r: Pick<WorkloadResult, 'loadavg' | 'threads'>): 
       ' (it counts our own threads and the previous minute)',
   ];
   const other = r.loadavg.otherCores ?? null;
+  const stolen = r.loadavg.stolenCores ?? null;
   if (other !== null)
-    lines.push(`   other processes kept ${other.toFixed(2)} cores busy on average during the run`);
+    lines.push(
+      `   other processes kept ${other.toFixed(2)} cores busy on average during the run` +
+        (stolen === null ? '' : `; the host took ${stolen.toFixed(2)} cores (steal)`),
+    );
   if (isContended(r.loadavg))
     lines.push(
       other !== null
-        ? `   !!! WARNING: other processes kept ${other.toFixed(2)} cores busy during the run: these figures are distorted (PyTorch's threads suffer more than ours, so contention flatters us)`
+        ? `   !!! WARNING: other processes kept ${other.toFixed(2)} cores busy and the host took ${(stolen ?? 0).toFixed(2)} during the run: these figures are distorted (PyTorch's threads suffer more than ours, so contention flatters us)`
         : `   !!! WARNING: the load average exceeded the ${cores} cores: other work may have shared the CPU, these figures may be distorted (PyTorch's threads suffer more than ours, so contention flatters us)`,
     );
   return lines;
