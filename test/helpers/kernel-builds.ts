@@ -8,7 +8,7 @@ import {
   type WasmMemory,
 } from '../../src-main/engine/kernels/simd/module';
 
-/** Both builds of kernels.c, so tests check each (the process itself runs only one). */
+/** Both builds of the kernel module (kernels/*.c), so tests check each (the process itself runs only one). */
 export const KERNEL_BUILDS: readonly SimdBuild[] = ['relaxed', 'plain'];
 
 /**

@@ -33,7 +33,7 @@ function makeAvgPoolGrad(original: tf.KernelConfig): tf.KernelConfig {
     if (!tiled) return original.kernelFunc(args);
     const heap = info.inChannels % 4 === 0 ? activeWasmHeap() : undefined;
     if (heap) {
-      // The same pass as the loop below, four channels at a time (kernels/simd/kernels.c).
+      // The same pass as the loop below, four channels at a time (kernels/simd/kernels/avg-pool.c).
       const dx = heap.kernelOutput([...x.shape]);
       heap.kernels.avg_pool_grad_tiled(
         heap.address(dy),

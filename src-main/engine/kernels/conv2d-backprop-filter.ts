@@ -61,7 +61,7 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
     );
   }
 
-  // The SIMD kernel (kernels/simd/kernels.c): a direct sum into dw, about three times the speed
+  // The SIMD kernel (kernels/simd/kernels/conv-gradients.c): a direct sum into dw, about three times the speed
   // of the convolution below, which XNNPACK runs poorly with a kernel as large as the output map.
   const heap =
     outChannels % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' ? activeWasmHeap() : undefined;
@@ -76,7 +76,7 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   }
   if (heap) {
     const chunk = BPF_CHUNK;
-    // Input channels in fours: one tap's pixels; otherwise every tap's (kernels.c says why).
+    // Input channels in fours: one tap's pixels; otherwise every tap's (conv-gradients.c says why).
     const xPanel =
       Math.ceil((inChannels % 4 === 0 ? inChannels : kernelHeight * kernelWidth * inChannels) / 4) *
       4 *

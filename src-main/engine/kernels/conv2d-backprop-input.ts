@@ -47,7 +47,7 @@ function makeBackpropInput(original: tf.KernelConfig): tf.KernelConfig {
     const sh = info.strideHeight;
     const sw = info.strideWidth;
     const inC = attrs.inputShape[3];
-    // The SIMD kernel (kernels/simd/kernels.c) scatters dy through the filter directly: faster
+    // The SIMD kernel (kernels/simd/kernels/conv-gradients.c) scatters dy through the filter directly: faster
     // than the convolution below, and it does no work on zeros at larger strides. It takes the
     // filter packed as [kh, kw, ci / 8, co, ci % 8], so each tile's filter column is contiguous.
     const heap = inC % 8 === 0 && filter.dtype === 'float32' ? activeWasmHeap() : undefined;

@@ -5,7 +5,7 @@ import { winogradApplies, winogradConv3x3 } from './winograd';
 
 /**
  * Conv2D on wasm, for stride 1 with channels in eights, through our input-gradient kernel
- * (conv2d_backprop_input in kernels/simd/kernels.c) instead of XNNPACK.
+ * (conv2d_backprop_input in kernels/simd/kernels/conv-gradients.c) instead of XNNPACK.
  *
  * A stride-1 convolution is the input gradient of another one: scattering x through the filter
  * rotated by 180 degrees, with its in/out channels swapped and the padding k - 1 - p, lands each

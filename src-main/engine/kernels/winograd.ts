@@ -3,7 +3,7 @@ import type { WasmHeap } from './simd/heap';
 
 /**
  * 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) on the wasm heap (winograd_conv3x3 in
- * kernels/simd/kernels.c): 36 multiplications per 4x4 outputs and input channel instead of 144.
+ * kernels/simd/kernels/winograd.c): 36 multiplications per 4x4 outputs and input channel instead of 144.
  * Used for the forward convolution and for the input gradient (the same convolution of dy with
  * the filter rotated and its channels swapped), and, as F(3x3, 4x4), for the filter gradient
  * (winograd_filter_grad3x3): together nearly all of a ResNet's training step.
@@ -13,7 +13,7 @@ import type { WasmHeap } from './simd/heap';
  * (about 25 of 33 GFLOP/s measured), so doing less arithmetic is what is left. The transforms
  * cost a few additions per value. F(4x4, 3x3) replaced F(2x2, 3x3) (16 per 2x2) for 1.5-1.9x
  * less time on ResNet-19's layers, at an error of 1.6e-5 of the largest output at 512 channels
- * instead of 7.7e-7 (kernels.c). The filter gradient followed, F(3x3, 2x2) to F(3x3, 4x4), for
+ *  instead of 7.7e-7 (winograd.c). The filter gradient followed, F(3x3, 2x2) to F(3x3, 4x4), for
  * 1.2-1.7x less time at an error of 3.3e-6 of its largest value (512 channels, two images; the
  * direct sum 4.9e-7).
  */

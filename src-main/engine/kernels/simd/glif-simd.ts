@@ -4,7 +4,7 @@ import type { ResetForm } from '../../glif/variants';
 import type { WasmHeap } from './heap';
 
 /**
- * The fused GLIF op's loops (glif/fused-loops.ts) as WebAssembly SIMD kernels (kernels.c) on the
+ * The fused GLIF op's loops (glif/fused-loops.ts) as WebAssembly SIMD kernels (kernels/glif.c) on the
  * wasm backend's heap: the input is read where it lies and the outputs are written straight into
  * new tensors, with no dataSync copy either way.
  *

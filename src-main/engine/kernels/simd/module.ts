@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm';
 
 /**
- * The WebAssembly SIMD kernels of kernels.c, instantiated on the TF.js wasm backend's own memory,
+ * The WebAssembly SIMD kernels of the C files in kernels/, instantiated on the TF.js wasm backend's own memory,
  * so they read and write tensors where they lie. One instance per memory: each data-parallel
  * replica thread has its own backend, hence its own memory and instance.
  *
@@ -232,7 +232,7 @@ interface WasmApi {
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The two builds of kernels.c: with relaxed SIMD's fused multiply-adds, or 128-bit SIMD only. */
+/** The two builds of the kernel module: with relaxed SIMD's fused multiply-adds, or 128-bit SIMD only. */
 export type SimdBuild = 'relaxed' | 'plain';
 
 const BUILDS: Record<SimdBuild, string> = {

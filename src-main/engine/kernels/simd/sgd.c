@@ -1,7 +1,7 @@
 /*
  * The sharded optimiser's update (parallel/sharded-sgd.ts) in WebAssembly SIMD.
  *
- * Built by scripts/build-simd.mjs into sgd.wasm.ts. Unlike kernels.c, this module works on the
+ * Built by scripts/build-simd.mjs into sgd.wasm.ts. Unlike the kernels of kernels/, this module works on the
  * replica group's shared memory (parallel/collective.ts): every replica's gradient slot, then the
  * flat parameters and momentum, all in one shared WebAssembly.Memory. The JS loop it replaces
  * (sgdUpdateLoop in parallel/sgd-update.ts) rounds to float32 after every operation with

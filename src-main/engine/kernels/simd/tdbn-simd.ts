@@ -3,7 +3,7 @@ import { combineMoments, packMoments, type GatherMoments } from '../../glif/tdbn
 import type { WasmHeap } from './heap';
 
 /**
- * Training-mode tdBN's passes (glif/tdbn-fused.ts) as WebAssembly SIMD kernels (kernels.c) on the
+ * Training-mode tdBN's passes (glif/tdbn-fused.ts) as WebAssembly SIMD kernels (kernels/batch-norm.c) on the
  * wasm backend's heap, four channels at a time; channel counts that are not a multiple of 4 use
  * the JS loops. Per-channel sums come back as float64 and are combined across replicas by the
  * caller's `gather` (forward moments, glif/tdbn-moments.ts) or `reduce` (backward sums), exactly
