@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig, buildConfigFromValues } from '../../src-main/engine/config/build';
 import { CONFIG_FIELDS, describeRange } from '../../src-main/engine/config/fields';
-import { PRESETS } from '../../src-main/engine/config/presets';
+import { PRESETS, REPORTED_TOP1 } from '../../src-main/engine/config/presets';
 import { ConfigError, validateConfig } from '../../src-main/engine/config/validate';
 import { learningRate, learningRateAt } from '../../src-main/engine/train/schedule';
 
@@ -32,6 +32,23 @@ describe('run config', () => {
       const problems = validateConfig(p.config).filter((i) => i.key !== 'data.path');
       expect(problems, p.id).toEqual([]);
     }
+  });
+
+  it("states the authors' reported accuracy on exactly the rows they publish one for", () => {
+    // A mistyped id would silently drop its number: every entry must name a preset.
+    const ids = new Set(PRESETS.map((p) => p.id));
+    for (const id of Object.keys(REPORTED_TOP1)) expect(ids, id).toContain(id);
+    for (const p of PRESETS) {
+      const top1 = REPORTED_TOP1[p.id];
+      expect(p.reportedTop1, p.id).toBe(top1);
+      if (top1 === undefined) expect(p.description, p.id).not.toMatch(/report/);
+      else
+        expect(p.description, p.id).toMatch(new RegExp(`The authors report ${top1.toFixed(2)}% top-1\\.$`));
+    }
+    // Reference section 8 (the authors' README) and the paper's CIFARNet row.
+    expect(PRESETS.find((p) => p.id === 'cifar100-resnet19-t4')!.reportedTop1).toBe(77.22);
+    expect(PRESETS.find((p) => p.id === 'cifar10-cifarnet-t5')!.reportedTop1).toBe(93.28);
+    expect(PRESETS.find((p) => p.id === 'imagenet-ms-resnet18-t4')!.reportedTop1).toBeUndefined();
   });
 
   it('follows the recipe of each preset (reference section 8)', () => {
