@@ -11,6 +11,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 export interface CliRun {
   readonly name: string;
+  /** The preset to start from; the synthetic one (seconds on any machine) unless given. */
+  readonly preset?: string;
   /** `--set key=value` overrides, after the one-epoch, 64-sample defaults. */
   readonly sets?: readonly string[];
   readonly tags?: readonly string[];
@@ -21,7 +23,7 @@ function args(dbPath: string, run: CliRun): string[] {
     path.join(repoRoot, 'bin/glif.mjs'),
     'train',
     '--preset',
-    'synthetic-mlp',
+    run.preset ?? 'synthetic-mlp',
     ...['train.epochs=1', 'data.trainLimit=64', ...(run.sets ?? [])].flatMap((set) => ['--set', set]),
     '--name',
     run.name,

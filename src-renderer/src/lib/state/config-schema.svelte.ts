@@ -6,7 +6,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { ApiClient } from '../api/client';
-import type { ConfigField, ConfigSchema, VariantDescription } from '../api/contract';
+import type { ConfigField, ConfigSchema, Preset, VariantDescription } from '../api/contract';
 import type { LoadState } from './load-state';
 
 export class ConfigSchemaSource {
@@ -31,6 +31,11 @@ export class ConfigSchemaSource {
   /** The config fields; empty until the schema is in (Compare then shows stored values as they are). */
   get fields(): readonly ConfigField[] {
     return this.#state.kind === 'ready' ? this.#state.value.fields : [];
+  }
+
+  /** The presets; empty until the schema is in (the run page then shows no reported accuracy). */
+  get presets(): readonly Preset[] {
+    return this.#state.kind === 'ready' ? this.#state.value.presets : [];
   }
 
   /** Resolves with the schema's state: asks the host the first time, and again after a failure. */
