@@ -13,15 +13,14 @@ import {
   configPaths,
   DEFAULT_COLUMNS,
   formatConfigValue,
-  formatResult,
   isColumnKey,
   isNumericColumn,
   matchesSearch,
   needsConfigs,
-  RESULT_COLUMNS,
   type ColumnKey,
   type ConfigLookup,
 } from '../../src-renderer/src/lib/state/run-columns';
+import { formatResult, RESULT_COLUMNS } from '../../src-renderer/src/lib/state/result-columns';
 import { sortRuns, variantNamer } from '../../src-renderer/src/lib/state/run-table';
 import { runSummary } from '../helpers/run-summary';
 

@@ -4,163 +4,10 @@
  * how that value sorts and how it is written. The columns chosen are kept by column-choice.ts.
  */
 import type { JsonValue, RunFlatConfig, RunSummary } from '../api/contract';
-import {
-  formatCount,
-  formatDate,
-  formatDuration,
-  formatHyper,
-  formatPercent,
-  formatStat,
-  MISSING,
-} from '../components/format';
-
-export const RESULT_IDS = [
-  'testAccuracy',
-  'bestTestAccuracy',
-  'bestEpoch',
-  'testLoss',
-  'trainAccuracy',
-  'trainLoss',
-  'energySops',
-  'energyMacs',
-  'energyMicrojoules',
-  'durationMs',
-  'epochsDone',
-  'finishedAt',
-  'backend',
-  'threads',
-  'neuronImpl',
-] as const;
-export type ResultId = (typeof RESULT_IDS)[number];
+import { formatHyper, MISSING } from '../components/format';
+import { RESULT_BY_ID, resultValue, type ResultColumn, type ResultId } from './result-columns';
 
 export type ColumnKey = `config:${string}` | `result:${ResultId}`;
-
-type ResultFormat = 'percent' | 'stat' | 'count' | 'duration' | 'integer' | 'date' | 'text';
-
-export interface ResultColumn {
-  readonly id: ResultId;
-  readonly label: string;
-  readonly unit?: string;
-  /** What the picker says the column holds. */
-  readonly description: string;
-  readonly format: ResultFormat;
-  /** Best first for scores, A to Z otherwise. */
-  readonly firstDirection: 'asc' | 'desc';
-}
-
-export const RESULT_COLUMNS: readonly ResultColumn[] = [
-  {
-    id: 'testAccuracy',
-    label: 'Test acc.',
-    description: 'Final test accuracy',
-    format: 'percent',
-    firstDirection: 'desc',
-  },
-  {
-    id: 'bestTestAccuracy',
-    label: 'Best test acc.',
-    description: 'Best test accuracy over the epochs (as the paper reports)',
-    format: 'percent',
-    firstDirection: 'desc',
-  },
-  {
-    id: 'bestEpoch',
-    label: 'Best epoch',
-    description: 'The epoch that first reached the best test accuracy',
-    format: 'integer',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'testLoss',
-    label: 'Test loss',
-    description: 'Final test loss',
-    format: 'stat',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'trainAccuracy',
-    label: 'Train acc.',
-    description: 'Final train accuracy',
-    format: 'percent',
-    firstDirection: 'desc',
-  },
-  {
-    id: 'trainLoss',
-    label: 'Train loss',
-    description: 'Final train loss',
-    format: 'stat',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'energySops',
-    label: 'SOPs',
-    unit: 'per sample',
-    description: 'Synaptic operations per test sample, where layers receive spikes',
-    format: 'count',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'energyMacs',
-    label: 'MACs',
-    unit: 'per sample',
-    description:
-      'Multiply-accumulates per test sample, where layers receive real values (the image, a Linear after a Linear, a membrane shortcut)',
-    format: 'count',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'energyMicrojoules',
-    label: 'Energy',
-    unit: 'µJ/sample',
-    description: 'Estimated energy per test sample: 0.9 pJ per SOP, 4.6 pJ per MAC (45 nm, Horowitz 2014)',
-    format: 'stat',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'durationMs',
-    label: 'Duration',
-    description: 'Training time, pauses left out',
-    format: 'duration',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'epochsDone',
-    label: 'Epochs done',
-    description: 'Epochs with their test metrics stored',
-    format: 'integer',
-    firstDirection: 'desc',
-  },
-  {
-    id: 'finishedAt',
-    label: 'Finished',
-    description: 'When the run ended',
-    format: 'date',
-    firstDirection: 'desc',
-  },
-  {
-    id: 'backend',
-    label: 'Backend',
-    description: 'TF.js backend it trained on',
-    format: 'text',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'threads',
-    label: 'Threads',
-    description: 'Threads it trained on',
-    format: 'integer',
-    firstDirection: 'asc',
-  },
-  {
-    id: 'neuronImpl',
-    label: 'Neuron impl.',
-    description: 'GLIF implementation (fused or ops)',
-    format: 'text',
-    firstDirection: 'asc',
-  },
-];
-
-const RESULT_BY_ID = new Map<string, ResultColumn>(RESULT_COLUMNS.map((column) => [column.id, column]));
 
 /**
  * Config paths the store copies into indexed columns (src-main/runs/columns.ts): the list has
@@ -254,41 +101,6 @@ export function columnHeading(key: ColumnKey, numeric: boolean): ColumnHeading {
 /** The flattened config of a run, once it has been read; undefined before. */
 export type ConfigLookup = (runId: string) => ReadonlyMap<string, JsonValue> | undefined;
 
-function resultValue(run: RunSummary, id: ResultId): number | string | null {
-  switch (id) {
-    case 'testAccuracy':
-      return run.finals.finalTestAccuracy;
-    case 'bestTestAccuracy':
-      return run.progress.bestTestAccuracy;
-    case 'bestEpoch':
-      return run.progress.bestEpoch;
-    case 'testLoss':
-      return run.finals.finalTestLoss;
-    case 'trainAccuracy':
-      return run.finals.finalTrainAccuracy;
-    case 'trainLoss':
-      return run.finals.finalTrainLoss;
-    case 'energySops':
-      return run.finals.energySops;
-    case 'energyMacs':
-      return run.finals.energyMacs;
-    case 'energyMicrojoules':
-      return run.finals.energyMicrojoules;
-    case 'durationMs':
-      return run.durationMs;
-    case 'epochsDone':
-      return run.progress.epochsDone;
-    case 'finishedAt':
-      return run.finishedAt;
-    case 'backend':
-      return run.backend;
-    case 'threads':
-      return run.threads;
-    case 'neuronImpl':
-      return run.neuronImpl;
-  }
-}
-
 /** The configs known so far with the ones just read: a new map, the old one left as it was. */
 export function withFlatConfigs(
   known: ReadonlyMap<string, ReadonlyMap<string, JsonValue>>,
@@ -343,26 +155,6 @@ export function formatConfigValue(value: JsonValue | undefined): string {
   if (Array.isArray(value))
     return value.length === 0 ? '[]' : value.map((item) => formatConfigValue(item)).join(', ');
   return JSON.stringify(value);
-}
-
-export function formatResult(column: ResultColumn, value: JsonValue | undefined): string {
-  if (typeof value !== 'number') return typeof value === 'string' && value !== '' ? value : MISSING;
-  switch (column.format) {
-    case 'percent':
-      return formatPercent(value);
-    case 'stat':
-      return formatStat(value);
-    case 'count':
-      return formatCount(value);
-    case 'duration':
-      return formatDuration(value);
-    case 'integer':
-      return String(value);
-    case 'date':
-      return formatDate(value);
-    case 'text':
-      return String(value);
-  }
 }
 
 export interface ConfigPathInfo {
