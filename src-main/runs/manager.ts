@@ -2,8 +2,8 @@ import path from 'node:path';
 import { canFollow } from '../contract/run-status';
 import type { BackendName, BackendReport } from '../engine/backend';
 import type { ValidRunConfig } from '../engine/config/types';
-import type { TrainEvent, TrainOutcome } from '../engine/train/events';
-import { energyMicrojoules, type OperationsPerSample } from '../engine/train/energy';
+import type { TrainEvent } from '../engine/train/events';
+import { energyMicrojoules } from '../engine/train/energy';
 import { configColumns } from './columns';
 import { RunEventRecorder } from './event-recorder';
 import { retryWhileBusy } from './store/busy';
@@ -12,6 +12,7 @@ import { isProcessAlive } from './store/liveness';
 import type { RunStore } from './store/run-store';
 import type { RunRecord, RunStatus } from './store/types';
 import { requestedBackendOf, resumeRefusal, storedConfigOf } from './stored-run';
+import { awaitWorkerOutcome } from './worker-outcome';
 import { launchTorchWorker } from './worker/torch-launch';
 import { launchNodeWorker, type WorkerHandle, type WorkerLauncher } from './worker/launch';
 
@@ -310,53 +311,15 @@ export class RunManager {
     );
     const active: ActiveRun = { runId: job.runId, worker, cancelRequested: taken.cancelRequested };
     this.active = active;
-    let lastOperations: OperationsPerSample | null = null;
     const recorder = new RunEventRecorder(this.store, job.runId);
-    /** The worker ended without reporting an outcome (killed, crashed). */
-    let exitedWithoutOutcome = false;
-    /** The signal that ended the worker without an outcome (a kill -9, the OOM killer). */
-    let killedBy: string | null = null;
     try {
-      const outcome = await new Promise<TrainOutcome>((resolve) => {
-        let settled = false;
-        worker.onMessage((m) => {
-          switch (m.type) {
-            case 'backend':
-              recorder.recordBackend(m.report.active, m.report.adapter);
-              this.emit({ runId: job.runId, kind: 'backend', report: m.report });
-              return;
-            case 'engine':
-              // The torch engine's layout is the run's backend: what it trained on, shown with it.
-              recorder.recordBackend(m.description);
-              this.emit({ runId: job.runId, kind: 'engine', description: m.description });
-              return;
-            case 'event':
-              recorder.record(m.event);
-              if (m.event.type === 'epoch')
-                lastOperations = { sops: m.event.sopsPerSample, macs: m.event.macsPerSample };
-              this.emit({ runId: job.runId, kind: 'train', event: m.event });
-              return;
-            case 'done':
-              settled = true;
-              resolve(m.outcome);
-              return;
-          }
-        });
-        worker.onExit((code, signal) => {
-          if (settled) return;
-          settled = true;
-          exitedWithoutOutcome = true;
-          killedBy = signal;
-          resolve({
-            status: active.cancelRequested ? 'cancelled' : 'failed',
-            error: active.cancelRequested
-              ? undefined
-              : `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
-            epochsDone: 0,
-            seconds: (Date.now() - startedAt) / 1000,
-          });
-        });
-        worker.send({
+      const started = awaitWorkerOutcome(worker, {
+        runId: job.runId,
+        recorder,
+        emit: (e) => this.emit(e),
+        cancelRequested: () => active.cancelRequested,
+        startedAt,
+        start: {
           type: 'start',
           runId: job.runId,
           config,
@@ -364,9 +327,10 @@ export class RunManager {
           resumeFrom,
           backend,
           threads: this.options.threads,
-        });
-        if (active.cancelRequested) worker.send({ type: 'cancel' });
+        },
       });
+      if (active.cancelRequested) worker.send({ type: 'cancel' });
+      const { outcome, exitedWithoutOutcome, killedBy, lastOperations } = await started;
       // Every event is in the database before the run is marked ended (a lock may delay both).
       await recorder.settled();
       // A worker killed by stopRuns did not fail: the run was stopped with its host (a worker
