@@ -1,32 +1,37 @@
 /**
- * `npm run bench:scaling -- [fmnist-cnn|resnet19-cifar] [--rounds N] [--threads N] [--no-reference]`:
- * training throughput on N threads (default: every core) against one thread, in one process, alternating a
- * one-thread step and an N-thread step (the replica pool, as the trainer uses it) round by round, so
- * that both see the same machine at nearly the same moment. Separate processes run minutes apart
- * (GLIF_THREADS=1 then 2) varied by a quarter between pairs here, which drowned the ratio.
+ * `npm run bench:scaling -- [fmnist-cnn|resnet19-cifar] [--rounds N] [--reps N] [--threads N] [--no-reference]`:
+ * training throughput on N threads (default: every core) against one thread. Each configuration
+ * trains in a persistent, warmed-up process of its own (lib/step-process.ts: one thread, or the
+ * replica pool as the trainer uses it), as a training run does, and the two are asked in turn for
+ * `reps` steps back to back, round by round, so that both see the same machine at nearly the same
+ * moment; each side's figure is the median of its steps.
+ * - Processes started one after another (GLIF_THREADS=1 then 2) varied by a quarter between pairs
+ *   here, which drowned the ratio.
+ * - Both configurations in one process penalised the pool: the one-thread steps' garbage is
+ *   collected during the pool's steps, by V8 helper threads that then find no free core (2-thread
+ *   steps 97 ms there against 93 ms in a process of their own, 1-thread steps 171-173 ms in both).
+ * - Three steps per turn measured mostly how a configuration recovers from the other's turn (its
+ *   caches, the reference's threads): the first pool steps after a turn take 100-109 ms, the later
+ *   ones 94-98 ms, and a training run never switches. fmnist-cnn's turns are 8 steps (under 1.5 s).
  * Each round times the two in the order 1, N, N, 1 and compares the sums, so that a machine
  * speeding up or slowing down steadily within the round favours neither (this VM drifts by a
  * quarter within seconds; in the order 1, N the drift went wholly into the ratio).
  * Reports the median of the per-round ratios (1-thread time / N-thread time) with min and max.
  *
- * The PyTorch reference's own scaling is measured in the same rounds (its persistent process set to
- * one thread, then N, right after ours), so our speed-up is read beside what the machine gives the
- * tool our users would run instead; `--no-reference` leaves it out. On this project's 2-core VM the
- * two threads slow each other's memory-bound work, and the reference scales no better than ours.
- * Each round also measures what the machine itself gave N threads in those seconds (lib/machine.ts:
- * the same register-only and memory-streaming loops on 1 and on N threads), the ceiling that neither
- * tool can pass; on this VM it has fallen as low as 1.2x for two threads.
+ * The PyTorch reference's own scaling is measured in the same rounds, the same way (one persistent
+ * process at one thread, one at N, the same number of steps per turn), so our speed-up is read
+ * beside what the machine gives the tool our users would run instead; `--no-reference` leaves it
+ * out. Each round also measures what the machine itself gave N threads in those seconds
+ * (lib/machine.ts: the same register-only and memory-streaming loops on 1 and on N threads), the
+ * ceiling that neither tool can pass; on this VM it has fallen as low as 1.2x for two threads.
  */
 import os from 'node:os';
-import { initBackend } from '../src-main/engine/backend';
-import { ReplicaPool } from '../src-main/engine/parallel/pool';
-import { trainStep } from '../src-main/engine/train/train-step';
 import { abba, watchLoad } from './lib/interleave';
 import { MachineProbe } from './lib/machine';
 import { ReferenceServer, type ReferenceWorkload } from './lib/reference';
 import { isMain } from './lib/setup';
+import { StepProcess } from './lib/step-process';
 import { median } from './lib/timing';
-import { trainBench } from './lib/train-step';
 
 const WORKLOADS = {
   'fmnist-cnn': {
@@ -35,7 +40,9 @@ const WORKLOADS = {
     batch: 64,
     input: [28, 28, 1] as [number, number, number],
     classes: 10,
-    reps: 3,
+    reps: 8,
+    // Steps before the rounds: V8 keeps optimising the step's code over the first 50-100 steps.
+    warmup: 40,
   },
   'resnet19-cifar': {
     reference: 'resnet19-cifar' as ReferenceWorkload,
@@ -44,6 +51,7 @@ const WORKLOADS = {
     input: [32, 32, 3] as [number, number, number],
     classes: 10,
     reps: 1,
+    warmup: 3,
   },
 } as const;
 type Workload = keyof typeof WORKLOADS;
@@ -56,51 +64,68 @@ function flag(argv: readonly string[], name: string): number | undefined {
   return v;
 }
 
-async function timeMs(fn: () => void | Promise<void>, reps: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
-
 export async function benchScaling(argv: readonly string[]): Promise<void> {
   const name = (argv.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'fmnist-cnn') as Workload;
   const w = WORKLOADS[name];
   if (!w) throw new Error(`unknown workload '${name}'; expected ${Object.keys(WORKLOADS).join(' or ')}`);
   const rounds = flag(argv, '--rounds') ?? 7;
+  const reps = flag(argv, '--reps') ?? w.reps;
   const threads = flag(argv, '--threads') ?? os.availableParallelism();
   if (threads < 2) throw new Error('scaling needs at least 2 threads');
   const withReference = !argv.includes('--no-reference');
-  const started = withReference ? await ReferenceServer.start(w.reference) : undefined;
-  const ref = started?.ok ? started.server : undefined;
-  if (started && !started.ok) console.log(`   reference not run: ${started.reason}`);
+  // Every configuration in a persistent process of its own (step-process.ts), ours and the reference's.
+  const startRef = async (n: number): Promise<ReferenceServer | undefined> => {
+    const started = await ReferenceServer.start(w.reference);
+    if (!started.ok) {
+      console.log(`   reference not run: ${started.reason}`);
+      return undefined;
+    }
+    await started.server.setThreads(n);
+    return started.server;
+  };
+  // Whatever was started is closed on the way out, also when a later start fails.
+  const open: Array<{ close(): Promise<void> }> = [];
+  const closeAll = async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  };
+  const started = async <T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> => {
+    const c = await p;
+    open.push(c);
+    return c;
+  };
+  const refOne = withReference ? await startRef(1) : undefined;
+  if (refOne) open.push(refOne);
+  const refMany = refOne ? await startRef(threads) : undefined;
+  if (refMany) open.push(refMany);
+  const ref = refOne && refMany ? { one: refOne, many: refMany, framework: refOne.framework } : undefined;
   const load = watchLoad();
-  const report = await initBackend();
-  const probe = await MachineProbe.start(threads);
-  const single = trainBench(w.preset, w.batch, w.input, w.classes);
-  const multi = trainBench(w.preset, w.batch, w.input, w.classes);
-  const pool = await ReplicaPool.start(
-    { threads, config: multi.config, dataset: multi.info, backend: report.active, neuronImpl: multi.impl },
-    multi.model,
-    multi.sgd,
-  );
-  const lr = single.config.train.lr;
-  const one = () => void trainStep(single.model, single.sgd, single.batch, lr);
-  const many = async () => void (await pool.step(multi.batch, lr));
-  // The reference's train step at `n` threads: the median of `reps` steps, from its own timer.
-  const refStep = async (server: ReferenceServer, n: number): Promise<number> => {
-    await server.setThreads(n);
-    const ms = (await server.round(w.reps)).train_step_ms;
+  let single: StepProcess;
+  let multi: StepProcess;
+  let probe: MachineProbe;
+  try {
+    probe = await started(MachineProbe.start(threads));
+    const spec = { preset: w.preset, batch: w.batch, input: w.input, classes: w.classes };
+    single = await started(StepProcess.start({ ...spec, threads: 1 }));
+    multi = await started(StepProcess.start({ ...spec, threads }));
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const backend = single.backend;
+  const timed = async (p: StepProcess) => median(await p.run(reps));
+  // The reference's train step: the median of `reps` steps, from its own timer.
+  const refStep = async (server: ReferenceServer): Promise<number> => {
+    const ms = (await server.round(reps)).train_step_ms;
     if (ms === undefined) throw new Error('the reference gave no train_step_ms');
     return ms;
   };
   try {
-    one();
-    await many();
-    if (ref) await ref.warmup();
+    await single.run(w.warmup);
+    await multi.run(w.warmup);
+    if (ref) {
+      await ref.one.warmup();
+      await ref.many.warmup();
+    }
     const ratios: number[] = [];
     const oneMs: number[] = [];
     const manyMs: number[] = [];
@@ -111,8 +136,8 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
     const machineMemory: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const [a, b] = await abba(
-        () => timeMs(one, w.reps),
-        () => timeMs(many, w.reps),
+        () => timed(single),
+        () => timed(multi),
       );
       oneMs.push(a);
       manyMs.push(b);
@@ -120,8 +145,8 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
       let line = `   .. round ${r + 1}/${rounds}: 1 thread ${a.toFixed(1)} ms, ${threads} threads ${b.toFixed(1)} ms, ${(a / b).toFixed(2)}x`;
       if (ref) {
         const [c, d] = await abba(
-          () => refStep(ref, 1),
-          () => refStep(ref, threads),
+          () => refStep(ref.one),
+          () => refStep(ref.many),
         );
         refOneMs.push(c);
         refManyMs.push(d);
@@ -134,11 +159,11 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
       line += `; machine ${m.compute.toFixed(2)}x compute, ${m.memory.toFixed(2)}x memory`;
       console.log(line);
     }
-    // The reference's CPU time counts as ours only once it has exited (/proc's cutime).
-    await ref?.close();
+    // Our children's and the reference's CPU time count as ours only once they have exited (/proc's cutime).
+    await closeAll();
     const l = load.finish();
     console.log(
-      `== scaling ${name} (batch ${w.batch}, TF.js ${report.active}): ${threads} threads vs 1, ${rounds} rounds of 1, N, N, 1 in one process`,
+      `== scaling ${name} (batch ${w.batch}, TF.js ${backend}): ${threads} threads vs 1, ${rounds} rounds of 1, N, N, 1 (${reps} steps each), each in a warm process of its own`,
     );
     console.log(
       `   1 thread ${median(oneMs).toFixed(1)} ms, ${threads} threads ${median(manyMs).toFixed(1)} ms per step (medians)`,
@@ -167,11 +192,7 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
       `   load average (1 min) ${l.before.toFixed(2)} before, ${l.after.toFixed(2)} after; other processes ${l.otherCores === null ? 'unknown' : `${l.otherCores.toFixed(2)} cores`}; taken by the host (steal) ${l.stolenCores === null ? 'unknown' : `${l.stolenCores.toFixed(2)} cores`}`,
     );
   } finally {
-    await pool.close();
-    await probe.close();
-    await ref?.close();
-    single.dispose();
-    multi.dispose();
+    await closeAll();
   }
 }
 
