@@ -5,7 +5,7 @@ import { PRESETS } from '../engine/config/presets';
 import type { ValidRunConfig } from '../engine/config/types';
 import { ConfigError, type ConfigIssue } from '../engine/config/validate';
 import { checkDataLocation } from '../engine/data/locate';
-import { describeVariant, VARIANT_IDS, type VariantId } from '../engine/glif/variants';
+import { describeVariant, VARIANT_IDS } from '../engine/glif/variants';
 import type {
   AblationGroup,
   DistributionRecord,
@@ -15,7 +15,7 @@ import type {
   RunComparison,
   RunDetails,
 } from '../contract/runs';
-import type { AblationGridVariants, ConfigSchema, ConfigValidation, ConfigValues } from '../contract/config';
+import type { ConfigSchema, ConfigValidation, ConfigValues } from '../contract/config';
 import { RequestFailure } from '../contract/errors';
 import { listStatuses, RESUMABLE_RUN_STATUSES } from '../contract/run-status';
 import type { EventMap, EventName } from '../contract/events';
@@ -29,6 +29,7 @@ import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { RunRecord, RunSummary } from '../runs/store/types';
 import { launchNodeWorker, type WorkerLauncher } from '../runs/worker/launch';
+import { ABLATION_GRID, ablationGroups, ablationVariants } from './ablation';
 import { BackendSurvey } from './backend-survey';
 import { ProbeService } from './probe-service';
 
@@ -42,21 +43,6 @@ const GROUPS: ConfigSchema['groups'] = [
   { id: 'schedule', label: 'Schedule' },
   { id: 'engine', label: 'Engine' },
 ] satisfies ReadonlyArray<{ id: FieldGroup; label: string }>;
-
-/** An ablation grid's variants: the eight simplex LIFs and GLIF, and the two it may add. */
-export const ABLATION_GRID: AblationGridVariants = {
-  base: [...VARIANT_IDS.filter((v) => v.startsWith('simplex-')), 'glif'],
-  glifF: 'glif-f',
-  staticGates: 'glif-static',
-};
-
-/** The variants of an ablation grid: the eight simplex LIFs and GLIF, optionally GLIF_f and static gates. */
-export function ablationVariants(includeGlifF: boolean, includeStatic: boolean): VariantId[] {
-  const out = [...ABLATION_GRID.base];
-  if (includeGlifF) out.push(ABLATION_GRID.glifF);
-  if (includeStatic) out.push(ABLATION_GRID.staticGates);
-  return out;
-}
 
 function toFailure(err: unknown): never {
   if (err instanceof ConfigError) throw new RequestFailure('invalid_params', err.message);
@@ -338,19 +324,9 @@ export class Workbench {
   }
 
   listAblations(): AblationGroup[] {
-    const runs = this.store.listRuns({ tags: ['ablation'], sort: { by: 'createdAt', direction: 'asc' } });
-    const groups = new Map<string, { preset: string; seeds: Set<number>; runIds: string[] }>();
-    for (const r of runs) {
-      const tag = r.tags.find((t) => t.startsWith('ablation-'));
-      if (!tag) continue;
-      const g = groups.get(tag) ?? { preset: r.preset ?? '', seeds: new Set<number>(), runIds: [] };
-      if (r.columns.seed !== null) g.seeds.add(r.columns.seed);
-      g.runIds.push(r.id);
-      groups.set(tag, g);
-    }
-    return [...groups]
-      .reverse()
-      .map(([groupId, g]) => ({ groupId, preset: g.preset, seeds: [...g.seeds], runIds: g.runIds }));
+    return ablationGroups(
+      this.store.listRuns({ tags: ['ablation'], sort: { by: 'createdAt', direction: 'asc' } }),
+    );
   }
 
   queueStatus(): QueueStatus {
