@@ -23,7 +23,8 @@ export function roundsOf(opts: BenchOptions, defaults = { quick: 5, full: 7 }): 
 export const USAGE = `Options:
   --quick            fewer repetitions per round and a data subset (a smoke run)
   --rounds <n>       timed rounds, each ours then the reference (default 5 with --quick, else 7;
-                     fmnist-accuracy: whole processes, round k with seed k, default 8 with --quick, else 1)
+                     fmnist-accuracy: whole processes, round k with seed k, default 8 with --quick, else 1;
+                     bench:all's train-scaling: glif train processes 1, N, N, 1 per round, default 5)
   --backend <name>   force a TensorFlow.js backend (tensorflow-gpu, webgpu, tensorflow, wasm, cpu)
   --impl <name>      GLIF neuron implementation: auto (default), ops, fused (sets ${NEURON_IMPL_ENV_VAR})
   --no-reference     do not run the PyTorch reference

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench:train-scaling -- [--preset P] [--rounds N] [--threads N] [--train-limit N] [--warmup-steps N] [--backend B] [--json]`:
+ * the scaling target (training throughput on N threads against one) as a user meets it: whole
+ * `glif train` processes, a fresh one for every measurement, each with its own throw-away run
+ * database, in the order 1, N, N, 1 round after round.
+ *
+ * bench:scaling keeps one warm process per configuration for the whole benchmark, which measures
+ * the steps precisely but samples one process of each. Processes differ: the same 2-thread run of
+ * fmnist-cnn took 94-105 ms a step in most processes here and 127 ms in one. A user's training run
+ * is one such process, so this benchmark shows the spread over many. bench:all runs it last.
+ *
+ * A process's figure is its training throughput as the run records it: the run database's
+ * `samples_per_s` of every step from `--warmup-steps` on (the first steps are slower while V8
+ * optimises the step's code), combined as samples over seconds. Start-up, data loading, the test
+ * pass and the checkpoint are left out: they are not training throughput (bench:fmnist-accuracy
+ * times the whole process). Each round's ratio compares the means of its two 1-thread and its two
+ * N-thread processes, so a machine drifting steadily within the round favours neither. The
+ * machine's own 1-vs-N capacity (lib/machine.ts) is measured in every round beside it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openRunStoreReader } from '../src-main/runs/store/reader';
+import { measuredRun } from './fmnist-accuracy';
+import { abba, oursThreads, progress, watchLoad, type Load } from './lib/interleave';
+import { conditionLines } from './lib/report';
+import { MachineProbe } from './lib/machine';
+import { isMain } from './lib/setup';
+import { median } from './lib/timing';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** 128 steps of fmnist-cnn's batch of 64, the last 80 timed: a round takes about 95 s on 2 cores here. */
+export const DEFAULT_TRAIN_LIMIT = 8192;
+export const DEFAULT_WARMUP_STEPS = 48;
+
+export interface TrainScalingOptions {
+  readonly preset: string;
+  readonly rounds: number;
+  readonly threads: number;
+  readonly trainLimit: number;
+  readonly warmupSteps: number;
+  /** A TF.js backend to ask for; unset: glif train's own choice, as a user gets it. */
+  readonly backend?: string;
+}
+
+/**
+ * Samples per second over a run's steps from `warmupSteps` on, as samples over seconds: every
+ * step's seconds are its samples over its `samples_per_s`, and all batches but an epoch's last
+ * are full, so the steps are weighted as the time they took (a plain mean of the rates would
+ * weight a fast step as much as a slow one).
+ */
+export function trainingThroughput(
+  points: ReadonlyArray<{ readonly step: number; readonly value: number }>,
+  warmupSteps: number,
+  batch: number,
+): { samplesPerSecond: number; steps: number } {
+  const timed = points.filter((p) => p.step >= warmupSteps && Number.isFinite(p.value) && p.value > 0);
+  if (timed.length === 0)
+    throw new Error(`the run recorded no step from step ${warmupSteps} on; raise --train-limit`);
+  const seconds = timed.reduce((s, p) => s + batch / p.value, 0);
+  return { samplesPerSecond: (timed.length * batch) / seconds, steps: timed.length };
+}
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+
+function count(argv: readonly string[], name: string, min: number): number | undefined {
+  const v = flag(argv, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} takes a whole number >= ${min}, got '${v}'`);
+  return n;
+}
+
+export function trainScalingOptions(argv: readonly string[]): TrainScalingOptions {
+  const options: TrainScalingOptions = {
+    preset: flag(argv, '--preset') ?? 'fmnist-cnn',
+    rounds: count(argv, '--rounds', 1) ?? 5,
+    threads: count(argv, '--threads', 2) ?? os.availableParallelism(),
+    trainLimit: count(argv, '--train-limit', 1) ?? DEFAULT_TRAIN_LIMIT,
+    warmupSteps: count(argv, '--warmup-steps', 0) ?? DEFAULT_WARMUP_STEPS,
+    backend: flag(argv, '--backend'),
+  };
+  if (options.threads < 2) throw new Error('scaling needs at least 2 threads (this machine has 1 core)');
+  return options;
+}
+
+interface ProcessFigure {
+  readonly samplesPerSecond: number;
+  readonly steps: number;
+  readonly threads: number;
+  readonly backend: string;
+}
+
+/** One `glif train` process on `threads` threads, to its end; its training throughput. */
+export async function trainProcess(o: TrainScalingOptions, threads: number): Promise<ProcessFigure> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-bench-scaling-'));
+  const db = path.join(tmp, 'runs.sqlite');
+  try {
+    const run = await measuredRun(
+      process.execPath,
+      [
+        path.join(repoRoot, 'bin/glif.mjs'),
+        'train',
+        '--preset',
+        o.preset,
+        '--set',
+        'train.epochs=1',
+        '--set',
+        `data.trainLimit=${o.trainLimit}`,
+        // The test pass is not timed; a small one keeps the rounds short.
+        '--set',
+        'data.testLimit=256',
+        '--threads',
+        String(threads),
+        '--db',
+        db,
+        '--json',
+        ...(o.backend ? ['--backend', o.backend] : []),
+      ],
+      false,
+    );
+    let summary: { runId?: string; status?: string; backend?: string | null; error?: string | null };
+    try {
+      summary = JSON.parse(run.stdout) as typeof summary;
+    } catch {
+      throw new Error(
+        `glif train exited with ${run.code ?? run.signal} and no JSON summary: ${run.stderr.slice(-800)}`,
+      );
+    }
+    if (summary.status !== 'completed' || !summary.runId)
+      throw new Error(`glif train ${summary.status ?? 'failed'}: ${summary.error ?? run.stderr.slice(-800)}`);
+    const reader = openRunStoreReader(db);
+    try {
+      const record = reader.getRun(summary.runId);
+      if (record?.threads !== threads)
+        throw new Error(
+          `the run trained on ${record?.threads ?? 'unknown'} threads, not the ${threads} asked for`,
+        );
+      const batch = record.columns.batchSize;
+      if (batch === null) throw new Error('the run recorded no batch size');
+      const [series] = reader.getMetrics(summary.runId, ['samples_per_s']);
+      const t = trainingThroughput(series?.points ?? [], o.warmupSteps, batch);
+      return { ...t, threads, backend: summary.backend ?? 'unknown' };
+    } finally {
+      reader.close();
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface TrainScalingResult {
+  readonly options: TrainScalingOptions;
+  readonly backend: string;
+  /** Steps timed in each process. */
+  readonly steps: number;
+  /** Per round: the 1-thread and the N-thread throughput (means of the round's two processes), samples/s. */
+  readonly one: number[];
+  readonly many: number[];
+  readonly ratios: number[];
+  /** Every N-thread process's own throughput, to show how processes differ. */
+  readonly manyProcesses: number[];
+  /** What the machine gave N threads of a register-only loop, per round. */
+  readonly machine: number[];
+  readonly loadavg: Load;
+}
+
+export async function runTrainScaling(o: TrainScalingOptions): Promise<TrainScalingResult> {
+  const load = watchLoad();
+  const probe = await MachineProbe.start(o.threads);
+  const one: number[] = [];
+  const many: number[] = [];
+  const ratios: number[] = [];
+  const manyProcesses: number[] = [];
+  const machine: number[] = [];
+  let backend = '';
+  let steps = 0;
+  try {
+    for (let r = 0; r < o.rounds; r++) {
+      // Seconds per 1000 samples: abba averages times, which a steady drift cancels out of.
+      const seconds = async (threads: number) => {
+        const f = await trainProcess(o, threads);
+        backend = f.backend;
+        steps = f.steps;
+        if (threads > 1) manyProcesses.push(f.samplesPerSecond);
+        return 1000 / f.samplesPerSecond;
+      };
+      const [a, b] = await abba(
+        () => seconds(1),
+        () => seconds(o.threads),
+      );
+      const m = await probe.measure();
+      one.push(1000 / a);
+      many.push(1000 / b);
+      ratios.push(a / b);
+      machine.push(m.compute);
+      progress(
+        `train-scaling: round ${r + 1}/${o.rounds}: 1 thread ${(1000 / a).toFixed(0)} samples/s, ${o.threads} threads ${(1000 / b).toFixed(0)} samples/s, ${(a / b).toFixed(2)}x; machine ${m.compute.toFixed(2)}x compute`,
+      );
+    }
+  } finally {
+    await probe.close();
+  }
+  return { options: o, backend, steps, one, many, ratios, manyProcesses, machine, loadavg: load.finish() };
+}
+
+const spread = (x: readonly number[], digits = 2, unit = 'x') =>
+  `${median(x).toFixed(digits)}${unit} (${Math.min(...x).toFixed(digits)}-${Math.max(...x).toFixed(digits)})`;
+
+export function printTrainScaling(r: TrainScalingResult): void {
+  const o = r.options;
+  const l = r.loadavg;
+  const lines = [
+    `== train-scaling: training throughput of \`glif train --preset ${o.preset}\` (TF.js ${r.backend}), ${o.threads} threads vs 1: ${o.rounds} rounds of 1, N, N, 1 fresh processes, ${r.steps} steps each from step ${o.warmupSteps}`,
+    `   1 thread ${median(r.one).toFixed(0)} samples/s, ${o.threads} threads ${median(r.many).toFixed(0)} samples/s (medians); the ${r.manyProcesses.length} ${o.threads}-thread processes ${spread(r.manyProcesses, 0, ' samples/s')}`,
+    `   speed-up ${spread(r.ratios)} (target: at least 1.7x on 2 cores)`,
+    `   the machine itself, same rounds (${o.threads} threads of a register-only loop vs 1): ${spread(r.machine)}`,
+  ];
+  if (median(r.machine) < 0.9 * o.threads)
+    lines.push(
+      `   !!! the machine gave ${o.threads} threads only ${median(r.machine).toFixed(2)}x of one in these rounds: this speed-up cannot show what ${o.threads} real cores give`,
+    );
+  lines.push(...conditionLines({ loadavg: l, threads: { ours: oursThreads(), reference: null } }));
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export function trainScalingJson(r: TrainScalingResult): Record<string, unknown> {
+  return {
+    workload: `train-scaling/${r.options.preset}`,
+    backend: r.backend,
+    threads: r.options.threads,
+    rounds: r.ratios.length,
+    stepsPerProcess: r.steps,
+    ours: {
+      'samples/s, 1 thread': median(r.one),
+      [`samples/s, ${r.options.threads} threads`]: median(r.many),
+    },
+    speedup: median(r.ratios),
+    speedupMin: Math.min(...r.ratios),
+    speedupMax: Math.max(...r.ratios),
+    machineCompute: median(r.machine),
+    loadavg: r.loadavg,
+    perRound: r.ratios.map((ratio, i) => ({ ratio, one: r.one[i], many: r.many[i], machine: r.machine[i] })),
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  Promise.resolve()
+    .then(() => runTrainScaling(trainScalingOptions(argv)))
+    .then((r) => {
+      printTrainScaling(r);
+      if (argv.includes('--json')) console.log(JSON.stringify(trainScalingJson(r), null, 2));
+    })
+    .catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}
