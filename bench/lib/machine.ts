@@ -70,7 +70,12 @@ export class MachineProbe {
     const probe = new MachineProbe(workers);
     try {
       for (const kind of ['compute', 'memory'] as const) {
-        await probe.runOn([0], kind); // first touch: compiles the loop, allocates the array
+        // First touch on every thread: compiles the loop, allocates and faults in each array (the
+        // first round's N-thread figure paid for that otherwise: 0.33x of one thread's memory rate).
+        await probe.runOn(
+          workers.map((_, r) => r),
+          kind,
+        );
         const ms = Math.max(0.5, await probe.runOn([0], kind));
         probe.work[kind] = Math.max(1, Math.round((probe.work[kind] * TARGET_MS) / ms));
       }
