@@ -161,6 +161,17 @@ test('parallel coordinates: axes, brushing, tooltip, export and opening a run', 
   await expect(chart.locator('text.axis-title')).toHaveText(['train.lr', 'final test accuracy']);
   await section.getByRole('checkbox', { name: 'neuron.variant' }).check();
 
+  // The metric set against them is the toolbar's choice: the last axis follows it, and back.
+  const setAgainst = section.getByRole('combobox', { name: 'Set against' });
+  await setAgainst.selectOption('finalTestLoss');
+  await expect(chart.locator('text.axis-title').last()).toHaveText('final test loss');
+  await expect(chart.locator('g.axis').last()).toHaveAttribute('data-axis-key', 'metric:finalTestLoss');
+  await expect(
+    section.getByRole('combobox', { name: 'Colour' }).locator('option[value="metric"]'),
+  ).toHaveText('by final test loss');
+  await setAgainst.selectOption('finalTestAccuracy');
+  await expect(chart.locator('text.axis-title').last()).toHaveText('final test accuracy');
+
   // Narrow window, dark theme, coloured by the metric: still laid out within the panel.
   await page.setViewportSize({ width: 1024, height: 800 });
   await page.emulateMedia({ colorScheme: 'dark' });
