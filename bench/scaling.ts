@@ -13,6 +13,9 @@
  * - Three steps per turn measured mostly how a configuration recovers from the other's turn (its
  *   caches, the reference's threads): the first pool steps after a turn take 100-109 ms, the later
  *   ones 94-98 ms, and a training run never switches. fmnist-cnn's turns are 8 steps (under 1.5 s).
+ * A run samples one process of each configuration, and processes differ (the same 2-thread
+ * fmnist-cnn process took 94-105 ms a step in most starts and up to 144 ms in others):
+ * bench:train-scaling starts fresh `glif train` processes every round and shows that spread.
  * Each round times the two in the order 1, N, N, 1 and compares the sums, so that a machine
  * speeding up or slowing down steadily within the round favours neither (this VM drifts by a
  * quarter within seconds; in the order 1, N the drift went wholly into the ratio).
@@ -93,16 +96,17 @@ export async function benchScaling(argv: readonly string[]): Promise<void> {
     open.push(c);
     return c;
   };
-  const refOne = withReference ? await startRef(1) : undefined;
-  if (refOne) open.push(refOne);
-  const refMany = refOne ? await startRef(threads) : undefined;
-  if (refMany) open.push(refMany);
-  const ref = refOne && refMany ? { one: refOne, many: refMany, framework: refOne.framework } : undefined;
+  let ref: { one: ReferenceServer; many: ReferenceServer; framework: string } | undefined;
   const load = watchLoad();
   let single: StepProcess;
   let multi: StepProcess;
   let probe: MachineProbe;
   try {
+    const refOne = withReference ? await startRef(1) : undefined;
+    if (refOne) open.push(refOne);
+    const refMany = refOne ? await startRef(threads) : undefined;
+    if (refMany) open.push(refMany);
+    ref = refOne && refMany ? { one: refOne, many: refMany, framework: refOne.framework } : undefined;
     probe = await started(MachineProbe.start(threads));
     const spec = { preset: w.preset, batch: w.batch, input: w.input, classes: w.classes };
     single = await started(StepProcess.start({ ...spec, threads: 1 }));
