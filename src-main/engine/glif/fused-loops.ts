@@ -55,11 +55,12 @@ export interface RectangleWindow {
   readonly height: number;
 }
 
-function map(n: number, f: (i: number) => number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = f(i);
-  return out;
-}
+/*
+ * The loops below are written out rather than passed as closures to a map helper: a closure
+ * created on every call is, for V8, a new function to optimise, and with one call per GLIF layer
+ * per step each replica thread recompiled them every few steps (--trace-opt: a third of a
+ * training run's optimising compiles, on helper threads that compete with the replicas for cores).
+ */
 
 /** The fused coefficients from effective values, with the tf-ops path's float32 rounding. */
 export function stepCoefficientArrays(v: EffectiveValues): StepCoefficientArrays {
@@ -70,26 +71,28 @@ export function stepCoefficientArrays(v: EffectiveValues): StepCoefficientArrays
       P,
       T,
       decay: v.tau,
-      hard: map(P, () => 1),
-      keepAfterSpike: map(P, () => 0),
+      hard: new Float32Array(P).fill(1),
+      keepAfterSpike: new Float32Array(P),
       linear: v.leak,
       soft: v.reVth,
       gain: v.g,
       threshold: v.theta,
     };
   }
-  const { a, b, c } = v;
-  return {
-    P,
-    T,
-    decay: map(P, (k) => fr(1 - fr(a[k] * fr(1 - v.tau[k])))),
-    hard: c,
-    keepAfterSpike: map(P, (k) => fr(1 - c[k])),
-    linear: map(P, (k) => fr(fr(1 - a[k]) * v.leak[k])),
-    soft: map(P, (k) => fr(fr(1 - c[k]) * v.reVth[k])),
-    gain: map(T * P, (i) => fr(1 - fr(b[i % P] * fr(1 - v.g[i])))),
-    threshold: v.theta,
-  };
+  const { a, b, c, tau, leak, reVth, g } = v;
+  const decay = new Float32Array(P);
+  const keepAfterSpike = new Float32Array(P);
+  const linear = new Float32Array(P);
+  const soft = new Float32Array(P);
+  for (let k = 0; k < P; k++) {
+    decay[k] = fr(1 - fr(a[k] * fr(1 - tau[k])));
+    keepAfterSpike[k] = fr(1 - c[k]);
+    linear[k] = fr(fr(1 - a[k]) * leak[k]);
+    soft[k] = fr(fr(1 - c[k]) * reVth[k]);
+  }
+  const gain = new Float32Array(T * P);
+  for (let i = 0; i < T * P; i++) gain[i] = fr(1 - fr(b[i % P] * fr(1 - g[i])));
+  return { P, T, decay, hard: c, keepAfterSpike, linear, soft, gain, threshold: v.theta };
 }
 
 /**

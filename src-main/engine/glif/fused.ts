@@ -70,7 +70,7 @@ type ByName<V> = Partial<Record<FusedParamName, V>>;
 
 function named<V>(names: readonly FusedParamName[], values: readonly V[]): ByName<V> {
   const out: ByName<V> = {};
-  names.forEach((name, j) => (out[name] = values[j]));
+  for (let j = 0; j < names.length; j++) out[names[j]] = values[j];
   return out;
 }
 
@@ -82,7 +82,10 @@ function need<V>(values: ByName<V>, name: FusedParamName): V {
 
 /** effectiveGateValue (gates.ts) over a layer's gate, with the backend's own sigmoid values. */
 function gateValues(raw: Float32Array, sig: Float32Array, mode: Gates): Float32Array {
-  return raw.map((r, i) => effectiveGateValue(r, mode, sig[i]));
+  // A loop, not raw.map(closure): see "written out" in fused-loops.ts.
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = effectiveGateValue(raw[i], mode, sig[i]);
+  return out;
 }
 
 interface ParamData {
@@ -95,14 +98,19 @@ function readParams(inputs: FusedInputs, mode: GateMode, T: number, P: number): 
   const params = inputs.tensors.slice(1);
   // tf.sigmoid rather than Math.exp, so the values are the active backend's own (bit-identical
   // to the tf-ops path, whose coefficients the forward pass reproduces).
-  const raw = named(
-    inputs.names,
-    params.map((t) => t.dataSync() as Float32Array),
-  );
-  const sig = named(
-    inputs.names,
-    tf.tidy(() => params.map((t) => Float32Array.from(tf.sigmoid(t).dataSync()))),
-  );
+  const rawValues: Float32Array[] = [];
+  const sigValues: Float32Array[] = [];
+  for (const t of params) {
+    rawValues.push(t.dataSync() as Float32Array);
+    const sigmoid = tf.sigmoid(t);
+    try {
+      sigValues.push(Float32Array.from(sigmoid.dataSync()));
+    } finally {
+      sigmoid.dispose();
+    }
+  }
+  const raw = named(inputs.names, rawValues);
+  const sig = named(inputs.names, sigValues);
   const primitives = {
     P,
     T,
@@ -117,29 +125,36 @@ function readParams(inputs: FusedInputs, mode: GateMode, T: number, P: number): 
   return { values: { ...primitives, a: gate('alpha'), b: gate('beta'), c: gate('gamma') }, sig };
 }
 
-/** dL/d(effective value) of each parameter input, from the coefficient gradients. */
+/**
+ * dL/d(effective value) of each parameter input, from the coefficient gradients. Loops rather
+ * than per-call closures: see "written out" in fused-loops.ts.
+ */
 function effectiveGradients(v: EffectiveValues, d: CoefficientGradients): ByName<Float64Array> {
   const { P, T } = v;
-  const perSlot = (f: (k: number) => number) => Float64Array.from({ length: P }, (_, k) => f(k));
   if (!v.a || !v.b || !v.c) {
     // GLIF_f: decay = tau, linear = leak, soft = reVth, gain = g; the hard factor is a constant.
     return { tau: d.decay, vth: d.threshold, leak: d.linear, reVth: d.soft, conduct: d.gain };
   }
   const { a, b, c } = v;
-  return {
-    tau: perSlot((k) => a[k] * d.decay[k]), // decay = 1 - a (1 - tau)
-    vth: d.threshold,
-    leak: perSlot((k) => (1 - a[k]) * d.linear[k]), // linear = (1 - a) l
-    reVth: perSlot((k) => (1 - c[k]) * d.soft[k]), // soft = (1 - c) v
-    conduct: Float64Array.from({ length: T * P }, (_, i) => b[i % P] * d.gain[i]), // gain_t = 1 - b (1 - g_t)
-    alpha: perSlot((k) => -(1 - v.tau[k]) * d.decay[k] - v.leak[k] * d.linear[k]),
-    beta: perSlot((k) => {
-      let s = 0;
-      for (let t = 0; t < T; t++) s -= (1 - v.g[t * P + k]) * d.gain[t * P + k];
-      return s;
-    }),
-    gamma: perSlot((k) => d.hard[k] - v.reVth[k] * d.soft[k]), // hard = c
-  };
+  const tau = new Float64Array(P);
+  const leak = new Float64Array(P);
+  const reVth = new Float64Array(P);
+  const alpha = new Float64Array(P);
+  const beta = new Float64Array(P);
+  const gamma = new Float64Array(P);
+  for (let k = 0; k < P; k++) {
+    tau[k] = a[k] * d.decay[k]; // decay = 1 - a (1 - tau)
+    leak[k] = (1 - a[k]) * d.linear[k]; // linear = (1 - a) l
+    reVth[k] = (1 - c[k]) * d.soft[k]; // soft = (1 - c) v
+    alpha[k] = -(1 - v.tau[k]) * d.decay[k] - v.leak[k] * d.linear[k];
+    gamma[k] = d.hard[k] - v.reVth[k] * d.soft[k]; // hard = c
+  }
+  const conduct = new Float64Array(T * P);
+  for (let i = 0; i < T * P; i++) {
+    conduct[i] = b[i % P] * d.gain[i]; // gain_t = 1 - b (1 - g_t)
+    beta[i % P] -= (1 - v.g[i]) * d.gain[i];
+  }
+  return { tau, vth: d.threshold, leak, reVth, conduct, alpha, beta, gamma };
 }
 
 function rawGradient(dEffective: Float64Array, sig: Float32Array, frozen: boolean): Float32Array {

@@ -151,26 +151,30 @@ export function glifBackwardSimd(
       window.height,
     );
     const acc = heap.readF64(f64Ptr, accCount);
-    // Fold the repeated slots back onto the P parameters.
-    const fold = (offset: number) => {
-      const out = new Float64Array(P);
-      for (let q = 0; q < Q; q++) out[q % P] += acc[offset + q];
-      return out;
-    };
     const gain = new Float64Array(T * P);
     for (let t = 0; t < T; t++) for (let q = 0; q < Q; q++) gain[t * P + (q % P)] += acc[5 * Q + t * Q + q];
     return {
       dx: dx.tensor,
       grads: {
-        decay: fold(0),
-        hard: fold(Q),
-        linear: fold(2 * Q),
-        soft: fold(3 * Q),
-        threshold: fold(4 * Q),
+        decay: foldSlots(acc, 0, P, Q),
+        hard: foldSlots(acc, Q, P, Q),
+        linear: foldSlots(acc, 2 * Q, P, Q),
+        soft: foldSlots(acc, 3 * Q, P, Q),
+        threshold: foldSlots(acc, 4 * Q, P, Q),
         gain,
       },
     };
   } finally {
     heap.free(f32Ptr);
   }
+}
+
+/**
+ * Folds the Q repeated slots of one accumulator block back onto the P parameters. A function of
+ * the module, not a closure made per call: V8 optimises each such closure afresh in every replica.
+ */
+function foldSlots(acc: Float64Array, offset: number, P: number, Q: number): Float64Array {
+  const out = new Float64Array(P);
+  for (let q = 0; q < Q; q++) out[q % P] += acc[offset + q];
+  return out;
 }
