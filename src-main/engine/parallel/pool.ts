@@ -84,7 +84,12 @@ interface Pending {
  */
 export class ReplicaPool implements BatchEvaluator {
   private readonly workers: Worker[] = [];
-  private readonly pending: Array<Pending | undefined> = [];
+  /**
+   * Each replica's requests awaiting replies, oldest first: a replica handles its messages one
+   * after another and replies in order, so the trainer may queue the next step behind the current
+   * one (step-pipeline.ts).
+   */
+  private readonly pending: Pending[][] = [];
   private failure: Error | undefined;
   private readonly control: SharedArrayBuffer;
   private closed = false;
@@ -104,6 +109,7 @@ export class ReplicaPool implements BatchEvaluator {
     try {
       for (let rank = 0; rank < opts.threads; rank++) {
         const worker = new Worker(entry.url, { workerData: entry.workerData, stdout: false, stderr: false });
+        pool.pending.push([]);
         pool.watch(worker, rank);
         pool.workers.push(worker);
       }
@@ -125,8 +131,7 @@ export class ReplicaPool implements BatchEvaluator {
 
   private watch(worker: Worker, rank: number): void {
     worker.on('message', (m: FromReplica) => {
-      const p = this.pending[rank];
-      this.pending[rank] = undefined;
+      const p = this.pending[rank].shift();
       if (m.type === 'failed') {
         // The replica that failed first has the real message; the others were only aborted.
         const err = new Error(m.message);
@@ -140,9 +145,7 @@ export class ReplicaPool implements BatchEvaluator {
       if (this.closed) return;
       abortGroup(this.control);
       this.failure ??= new Error(`training thread ${rank + 1} of ${this.threads} ${why}`);
-      const p = this.pending[rank];
-      this.pending[rank] = undefined;
-      p?.reject(this.failure);
+      for (const p of this.pending[rank].splice(0)) p.reject(this.failure);
     };
     worker.on('error', (err) => lost(`failed: ${err.message}`));
     worker.on('exit', (code) => lost(`exited with code ${code}`));
@@ -151,7 +154,7 @@ export class ReplicaPool implements BatchEvaluator {
   private request(rank: number, m: ToReplica): Promise<FromReplica> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending[rank] = { resolve, reject };
+      this.pending[rank].push({ resolve, reject });
       this.workers[rank].postMessage(m);
     });
   }
@@ -229,6 +232,9 @@ export class ReplicaPool implements BatchEvaluator {
     if (this.closed) return;
     this.closed = true;
     abortGroup(this.control);
+    // Nothing waits forever on a reply that a terminated replica will never send.
+    const closedError = new Error('the training threads were closed');
+    for (const queue of this.pending) for (const p of queue.splice(0)) p.reject(closedError);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

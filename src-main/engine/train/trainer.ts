@@ -26,6 +26,7 @@ import {
   wasmOutOfMemoryMessage,
 } from './memory';
 import { learningRateAt } from './schedule';
+import { pipelinedSteps } from './step-pipeline';
 import { trainStepAsync } from './train-step';
 import { GpuDeviceLostError, gpuLoss, type GpuLoss } from '../webgpu/device-lost';
 import { yieldToEventLoop } from '../event-loop';
@@ -160,25 +161,36 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
       let seen = 0;
       let stepInEpoch = 0;
       let lr = 0;
-      for await (const batch of dataset.batches('train', {
-        batchSize,
-        shuffle: true,
-        augment: config.data.augment,
-        rng,
-        limit: config.data.trainLimit ?? undefined,
-        // The reference's DVS loader drops the last short batch; the CIFAR one keeps it.
-        dropLast: dataset.info.kind === 'frames',
-      })) {
-        if (req.signal?.aborted)
-          return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
-        const s0 = performance.now();
-        lr =
-          config.train.scheduleStep === 'step'
-            ? learningRateAt(config.train, step, totalSteps)
-            : learningRateAt(config.train, epoch, epochs);
-        const { loss, hits } = pool
-          ? await pool.step(batch, lr)
-          : await trainStepAsync(model, optimizer, batch, lr);
+      const firstStep = step;
+      const replicas = pool;
+      const local = { model, optimizer };
+      const steps = pipelinedSteps(
+        dataset.batches('train', {
+          batchSize,
+          shuffle: true,
+          augment: config.data.augment,
+          rng,
+          limit: config.data.trainLimit ?? undefined,
+          // The reference's DVS loader drops the last short batch; the CIFAR one keeps it.
+          dropLast: dataset.info.kind === 'frames',
+        }),
+        {
+          // Replicas get the next step queued behind the current one (step-pipeline.ts).
+          depth: replicas ? 2 : 1,
+          start: (batch, stepLr) =>
+            replicas
+              ? replicas.step(batch, stepLr)
+              : trainStepAsync(local.model, local.optimizer, batch, stepLr),
+          lrAt: (i) =>
+            config.train.scheduleStep === 'step'
+              ? learningRateAt(config.train, firstStep + i, totalSteps)
+              : learningRateAt(config.train, epoch, epochs),
+          mayStart: () => !req.signal?.aborted,
+        },
+      );
+      for await (const { batch, lr: stepLr, result, seconds } of steps) {
+        const { loss, hits } = result;
+        lr = stepLr;
         if (!Number.isFinite(loss))
           throw new Error(
             `the loss became ${loss} at step ${step} (epoch ${epoch + 1}); try a lower learning rate`,
@@ -186,7 +198,6 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         lossSum += loss * batch.n;
         correct += hits;
         seen += batch.n;
-        const seconds = (performance.now() - s0) / 1000;
         stepSeconds += seconds;
         stepsTimed++;
         const avg = stepSeconds / stepsTimed;
@@ -218,6 +229,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
         step++;
         stepInEpoch++;
         await yieldToEventLoop();
+        if (req.signal?.aborted)
+          return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
       }
       if (req.signal?.aborted)
         return { status: 'cancelled', epochsDone, seconds: (performance.now() - t0) / 1000 };
