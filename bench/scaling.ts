@@ -29,6 +29,7 @@
  * ceiling that neither tool can pass; on this VM it has fallen as low as 1.2x for two threads.
  */
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { abba, watchLoad } from './lib/interleave';
 import { MachineProbe } from './lib/machine';
 import { ReferenceServer, type ReferenceWorkload } from './lib/reference';
@@ -59,23 +60,59 @@ const WORKLOADS = {
 } as const;
 type Workload = keyof typeof WORKLOADS;
 
-function flag(argv: readonly string[], name: string): number | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = Number(argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a whole number >= 1`);
-  return v;
+function count(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new Error(`--${name} takes a whole number >= 1, got '${v}'`);
+  return n;
+}
+
+export interface ScalingOptions {
+  readonly workload: Workload;
+  readonly rounds: number;
+  /** Steps per turn; unset: the workload's own. */
+  readonly reps?: number;
+  readonly threads: number;
+  readonly withReference: boolean;
+}
+
+/** The benchmark's arguments; an unknown flag, a second workload or a missing value is refused. */
+export function scalingOptions(argv: readonly string[]): ScalingOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      rounds: { type: 'string' },
+      reps: { type: 'string' },
+      threads: { type: 'string' },
+      'no-reference': { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1) throw new Error(`one workload at a time, got ${positionals.join(', ')}`);
+  const name = positionals[0] ?? 'fmnist-cnn';
+  if (!Object.hasOwn(WORKLOADS, name))
+    throw new Error(`unknown workload '${name}'; expected ${Object.keys(WORKLOADS).join(' or ')}`);
+  const threads = count('threads', values.threads) ?? os.availableParallelism();
+  if (threads < 2) throw new Error('scaling needs at least 2 threads');
+  return {
+    workload: name as Workload,
+    rounds: count('rounds', values.rounds) ?? 7,
+    reps: count('reps', values.reps),
+    threads,
+    withReference: !values['no-reference'],
+  };
 }
 
 export async function benchScaling(argv: readonly string[]): Promise<void> {
-  const name = (argv.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'fmnist-cnn') as Workload;
+  const options = scalingOptions(argv);
+  const name = options.workload;
   const w = WORKLOADS[name];
-  if (!w) throw new Error(`unknown workload '${name}'; expected ${Object.keys(WORKLOADS).join(' or ')}`);
-  const rounds = flag(argv, '--rounds') ?? 7;
-  const reps = flag(argv, '--reps') ?? w.reps;
-  const threads = flag(argv, '--threads') ?? os.availableParallelism();
-  if (threads < 2) throw new Error('scaling needs at least 2 threads');
-  const withReference = !argv.includes('--no-reference');
+  const rounds = options.rounds;
+  const reps = options.reps ?? w.reps;
+  const threads = options.threads;
+  const withReference = options.withReference;
   // Every configuration in a persistent process of its own (step-process.ts), ours and the reference's.
   const startRef = async (n: number): Promise<ReferenceServer | undefined> => {
     const started = await ReferenceServer.start(w.reference);

@@ -20,6 +20,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openRunStoreReader } from '../src-main/runs/store/reader';
 import { measuredRun } from './fmnist-accuracy';
@@ -69,30 +70,38 @@ export function trainingThroughput(
   return { samplesPerSecond: (timed.length * batch) / seconds, steps: timed.length };
 }
 
-function flag(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
-
-function count(argv: readonly string[], name: string, min: number): number | undefined {
-  const v = flag(argv, name);
+function count(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} takes a whole number >= ${min}, got '${v}'`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new Error(`--${name} takes a whole number >= ${min}, got '${v}'`);
   return n;
 }
 
-export function trainScalingOptions(argv: readonly string[]): TrainScalingOptions {
-  const options: TrainScalingOptions = {
-    preset: flag(argv, '--preset') ?? 'fmnist-cnn',
-    rounds: count(argv, '--rounds', 1) ?? 5,
-    threads: count(argv, '--threads', 2) ?? os.availableParallelism(),
-    trainLimit: count(argv, '--train-limit', 1) ?? DEFAULT_TRAIN_LIMIT,
-    warmupSteps: count(argv, '--warmup-steps', 0) ?? DEFAULT_WARMUP_STEPS,
-    backend: flag(argv, '--backend'),
+/** The benchmark's flags; an unknown flag or a missing value is refused, not ignored. */
+export function trainScalingOptions(argv: readonly string[]): TrainScalingOptions & { json: boolean } {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      preset: { type: 'string' },
+      rounds: { type: 'string' },
+      threads: { type: 'string' },
+      'train-limit': { type: 'string' },
+      'warmup-steps': { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const options = {
+    preset: values.preset ?? 'fmnist-cnn',
+    rounds: count('rounds', values.rounds, 1) ?? 5,
+    threads: count('threads', values.threads, 2) ?? os.availableParallelism(),
+    trainLimit: count('train-limit', values['train-limit'], 1) ?? DEFAULT_TRAIN_LIMIT,
+    warmupSteps: count('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_WARMUP_STEPS,
+    backend: values.backend,
+    json: values.json ?? false,
   };
   if (options.threads < 2) throw new Error('scaling needs at least 2 threads (this machine has 1 core)');
   return options;
@@ -296,12 +305,12 @@ export function trainScalingJson(r: TrainScalingResult): Record<string, unknown>
 }
 
 if (isMain(import.meta.url)) {
-  const argv = process.argv.slice(2);
   Promise.resolve()
-    .then(() => runTrainScaling(trainScalingOptions(argv)))
-    .then((r) => {
+    .then(async () => {
+      const options = trainScalingOptions(process.argv.slice(2));
+      const r = await runTrainScaling(options);
       printTrainScaling(r);
-      if (argv.includes('--json')) console.log(JSON.stringify(trainScalingJson(r), null, 2));
+      if (options.json) console.log(JSON.stringify(trainScalingJson(r), null, 2));
     })
     .catch((err: unknown) => {
       console.error(err instanceof Error ? err.message : err);

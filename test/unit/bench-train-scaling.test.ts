@@ -28,6 +28,13 @@ describe('bench train-scaling', () => {
     expect(o).toMatchObject({ preset: 'fmnist-cnn', rounds: 3, threads: 4, trainLimit: 2048 });
     expect(() => trainScalingOptions(['--threads', '1'])).toThrow(/--threads/);
     expect(() => trainScalingOptions(['--rounds', 'x'])).toThrow(/--rounds/);
-    expect(() => trainScalingOptions(['--preset'])).toThrow(/--preset needs a value/);
+    expect(() => trainScalingOptions(['--rounds', '2.5'])).toThrow(/--rounds/);
+    expect(() => trainScalingOptions(['--preset'])).toThrow(/--preset/);
+    // A misspelt flag is refused rather than silently measuring the defaults.
+    expect(() => trainScalingOptions(['--round', '3'])).toThrow(/--round/);
+    expect(trainScalingOptions(['--json', '--warmup-steps', '0'])).toMatchObject({
+      json: true,
+      warmupSteps: 0,
+    });
   });
 });
