@@ -18,6 +18,7 @@ import { parseBackendName } from '../src-main/engine/backend';
 import { NEURON_IMPL_ENV_VAR, parseNeuronImpl } from '../src-main/engine/glif/impl';
 import { glifLayerBench } from './glif-layer';
 import { oursThreads, watchLoad } from './lib/interleave';
+import { wholeNumberFlag } from './lib/options';
 import { conditionLines } from './lib/report';
 import { benchBackend, firstLine } from './lib/setup';
 import { median } from './lib/timing';
@@ -64,9 +65,7 @@ function parseOptions(argv: string[]): ProfileOptions {
     if (positionals.length !== 1) throw new Error('name exactly one workload');
     const workload = positionals[0] as Workload;
     if (!WORKLOADS.includes(workload)) throw new Error(`unknown workload '${positionals[0]}'`);
-    const steps = values.steps === undefined ? 1 : Number(values.steps);
-    if (!Number.isSafeInteger(steps) || steps < 1)
-      throw new Error(`--steps must be a whole number >= 1, got '${values.steps}'`);
+    const steps = wholeNumberFlag('steps', values.steps) ?? 1;
     if (values.impl !== undefined) process.env[NEURON_IMPL_ENV_VAR] = parseNeuronImpl(values.impl, '--impl');
     return {
       workload,

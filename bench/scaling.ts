@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { abba, watchLoad } from './lib/interleave';
 import { MachineProbe } from './lib/machine';
 import { ReferenceServer, type ReferenceWorkload } from './lib/reference';
+import { wholeNumberFlag } from './lib/options';
 import { isMain } from './lib/setup';
 import { StepProcess } from './lib/step-process';
 import { median } from './lib/timing';
@@ -60,14 +61,6 @@ const WORKLOADS = {
 } as const;
 type Workload = keyof typeof WORKLOADS;
 
-function count(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new Error(`--${name} takes a whole number >= 1, got '${v}'`);
-  return n;
-}
-
 export interface ScalingOptions {
   readonly workload: Workload;
   readonly rounds: number;
@@ -94,12 +87,12 @@ export function scalingOptions(argv: readonly string[]): ScalingOptions {
   const name = positionals[0] ?? 'fmnist-cnn';
   if (!Object.hasOwn(WORKLOADS, name))
     throw new Error(`unknown workload '${name}'; expected ${Object.keys(WORKLOADS).join(' or ')}`);
-  const threads = count('threads', values.threads) ?? os.availableParallelism();
+  const threads = wholeNumberFlag('threads', values.threads) ?? os.availableParallelism();
   if (threads < 2) throw new Error('scaling needs at least 2 threads');
   return {
     workload: name as Workload,
-    rounds: count('rounds', values.rounds) ?? 7,
-    reps: count('reps', values.reps),
+    rounds: wholeNumberFlag('rounds', values.rounds) ?? 7,
+    reps: wholeNumberFlag('reps', values.reps),
     threads,
     withReference: !values['no-reference'],
   };

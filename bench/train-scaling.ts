@@ -27,6 +27,7 @@ import { measuredRun } from './fmnist-accuracy';
 import { abba, oursThreads, progress, watchLoad, type Load } from './lib/interleave';
 import { conditionLines } from './lib/report';
 import { MachineProbe } from './lib/machine';
+import { wholeNumberFlag } from './lib/options';
 import { isMain } from './lib/setup';
 import { median } from './lib/timing';
 
@@ -70,14 +71,6 @@ export function trainingThroughput(
   return { samplesPerSecond: (timed.length * batch) / seconds, steps: timed.length };
 }
 
-function count(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
-    throw new Error(`--${name} takes a whole number >= ${min}, got '${v}'`);
-  return n;
-}
-
 /** The benchmark's flags; an unknown flag or a missing value is refused, not ignored. */
 export function trainScalingOptions(argv: readonly string[]): TrainScalingOptions & { json: boolean } {
   const { values } = parseArgs({
@@ -96,10 +89,10 @@ export function trainScalingOptions(argv: readonly string[]): TrainScalingOption
   });
   const options = {
     preset: values.preset ?? 'fmnist-cnn',
-    rounds: count('rounds', values.rounds, 1) ?? 5,
-    threads: count('threads', values.threads, 2) ?? os.availableParallelism(),
-    trainLimit: count('train-limit', values['train-limit'], 1) ?? DEFAULT_TRAIN_LIMIT,
-    warmupSteps: count('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_WARMUP_STEPS,
+    rounds: wholeNumberFlag('rounds', values.rounds, 1) ?? 5,
+    threads: wholeNumberFlag('threads', values.threads, 2) ?? os.availableParallelism(),
+    trainLimit: wholeNumberFlag('train-limit', values['train-limit'], 1) ?? DEFAULT_TRAIN_LIMIT,
+    warmupSteps: wholeNumberFlag('warmup-steps', values['warmup-steps'], 0) ?? DEFAULT_WARMUP_STEPS,
     backend: values.backend,
     json: values.json ?? false,
   };

@@ -36,10 +36,12 @@ function usageError(message: string, usage: string): never {
   process.exit(2);
 }
 
-function parseRounds(text: string): number {
+/** A count flag's value (`--name <n>`): absent stays undefined; anything but a whole number >= min is refused by name. */
+export function wholeNumberFlag(name: string, text: string | undefined, min = 1): number | undefined {
+  if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new Error(`--rounds must be a whole number >= 1, got '${text}'`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new Error(`--${name} takes a whole number >= ${min}, got '${text}'`);
   return n;
 }
 
@@ -68,7 +70,7 @@ export function benchOptions(argv: readonly string[], usage: string): BenchOptio
       backend: values.backend === undefined ? undefined : parseBackendName(values.backend, '--backend'),
       noReference: values['no-reference'] === true,
       json: values.json === true,
-      rounds: values.rounds === undefined ? undefined : parseRounds(values.rounds),
+      rounds: wholeNumberFlag('rounds', values.rounds),
     };
   } catch (err) {
     return usageError((err as Error).message, usage);
