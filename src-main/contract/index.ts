@@ -18,3 +18,4 @@ export * from './dispatch';
 export * from './config';
 export * from './runs';
 export * from './probe';
+export * from './epoch-estimate';

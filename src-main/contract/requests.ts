@@ -1,5 +1,6 @@
 import { defineRequest, type ParamsOf, type ParsedParamsOf, type ResultOf } from './request-spec';
 import { runsProbeParams, type RunProbe } from './probe';
+import { runsEstimateParams, type EpochEstimateAnswer } from './epoch-estimate';
 import { configSchemaParams, configValidateParams, type ConfigSchema, type ConfigValidation } from './config';
 import {
   ablationCreateParams,
@@ -51,6 +52,7 @@ export const requests = {
   'runs.list': defineRequest<RunSummary[]>()(runsListParams),
   'runs.get': defineRequest<RunDetails>()(runIdParams),
   'runs.configs': defineRequest<RunFlatConfig[]>()(runsConfigsParams),
+  'runs.estimate': defineRequest<EpochEstimateAnswer>()(runsEstimateParams),
   'runs.create': defineRequest<RunRecord>()(runsCreateParams),
   'runs.start': defineRequest<RunRecord>()(runIdParams),
   'runs.resume': defineRequest<RunRecord>()(runIdParams),

@@ -47,6 +47,11 @@ export const runsCreateParams = z.strictObject({
    * then fails with the backend's reason and how to enable it.
    */
   backend: z.enum(BACKEND_NAMES).optional(),
+  /**
+   * The user has seen the run's epoch estimate (`runs.estimate`) and starts it anyway; required
+   * where the estimate is (a run on an image folder with the tfjs engine).
+   */
+  acceptEpochEstimate: z.boolean().optional(),
 });
 
 export const runsUpdateParams = z.strictObject({

@@ -51,6 +51,7 @@ export function createRequestHandlers(host: HostDescription, wb: Workbench): Req
     'runs.list': (p) => wb.listRuns(p),
     'runs.get': (p) => wb.getRun(p.runId),
     'runs.configs': (p) => wb.store.getFlatConfigs(p.runIds),
+    'runs.estimate': (p) => wb.estimateEpoch(p),
     'runs.create': (p) => wb.createRun(p),
     'runs.start': (p) => wb.startRun(p.runId),
     'runs.resume': (p) => wb.resumeRun(p.runId),

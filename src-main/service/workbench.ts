@@ -29,6 +29,9 @@ import { RunStoreError } from '../runs/store/errors';
 import type { RunStore } from '../runs/store/run-store';
 import type { RunRecord, RunSummary } from '../runs/store/types';
 import { launchNodeWorker, type WorkerLauncher } from '../runs/worker/launch';
+import { epochEstimateFor } from '../runs/worker/estimate';
+import { estimateNeeded } from '../engine/train/epoch-estimate';
+import type { EpochEstimateAnswer } from '../contract/epoch-estimate';
 import { ABLATION_GRID, ablationGroups, ablationVariants } from './ablation';
 import { BackendSurvey } from './backend-survey';
 import { ProbeService } from './probe-service';
@@ -65,6 +68,8 @@ export class Workbench {
   readonly probes: ProbeService;
   /** `system.backends`: what this host's runs can train on, asked of a worker once. */
   readonly backends: BackendSurvey;
+  private readonly launch: WorkerLauncher;
+  private readonly hostBackend: BackendName | undefined;
 
   constructor(
     readonly store: RunStore,
@@ -80,7 +85,9 @@ export class Workbench {
       threads: options.threads,
     });
     this.probes = new ProbeService(store, options.backend);
-    this.backends = new BackendSurvey(options.launch ?? launchNodeWorker, options.backend);
+    this.launch = options.launch ?? launchNodeWorker;
+    this.hostBackend = options.backend;
+    this.backends = new BackendSurvey(this.launch, options.backend);
     this.manager.recoverInterrupted();
     this.manager.on((e) => {
       switch (e.kind) {
@@ -177,10 +184,34 @@ export class Workbench {
     };
   }
 
+  /** `runs.estimate`: how long an epoch of these values would take here, before the run exists. */
+  async estimateEpoch(p: ParsedRequestParams<'runs.estimate'>): Promise<EpochEstimateAnswer> {
+    let config: ValidRunConfig;
+    try {
+      config = this.buildConfig(p.preset, p.values);
+    } catch (err) {
+      toFailure(err);
+    }
+    try {
+      return await epochEstimateFor(this.launch, config, p.backend ?? this.hostBackend);
+    } catch (err) {
+      throw new RequestFailure('unavailable', (err as Error).message);
+    }
+  }
+
   createRun(p: ParsedRequestParams<'runs.create'>): RunRecord {
     let record: RunRecord;
     try {
-      record = this.manager.createRun(this.buildConfig(p.preset, p.values), {
+      const config = this.buildConfig(p.preset, p.values);
+      // The form asks runs.estimate first and says how long an epoch takes; a caller that did not
+      // is told to (an image folder on this engine can mean days per epoch).
+      if (estimateNeeded(config) && p.acceptEpochEstimate !== true)
+        throw new RequestFailure(
+          'invalid_params',
+          'A run on an image folder with the tfjs engine starts after its epoch estimate: ask runs.estimate, ' +
+            'show it, and create the run with acceptEpochEstimate: true.',
+        );
+      record = this.manager.createRun(config, {
         name: p.name,
         tags: p.tags,
         parentRunId: p.parentRunId,

@@ -392,9 +392,56 @@ describe('glif train on an image folder (JPEG and PNG class folders)', () => {
     expect(Number.isFinite(summary.final.testAccuracy)).toBe(true);
     // 27 training images (every 10th of a class held out): 3 steps of 9.
     expect(first.stderr).toMatch(/epoch 1\/1 done/);
+    // Timed before the run existed; a short epoch of the user's own folder needs no yes.
+    expect(first.stderr).toMatch(
+      /An epoch of this run would take about .* here, 1 epoch about .*: 27 training samples in 3 steps of 9, at [0-9.]+ s per sample, measured on \w+ over steps of 2/,
+    );
+    expect(first.stderr.indexOf('An epoch of this run')).toBeLessThan(
+      first.stderr.search(/^run \w+ \(database/m),
+    );
+    expect(first.stderr.search(/^run \w+ \(database/m)).toBeGreaterThan(0);
+    expect(first.stderr).not.toMatch(/GPU|--yes/);
     const second = glif(args);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/preparing data: .*"split":"train","phase":"cached"/);
     expect(second.stderr).not.toMatch(/"phase":"convert"/);
+  });
+
+  it('times an ImageNet preset on the tfjs engine and starts it only after a yes', async () => {
+    const root = path.join(tmp, 'imagenet');
+    await writeImageFolder(root, { classes: ['n01', 'n02'], perClass: 4, layout: 'split' });
+    const db = path.join(tmp, 'imagenet.sqlite');
+    const args = [
+      'train',
+      '--preset',
+      'imagenet-ms-resnet18-t4',
+      '--engine',
+      'tfjs',
+      ...['data.path=' + root, 'data.imageSize=32', 'train.batchSize=2', 'train.epochs=1'].flatMap((kv) => [
+        '--set',
+        kv,
+      ]),
+      '--db',
+      db,
+      '--json',
+    ];
+    const refused = glif(args);
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(
+      /the tfjs engine trains in one process: engine\.processes=1 \(the preset's 4 processes of 50/,
+    );
+    expect(refused.stderr).toMatch(
+      /An epoch of this run would take about .*: 8 training samples in 4 steps of 2, at [0-9.]+ s per sample, measured on \w+/,
+    );
+    expect(refused.stderr).toMatch(/This preset is the paper's multi-GPU row/);
+    expect(refused.stderr).toMatch(/not started: pass --yes to start it anyway \(the run was not created\)/);
+    expect(refused.stdout).toBe('');
+    expect(countRuns(db)).toBe(0);
+
+    const started = glif([...args, '--yes']);
+    expect(started.status, started.stderr).toBe(0);
+    expect(started.stderr).toMatch(/An epoch of this run would take about/);
+    expect((JSON.parse(started.stdout) as { status: string }).status).toBe('completed');
+    expect(countRuns(db)).toBe(1);
   });
 });

@@ -1,9 +1,14 @@
 /**
  * How long an epoch takes here, said early: ImageNet-scale presets are meant for the torch engine
- * on several GPUs, and on the workbench's own engine an epoch can take days. After the first few
- * steps of a run (the first one pays for compiling kernels) the trainer extrapolates its wall time
- * per step, data loading included, and warns when an epoch would take longer than an hour.
+ * on several GPUs, and on the workbench's own engine an epoch can take days. Said twice: before a
+ * run on an image folder is created (epoch-probe.ts measures it; the CLI and the New-run form show
+ * it and, where mustConfirmEstimate says so, start the run only when the user agrees), and again
+ * after the run's first few steps, from its own wall time per step (data loading included, the
+ * first step, which compiles kernels, left out), as a warning when an epoch takes over an hour.
  */
+import type { EpochEstimate } from '../../contract/epoch-estimate';
+import { findPreset } from '../config/presets';
+import type { RunConfig } from '../config/types';
 
 /** Steps timed before the estimate. */
 export const ESTIMATE_AFTER_STEPS = 3;
@@ -42,4 +47,47 @@ export function longEpochWarning(t: EpochTiming): string | null {
     `left about ${roughDuration(epoch * t.epochsLeft)}. Runs this size are meant for the torch engine ` +
     `on GPUs (engine.name=torch, engine.processes = GPUs); cancel this one to switch, or let it go on.`
   );
+}
+
+/**
+ * Whether a run is estimated before it starts: a run on an image folder (ImageNet, or a user's
+ * own images) on the workbench's engine, where an epoch can take from minutes to days. The torch
+ * engine is left to its GPUs; the other datasets are small.
+ */
+export function estimateNeeded(config: RunConfig): boolean {
+  return config.engine.name === 'tfjs' && config.data.dataset === 'image-folder';
+}
+
+/** Whether the run's preset is one of the paper's rows made for several GPUs (its engine: torch on 2+ processes). */
+export function meantForGpus(config: RunConfig): boolean {
+  const engine = (config.preset ? findPreset(config.preset) : undefined)?.config.engine;
+  return engine !== undefined && engine.name === 'torch' && engine.processes > 1;
+}
+
+/**
+ * Whether the run starts only once the user has seen the estimate and said so: a preset made for
+ * GPUs put on this engine, or any epoch longer than LONG_EPOCH_SECONDS.
+ */
+export function mustConfirmEstimate(config: RunConfig, estimate: EpochEstimate): boolean {
+  return meantForGpus(config) || !(estimate.epochSeconds <= LONG_EPOCH_SECONDS);
+}
+
+/** The estimate in words: the CLI prints it, the New-run form shows it before Start. */
+export function epochEstimateMessage(config: RunConfig, e: EpochEstimate): string {
+  const sentences = [
+    `An epoch of this run would take about ${roughDuration(e.epochSeconds)} here, ` +
+      `${e.epochs} epoch${e.epochs === 1 ? '' : 's'} about ${roughDuration(e.epochSeconds * e.epochs)}: ` +
+      `${e.trainSamples.toLocaleString('en')} training samples in ${e.stepsPerEpoch.toLocaleString('en')} step${e.stepsPerEpoch === 1 ? '' : 's'} of ${e.batchSize}, ` +
+      `at ${e.secondsPerSample.toFixed(e.secondsPerSample < 0.1 ? 4 : 2)} s per sample, measured on ${e.backend} ` +
+      `over steps of ${e.probeBatch} on one thread (more threads shorten it; preparing the data is not included).`,
+  ];
+  if (e.memoryNote) sentences.push(`It would not start as set: ${e.memoryNote}.`);
+  if (meantForGpus(config))
+    sentences.push(
+      "This preset is the paper's multi-GPU row: it is meant for the torch engine on GPUs " +
+        '(engine.name=torch, engine.processes = GPUs).',
+    );
+  else if (!(e.epochSeconds <= LONG_EPOCH_SECONDS))
+    sentences.push('Runs this size are meant for the torch engine on GPUs (engine.name=torch).');
+  return sentences.join(' ');
 }

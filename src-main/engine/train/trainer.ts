@@ -156,6 +156,8 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
     let evalSeconds = 0;
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = performance.now();
+      // When the first step (which compiles kernels) ended: the early estimate times the rest.
+      let firstStepEnd = epochStart;
       let lossSum = 0;
       let correct = 0;
       let seen = 0;
@@ -215,10 +217,11 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
           samplesPerSecond: batch.n / seconds,
           etaSeconds: remainingSteps * avg + remainingEvals * evalSeconds,
         });
+        if (stepInEpoch === 0) firstStepEnd = performance.now();
         if (epoch === startEpoch && stepInEpoch + 1 === ESTIMATE_AFTER_STEPS) {
           const warning = longEpochWarning({
             stepsPerEpoch,
-            secondsPerStep: (performance.now() - epochStart) / 1000 / ESTIMATE_AFTER_STEPS,
+            secondsPerStep: (performance.now() - firstStepEnd) / 1000 / (ESTIMATE_AFTER_STEPS - 1),
             epochsLeft: epochs - epoch,
             backend: req.backend,
             threads,

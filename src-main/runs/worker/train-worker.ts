@@ -7,6 +7,7 @@
 import { initBackend } from '../../engine/backend';
 import { neuronImplFromEnv } from '../../engine/glif/impl';
 import { train } from '../../engine/train/trainer';
+import { probeEpoch } from '../../engine/train/epoch-probe';
 import type { FromWorker, ToWorker } from './protocol';
 
 interface ParentPort {
@@ -67,6 +68,19 @@ export function runWorker(port: ParentPort): void {
           port.send({ type: 'backend', report: await initBackend({ probeAll: true }) });
         } finally {
           // Not a training process: nothing to stay for (a failure reads as an exit without report).
+          setTimeout(() => process.exit(0), 50);
+        }
+        return;
+      }
+      case 'estimate': {
+        if (started) return;
+        started = true;
+        try {
+          const report = await initBackend(message.backend ? { only: message.backend } : {});
+          port.send({ type: 'estimate', estimate: await probeEpoch(message.config, report.active) });
+        } catch (err) {
+          port.send({ type: 'estimateFailed', error: (err as Error).message ?? String(err) });
+        } finally {
           setTimeout(() => process.exit(0), 50);
         }
         return;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { BACKEND_ORDER, parseBackendName, type BackendName } from '../../../engine/backend';
 import { parseThreads } from '../../../engine/parallel/threads';
 import { buildConfig } from '../../../engine/config/build';
-import { PRESETS } from '../../../engine/config/presets';
+import { findPreset, PRESETS } from '../../../engine/config/presets';
 import type { ValidRunConfig } from '../../../engine/config/types';
 import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
@@ -13,6 +13,8 @@ import { findTorch } from '../../../engine/torch/python';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 import { ProgressPrinter } from '../progress';
+import { confirmEpochEstimate } from '../epoch-confirm';
+import { launchNodeWorker } from '../../../runs/worker/launch';
 import { openStore, resolveDb } from '../store-access';
 import { toOutputJson } from '../../../contract/json-numbers';
 
@@ -34,6 +36,9 @@ Options:
   --backend <name>    train on this TensorFlow.js backend (${BACKEND_ORDER.join(', ')}); a new run records
                       it, so --resume asks for it again; with --resume, it overrides the run's for this attempt
   --threads <n>       training threads: data-parallel replicas on wasm/cpu (default: GLIF_THREADS, else 0 = every core)
+  --yes, -y           start without asking: a run on an image folder with the tfjs engine is first timed for a
+                      few steps here, and one whose epoch would be long (or a preset made for GPUs) starts only
+                      after a yes, typed at a terminal or given by this flag
   --db <path>         run database (default: the desktop app's, in your user data folder)
   --json              print a final JSON summary on stdout (progress goes to stderr)`;
 
@@ -72,6 +77,7 @@ function parse(args: readonly string[]) {
       threads: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -117,6 +123,8 @@ export const trainCommand: CliCommand = {
     }
     const backend: BackendName | undefined = o.backend ? parseBackendOrThrow(o.backend) : undefined;
     const threads = o.threads === undefined ? undefined : parseThreadsOrThrow(o.threads);
+    const log = o.json ? process.stderr : process.stdout;
+    const progress = new ProgressPrinter(log);
     let config: ValidRunConfig | undefined;
     if (o.resume) {
       if (o.preset || o.set || o.config || o.engine)
@@ -124,12 +132,18 @@ export const trainCommand: CliCommand = {
           '--resume continues a run with its own config; drop --preset, --set, --config and --engine',
         );
     } else {
+      const oneProcess = oneProcessFor(o.preset, o.engine, o.set ?? []);
+      if (oneProcess) progress.println(oneProcess.note);
       try {
         config = buildConfig({
           preset: o.preset,
           overlay: o.config ? loadConfigFile(o.config) : undefined,
           // --engine first, so an explicit --set engine.name wins as the last word.
-          overrides: [...(o.engine !== undefined ? [`engine.name=${o.engine}`] : []), ...(o.set ?? [])],
+          overrides: [
+            ...(o.engine !== undefined ? [`engine.name=${o.engine}`] : []),
+            ...(oneProcess ? ['engine.processes=1'] : []),
+            ...(o.set ?? []),
+          ],
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new CliError(err.message);
@@ -143,11 +157,17 @@ export const trainCommand: CliCommand = {
         const probe = await findTorch();
         if (!probe.ok) throw new CliError(`the torch engine cannot run: ${probe.reason}; ${probe.fix}`);
       }
+      // An image folder on this engine can mean days per epoch: said before the run exists.
+      await confirmEpochEstimate(config, {
+        launch: launchNodeWorker,
+        backend,
+        yes: o.yes === true,
+        println: (line) => progress.println(line),
+        terminal: { input: process.stdin, output: log },
+      });
     }
     resolveDb(o.db);
     const { store, dbPath, dataDir } = openStore(o.db);
-    const log = o.json ? process.stderr : process.stdout;
-    const progress = new ProgressPrinter(log);
     const manager = new RunManager({ store, dataDir, backend, threads });
     try {
       const recovered = manager.recoverInterrupted();
@@ -212,6 +232,28 @@ export const trainCommand: CliCommand = {
     }
   },
 };
+
+/**
+ * `--engine tfjs` on a preset made for several torch processes (the ImageNet rows): the tfjs engine
+ * trains in one, so engine.processes becomes 1 unless the user set it, and the note says what
+ * that does to the batch.
+ */
+function oneProcessFor(
+  presetId: string | undefined,
+  engine: string | undefined,
+  sets: readonly string[],
+): { note: string } | null {
+  if (engine !== 'tfjs' || sets.some((kv) => kv.startsWith('engine.processes='))) return null;
+  const preset = presetId ? findPreset(presetId) : undefined;
+  const processes = preset?.config.engine.processes ?? 1;
+  if (processes <= 1) return null;
+  const batch = preset!.config.train.batchSize;
+  return {
+    note:
+      `the tfjs engine trains in one process: engine.processes=1 (the preset's ${processes} processes ` +
+      `of ${batch} made batches of ${processes * batch}; a batch here is train.batchSize, the preset's ${batch})`,
+  };
+}
 
 function parseThreadsOrThrow(value: string): number {
   try {

@@ -36,6 +36,11 @@ interface Pending {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Requests that do real work before they answer: `runs.estimate` builds the run's network and times
+ * a few training steps in a worker (a minute for ResNet-34 at 224 px on a CPU thread).
+ */
+const SLOW_REQUEST_TIMEOUT_MS: Readonly<Record<string, number>> = { 'runs.estimate': 10 * 60_000 };
 const DEFAULT_RECONNECT_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 
 export class WebSocketTransport implements Transport {
@@ -61,7 +66,10 @@ export class WebSocketTransport implements Transport {
     const id = this.#nextId++;
     const frame: RequestFrame = { kind: 'request', id, name, params };
     return new Promise((resolve) => {
-      const timeoutMs = this.#options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timeoutMs = Math.max(
+        this.#options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        SLOW_REQUEST_TIMEOUT_MS[name] ?? 0,
+      );
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolve(failed('timeout', `No answer to '${name}' within ${Math.round(timeoutMs / 1000)} s.`));

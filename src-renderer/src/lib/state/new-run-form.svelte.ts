@@ -12,6 +12,7 @@ import type {
   ConfigIssue,
   ConfigSchema,
   ContractError,
+  EpochEstimateAnswer,
   Preset,
 } from '../api/contract';
 import { backendNameOf } from './backend-options';
@@ -37,7 +38,9 @@ export type StartOutcome =
   | { readonly kind: 'started'; readonly runId: string }
   /** The values have issues; `firstKey` is the first field with one, to focus. */
   | { readonly kind: 'invalid'; readonly firstKey: string | null }
-  | { readonly kind: 'failed' };
+  | { readonly kind: 'failed' }
+  /** Not started: the run's epoch estimate is shown (`estimate`) and awaits "Start anyway". */
+  | { readonly kind: 'estimate' };
 
 const VALIDATE_DELAY_MS = 350;
 
@@ -56,6 +59,10 @@ export class NewRunForm {
   #verdict = $state<Verdict>('unchecked');
   #starting = $state(false);
   #startError = $state.raw<ContractError | null>(null);
+  /** The epoch estimate awaiting the user's word, and the request (values, backend) it is of. */
+  #estimate = $state.raw<EpochEstimateAnswer | null>(null);
+  #estimateOf: string | null = null;
+  #estimating = $state(false);
   /** Set when the preset asked for in the address does not exist. */
   #missingPreset = $state<string | null>(null);
   /** The run being edited and rerun, whose config prefilled the form. */
@@ -119,6 +126,21 @@ export class NewRunForm {
 
   get startError(): ContractError | null {
     return this.#startError;
+  }
+
+  /** A run on an image folder with the tfjs engine: how long an epoch would take, before it starts. */
+  get estimate(): EpochEstimateAnswer | null {
+    return this.#estimate;
+  }
+
+  get estimating(): boolean {
+    return this.#estimating;
+  }
+
+  /** Back to the form without starting. */
+  dismissEstimate(): void {
+    this.#estimate = null;
+    this.#estimateOf = null;
   }
 
   get missingPreset(): string | null {
@@ -238,8 +260,13 @@ export class NewRunForm {
     return result.data.issues;
   }
 
-  /** Validates, and creates and queues the run only when the values are valid. */
-  async start(): Promise<StartOutcome> {
+  /**
+   * Validates, and creates and queues the run only when the values are valid. A run on an image
+   * folder with the tfjs engine is estimated first (`runs.estimate`); where the estimate asks for
+   * the user's word, Start stops there with the estimate shown, and `start({ acceptEstimate: true })`
+   * (the "Start anyway" button) creates it, provided the values are still the ones estimated.
+   */
+  async start(opts: { readonly acceptEstimate?: boolean } = {}): Promise<StartOutcome> {
     if (this.#starting) return { kind: 'failed' };
     this.#starting = true;
     this.#startError = null;
@@ -249,6 +276,26 @@ export class NewRunForm {
       if (issues.length > 0) return { kind: 'invalid', firstKey: this.#firstIssueKey(issues) };
       const request = this.#request();
       if (!request) return { kind: 'failed' };
+      const backend = this.backend ?? undefined;
+      const key = JSON.stringify({ request, backend });
+      let accepted = opts.acceptEstimate === true && this.#estimate !== null && this.#estimateOf === key;
+      this.dismissEstimate();
+      if (!accepted) {
+        this.#estimating = true;
+        const estimate = await this.#client.request('runs.estimate', { ...request, backend }).finally(() => {
+          this.#estimating = false;
+        });
+        if (!estimate.ok) {
+          this.#startError = estimate.error;
+          return { kind: 'failed' };
+        }
+        if (estimate.data.mustConfirm) {
+          this.#estimate = estimate.data;
+          this.#estimateOf = key;
+          return { kind: 'estimate' };
+        }
+        accepted = estimate.data.needed;
+      }
       const tags = parseTags(this.tags);
       const result = await this.#client.request('runs.create', {
         ...request,
@@ -256,7 +303,8 @@ export class NewRunForm {
         tags: tags.length > 0 ? tags : undefined,
         start: true,
         parentRunId: this.#parent?.id,
-        backend: this.backend ?? undefined,
+        backend,
+        acceptEpochEstimate: accepted || undefined,
       });
       if (!result.ok) {
         this.#startError = result.error;
