@@ -109,6 +109,8 @@ export const ablationCreateParams = z.strictObject({
     .max(10),
   includeGlifF: z.boolean().default(false),
   includeStatic: z.boolean().default(false),
+  /** As runs.create's: required where the runs are estimated first (`runs.estimate`). */
+  acceptEpochEstimate: z.boolean().optional(),
 });
 
 export const ablationListParams = z.strictObject({});

@@ -47,6 +47,19 @@ const GROUPS: ConfigSchema['groups'] = [
   { id: 'engine', label: 'Engine' },
 ] satisfies ReadonlyArray<{ id: FieldGroup; label: string }>;
 
+/**
+ * The form asks runs.estimate first and says how long an epoch takes; a caller that did not is
+ * told to (an image folder on the tfjs engine can mean days per epoch).
+ */
+function requireEstimateShown(config: ValidRunConfig, accepted: boolean | undefined): void {
+  if (estimateNeeded(config) && accepted !== true)
+    throw new RequestFailure(
+      'invalid_params',
+      'A run on an image folder with the tfjs engine starts after its epoch estimate: ask runs.estimate, ' +
+        'show it, and create the run with acceptEpochEstimate: true.',
+    );
+}
+
 function toFailure(err: unknown): never {
   if (err instanceof ConfigError) throw new RequestFailure('invalid_params', err.message);
   if (err instanceof RunStoreError) {
@@ -203,14 +216,7 @@ export class Workbench {
     let record: RunRecord;
     try {
       const config = this.buildConfig(p.preset, p.values);
-      // The form asks runs.estimate first and says how long an epoch takes; a caller that did not
-      // is told to (an image folder on this engine can mean days per epoch).
-      if (estimateNeeded(config) && p.acceptEpochEstimate !== true)
-        throw new RequestFailure(
-          'invalid_params',
-          'A run on an image folder with the tfjs engine starts after its epoch estimate: ask runs.estimate, ' +
-            'show it, and create the run with acceptEpochEstimate: true.',
-        );
+      requireEstimateShown(config, p.acceptEpochEstimate);
       record = this.manager.createRun(config, {
         name: p.name,
         tags: p.tags,
@@ -333,9 +339,13 @@ export class Workbench {
     for (const seed of p.seeds) {
       for (const variant of ablationVariants(p.includeGlifF, p.includeStatic)) {
         try {
-          configs.push(
-            this.buildConfig(p.preset, { ...p.values, 'neuron.variant': variant, 'train.seed': seed }),
-          );
+          const config = this.buildConfig(p.preset, {
+            ...p.values,
+            'neuron.variant': variant,
+            'train.seed': seed,
+          });
+          requireEstimateShown(config, p.acceptEpochEstimate);
+          configs.push(config);
         } catch (err) {
           toFailure(err);
         }

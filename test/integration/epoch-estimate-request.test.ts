@@ -102,4 +102,11 @@ describe('runs.create of a run that is estimated first', () => {
     expect(created.ok, JSON.stringify(created)).toBe(true);
     expect(workbench!.store.listRuns({})).toHaveLength(1);
   });
+
+  it('refuses an ablation grid of such runs the same way', async () => {
+    const before = workbench!.store.listRuns({}).length;
+    const refused = await dispatch('ablation.create', { ...imagenetOnTfjs(), seeds: [1] });
+    expect(!refused.ok && refused.error.message).toMatch(/starts after its epoch estimate/);
+    expect(workbench!.store.listRuns({})).toHaveLength(before);
+  });
 });
