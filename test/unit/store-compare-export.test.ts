@@ -139,11 +139,25 @@ describe('compareRuns', () => {
       config: bConfig,
       columns: { ...columns, lr: 0.05, layerwise: true },
     });
+    // Per-epoch test accuracy: a peaks at epoch 2 and ends lower; b's best is a tie won by epoch 1.
+    const perEpoch = new Map([
+      [a.id, [0.85, 0.93, 0.9]],
+      [b.id, [0.92, 0.92, 0.92]],
+    ]);
     for (const [run, acc] of [
       [a, 0.9],
       [b, 0.92],
     ] as const) {
       store.markRunning(run.id, { pid: 1, backend: 'wasm' });
+      store.appendMetrics(
+        perEpoch.get(run.id)!.map((value, epoch) => ({
+          runId: run.id,
+          step: (epoch + 1) * 10,
+          epoch,
+          name: 'epoch/test_accuracy',
+          value,
+        })),
+      );
       store.finishRun(run.id, {
         status: 'completed',
         finals: { finalTestAccuracy: acc, energySops: 1e6 },
@@ -170,6 +184,8 @@ describe('compareRuns', () => {
         energySops: 1e6,
         energyMacs: null,
         energyMicrojoules: null,
+        bestTestAccuracy: 0.92,
+        bestEpoch: 1,
       },
       {
         runId: a.id,
@@ -181,6 +197,8 @@ describe('compareRuns', () => {
         energySops: 1e6,
         energyMacs: null,
         energyMicrojoules: null,
+        bestTestAccuracy: 0.93,
+        bestEpoch: 2,
       },
     ]);
     expect(() => store.compareRuns([a.id, 'r000000000missing'])).toThrow(RunStoreError);

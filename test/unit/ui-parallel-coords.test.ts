@@ -255,6 +255,8 @@ describe('columns from a comparison and the SVG export', () => {
       energySops: 100,
       energyMacs: 10,
       energyMicrojoules: 1e-4,
+      bestTestAccuracy: i === 2 ? null : 0.55 + i / 10,
+      bestEpoch: i === 2 ? null : 1,
     })),
     seedGroups: [],
   };

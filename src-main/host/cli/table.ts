@@ -13,6 +13,12 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
 
 export const fmtPct = (v: number | null) =>
   v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(2)}%`;
+/**
+ * A best test accuracy and the 1-based epoch that first reached it: "91.20% (epoch 7)", or in a
+ * narrow column "91.20% (7)"; '-' before the first epoch.
+ */
+export const fmtBest = (v: number | null, epoch: number | null, narrow = false) =>
+  v === null || !Number.isFinite(v) ? '-' : `${fmtPct(v)} (${narrow ? '' : 'epoch '}${epoch ?? '?'})`;
 export const fmtNum = (v: number | null, digits = 4) =>
   v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 export const fmtSeconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);

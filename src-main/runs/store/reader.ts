@@ -221,7 +221,13 @@ export class SqliteRunStoreReader implements RunStoreReader {
     return {
       runs,
       configDiff: diffConfigs(configs),
-      finals: runs.map((run) => ({ runId: run.id, durationMs: run.durationMs, ...run.finals })),
+      finals: runs.map((run) => ({
+        runId: run.id,
+        durationMs: run.durationMs,
+        ...run.finals,
+        bestTestAccuracy: run.progress.bestTestAccuracy,
+        bestEpoch: run.progress.bestEpoch,
+      })),
       seedGroups: seedGroups(configs),
     };
   }

@@ -308,11 +308,18 @@ export interface RunComparison {
   runs: RunSummary[];
   /** Only the config paths whose values differ between the runs. */
   configDiff: ConfigDiffEntry[];
-  /** Final metrics side by side, in the same order as `runs`. */
-  finals: Array<{ runId: string; durationMs: number | null } & RunFinals>;
+  /**
+   * Final metrics side by side, in the same order as `runs`, with each run's best test accuracy
+   * and its 1-based epoch (`progress`): the paper reports the best epoch, a run ends on the last.
+   */
+  finals: Array<ComparedFinals>;
   /** Runs that differ only in their seed, grouped (groups of two or more). */
   seedGroups: SeedGroup[];
 }
+
+/** One run's row of a comparison: its finals, training time and best test accuracy. */
+export type ComparedFinals = { runId: string; durationMs: number | null } & RunFinals &
+  Pick<RunStoredProgress, 'bestTestAccuracy' | 'bestEpoch'>;
 
 export interface SeedGroup {
   runIds: string[];

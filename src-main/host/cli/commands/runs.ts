@@ -8,7 +8,7 @@ import type { RunStatus, RunStoreReader, RunSummary } from '../../../runs/store/
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 import { openReader, resolveDb } from '../store-access';
-import { fmtConfigValue, fmtNum, fmtPct, fmtSeconds, formatTable } from '../table';
+import { fmtBest, fmtConfigValue, fmtNum, fmtPct, fmtSeconds, formatTable } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';
 import { describeAdapter } from '../../../engine/webgpu/adapters';
 import { IMPORT_HELP, importRun } from './runs-import';
@@ -30,7 +30,11 @@ function variantLabel(v: string | null): string {
 const fmtCount = (n: number | null): string => (n === null ? '-' : Math.round(n).toLocaleString('en'));
 const fmtMicrojoules = (uj: number | null): string => (uj === null ? '-' : uj.toPrecision(3));
 
-/** Energy per sample: SOPs and MACs of the last test pass, and both at the 45 nm figures (energy.ts). */
+/**
+ * Test accuracy of the last epoch, then the best over the epochs with its (1-based) epoch, as the
+ * paper reports a run. Energy per sample: SOPs and MACs of the last test pass, and both at the
+ * 45 nm figures (energy.ts).
+ */
 const RUN_HEADER = [
   'id',
   'name',
@@ -39,6 +43,7 @@ const RUN_HEADER = [
   'neuron',
   'T',
   'test acc',
+  'best (ep)',
   'SOPs/sample',
   'MACs/sample',
   'µJ/sample',
@@ -55,6 +60,7 @@ function runRow(r: RunSummary): string[] {
     `${variantLabel(r.columns.variant)}${r.columns.layerwise ? ' (layer-wise)' : ''}`,
     `T=${r.columns.timeSteps ?? '-'}`,
     fmtPct(r.finals.finalTestAccuracy),
+    fmtBest(r.progress.bestTestAccuracy, r.progress.bestEpoch, true),
     fmtCount(r.finals.energySops),
     fmtCount(r.finals.energyMacs),
     fmtMicrojoules(r.finals.energyMicrojoules),
@@ -207,6 +213,7 @@ export const runsCommand: CliCommand = {
           print('\nfinal metrics:');
           const rows: Array<[string, (f: (typeof cmp.finals)[number]) => string]> = [
             ['test accuracy', (f) => fmtPct(f.finalTestAccuracy)],
+            ['best test accuracy', (f) => fmtBest(f.bestTestAccuracy, f.bestEpoch)],
             ['test loss', (f) => fmtNum(f.finalTestLoss)],
             ['train accuracy', (f) => fmtPct(f.finalTrainAccuracy)],
             ['train loss', (f) => fmtNum(f.finalTrainLoss)],

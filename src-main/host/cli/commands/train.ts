@@ -16,6 +16,7 @@ import { ProgressPrinter } from '../progress';
 import { confirmEpochEstimate } from '../epoch-confirm';
 import { launchNodeWorker } from '../../../runs/worker/launch';
 import { openStore, resolveDb } from '../store-access';
+import { fmtBest, fmtPct } from '../table';
 import { toOutputJson } from '../../../contract/json-numbers';
 
 const HELP = `Usage: glif train --preset <name> [--set key=value ...] [--config file.json] [--db path] [--json]
@@ -54,6 +55,12 @@ export interface TrainSummary {
     trainAccuracy: number | null;
     trainLoss: number | null;
   };
+  /**
+   * The best test accuracy over the epochs and the (1-based) epoch that first reached it: what the
+   * paper and the authors' code report; `final` is the last epoch's. Null before the first epoch.
+   */
+  bestTestAccuracy: number | null;
+  bestEpoch: number | null;
   /** The last test pass's energy estimate per sample (engine/train/energy.ts). */
   energySopsPerSample: number | null;
   energyMacsPerSample: number | null;
@@ -105,6 +112,8 @@ export function summaryOf(run: RunRecord, dbPath: string): TrainSummary {
       trainAccuracy: run.finals.finalTrainAccuracy,
       trainLoss: run.finals.finalTrainLoss,
     },
+    bestTestAccuracy: run.progress.bestTestAccuracy,
+    bestEpoch: run.progress.bestEpoch,
     energySopsPerSample: run.finals.energySops,
     energyMacsPerSample: run.finals.energyMacs,
     energyMicrojoulesPerSample: run.finals.energyMicrojoules,
@@ -220,9 +229,11 @@ export const trainCommand: CliCommand = {
       if (o.json) process.stdout.write(toOutputJson(summary) + '\n');
       else {
         const acc = summary.final.testAccuracy;
+        const best = summary.bestTestAccuracy;
         progress.println(
           `run ${runId} ${summary.status} in ${summary.seconds.toFixed(1)} s` +
-            (acc !== null ? `: test accuracy ${(acc * 100).toFixed(2)}%` : '') +
+            (acc !== null ? `: test accuracy ${fmtPct(acc)}` : '') +
+            (best !== null ? `${acc !== null ? ',' : ':'} best ${fmtBest(best, summary.bestEpoch)}` : '') +
             (summary.error ? `: ${summary.error}` : ''),
         );
       }
