@@ -6,30 +6,44 @@ import {
   bestIndex,
   curveChart,
   finalRows,
+  formatBestAccuracy,
   frozenDistributionNotes,
   groupStats,
   lastDistributionChart,
   plusMinus,
+  SEED_COLUMNS,
 } from '../../src-renderer/src/lib/state/compare-charts';
 import { runLabels } from '../../src-renderer/src/lib/state/run-table';
 import { runSummary } from '../helpers/run-summary';
 
-function run(id: string, seed: number, finals: Partial<RunSummary['finals']> = {}): RunSummary {
+function run(
+  id: string,
+  seed: number,
+  finals: Partial<RunSummary['finals']> = {},
+  best: [number, number] | null = null,
+): RunSummary {
   return runSummary({
     id,
     name: `run ${id}`,
     durationMs: 60_000,
     columns: { epochs: 3, seed },
     finals,
+    progress: {
+      epochsDone: 3,
+      latestTestAccuracy: finals.finalTestAccuracy ?? null,
+      bestTestAccuracy: best?.[0] ?? null,
+      bestEpoch: best?.[1] ?? null,
+    },
   });
 }
 
 // Three seeds of one config (a, b, c) and one run of another config (d). Test accuracy per epoch:
 // at epoch 1 the seeds read 0.5, 0.6, 0.7 (mean 0.6, sample std 0.1); c has no epoch 3 yet.
+// Best test accuracy (epoch): a 0.85 (2), b 0.9 (3), c 0.9 (2), d none stored (its best is unknown).
 const runs = [
-  run('a', 1, { finalTestAccuracy: 0.8, finalTestLoss: 0.5, energySops: 1000 }),
-  run('b', 2, { finalTestAccuracy: 0.9, finalTestLoss: 0.3, energySops: 3000 }),
-  run('c', 3, { finalTestAccuracy: 0.7, finalTestLoss: null, energySops: 2000 }),
+  run('a', 1, { finalTestAccuracy: 0.8, finalTestLoss: 0.5, energySops: 1000 }, [0.85, 2]),
+  run('b', 2, { finalTestAccuracy: 0.9, finalTestLoss: 0.3, energySops: 3000 }, [0.9, 3]),
+  run('c', 3, { finalTestAccuracy: 0.7, finalTestLoss: null, energySops: 2000 }, [0.9, 2]),
   run('d', 1, { finalTestAccuracy: 0.95, finalTestLoss: 0.2, energySops: 5000 }),
 ];
 const curves: Record<string, XYSeries> = {
@@ -154,7 +168,13 @@ describe('the Compare tables', () => {
   const comparison: RunComparison = {
     runs,
     configDiff: [],
-    finals: runs.map((r) => ({ runId: r.id, durationMs: r.durationMs, ...r.finals })),
+    finals: runs.map((r) => ({
+      runId: r.id,
+      durationMs: r.durationMs,
+      ...r.finals,
+      bestTestAccuracy: r.progress.bestTestAccuracy,
+      bestEpoch: r.progress.bestEpoch,
+    })),
     seedGroups: groups,
   };
 
@@ -171,6 +191,33 @@ describe('the Compare tables', () => {
     expect(bestIndex(byLabel.get('SOPs per sample')!)).toBe(0);
     // Rows without a direction mark nothing.
     expect(bestIndex(byLabel.get('Training time')!)).toBe(-1);
+  });
+
+  it("shows each run's best test accuracy with its epoch beside the last epoch's", () => {
+    const rows = finalRows(comparison);
+    expect(rows.map((row) => row.label).slice(0, 2)).toEqual(['Test accuracy', 'Best test accuracy']);
+    const best = rows[1]!;
+    expect(best.values).toEqual([0.85, 0.9, 0.9, null]);
+    expect(best.values.map((v, i) => best.format(v, i))).toEqual([
+      '85.00 % (epoch 2)',
+      '90.00 % (epoch 3)',
+      '90.00 % (epoch 2)',
+      '—',
+    ]);
+    // The first of equals is marked: b, though c reached 90 % at an earlier epoch of its own.
+    expect(bestIndex(best)).toBe(1);
+    expect(formatBestAccuracy(0.912, 7)).toBe('91.20 % (epoch 7)');
+    expect(formatBestAccuracy(Number.NaN, 7)).toBe('—');
+  });
+
+  it("gives a seed group's mean ± std of each run's own best test accuracy", () => {
+    const column = SEED_COLUMNS.find((c) => c.label === 'best test accuracy')!;
+    const stats = groupStats(runs, ['a', 'b', 'c'], column.pick);
+    // 0.85, 0.9, 0.9: mean 0.8833…, sample std 0.0288…; the last epochs' mean is 0.8.
+    expect(stats?.mean).toBeCloseTo(2.65 / 3, 12);
+    expect(stats?.std).toBeCloseTo(Math.sqrt((0.05 ** 2 * (4 / 9 + 1 / 9 + 1 / 9)) / 2), 12);
+    expect(plusMinus(stats, column.format)).toBe('88.33 % ± 2.89 %');
+    expect(SEED_COLUMNS.map((c) => c.label).slice(0, 2)).toEqual(['test accuracy', 'best test accuracy']);
   });
 
   it("gives a seed group's mean ± std of a final number over the runs that have it", () => {

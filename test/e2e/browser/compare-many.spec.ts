@@ -26,7 +26,7 @@ async function expectSeedGroupMatchesFinals(page: Page): Promise<void> {
   const finals = page.getByRole('table', { name: 'Final metrics' });
   const accuracyRow = finals
     .getByRole('row')
-    .filter({ has: page.getByRole('rowheader', { name: 'Test accuracy' }) });
+    .filter({ has: page.getByRole('rowheader', { name: 'Test accuracy', exact: true }) });
   const cells = accuracyRow.getByRole('cell');
   await expect(cells).toHaveCount(RUNS);
   const values = (await cells.allTextContents()).map(percent);

@@ -30,6 +30,15 @@ test.describe.serial('what runs, seeds and unset values are called', () => {
     const row = differences.getByRole('row', { name: /data\.testLimit/ });
     await expect(row.getByRole('cell')).toHaveText(['32', 'all']);
     await expect(differences).not.toContainText('null');
+    // Beside the last epoch's test accuracy, each run's best with the epoch that reached it.
+    const best = page
+      .getByRole('table', { name: 'Final metrics' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Best test accuracy', exact: true }) });
+    await expect(best.getByRole('cell')).toHaveText([
+      /^\d+\.\d\d % \(epoch \d+\)$/,
+      /^\d+\.\d\d % \(epoch \d+\)$/,
+    ]);
     const swatches = differences.locator('thead .swatch');
     await expect(swatches).toHaveCount(2);
     const colours = await swatches.evaluateAll((nodes) =>

@@ -21,6 +21,7 @@ import {
   formatCount,
   formatDuration,
   formatEnergy,
+  formatHyper,
   formatPercent,
   formatStat,
   MISSING,
@@ -168,12 +169,22 @@ export interface FinalRow {
   readonly label: string;
   /** One value per compared run, in the comparison's order. */
   readonly values: readonly (number | null)[];
-  readonly format: (v: number | null) => string;
+  /** A value as its cell shows it; `index` is the run's column (a best row names its epoch). */
+  readonly format: (v: number | null, index: number) => string;
   /** Which way is better, for marking the best run; null: neither. */
   readonly better: 'high' | 'low' | null;
 }
 
-/** The final metrics table: one row per metric, one column per run. */
+/** "91.20 % (epoch 7)": a best test accuracy with the 1-based epoch that first reached it. */
+export function formatBestAccuracy(accuracy: number | null, epoch: number | null): string {
+  if (accuracy === null || !Number.isFinite(accuracy)) return MISSING;
+  return `${formatPercent(accuracy, 2)} (epoch ${epoch ?? '?'})`;
+}
+
+/**
+ * The final metrics table: one row per metric, one column per run. Test accuracy comes twice: the
+ * last epoch's (what the run ends with) and the best epoch's (what the paper reports), with its epoch.
+ */
 export function finalRows(comparison: RunComparison): FinalRow[] {
   const f = comparison.finals;
   return [
@@ -181,6 +192,12 @@ export function finalRows(comparison: RunComparison): FinalRow[] {
       label: 'Test accuracy',
       values: f.map((x) => x.finalTestAccuracy),
       format: (v) => formatPercent(v, 2),
+      better: 'high',
+    },
+    {
+      label: 'Best test accuracy',
+      values: f.map((x) => x.bestTestAccuracy),
+      format: (v, i) => formatBestAccuracy(v, f[i]?.bestEpoch ?? null),
       better: 'high',
     },
     { label: 'Test loss', values: f.map((x) => x.finalTestLoss), format: formatStat, better: 'low' },
@@ -214,6 +231,29 @@ export function bestIndex(row: FinalRow): number {
   });
   return best;
 }
+
+export interface SeedColumn {
+  readonly label: string;
+  readonly pick: (r: RunSummary) => number | null;
+  readonly format: (v: number) => string;
+}
+
+/**
+ * The seed groups' columns after the seeds: each a final number, or each run's best test accuracy
+ * (its own best epoch, as the paper reports mean ± std over seeds), as mean ± std over the group.
+ */
+export const SEED_COLUMNS: readonly SeedColumn[] = [
+  { label: 'test accuracy', pick: (r) => r.finals.finalTestAccuracy, format: (v) => formatPercent(v, 2) },
+  {
+    label: 'best test accuracy',
+    pick: (r) => r.progress.bestTestAccuracy,
+    format: (v) => formatPercent(v, 2),
+  },
+  { label: 'test loss', pick: (r) => r.finals.finalTestLoss, format: formatHyper },
+  { label: 'SOPs / sample', pick: (r) => r.finals.energySops, format: formatCount },
+  { label: 'MACs / sample', pick: (r) => r.finals.energyMacs, format: formatCount },
+  { label: 'energy µJ / sample', pick: (r) => r.finals.energyMicrojoules, format: formatStat },
+];
 
 /** Mean ± std over a seed group's runs of one final number; runs without it are left out. */
 export function groupStats(
