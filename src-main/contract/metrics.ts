@@ -3,6 +3,8 @@
  * the views. The main side maps training events to points (runs/metric-points.ts), stores them
  * and sends the same points with each live event; the renderer appends what it is sent.
  */
+import type { PICOJOULES_PER_OPERATION } from '../engine/train/energy-costs';
+
 export type StepMetricName = 'train/loss' | 'train/batch_accuracy' | 'lr' | 'samples_per_s';
 
 export type EpochMetricName =
@@ -36,3 +38,10 @@ export interface MetricPointWire {
   /** When the main side got the event, ms since the Unix epoch: live charts over time need it. */
   readonly recordedAt: number;
 }
+
+/**
+ * The energy the estimate charges per operation, pJ, at 45 nm (engine/train/energy-costs.ts), as
+ * literal types: the renderer, which may import only types, keeps a copy that this type pins to
+ * the engine's figures, so a change there fails the renderer's type check until its copy follows.
+ */
+export type PicojoulesPerOperation = typeof PICOJOULES_PER_OPERATION;

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSeries, RunStatus, RunSummary } from '../../src-renderer/src/lib/api/contract';
 import {
+  ABLATION_REPORT_STORAGE_KEY,
   bestAccuracyVariant,
+  bestEpochNote,
   buildAblationRows,
   groupCreatedAt,
   lastEpochFiringRate,
   meanOfRates,
+  parseAblationReport,
   parseSeeds,
   seedRange,
   seedStat,
@@ -91,6 +94,41 @@ describe('ablation rows', () => {
       std: null,
       n: 1,
     });
+    // Each best-mode value carries the epoch (1-based) each seed reached it at; last mode has none.
+    const glifBest = bestRows.find((r) => r.variantId === 'glif')!;
+    expect(glifBest.bestEpochs).toEqual([
+      { seed: 1, epoch: 3 },
+      { seed: 2, epoch: 5 },
+    ]);
+    expect(bestEpochNote(glifBest.bestEpochs, true)).toEqual({
+      text: 'ep 3, 5',
+      title: 'Best test accuracy per seed at seed 1: epoch 3, seed 2: epoch 5',
+    });
+    const simplexBest = bestRows.find((r) => r.variantId === 'simplex-101')!;
+    expect(bestEpochNote(simplexBest.bestEpochs, false)).toEqual({
+      text: 'ep 2',
+      title: 'Best test accuracy at epoch 2',
+    });
+    expect(last.every((r) => r.bestEpochs.length === 0)).toBe(true);
+    expect(bestEpochNote([], false)).toBeNull();
+  });
+
+  it('leaves out of the best epochs a cell without a stored best, and cells still training', () => {
+    const withBest = {
+      ...cell('glif', 1, 'completed', 0.8),
+      progress: { epochsDone: 1, latestTestAccuracy: 0.8, bestTestAccuracy: 0.8, bestEpoch: 1 },
+    };
+    const runs = [withBest, cell('glif', 2, 'completed', 0.7), cell('glif', 3, 'running', null)];
+    const [row] = buildAblationRows(runs, () => undefined, variants, 'best');
+    expect(row!.bestEpochs).toEqual([{ seed: 1, epoch: 1 }]);
+  });
+
+  it('reads a stored last/best choice back, and nothing else', () => {
+    expect(parseAblationReport('best')).toBe('best');
+    expect(parseAblationReport('last')).toBe('last');
+    expect(parseAblationReport(null)).toBeNull();
+    expect(parseAblationReport('Best')).toBeNull();
+    expect(ABLATION_REPORT_STORAGE_KEY).toMatch(/^glif\./);
   });
 
   it('lets a rerun replace the failed cell of the same variant and seed', () => {

@@ -1,4 +1,5 @@
 import type { WeightedCall } from '../nn/module';
+import { PICOJOULES_PER_OPERATION } from './energy-costs';
 
 /**
  * The operations of one forward pass, per sample, split by what they cost:
@@ -25,13 +26,8 @@ export interface OperationsPerSample {
   readonly macs: number;
 }
 
-/**
- * Energy per operation on 45 nm CMOS at 0.9 V, 32-bit floating point (M. Horowitz, "Computing's
- * energy problem (and what we can do about it)", ISSCC 2014): an add 0.9 pJ, a multiply 3.7 pJ.
- * A SOP is one accumulate (an add); a MAC is a multiply and an add. These are the figures SNN
- * papers usually quote; other hardware costs differ, so the counts are reported beside the estimate.
- */
-export const PICOJOULES_PER_OPERATION = { sop: 0.9, mac: 4.6 } as const;
+/** The 45 nm energy per SOP and per MAC, pJ (energy-costs.ts: M. Horowitz, ISSCC 2014). */
+export { PICOJOULES_PER_OPERATION };
 
 /** The estimated energy of one sample's forward pass, in microjoules. */
 export function energyMicrojoules(ops: OperationsPerSample): number {

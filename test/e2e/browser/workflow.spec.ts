@@ -266,7 +266,16 @@ test.describe.serial('a researcher trains, watches and compares runs', () => {
     bestEpoch.forEach((text, i) =>
       expect(parseFloat(text)).toBeGreaterThanOrEqual(parseFloat(lastEpoch[i]!)),
     );
+    // Each best value names the epoch that reached it (one epoch here), and the choice outlives
+    // leaving the view: back from the Runs list, the table still reports the best epoch.
+    const epochNotes = bodyRows.getByTestId('ablation-best-epoch');
+    await expect(epochNotes).toHaveText(Array.from({ length: 9 }, () => 'ep 1'));
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.getByRole('link', { name: 'Ablation grid', exact: true }).click();
+    await expect(grid.getByTestId('ablation-report')).toHaveValue('best');
+    await expect(epochNotes).toHaveCount(9);
     await grid.getByTestId('ablation-report').selectOption('last');
+    await expect(epochNotes).toHaveCount(0);
     // The rerun is a fresh run: the cancelled one stays in the store as it was.
     await expect(glifRow.getByTitle('Open GLIF · seed 5', { exact: true })).not.toHaveAttribute(
       'href',

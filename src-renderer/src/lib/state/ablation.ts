@@ -29,6 +29,12 @@ export interface AblationCell {
   readonly superseded: number;
 }
 
+/** The epoch (1-based) at which one completed cell reached its best test accuracy. */
+export interface BestEpoch {
+  readonly seed: number | null;
+  readonly epoch: number;
+}
+
 export interface AblationRow {
   readonly variantId: string;
   readonly label: string;
@@ -41,6 +47,11 @@ export interface AblationRow {
   readonly firingRate: SeedStat | null;
   /** Estimated energy per sample, µJ (SOPs and MACs at the 45 nm figures). */
   readonly energy: SeedStat | null;
+  /**
+   * In 'best' mode, the epoch (1-based) each completed cell reached its best test accuracy at, by
+   * seed; empty in 'last' mode.
+   */
+  readonly bestEpochs: readonly BestEpoch[];
   /** Live accuracy of the cells still training, when nothing has completed yet. */
   readonly liveAccuracy: number | null;
   readonly statusCounts: Readonly<Partial<Record<RunStatus, number>>>;
@@ -97,6 +108,14 @@ const NO_EXTRAS: RunExtras = { firingRate: null, liveAccuracy: null, liveEnergy:
  */
 export type AblationReport = 'last' | 'best';
 
+/** Where the ablation view keeps the user's last/best choice (local storage, as other view settings). */
+export const ABLATION_REPORT_STORAGE_KEY = 'glif.ablation.report';
+
+/** A stored choice read back; null for anything else (nothing stored, an old or edited value). */
+export function parseAblationReport(value: string | null | undefined): AblationReport | null {
+  return value === 'last' || value === 'best' ? value : null;
+}
+
 export function buildAblationRows(
   runs: readonly RunSummary[],
   extras: (runId: string) => RunExtras | undefined,
@@ -137,6 +156,15 @@ export function buildAblationRows(
       features: description?.features ?? '',
       cells,
       accuracy: seedStat(completed.flatMap((cell) => numberOrEmpty(accuracyOf(cell.run)))),
+      bestEpochs:
+        report === 'best'
+          ? completed.flatMap((cell) => {
+              const { bestTestAccuracy, bestEpoch } = cell.run.progress;
+              return bestEpoch === null || numberOrEmpty(bestTestAccuracy).length === 0
+                ? []
+                : [{ seed: cell.seed, epoch: bestEpoch }];
+            })
+          : [],
       firingRate: seedStat(
         (completed.length > 0 ? completed : running).flatMap((cell) =>
           numberOrEmpty(extrasOf(cell).firingRate),
@@ -161,6 +189,21 @@ export function buildAblationRows(
 
 function numberOrEmpty(value: number | null): number[] {
   return value === null || !Number.isFinite(value) ? [] : [value];
+}
+
+/**
+ * What a best-mode cell shows beside its accuracy: "ep 7" (one seed) or "ep 7, 9, 8" (one per seed,
+ * in seed order), and a tooltip that names the seeds; null where no best epoch is known.
+ */
+export function bestEpochNote(
+  bestEpochs: readonly BestEpoch[],
+  severalSeeds: boolean,
+): { text: string; title: string } | null {
+  if (bestEpochs.length === 0) return null;
+  const text = `ep ${bestEpochs.map((b) => b.epoch).join(', ')}`;
+  if (!severalSeeds) return { text, title: `Best test accuracy at epoch ${bestEpochs[0]!.epoch}` };
+  const perSeed = bestEpochs.map((b) => `seed ${b.seed ?? '?'}: epoch ${b.epoch}`).join(', ');
+  return { text, title: `Best test accuracy per seed at ${perSeed}` };
 }
 
 /** The variant with the best mean accuracy (bold in the table, as in the paper). */

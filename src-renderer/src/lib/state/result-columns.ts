@@ -12,6 +12,7 @@ import {
   formatStat,
   MISSING,
 } from '../components/format';
+import { ENERGY_PER_SAMPLE } from './energy-costs';
 
 export const RESULT_IDS = [
   'testAccuracy',
@@ -109,7 +110,7 @@ export const RESULT_COLUMNS: readonly ResultColumn[] = [
     id: 'energyMicrojoules',
     label: 'Energy',
     unit: 'µJ/sample',
-    description: 'Estimated energy per test sample: 0.9 pJ per SOP, 4.6 pJ per MAC (45 nm, Horowitz 2014)',
+    description: `Estimated energy: ${ENERGY_PER_SAMPLE}`,
     format: 'stat',
     firstDirection: 'asc',
   },
