@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   info: async () => (await import('./commands/info')).infoCommand,
   train: async () => (await import('./commands/train')).trainCommand,
   runs: async () => (await import('./commands/runs')).runsCommand,
+  ablation: async () => (await import('./commands/ablation')).ablationCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
   probe: async () => (await import('./commands/probe')).probeCommand,
 };
