@@ -51,6 +51,22 @@ describe('run config', () => {
     expect(PRESETS.find((p) => p.id === 'imagenet-ms-resnet18-t4')!.reportedTop1).toBeUndefined();
   });
 
+  it("calls a CIFAR preset the paper's row only where the paper has one", () => {
+    const described = (id: string) => PRESETS.find((p) => p.id === id)!.description;
+    // The paper's single CIFARNet row is CIFAR-10 at T=5; the other CIFARNet presets are its recipe.
+    expect(described('cifar10-cifarnet-t5')).toMatch(/^The paper's CIFAR-10 row: CIFARNet, T=5,/);
+    for (const dataset of ['cifar10', 'cifar100']) {
+      for (const T of [2, 4, 6]) {
+        const text = described(`${dataset}-cifarnet-t${T}`);
+        expect(text, `${dataset} T=${T}`).not.toMatch(/paper's CIFAR-1\d+ row/);
+        expect(text).toContain(`with the paper's CIFAR recipe at T=${T}`);
+        expect(text).toContain('The paper has a CIFARNet row only at T=5 on CIFAR-10.');
+      }
+    }
+    expect(described('cifar100-resnet19-t4')).toMatch(/^The paper's CIFAR-100 row: ResNet-19, T=4,/);
+    expect(described('cifar10-resnet18-t2')).toMatch(/^The paper's CIFAR-10 row: ResNet-18, T=2,/);
+  });
+
   it('follows the recipe of each preset (reference section 8)', () => {
     const dvs = PRESETS.find((p) => p.id === 'cifar10dvs-7b')!.config;
     expect(dvs.train).toMatchObject({
