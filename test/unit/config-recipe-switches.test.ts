@@ -1,6 +1,6 @@
 /**
  * The authors' recipe switches as run-config choices: weight decay by name ("paper" 5e-5, the
- * default, or "authors" 4e-5, what their README commands pass), and GLIF_s starting from the
+ * default, or "authors" 4e-5, train.py's default that their README commands keep), and GLIF_s starting from the
  * code's fixed constructor gates (0.55, 0.65, 0.55) rather than frozen random ones (a static-gate
  * model built with them starts there and its gates are not trained), and the ResNet head the
  * authors' layer-wise and GLIF_f ResNet-18 have; and the paper's ImageNet rows (MS-ResNet-18 at T=4 and
@@ -114,6 +114,12 @@ describe('weight decay by name', () => {
     expect(describeRange(configField('train.weightDecay')!)).toMatch(
       /by name: paper \(0\.00005\), authors \(0\.00004\)/,
     );
+    // 4e-5 is train.py's parser default; the README commands never pass --weight-decay.
+    const field = configField('train.weightDecay')!;
+    const named = field.kind.type === 'number' ? field.kind.named : undefined;
+    const authorsLabel = named?.find((n) => n.name === 'authors')?.label;
+    expect(authorsLabel).toMatch(/train\.py's --weight-decay default/);
+    expect(field.help).not.toMatch(/run commands use/);
   });
 
   it('refuses a name it does not know, saying which it knows', () => {
