@@ -1,4 +1,6 @@
-import type { EpochEvent, RunStartedEvent, StepEvent } from '../engine/train/events';
+import type { EpochEvent, LogEvent, RunStartedEvent, StepEvent } from '../engine/train/events';
+
+export type { PreparingProgress } from '../engine/train/events';
 import type { RunAdapter, RunStatus } from '../runs/store/types';
 import type { MetricPointWire } from './metrics';
 
@@ -35,6 +37,11 @@ export interface EventMap {
     EpochEvent,
     'type'
   >;
+  /**
+   * What a run says beside its numbers: its data being prepared (`preparing`: decoding an image
+   * folder, converting DVS events, before the first step) and warnings (an epoch of days).
+   */
+  'run.log': { readonly runId: string } & Omit<LogEvent, 'type'>;
 }
 
 export type EventName = keyof EventMap;

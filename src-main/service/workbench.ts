@@ -139,8 +139,12 @@ export class Workbench {
                 points: epochMetricPoints(e.event, Date.now()),
               });
               return;
+            case 'log': {
+              const { type: _type, ...log } = e.event;
+              this.emit('run.log', { runId: e.runId, ...log });
+              return;
+            }
             case 'checkpoint':
-            case 'log':
               return;
           }
       }

@@ -114,6 +114,35 @@ export interface LogEvent {
   readonly type: 'log';
   readonly level: 'info' | 'warn';
   readonly message: string;
+  /** Set on the reports of a dataset's slow preparation (decoding images, converting events). */
+  readonly preparing?: PreparingProgress;
+}
+
+/** A dataset's preparation as it travels (data/dataset.ts's PrepareProgress without the file). */
+export interface PreparingProgress {
+  readonly split: 'train' | 'test';
+  readonly phase: 'cached' | 'convert' | 'done';
+  readonly done: number;
+  readonly total: number;
+  /** Why the cache had to be (re)built (first 'convert' report of a split). */
+  readonly reason?: string;
+}
+
+/**
+ * A dataset's preparation in words, as a log event: the CLI prints the message, the run page shows
+ * the progress. Reported at most about once a second by the caches that prepare.
+ */
+export function preparingEvent(p: PreparingProgress & { readonly file?: string }): LogEvent {
+  const split = `${p.split} split`;
+  const message =
+    p.phase === 'cached'
+      ? `preparing data: ${split}, ${p.total.toLocaleString('en')} found in the cache`
+      : p.phase === 'done'
+        ? `preparing data: ${split} ready, ${p.total.toLocaleString('en')} converted into the cache`
+        : `preparing data: ${split}, ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} converted` +
+          (p.reason ? ` (the cache is rebuilt: ${p.reason})` : '');
+  const { file: _file, ...preparing } = p;
+  return { type: 'log', level: 'info', message, preparing };
 }
 
 export type TrainEvent = RunStartedEvent | StepEvent | EpochEvent | CheckpointEvent | LogEvent;

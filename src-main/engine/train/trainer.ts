@@ -16,7 +16,7 @@ import { pruneCheckpoints, restoreCheckpoint, saveCheckpoint } from './run-check
 import { layerDistributions } from './distributions';
 import { evaluate } from './evaluate';
 import { faultPoint } from './fault-injection';
-import type { EventSink, FinalMetrics, TrainOutcome } from './events';
+import { preparingEvent, type EventSink, type FinalMetrics, type TrainOutcome } from './events';
 import { recipeGroups, Sgd } from './optimizer';
 import {
   assertFitsWasmMemory,
@@ -69,10 +69,7 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   try {
     const { config, sink } = req;
     const rng = new Rng(config.train.seed);
-    dataset = await openDataset(datasetSpecFor(config), {
-      onProgress: (p) =>
-        sink({ type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` }),
-    });
+    dataset = await openDataset(datasetSpecFor(config), { onProgress: (p) => sink(preparingEvent(p)) });
     const neuronImpl = runNeuronImpl(config, req.neuronImpl ?? 'auto', req.backend);
     model = buildRunModel(config, dataset.info, rng, neuronImpl);
     const params = model.root.parameters();

@@ -204,6 +204,7 @@ export class AblationGrid {
       case 'run.started':
       case 'run.step':
       case 'run.backend':
+      case 'run.log':
       case 'app.notice':
         return;
       default:

@@ -10,6 +10,7 @@ import type {
   EventMap,
   MetricName,
   MetricPointWire,
+  PreparingProgress,
   RunAdapter,
   RunRecord,
 } from '../api/contract';
@@ -67,6 +68,10 @@ export class LiveRun {
   #threads = $state.raw<number | null>(null);
   /** The GLIF neuron implementation the started event reported (`fused` or `ops`). */
   #neuronImpl = $state.raw<string | null>(null);
+  /** The dataset's preparation while the run has not started training (decoding, converting). */
+  #preparing = $state.raw<PreparingProgress | null>(null);
+  /** What the run warned of while this page watched (an epoch of days), oldest first. */
+  #warnings = $state.raw<readonly string[]>([]);
   #action = $state.raw<{ busy: boolean; error: ContractError | null }>({ busy: false, error: null });
   /** Bumped on every change of the series or distributions: what the charts depend on. */
   #version = $state(0);
@@ -107,6 +112,14 @@ export class LiveRun {
 
   get neuronImpl(): string | null {
     return this.#neuronImpl;
+  }
+
+  get preparing(): PreparingProgress | null {
+    return this.#preparing;
+  }
+
+  get warnings(): readonly string[] {
+    return this.#warnings;
   }
   get action(): { busy: boolean; error: ContractError | null } {
     return this.#action;
@@ -295,12 +308,18 @@ export class LiveRun {
       case 'run.epoch':
         this.#onEpoch(event.payload);
         return;
+      case 'run.log':
+        if (event.payload.preparing) this.#preparing = event.payload.preparing;
+        if (event.payload.level === 'warn' && !this.#warnings.includes(event.payload.message))
+          this.#warnings = [...this.#warnings, event.payload.message];
+        return;
       case 'app.notice':
         return;
     }
   }
 
   #onStarted(e: EventMap['run.started']): void {
+    this.#preparing = null;
     this.#layers = e.layers;
     this.#distributions.setOrder(e.layers);
     this.#backend = {

@@ -157,6 +157,7 @@ export class RunsList {
         return;
       }
       case 'run.backend':
+      case 'run.log':
       case 'app.notice':
         // Not shown in the table (the backend column is set by the next status change).
         return;
