@@ -192,7 +192,9 @@ class Factory:
         if self.spec.gate_mode == "none":
             return torch.zeros(size)
         if self.gate_range == "fixed":  # init.ts GATE_RANGES.fixed: --gate 0.6 0.8 0.6, no draw
-            return torch.full((size,), logit(0.25 + 0.5 * FIXED_GATES[gate]))
+            raw = logit(0.25 + 0.5 * FIXED_GATES[gate])
+            # The official layer-wise constructor drops logit's minus: ln(1/p - 1), sigmoid 1 - p.
+            return torch.full((size,), -raw if self.spec.layerwise else raw)
         if self.gate_range == "code":
             return self._draw(size, lambda: -0.1 + 0.2 * self.rng.next())
         return self._draw(size, lambda: logit(0.4502 + (0.5498 - 0.4502) * self.rng.next()))

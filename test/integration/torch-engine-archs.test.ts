@@ -75,6 +75,15 @@ const CASES: readonly Case[] = [
     real: [],
   },
   {
+    // The layer-wise constructor's sign flip: gates start at 0.45/0.35/0.45 in both engines.
+    what: "mlp, layer-wise, the code's fixed gates",
+    preset: 'synthetic-mlp',
+    set: ['model.mlpHidden=32', 'neuron.layerwise=true', 'neuron.gateRange=fixed'],
+    shape: [28, 28, 1],
+    classes: 10,
+    real: [],
+  },
+  {
     what: 'CIFARNet (16x16 input)',
     preset: 'cifar10-cifarnet-t4',
     set: [DATA],

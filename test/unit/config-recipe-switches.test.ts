@@ -153,6 +153,28 @@ describe("GLIF_s from the code's fixed gates", () => {
   });
 });
 
+describe("layer-wise gates from the code's fixed values", () => {
+  it("start at sigmoid 0.45, 0.35, 0.45: the layer-wise constructor's sign flip (reference 5.2)", () => {
+    const config = buildConfig({
+      preset: 'fmnist-cnn',
+      overrides: ['neuron.layerwise=true', 'neuron.gateRange=fixed'],
+    });
+    const model = buildRunModel(config, shapeOnlyInfo([28, 28, 1], 10), new Rng(config.train.seed), 'ops');
+    try {
+      const gates = model.root.parameters().filter((p) => /\.(alpha|beta|gamma)$/.test(p.path));
+      expect(gates.length).toBe(6);
+      for (const g of gates) {
+        expect(g.variable.shape, g.path).toEqual([]);
+        const expected = { alpha: 0.45, beta: 0.35, gamma: 0.45 }[g.path.split('.').pop()!]!;
+        expect(sigmoid(g.variable.dataSync()[0]), g.path).toBeCloseTo(expected, 6);
+        expect(g.variable.trainable, g.path).toBe(true);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('the ResNet head', () => {
   const head = (preset: string, overrides: string[], classes = 10) => {
     const config = buildConfig({ preset, overrides: ['data.path=/not/opened', ...overrides] });

@@ -23,7 +23,7 @@ describe('frozen gates per variant', () => {
     (id) => {
       const variant = parseVariantId(id);
       GATES.forEach((q, i) => {
-        const raw = initialGateRaw(variant, i as 0 | 1 | 2, GATE_RANGES.code, 1, new Rng(1));
+        const raw = initialGateRaw(variant, i as 0 | 1 | 2, GATE_RANGES.code, 1, new Rng(1), false);
         const held = effectiveGateValue(raw[0]!, 'static-binary');
         expect(frozenGate(id, q)).toMatchObject({ kind: 'bit', value: held });
       });

@@ -237,10 +237,14 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
       options: [
         { value: 'code', label: 'Code: raw U(-0.1, 0.1), gates in (0.475, 0.525)' },
         { value: 'paper', label: 'Paper: gates in [0.4502, 0.5498)' },
-        { value: 'fixed', label: 'Code without --randomgate: gates 0.55, 0.65, 0.55 (--gate 0.6 0.8 0.6)' },
+        {
+          value: 'fixed',
+          label:
+            'Code without --randomgate (--gate 0.6 0.8 0.6): gates 0.55, 0.65, 0.55; layer-wise 0.45, 0.35, 0.45',
+        },
       ],
     },
-    help: "Where the gates start: the authors' code (--randomgate), the paper's stated range, or the code's fixed constructor values. With static gates (glif-static, GLIF_s) they stay there.",
+    help: "Where the gates start: the authors' code (--randomgate), the paper's stated range, or the code's fixed constructor values. The authors' layer-wise constructor stores those with the opposite sign, so layer-wise neurons start at 1 minus the channel-wise values, as in their code. With static gates (glif-static, GLIF_s) they stay there.",
   },
   {
     key: 'neuron.reset',

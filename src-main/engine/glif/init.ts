@@ -39,7 +39,9 @@ export const PRIMITIVE_PRESETS: Readonly<Record<InitPresetId, PrimitiveInit>> = 
  * by their bits).
  * - `uniform-raw`: raw ~ U(lo, hi). The code's `--randomgate` is U(-0.1, 0.1), sigmoid in (0.475, 0.525).
  * - `uniform-sigmoid`: sigmoid(raw) ~ U(lo, hi). The paper states [0.4502, 0.5498) (= sigmoid(+-0.2)).
- * - `fixed`: the constructor's `--gate a b c`: p = 0.25 + 0.5 g per gate, raw = logit(p).
+ * - `fixed`: the constructor's `--gate a b c`: p = 0.25 + 0.5 g per gate. The channel-wise
+ *   constructor stores raw = logit(p) = -ln(1/p - 1); the layer-wise one (reference section 5.2)
+ *   drops that minus, raw = ln(1/p - 1), so its gates start at sigmoid = 1 - p. Both are followed.
  */
 export type GateInit =
   | { readonly kind: 'uniform-raw'; readonly lo: number; readonly hi: number }
@@ -51,8 +53,9 @@ export type GateRangeId = 'code' | 'paper' | 'fixed';
 export const GATE_RANGES: Readonly<Record<GateRangeId, GateInit>> = {
   code: { kind: 'uniform-raw', lo: -0.1, hi: 0.1 },
   paper: { kind: 'uniform-sigmoid', lo: 0.4502, hi: 0.5498 },
-  // The constructor's default --gate 0.6 0.8 0.6 (channel-wise sigmoid 0.55, 0.65, 0.55), what
-  // a run without --randomgate starts from: with static gates, the code's GLIF_s.
+  // The constructor's default --gate 0.6 0.8 0.6, what a run without --randomgate starts from:
+  // sigmoid 0.55, 0.65, 0.55 channel-wise (with static gates, the code's GLIF_s) and, through the
+  // layer-wise constructor's sign flip, 0.45, 0.35, 0.45 layer-wise.
   fixed: { kind: 'fixed', values: [0.6, 0.8, 0.6] },
 };
 
@@ -77,13 +80,18 @@ export interface UniformSource {
   next(): number;
 }
 
-/** Raw initial values of one gate over `size` entries (size 1 for layer-wise). */
+/**
+ * Raw initial values of one gate over `size` entries (size 1 for layer-wise). `layerwise` selects
+ * the layer-wise constructor's sign for `fixed` gates. Simplex gates keep their named bits in both
+ * (the official layer-wise class would invert them; the variant names the bits the run uses).
+ */
 export function initialGateRaw(
   variant: NeuronVariant,
   gate: 0 | 1 | 2,
   init: GateInit,
   size: number,
   rng: UniformSource,
+  layerwise: boolean,
 ): Float32Array {
   const out = new Float32Array(size);
   if (variant.kind === 'simplex') {
@@ -99,9 +107,12 @@ export function initialGateRaw(
     case 'uniform-sigmoid':
       for (let i = 0; i < size; i++) out[i] = logit(init.lo + (init.hi - init.lo) * rng.next());
       return out;
-    case 'fixed':
-      out.fill(logit(0.25 + 0.5 * init.values[gate]));
+    case 'fixed': {
+      // Layer-wise: the official ln(1/p - 1), exactly -logit(p) (negation is exact).
+      const raw = logit(0.25 + 0.5 * init.values[gate]);
+      out.fill(layerwise ? -raw : raw);
       return out;
+    }
     default:
       return missingCase(init, 'gate init');
   }

@@ -44,7 +44,8 @@ export class GlifLayer extends Module {
     const shape = spec.layerwise ? [] : [size];
     const filled = (p: number) => tf.fill(shape, logit(p));
     const mode = gateMode(spec.variant);
-    const gate = (i: 0 | 1 | 2) => tf.tensor(initialGateRaw(spec.variant, i, init.gates, size, rng), shape);
+    const gate = (i: 0 | 1 | 2) =>
+      tf.tensor(initialGateRaw(spec.variant, i, init.gates, size, rng, spec.layerwise), shape);
     const trainableGates = gatesAreTrainable(mode);
     const prim = init.primitives;
     // Creation order follows the official module, so parameter lists line up with checkpoints.
