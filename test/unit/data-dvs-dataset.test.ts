@@ -179,11 +179,13 @@ describe('CIFAR10-DVS dataset', () => {
     const first: DvsProgress[] = [];
     const a = await open({ path: tmp.dir, timeSteps: 2, cacheDir, onProgress: (p) => first.push(p) });
     const converted = first.filter((p) => p.phase === 'convert');
-    expect(converted.length).toBe(30);
-    expect(converted.filter((p) => p.split === 'train').map((p) => p.done)).toEqual(
-      Array.from({ length: 30 }, (_, i) => i + 1),
-    );
+    // Thinned to about one report a second (progressThrottle): always the first and the last.
+    const dones = converted.filter((p) => p.split === 'train').map((p) => p.done);
+    expect(dones[0]).toBe(1);
+    expect(dones.at(-1)).toBe(30);
+    expect(dones.length).toBeLessThan(30);
     expect(converted[0].reason).toBe('no cache yet');
+    expect(converted.slice(1).every((p) => p.reason === undefined)).toBe(true);
     const before = await pass(a, 'train', { batchSize: 30 });
 
     // Same names and sizes, garbage content: only a re-read would notice.
@@ -288,13 +290,14 @@ describe('CIFAR10-DVS dataset', () => {
       timeSteps: 4,
       cacheDir: path.join(tmp.dir, 'c'),
       onProgress: (p) => {
-        if (p.phase === 'convert') ticksAt.push(ticks);
+        if (p.phase === 'convert' && p.split === 'train') ticksAt.push(ticks);
       },
     });
     running = false;
-    expect(ticksAt.length).toBe(30);
-    // The spinner advanced between consecutive files.
-    for (let i = 1; i < ticksAt.length; i++) expect(ticksAt[i]).toBeGreaterThan(ticksAt[i - 1]);
+    // Reports are thinned (the first file and the last at least), but the spinner ran between
+    // every two files: at least once for each of the 29 files after the first.
+    expect(ticksAt.length).toBeGreaterThanOrEqual(2);
+    expect(ticksAt.at(-1)! - ticksAt[0]).toBeGreaterThanOrEqual(29);
   });
 });
 

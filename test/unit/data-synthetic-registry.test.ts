@@ -128,7 +128,9 @@ describe('openDataset', () => {
         { onProgress: (p) => phases.push(p.phase) },
       );
       expect(d.info).toMatchObject({ kind: 'frames', timeSteps: 2, inputShape: [48, 48, 2], trainSize: 10 });
-      expect(phases.filter((p) => p === 'convert').length).toBe(10);
+      // Per-file reports are thinned to the first, the last and about one a second.
+      expect(phases.filter((p) => p === 'convert').length).toBeGreaterThanOrEqual(2);
+      expect(phases.filter((p) => p === 'done').length).toBe(2);
       await d.close();
       await d.close(); // idempotent
 

@@ -34,6 +34,7 @@ import {
 } from './dvs-cache';
 import { DatasetError } from './errors';
 import { eventsToFrames } from './frames';
+import { progressThrottle } from './progress-throttle';
 import { fsError, statOrNull } from './read-file';
 
 export const DVS_FRAME_SIZE = 48;
@@ -140,6 +141,7 @@ async function prepareSplit(
   }
   const labels = Int32Array.from(samples, (s) => s.label);
   let reason: string | undefined = existing.unusable;
+  const report = progressThrottle();
   await writeFrameCache(file, shape, labels, fp, async (i) => {
     const src = path.join(root, samples[i].relPath);
     let buf: Buffer;
@@ -149,8 +151,11 @@ async function prepareSplit(
       throw fsError(src, err);
     }
     const frames = eventsToFrames(parseAedat(buf, src), shape.timeSteps, DVS_SENSOR_SIZE, shape.height);
-    onProgress?.({ split, phase: 'convert', done: i + 1, total: samples.length, file: src, reason });
-    reason = undefined;
+    // The first file, the last and about one a second between: not a log line per file.
+    if (report(i + 1, samples.length)) {
+      onProgress?.({ split, phase: 'convert', done: i + 1, total: samples.length, file: src, reason });
+      reason = undefined;
+    }
     await yieldToEventLoop();
     return frames;
   });

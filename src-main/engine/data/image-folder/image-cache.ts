@@ -21,6 +21,7 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import type { PrepareProgress } from '../dataset';
 import { DatasetError } from '../errors';
+import { progressThrottle } from '../progress-throttle';
 import type { ImageEntry } from './scan';
 
 export const IMAGE_CACHE_VERSION = 1;
@@ -185,7 +186,8 @@ export class ImageCacheReader {
 
 /**
  * Decodes every image of a split into a new cache file, a few at a time (libvips runs them on its
- * own threads) and written in order.
+ * own threads) and written in order. `onImage` hears of the first image, the last, and in between
+ * about once a second (progressThrottle), not of every image.
  */
 export async function writeImageCache(
   file: string,
@@ -193,6 +195,7 @@ export async function writeImageCache(
   shortSide: number,
   fingerprint: Buffer,
   onImage: (done: number, file: string) => void,
+  report: (done: number, total: number) => boolean = progressThrottle(),
 ): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   const fh = await fsp.open(tmp, 'w');
@@ -211,7 +214,7 @@ export async function writeImageCache(
         records.writeUInt32LE(image.width, i * RECORD_BYTES + 8);
         await fh.write(image.pixels, 0, image.pixels.length, pos);
         pos += image.pixels.length;
-        onImage(i + 1, chunk[k].file);
+        if (report(i + 1, entries.length)) onImage(i + 1, chunk[k].file);
       }
     }
     await fh.write(records, 0, records.length, HEADER_BYTES);
