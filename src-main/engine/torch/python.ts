@@ -187,6 +187,21 @@ export async function findTorch(
   return first ?? { ok: false, reason: 'no Python interpreter found', fix: INSTALL_FIX };
 }
 
+/**
+ * Why `processes` ranks cannot run on this runtime, or null. On CUDA every rank takes the GPU of
+ * its local rank (glif_torch/train.py: cuda:LOCAL_RANK), so more processes than GPUs would crash
+ * the extra ranks with "invalid device ordinal". Without CUDA the ranks share the CPU: any count.
+ */
+export function torchProcessesRefusal(runtime: TorchRuntime, processes: number): string | null {
+  const gpus = runtime.cuda ? runtime.gpus.length : 0;
+  if (gpus === 0 || processes <= gpus) return null;
+  const plural = gpus === 1 ? '' : 's';
+  return (
+    `engine.processes=${processes} but this machine has ${gpus} CUDA GPU${plural}: ` +
+    `set engine.processes=${gpus} (one process a GPU), or hide the GPUs (CUDA_VISIBLE_DEVICES=) to train on the CPU`
+  );
+}
+
 /** `pytorch 1.13.0 · cpu` / `pytorch 2.3.1 · cuda 12.1 · 4 GPUs`, for info and run pages. */
 export function describeTorch(r: TorchRuntime): string {
   const device = r.cuda

@@ -18,7 +18,7 @@ import { DEFAULT_FASHION_MNIST_DIR } from '../../engine/data/idx';
 import { prepareImageFolderCaches } from '../../engine/data/image-folder/image-folder';
 import type { FromWorker, ToWorker } from './protocol';
 import type { WorkerHandle } from './launch';
-import { findTorch, torchEnv } from '../../engine/torch/python';
+import { findTorch, torchEnv, torchProcessesRefusal } from '../../engine/torch/python';
 import { describeLayout, readWireLine, type TorchLayout } from './torch-wire';
 
 /** How long the other ranks may take to exit after rank 0 has (they have nothing left to do). */
@@ -86,6 +86,13 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
       return;
     }
     const processes = m.config.engine.processes;
+    // More ranks than GPUs: the extra ranks would die on a device they do not have.
+    const refusal = torchProcessesRefusal(probe.runtime, processes);
+    if (refusal !== null) {
+      fail(`the torch engine cannot run: ${refusal}`);
+      finish(2, null);
+      return;
+    }
     let frames: Record<'train' | 'test', string> | null = null;
     let images: Awaited<ReturnType<typeof prepareImageFolderCaches>> | null = null;
     const preparing = (p: unknown) =>
