@@ -5,10 +5,13 @@
  *   test:  Resize(size * 8/7) then CenterCrop(size)  (256 and 224 at ImageNet's size);
  *
  * both from the cached image whose shorter side is already `size * 8/7` (image-cache.ts), and
- * normalised with ImageNet's mean and std. The train crop is drawn on the cached image rather than
- * the original: the crop covers the same share of the picture, and from a 256-pixel side a crop of
- * at least 20% of the area is at least 114 pixels wide, so the resize to 224 never shrinks by more
- * than 8/7 and plain bilinear sampling (no antialiasing) loses nothing a smaller source would keep.
+ * normalised with ImageNet's mean and std. The test crop is the authors' Resize then CenterCrop (the
+ * cache is the resize). The train crop is not: torchvision draws it on the original file, here it
+ * is drawn on the cached image. It covers the same share of the picture, but its pixels are the cached
+ * ones, resampled bilinearly without antialiasing: a crop can be up to 4/3 of the shorter side wide
+ * (341 px from a 256 x 341 cache, shrunk 1.52x to 224), and a small-scale crop (20% of the area,
+ * about 114 px on a 256 side) is upsampled to 224 from a smaller region than the authors' crop of
+ * the full-resolution image would give. A documented departure (README, image folders).
  */
 import type { Rng } from '../../random';
 
