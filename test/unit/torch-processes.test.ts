@@ -10,6 +10,7 @@ import { buildConfig } from '../../src-main/engine/config/build';
 import { torchProcessesRefusal, type TorchRuntime } from '../../src-main/engine/torch/python';
 import type { FromWorker } from '../../src-main/runs/worker/protocol';
 import { launchTorchWorker } from '../../src-main/runs/worker/torch-launch';
+import { glif } from '../helpers/cli';
 
 function runtime(gpus: number, cuda = gpus > 0): TorchRuntime {
   return {
@@ -49,20 +50,49 @@ describe('torchProcessesRefusal', () => {
   });
 });
 
+/**
+ * A Python whose glif_torch.info reports two CUDA GPUs; it would also be each rank, and one
+ * started would leave a mark.
+ */
+function twoGpuPython(dir: string): { python: string; marks: string } {
+  const marks = path.join(dir, 'ranks');
+  const python = path.join(dir, 'python');
+  const info = JSON.stringify({ ...runtime(2), python: '3.11.2', pythonVersion: undefined });
+  fs.writeFileSync(
+    python,
+    `#!/bin/sh\nif [ "$2" = glif_torch.info ]; then echo '${info}'; else echo rank >> '${marks}'; fi\n`,
+    { mode: 0o755 },
+  );
+  return { python, marks };
+}
+
+describe('glif train', () => {
+  it('refuses before it records a run', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-gpus-cli-'));
+    try {
+      const { python, marks } = twoGpuPython(dir);
+      const db = path.join(dir, 'runs.sqlite');
+      const r = glif(
+        ['train', '--preset', 'fmnist-cnn', '--engine', 'torch', '--set', 'engine.processes=4', '--db', db],
+        { env: { GLIF_PYTHON: python } },
+      );
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /glif train: the torch engine cannot run: engine\.processes=4 but this machine has 2 CUDA GPUs: set engine\.processes=2 /,
+      );
+      expect(fs.existsSync(db)).toBe(false);
+      expect(fs.existsSync(marks)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the torch launcher', () => {
   it('fails the run with that line before it starts a rank', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glif-gpus-'));
     try {
-      // A Python whose glif_torch.info reports two CUDA GPUs; it would also be each rank, and
-      // one started would leave a mark.
-      const marks = path.join(dir, 'ranks');
-      const python = path.join(dir, 'python');
-      const info = JSON.stringify({ ...runtime(2), python: '3.11.2', pythonVersion: undefined });
-      fs.writeFileSync(
-        python,
-        `#!/bin/sh\nif [ "$2" = glif_torch.info ]; then echo '${info}'; else echo rank >> '${marks}'; fi\n`,
-        { mode: 0o755 },
-      );
+      const { python, marks } = twoGpuPython(dir);
       const handle = launchTorchWorker({ ...process.env, GLIF_PYTHON: python });
       const messages: FromWorker[] = [];
       handle.onMessage((m) => messages.push(m));

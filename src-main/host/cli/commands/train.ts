@@ -9,7 +9,7 @@ import { ConfigError, formatIssue } from '../../../engine/config/validate';
 import { checkDataLocation } from '../../../engine/data/locate';
 import { requestedBackendOf, resumeRefusal, RunManager, storedConfigOf } from '../../../runs/manager';
 import type { RunRecord } from '../../../runs/store/types';
-import { findTorch } from '../../../engine/torch/python';
+import { findTorch, torchProcessesRefusal } from '../../../engine/torch/python';
 import { CliError } from '../errors';
 import type { CliCommand } from '../command';
 import { ProgressPrinter } from '../progress';
@@ -165,6 +165,8 @@ export const trainCommand: CliCommand = {
       if (config.engine.name === 'torch') {
         const probe = await findTorch();
         if (!probe.ok) throw new CliError(`the torch engine cannot run: ${probe.reason}; ${probe.fix}`);
+        const refusal = torchProcessesRefusal(probe.runtime, config.engine.processes);
+        if (refusal !== null) throw new CliError(`the torch engine cannot run: ${refusal}`);
       }
       // An image folder on this engine can mean days per epoch: said before the run exists.
       await confirmEpochEstimate(config, {
