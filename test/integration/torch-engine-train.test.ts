@@ -373,7 +373,7 @@ describe(`glif train --engine torch ${WHERE}`, () => {
       ]);
       expect(r.status, r.out).toBe(0);
       // The caches are made once, before the ranks start; the ranks train on them.
-      expect(r.out).toMatch(/preparing data: .*"split":"train","phase":"done"/);
+      expect(r.out).toMatch(/preparing data: train split ready, \d+ converted into the cache/);
       expect(r.out).toMatch(/ddp · 2 processes · gloo/);
       const run = summary(r.out);
       expect(run).toMatchObject({ status: 'completed', backend: expect.stringMatching(/^pytorch /) });
@@ -431,7 +431,7 @@ describe(`glif train --engine torch ${WHERE}`, () => {
         '--json',
       ]);
       expect(r.status, r.out).toBe(0);
-      expect(r.out).toMatch(/preparing data: .*"split":"train","phase":"done","done":100/);
+      expect(r.out).toMatch(/preparing data: train split ready, 100 converted into the cache/);
       expect(r.out).toMatch(/16 train \/ 10 test samples, 1 steps per epoch/);
       const s = summary(r.out) as { status: string; backend: string; final: { testAccuracy: number } };
       expect(s).toMatchObject({

@@ -16,6 +16,8 @@ import type { RunConfig } from '../../engine/config/types';
 import { prepareCifar10DvsFrames } from '../../engine/data/cifar10dvs';
 import { DEFAULT_FASHION_MNIST_DIR } from '../../engine/data/idx';
 import { prepareImageFolderCaches } from '../../engine/data/image-folder/image-folder';
+import type { PrepareProgress } from '../../engine/data/dataset';
+import { preparingEvent } from '../../engine/train/events';
 import type { FromWorker, ToWorker } from './protocol';
 import type { WorkerHandle } from './launch';
 import { findTorch, torchEnv, torchProcessesRefusal } from '../../engine/torch/python';
@@ -95,11 +97,7 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     }
     let frames: Record<'train' | 'test', string> | null = null;
     let images: Awaited<ReturnType<typeof prepareImageFolderCaches>> | null = null;
-    const preparing = (p: unknown) =>
-      deliver({
-        type: 'event',
-        event: { type: 'log', level: 'info', message: `preparing data: ${JSON.stringify(p)}` },
-      });
+    const preparing = (p: PrepareProgress) => deliver({ type: 'event', event: preparingEvent(p) });
     if (m.config.data.dataset === 'image-folder') {
       // The images are decoded and resized here, once, into the workbench's cache; the ranks crop it.
       try {
