@@ -408,6 +408,35 @@ describe('glif train on an image folder (JPEG and PNG class folders)', () => {
     expect(second.stderr).not.toMatch(/converted/);
   });
 
+  it('keeps the cache under GLIF_CACHE_DIR, one folder per data folder, when set', async () => {
+    const root = path.join(tmp, 'mounted', 'pictures');
+    await writeImageFolder(root, { classes: ['a', 'b'], perClass: 10, layout: 'flat' });
+    const caches = path.join(tmp, 'caches');
+    const sets = [`data.path=${root}`, 'data.dataset=image-folder', 'data.imageSize=16', 'train.epochs=1'];
+    const r = glif(
+      [
+        'train',
+        '--preset',
+        'synthetic-mlp',
+        ...sets.flatMap((kv) => ['--set', kv]),
+        '--db',
+        path.join(tmp, 'cache-dir.sqlite'),
+        '--json',
+      ],
+      { env: { GLIF_CACHE_DIR: caches } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(root, 'glif-image-cache'))).toBe(false);
+    const [folder, ...others] = fs.readdirSync(caches);
+    expect(others).toEqual([]);
+    expect(folder).toMatch(/^pictures-[0-9a-f]{12}$/);
+    const files = fs.readdirSync(path.join(caches, folder)).sort();
+    expect(files).toEqual([
+      expect.stringMatching(/^images-18px-test-[0-9a-f]{12}\.bin$/),
+      expect.stringMatching(/^images-18px-train-[0-9a-f]{12}\.bin$/),
+    ]);
+  });
+
   it('times an ImageNet preset on the tfjs engine and starts it only after a yes', async () => {
     const root = path.join(tmp, 'imagenet');
     await writeImageFolder(root, { classes: ['n01', 'n02'], perClass: 4, layout: 'split' });

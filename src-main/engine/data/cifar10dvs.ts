@@ -136,7 +136,7 @@ async function prepareSplit(
   } catch (err) {
     throw new DatasetError(
       cacheDir,
-      `cannot create the frame cache folder (${fsError(cacheDir, err).problem}); choose another with cacheDir`,
+      `cannot create the frame cache folder (${fsError(cacheDir, err).problem}); set GLIF_CACHE_DIR to keep the caches elsewhere`,
     );
   }
   const labels = Int32Array.from(samples, (s) => s.label);

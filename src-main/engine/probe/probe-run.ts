@@ -8,6 +8,7 @@ import { Rng } from '../random';
 import { buildRunModel, runNeuronImpl } from '../train/build';
 import { CheckpointError, readCheckpoint, type CheckpointContents } from '../train/checkpoint';
 import { datasetSpec } from '../train/data-spec';
+import { cacheRootFromEnv } from '../data/cache-location';
 import { ProbeError, probeNeurons } from './neurons';
 
 /** A checkpoint as the store records it. */
@@ -30,7 +31,8 @@ export async function probeRun(opts: {
   const { config, checkpoint, target } = opts;
   if (target.channels.length === 0) throw new ProbeError('no channel to probe');
   if (target.samples.length === 0) throw new ProbeError('no sample to probe');
-  const dataset = await openDataset(datasetSpec(config, config.train.seed));
+  // The host's environment is its training workers': a run's cache is where its training put it.
+  const dataset = await openDataset(datasetSpec(config, config.train.seed, cacheRootFromEnv(process.env)));
   let model: Model | undefined;
   try {
     const testSize = dataset.info.testSize;

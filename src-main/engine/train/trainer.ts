@@ -51,6 +51,8 @@ export interface TrainRequest {
    * `backend`, before the model is built; the started event reports the one that runs.
    */
   readonly neuronImpl?: GlifNeuronImpl;
+  /** GLIF_CACHE_DIR as the worker read it: where the slow datasets' caches go (data/cache-location.ts). */
+  readonly cacheRoot?: string;
 }
 
 /**
@@ -69,7 +71,9 @@ export async function train(req: TrainRequest): Promise<TrainOutcome> {
   try {
     const { config, sink } = req;
     const rng = new Rng(config.train.seed);
-    dataset = await openDataset(datasetSpecFor(config), { onProgress: (p) => sink(preparingEvent(p)) });
+    dataset = await openDataset(datasetSpec(config, config.train.seed, req.cacheRoot), {
+      onProgress: (p) => sink(preparingEvent(p)),
+    });
     const neuronImpl = runNeuronImpl(config, req.neuronImpl ?? 'auto', req.backend);
     model = buildRunModel(config, dataset.info, rng, neuronImpl);
     const params = model.root.parameters();
@@ -312,8 +316,4 @@ function gpuLostMessage(loss: GpuLoss, epochsDone: number): string {
   return epochsDone > 0
     ? `${what}. Resume the run to continue from its checkpoint after epoch ${epochsDone}.`
     : `${what}. No epoch had finished, so there is no checkpoint: start the run again.`;
-}
-
-function datasetSpecFor(config: RunConfig) {
-  return datasetSpec(config, config.train.seed);
 }

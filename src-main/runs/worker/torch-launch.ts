@@ -18,6 +18,7 @@ import { DEFAULT_FASHION_MNIST_DIR } from '../../engine/data/idx';
 import { prepareImageFolderCaches } from '../../engine/data/image-folder/image-folder';
 import type { PrepareProgress } from '../../engine/data/dataset';
 import { preparingEvent } from '../../engine/train/events';
+import { cacheDirFor, cacheRootFromEnv } from '../../engine/data/cache-location';
 import type { FromWorker, ToWorker } from './protocol';
 import type { WorkerHandle } from './launch';
 import { findTorch, torchEnv, torchProcessesRefusal } from '../../engine/torch/python';
@@ -98,12 +99,14 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
     let frames: Record<'train' | 'test', string> | null = null;
     let images: Awaited<ReturnType<typeof prepareImageFolderCaches>> | null = null;
     const preparing = (p: PrepareProgress) => deliver({ type: 'event', event: preparingEvent(p) });
+    const cacheDir = cacheDirFor(cacheRootFromEnv(env), m.config.data.path ?? '');
     if (m.config.data.dataset === 'image-folder') {
       // The images are decoded and resized here, once, into the workbench's cache; the ranks crop it.
       try {
         images = await prepareImageFolderCaches({
           path: m.config.data.path ?? '',
           imageSize: m.config.data.imageSize,
+          cacheDir,
           onProgress: preparing,
         });
       } catch (err) {
@@ -118,6 +121,7 @@ export function launchTorchWorker(env: NodeJS.ProcessEnv = process.env): WorkerH
         frames = await prepareCifar10DvsFrames({
           path: m.config.data.path ?? '',
           timeSteps: m.config.model.timeSteps,
+          cacheDir,
           onProgress: preparing,
         });
       } catch (err) {

@@ -6,6 +6,7 @@
  */
 import { initBackend } from '../../engine/backend';
 import { neuronImplFromEnv } from '../../engine/glif/impl';
+import { cacheRootFromEnv } from '../../engine/data/cache-location';
 import { train } from '../../engine/train/trainer';
 import { probeEpoch } from '../../engine/train/epoch-probe';
 import type { FromWorker, ToWorker } from './protocol';
@@ -101,6 +102,7 @@ export function runWorker(port: ParentPort): void {
             threads: message.threads,
             // The process's edge: the one place training reads the override (GLIF_NEURON_IMPL).
             neuronImpl: neuronImplFromEnv(process.env),
+            cacheRoot: cacheRootFromEnv(process.env),
             sink: (event) => port.send({ type: 'event', event }),
           });
         } catch (err) {

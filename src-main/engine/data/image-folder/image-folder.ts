@@ -54,7 +54,7 @@ async function prepareSplit(
   } catch (err) {
     throw new DatasetError(
       cacheDir,
-      `cannot create the image cache folder (${fsError(cacheDir, err).problem})`,
+      `cannot create the image cache folder (${fsError(cacheDir, err).problem}); set GLIF_CACHE_DIR to keep the caches elsewhere`,
     );
   }
   let reported = false;
