@@ -2,6 +2,7 @@ import type { BackendName } from '../contract/backends';
 import type { BackendAvailability, BackendOption } from '../contract/system';
 import type { BackendCandidateReport, BackendReport } from '../engine/backend';
 import type { WorkerLauncher } from '../runs/worker/launch';
+import { askWorker } from '../runs/worker/ask-worker';
 
 /** Dawn's adapter search and a native load take seconds; a worker that hangs longer is broken. */
 const SURVEY_TIMEOUT_MS = 60_000;
@@ -35,23 +36,9 @@ export class BackendSurvey {
 }
 
 function surveyInWorker(launch: WorkerLauncher): Promise<BackendReport> {
-  return new Promise((resolve, reject) => {
-    const worker = launch();
-    const timer = setTimeout(() => {
-      worker.kill();
-      reject(new Error(`the backend survey gave no answer in ${SURVEY_TIMEOUT_MS / 1000} s`));
-    }, SURVEY_TIMEOUT_MS);
-    worker.onMessage((m) => {
-      if (m.type !== 'backend') return;
-      clearTimeout(timer);
-      resolve(m.report);
-    });
-    worker.onExit((code, signal) => {
-      clearTimeout(timer);
-      // After a report this changes nothing (a promise settles once).
-      reject(new Error(`the backend survey's worker exited without an answer (${signal ?? `code ${code}`})`));
-    });
-    worker.send({ type: 'survey' });
+  return askWorker(launch, { type: 'survey' }, (m) => (m.type === 'backend' ? { ok: m.report } : undefined), {
+    timeoutMs: SURVEY_TIMEOUT_MS,
+    what: 'the backend survey',
   });
 }
 
